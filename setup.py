@@ -2,7 +2,12 @@
 
 from setuptools import find_packages, setup
 
-FOLDERS = {"nrtg": "nrtg", "nrtg.catalog": "catalog", "nrtg.compiler": "compiler", "nrtg.runtime": "runtime"}
+FOLDERS = {
+    "nrtg": "nrtg",
+    "nrtg.catalog": "catalog",
+    "nrtg.compiler": "compiler",
+    "nrtg.runtime": "runtime",
+}
 
 
 def _packages() -> tuple[list[str], dict[str, str]]:

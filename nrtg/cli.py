@@ -10,8 +10,16 @@ import click
 
 # name -> (module, attribute, one-line help). Help text is here so `--help` imports nothing.
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
-    "compile": ("nrtg.commands.compile", "compile_cmd", "Compile a Flink SQL script and print its plans."),
-    "run": ("nrtg.commands.run", "run_cmd", "Run a script in batch (DuckDB) or stream (Kafka) mode."),
+    "compile": (
+        "nrtg.commands.compile",
+        "compile_cmd",
+        "Compile a Flink SQL script and print its plans.",
+    ),
+    "run": (
+        "nrtg.commands.run",
+        "run_cmd",
+        "Run a script in batch (DuckDB) or stream (Kafka) mode.",
+    ),
     "catalog": ("nrtg.commands.catalog", "catalog_group", "Inspect, change and serve the catalog."),
     "golden": ("nrtg.commands.golden", "golden_group", "Run and re-bless golden regression cases."),
     "nexmark": ("nrtg.commands.nexmark", "nexmark_group", "Generate seeded Nexmark data."),
