@@ -1,0 +1,232 @@
+"""Scalar expression IR: typed, frozen, position-based column references.
+
+Function and operator names are Flink's upper-case names (`PLUS`, `EQUALS`, `SUBSTRING`);
+`plan.sql_text` prints them back as SQL-like text for explain output and golden files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from nrtg.catalog import types as t
+from nrtg.catalog.errors import InternalError, Span
+from nrtg.catalog.types import SqlType
+
+LiteralValue = (
+    None
+    | bool
+    | int
+    | float
+    | Decimal
+    | str
+    | bytes
+    | dt.date
+    | dt.time
+    | dt.datetime
+    | dt.timedelta
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Expr:
+    type: SqlType
+    # Spans are debugging metadata: they must never make two equal expressions unequal.
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def children(self) -> tuple[Expr, ...]:
+        out: list[Expr] = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Expr):
+                out.append(value)
+            elif isinstance(value, tuple):
+                for item in value:
+                    if isinstance(item, Expr):
+                        out.append(item)
+                    elif isinstance(item, tuple):
+                        out.extend(x for x in item if isinstance(x, Expr))
+        return tuple(out)
+
+    def replace(self, **changes: Any) -> Expr:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return type(self)(**values)
+
+    @cached_property
+    def column_refs(self) -> frozenset[int]:
+        """Input ordinals this expression reads."""
+        refs: set[int] = set()
+        for c in self.children:
+            refs |= c.column_refs
+        return frozenset(refs)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ColumnRef(Expr):
+    index: int
+    name: str
+
+    def __post_init__(self) -> None:
+        if self.index < 0:
+            raise InternalError(f"negative column index for {self.name}")
+
+    @cached_property
+    def column_refs(self) -> frozenset[int]:
+        return frozenset({self.index})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Literal(Expr):
+    value: LiteralValue
+
+
+@dataclass(frozen=True, kw_only=True)
+class Call(Expr):
+    """A scalar function or operator; `name` is the registry's canonical name."""
+
+    name: str
+    args: tuple[Expr, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cast(Expr):
+    input: Expr
+    safe: bool = False  # TRY_CAST: NULL instead of an error
+
+
+@dataclass(frozen=True, kw_only=True)
+class Case(Expr):
+    whens: tuple[tuple[Expr, Expr], ...]
+    default: Expr | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldAccess(Expr):
+    """`row_expr.field` on a ROW-typed value."""
+
+    input: Expr
+    field_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AggCall:
+    """One aggregate in an Aggregate/WindowAggregate/Over: `name(args) [FILTER (WHERE f)]`.
+    `filter` is the ordinal of a BOOLEAN input column, as in Calcite's AggregateCall."""
+
+    name: str
+    args: tuple[int, ...]
+    type: SqlType
+    distinct: bool = False
+    filter: int | None = None
+    alias: str = ""
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+TRUE = Literal(value=True, type=t.boolean(nullable=False))
+FALSE = Literal(value=False, type=t.boolean(nullable=False))
+
+
+def and_(*terms: Expr) -> Expr:
+    parts: list[Expr] = []
+    for term in terms:
+        if isinstance(term, Call) and term.name == "AND":
+            parts.extend(term.args)
+        elif term != TRUE:
+            parts.append(term)
+    if not parts:
+        return TRUE
+    if len(parts) == 1:
+        return parts[0]
+    nullable = any(p.type.nullable for p in parts)
+    return Call(name="AND", args=tuple(parts), type=t.boolean(nullable))
+
+
+def conjuncts(e: Expr) -> tuple[Expr, ...]:
+    if isinstance(e, Call) and e.name == "AND":
+        return tuple(x for a in e.args for x in conjuncts(a))
+    if e == TRUE:
+        return ()
+    return (e,)
+
+
+def shift_refs(e: Expr, offset: int, start: int = 0) -> Expr:
+    """Add `offset` to every column ordinal ≥ start (moving an expression across a join side)."""
+    return remap_refs(e, lambda i: i + offset if i >= start else i)
+
+
+def remap_refs(e: Expr, mapping: Any) -> Expr:
+    """Rewrite column ordinals with `mapping(old) -> new` (a callable or a dict)."""
+    fn = mapping.__getitem__ if isinstance(mapping, dict) else mapping
+    return _map(e, fn)
+
+
+def _map(e: Expr, fn: Any) -> Expr:
+    if isinstance(e, ColumnRef):
+        new = fn(e.index)
+        return e if new == e.index else e.replace(index=new)
+    if isinstance(e, Literal):
+        return e
+    if isinstance(e, Call):
+        args = tuple(_map(a, fn) for a in e.args)
+        return e if args == e.args else e.replace(args=args)
+    if isinstance(e, Cast):
+        return e.replace(input=_map(e.input, fn))
+    if isinstance(e, FieldAccess):
+        return e.replace(input=_map(e.input, fn))
+    if isinstance(e, Case):
+        whens = tuple((_map(c, fn), _map(v, fn)) for c, v in e.whens)
+        default = None if e.default is None else _map(e.default, fn)
+        return e.replace(whens=whens, default=default)
+    raise InternalError(f"remap_refs: unknown expression {type(e).__name__}")
+
+
+def substitute(e: Expr, exprs: tuple[Expr, ...]) -> Expr:
+    """Replace every ColumnRef i with exprs[i] (inlining a projection)."""
+    if isinstance(e, ColumnRef):
+        return exprs[e.index]
+    if isinstance(e, Literal):
+        return e
+    if isinstance(e, Call):
+        return e.replace(args=tuple(substitute(a, exprs) for a in e.args))
+    if isinstance(e, Cast | FieldAccess):
+        return e.replace(input=substitute(e.input, exprs))
+    if isinstance(e, Case):
+        whens = tuple((substitute(c, exprs), substitute(v, exprs)) for c, v in e.whens)
+        default = None if e.default is None else substitute(e.default, exprs)
+        return e.replace(whens=whens, default=default)
+    raise InternalError(f"substitute: unknown expression {type(e).__name__}")
+
+
+NONDETERMINISTIC = frozenset(
+    {
+        "PROCTIME",
+        "NOW",
+        "CURRENT_TIMESTAMP",
+        "LOCALTIMESTAMP",
+        "CURRENT_DATE",
+        "CURRENT_TIME",
+        "CURRENT_ROW_TIMESTAMP",
+        "LOCALTIME",
+        "RAND",
+        "RAND_INTEGER",
+        "UUID",
+        "UNIX_TIMESTAMP",
+    }
+)
+
+
+def is_deterministic(e: Expr) -> bool:
+    # UNIX_TIMESTAMP(x) with an argument is deterministic; without, it reads the clock.
+    if (
+        isinstance(e, Call)
+        and e.name in NONDETERMINISTIC
+        and not (e.name == "UNIX_TIMESTAMP" and e.args)
+    ):
+        return False
+    return all(is_deterministic(c) for c in e.children)
