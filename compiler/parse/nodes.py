@@ -1,0 +1,61 @@
+"""sqlglot expression nodes for Flink syntax that sqlglot has no node for."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from nrtg.catalog.types import SqlType
+from sqlglot import exp
+
+__all__ = ["TVF_ARGS", "WindowTVF", "flink_type", "is_typed_literal"]
+
+# Positional parameter order of each window TVF after DATA and TIMECOL (Flink docs).
+TVF_ARGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # kind: (required, optional)
+    "TUMBLE": (("size",), ("offset",)),
+    "HOP": (("slide", "size"), ("offset",)),
+    "CUMULATE": (("step", "size"), ("offset",)),
+    "SESSION": (("gap",), ()),
+}
+
+
+class WindowTVF(exp.Expression):
+    """`TABLE(TUMBLE|HOP|CUMULATE|SESSION(TABLE t [PARTITION BY k], DESCRIPTOR(ts), ...)) [AS w]`.
+
+    `kind` is the upper-case window name (a str); `this` the input table (exp.Table);
+    `partition_by` a list of Column (SESSION); `descriptor` the Column of the time attribute;
+    `size`/`slide`/`step`/`gap`/`offset` interval expressions; `alias` an exp.TableAlias.
+    """
+
+    arg_types: ClassVar[dict[str, bool]] = {
+        "kind": True,
+        "this": True,
+        "partition_by": False,
+        "descriptor": True,
+        "size": False,
+        "slide": False,
+        "step": False,
+        "gap": False,
+        "offset": False,
+        "alias": False,
+    }
+
+    @property
+    def kind(self) -> str:
+        return str(self.args["kind"])
+
+
+def flink_type(node: exp.Expression) -> SqlType | None:
+    """The SqlType of a CAST/TRY_CAST (or of its `to` DataType), from the Flink type grammar."""
+    if isinstance(node, exp.Cast):
+        to = node.args.get("to")
+        if to is None:
+            return None
+        node = to
+    value: Any = node.meta.get("sql_type") if node._meta else None
+    return value if isinstance(value, SqlType) else None
+
+
+def is_typed_literal(node: exp.Expression) -> bool:
+    """True for `TIMESTAMP '...'`-style literals, which parse into a Cast of a string literal."""
+    return isinstance(node, exp.Cast) and bool(node._meta and node.meta.get("typed_literal"))

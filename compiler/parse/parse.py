@@ -1,0 +1,245 @@
+"""Entry points: Flink SQL text -> typed statements / sqlglot ASTs with source spans.
+
+Every failure is a `ParseError` (or `UnsupportedError` for valid Flink SQL nrtg refuses) whose
+`Span` holds character offsets into the whole script; no sqlglot exception escapes.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
+from nrtg.compiler.errors import ParseError, Span, UnsupportedError
+from sqlglot import exp
+from sqlglot.errors import ParseError as SqlglotParseError
+from sqlglot.errors import TokenError
+from sqlglot.tokens import Token, TokenType
+
+from . import statements as st
+from .dialect import Flink, FlinkParser, SyntaxFailure
+
+__all__ = [
+    "RESERVED_WORDS",
+    "check_reserved",
+    "check_tree",
+    "parse_expression",
+    "parse_query",
+    "parse_script",
+    "span_of",
+    "to_flink_sql",
+]
+
+# Calcite/Flink reserved words that sqlglot would otherwise accept as plain identifiers.
+RESERVED_WORDS = frozenset(
+    {
+        "DATETIME",
+        "DEC",
+        "VALUE",
+        "USER",
+        "YEAR",
+        "MONTH",
+        "DAY",
+        "HOUR",
+        "MINUTE",
+        "SECOND",
+        "DATE",
+        "TIME",
+        "TIMESTAMP",
+        "INTERVAL",
+        "COUNT",
+        "RANK",
+        "ROW_NUMBER",
+    }
+)
+
+T = TypeVar("T")
+
+
+@functools.cache
+def _dialect() -> Flink:
+    return Flink()
+
+
+def _tokenize(sql: str) -> list[Token]:
+    tokenizer = _dialect().tokenizer_class(dialect=_dialect())
+    try:
+        return tokenizer.tokenize(sql)
+    except TokenError as e:
+        start = getattr(tokenizer, "_start", 0)
+        cause = str(e.__cause__) if e.__cause__ else str(e)
+        if cause.startswith("Missing '"):
+            message = "unterminated string literal (missing closing ')"
+        elif cause.startswith("Missing `"):
+            message = "unterminated quoted identifier (missing closing `)"
+        elif "comment" in cause.lower():
+            message = "unterminated /* comment"
+        else:
+            message = f"cannot read the SQL here: {cause}"
+        raise ParseError(message, Span(start, len(sql))) from e
+
+
+def _guard(stmt_index: int, sql: str, fn: Callable[[], T]) -> T:
+    """Runs a parse, turning every sqlglot error into a positioned ParseError."""
+    try:
+        return fn()
+    except SyntaxFailure as e:
+        raise ParseError(e.message, Span(e.start, e.end, stmt_index)) from None
+    except SqlglotParseError as e:
+        err = e.errors[0] if e.errors else {}
+        desc = err.get("description") or str(e)
+        raise ParseError(f"syntax error: {desc}", Span(len(sql), len(sql), stmt_index)) from None
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as e:
+        raise ParseError(f"cannot parse this statement: {e}", None) from e
+
+
+def _split(tokens: list[Token], sql: str) -> list[list[Token]]:
+    """Statements at `;`, keeping statement sets (`...STATEMENT SET BEGIN ... END`) whole."""
+    out: list[list[Token]] = []
+    current: list[Token] = []
+    in_set = False
+    after_semi = False
+    for tok in tokens:
+        tt = tok.token_type
+        if in_set:
+            current.append(tok)
+            if tt == TokenType.SEMICOLON:
+                after_semi = True
+                continue
+            if after_semi and tt == TokenType.END:
+                in_set = False
+            after_semi = False
+            continue
+        if tt == TokenType.SEMICOLON:
+            if len(current) == 3 and _opens_set(current) and current[0].text.upper() == "BEGIN":
+                current.append(tok)
+                in_set = True
+                after_semi = True
+                continue
+            if current:
+                out.append(current)
+            current = []
+            continue
+        current.append(tok)
+        if tt == TokenType.BEGIN and _opens_set(current[:-1]):
+            in_set = True
+            after_semi = True
+    if current:
+        out.append(current)
+    return out
+
+
+def _opens_set(tokens: list[Token]) -> bool:
+    words = [t.text.upper() for t in tokens[:4] if t.token_type != TokenType.STRING]
+    if words[:3] == ["BEGIN", "STATEMENT", "SET"]:
+        return True
+    return any(words[i : i + 2] == ["STATEMENT", "SET"] for i in range(len(words)))
+
+
+def parse_script(sql: str) -> st.Script:
+    """Parses a whole script (`;`-separated statements) into typed statements."""
+    from .script import ScriptParser
+
+    tokens = _tokenize(sql)
+    parser = ScriptParser(dialect=_dialect())
+    statements: list[st.Statement] = []
+    for index, chunk in enumerate(_split(tokens, sql)):
+        stmt = _guard(index, sql, lambda: parser.parse_statement(chunk, sql, index))  # noqa: B023
+        statements.append(stmt)
+    return st.Script(statements=tuple(statements), source=sql)
+
+
+def _parse_one(
+    sql: str, what: str, method: Callable[[FlinkParser], exp.Expr | None]
+) -> exp.Expression:
+    tokens = [t for t in _tokenize(sql) if t.token_type != TokenType.SEMICOLON]
+    if not tokens:
+        raise ParseError(f"expected {what}, found nothing", Span(0, len(sql)))
+    parser = FlinkParser(dialect=_dialect())
+
+    def run() -> exp.Expression:
+        parser.reset()
+        parser.sql = sql
+        parser._tokens = tokens
+        parser._tokens_size = len(tokens)
+        parser._index = -1
+        parser._advance()
+        node = method(parser)
+        if parser._curr:
+            parser.raise_error("expected the end of the " + what)
+        if not isinstance(node, exp.Expression):
+            raise ParseError(f"expected {what}", Span(0, len(sql)))
+        check_tree(node, 0)
+        return node
+
+    return _guard(0, sql, run)
+
+
+def parse_expression(sql: str) -> exp.Expression:
+    """One scalar expression, e.g. a computed column or watermark stored in the catalog."""
+    return _parse_one(sql, "expression", lambda p: p._parse_assignment())
+
+
+def parse_query(sql: str) -> exp.Expression:
+    """One query, e.g. a view's text stored in the catalog."""
+
+    def query(p: FlinkParser) -> exp.Expr | None:
+        node = p._parse_query_modifiers(
+            p._parse_set_operations(p._parse_select(nested=True, parse_subquery_alias=False))
+        )
+        if not isinstance(node, exp.Query):
+            p.raise_error("expected a query (SELECT, WITH or VALUES)")
+        return node
+
+    return _parse_one(sql, "query", query)
+
+
+def to_flink_sql(node: exp.Expression) -> str:
+    """Prints an AST back as Flink SQL."""
+    return node.sql(dialect=_dialect())
+
+
+def span_of(node: exp.Expression) -> Span | None:
+    """Character offsets covering `node` (the union over it and its descendants' tokens)."""
+    start: int | None = None
+    end: int | None = None
+    for n in node.walk():
+        meta = n._meta
+        if not meta:
+            continue
+        s = meta.get("start")
+        e = meta.get("end")
+        if s is None or e is None:
+            continue
+        start = s if start is None else min(start, s)
+        end = e if end is None else max(end, e)
+    if start is None or end is None:
+        return None
+    return Span(start, end + 1)
+
+
+def check_reserved(name: str, span: Span | None) -> None:
+    if name.upper() in RESERVED_WORDS:
+        raise ParseError(
+            f"`{name}` is a reserved word in Flink SQL; quote it as `{name}`",
+            span,
+            hint=f"write `{name}` with backticks wherever it names a column, table or alias",
+        )
+
+
+def check_tree(node: exp.Expression, stmt_index: int) -> None:
+    """Refusals that need the whole tree: unquoted reserved words, MATCH_RECOGNIZE."""
+    for n in node.walk():
+        if isinstance(n, exp.Identifier):
+            if not n.quoted and n.name.upper() in RESERVED_WORDS:
+                check_reserved(n.name, _in_stmt(span_of(n), stmt_index))
+        elif isinstance(n, exp.MatchRecognize):
+            raise UnsupportedError(
+                "MATCH_RECOGNIZE is not supported yet: nrtg has no pattern-matching (CEP) "
+                "operator; express the pattern with joins or OVER windows",
+                _in_stmt(span_of(n), stmt_index),
+            )
+
+
+def _in_stmt(span: Span | None, stmt_index: int) -> Span | None:
+    return None if span is None else Span(span.start, span.end, stmt_index)

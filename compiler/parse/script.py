@@ -1,0 +1,477 @@
+"""Statement-level Flink SQL: DDL, INSERT, statement sets, SET/RESET, USE, EXPLAIN.
+
+`ScriptParser` extends the query parser of dialect.py; it parses one statement's tokens into a
+`statements.Statement`, delegating queries and scalar expressions to sqlglot's machinery.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Literal
+
+from nrtg.compiler.errors import Span, UnsupportedError
+from sqlglot import exp
+from sqlglot.tokens import Token, TokenType
+
+from . import statements as st
+from .dialect import FlinkParser
+
+__all__ = ["STATEMENT_KEYWORDS", "ScriptParser"]
+
+STATEMENT_KEYWORDS = (
+    "SELECT",
+    "WITH",
+    "VALUES",
+    "INSERT",
+    "CREATE",
+    "DROP",
+    "ALTER",
+    "USE",
+    "SET",
+    "RESET",
+    "EXPLAIN",
+    "EXECUTE",
+    "BEGIN",
+)
+EXPLAIN_DETAILS = ("ESTIMATED_COST", "CHANGELOG_MODE", "PLAN_ADVICE", "JSON_EXECUTION_PLAN")
+_NAME_TOKENS = (TokenType.VAR, TokenType.IDENTIFIER)
+
+
+class ScriptParser(FlinkParser):
+    """Parses one statement (a token list without its trailing `;`)."""
+
+    def parse_statement(self, tokens: list[Token], sql: str, stmt_index: int) -> st.Statement:
+        self.reset()
+        self.sql = sql
+        self.stmt_index = stmt_index
+        self._tokens = tokens
+        self._tokens_size = len(tokens)
+        self._index = -1
+        self._advance()
+        stmt = self._statement()
+        if self._curr:
+            self.raise_error("expected the end of the statement")
+        return stmt
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _kw(self, *words: str) -> bool:
+        """Match keywords by text (multi-word tokens such as `PRIMARY KEY` included)."""
+        index = self._index
+        i = 0
+        while i < len(words):
+            tok = self._curr
+            if not tok or tok.token_type in (TokenType.STRING, TokenType.IDENTIFIER):
+                self._retreat(index)
+                return False
+            parts = tok.text.upper().split()
+            if list(words[i : i + len(parts)]) != parts:
+                self._retreat(index)
+                return False
+            i += len(parts)
+            self._advance()
+        return True
+
+    def _expect_kw(self, *words: str) -> None:
+        if not self._kw(*words):
+            self.raise_error(f"expected {' '.join(words)}")
+
+    def _expect(self, token_type: TokenType, what: str) -> Token:
+        if not self._match(token_type):
+            self.raise_error(f"expected {what}")
+        return self._prev
+
+    def _span(self, first: Token, last: Token | None = None) -> Span:
+        return Span(first.start, (last or self._prev).end + 1, self.stmt_index)
+
+    def _text(self, first: Token, last: Token) -> str:
+        return self.sql[first.start : last.end + 1]
+
+    def _name_part(self) -> str:
+        tok = self._curr
+        if tok and (
+            tok.token_type in _NAME_TOKENS
+            or (
+                tok.token_type not in (TokenType.STRING, TokenType.NUMBER)
+                and tok.text.isidentifier()
+            )
+        ):
+            self._advance()
+            if tok.token_type != TokenType.IDENTIFIER:
+                from .parse import check_reserved
+
+                check_reserved(tok.text, self._span(tok, tok))
+            return tok.text
+        self.raise_error("expected a name")
+        raise AssertionError
+
+    def _qualified_name(self) -> st.QualifiedName:
+        first = self._curr
+        parts = [self._name_part()]
+        while self._match(TokenType.DOT):
+            parts.append(self._name_part())
+        if len(parts) > 3:
+            self.fail("a name has at most 3 parts: [catalog.][database.]name", first, self._prev)
+        return st.QualifiedName(parts=tuple(parts), span=self._span(first))
+
+    def _string(self, what: str) -> str:
+        if not self._match(TokenType.STRING):
+            self.raise_error(f"expected {what} (a quoted string)")
+        return self._prev.text
+
+    def _options(self) -> tuple[tuple[str, str], ...]:
+        """`('k' = 'v', ...)`"""
+        self._expect(TokenType.L_PAREN, "(")
+        out: list[tuple[str, str]] = []
+        seen: dict[str, Token] = {}
+        if self._match(TokenType.R_PAREN):
+            return ()
+        while True:
+            key_token = self._curr
+            key = self._string("an option key")
+            self._expect(TokenType.EQ, "=")
+            value = self._string(f"the value of option '{key}'")
+            if key in seen:
+                self.fail(f"option '{key}' is given twice", key_token, self._prev)
+            seen[key] = key_token
+            out.append((key, value))
+            if not self._match(TokenType.COMMA):
+                break
+        self._expect(TokenType.R_PAREN, "',' or ')'")
+        return tuple(out)
+
+    def _name_list(self) -> tuple[str, ...]:
+        self._expect(TokenType.L_PAREN, "(")
+        names = [self._name_part()]
+        while self._match(TokenType.COMMA):
+            names.append(self._name_part())
+        self._expect(TokenType.R_PAREN, "',' or ')'")
+        return tuple(names)
+
+    def _if_not_exists(self) -> bool:
+        return self._kw("IF", "NOT", "EXISTS")
+
+    def _query(self) -> exp.Expression:
+        first = self._curr
+        if not first:
+            self.raise_error("expected a query")
+        query = self._parse_query_modifiers(
+            self._parse_set_operations(self._parse_select(nested=True, parse_subquery_alias=False))
+        )
+        if not isinstance(query, exp.Query):
+            self.fail("expected a query (SELECT, WITH or VALUES)", first)
+        from .parse import check_tree
+
+        check_tree(query, self.stmt_index)
+        return query
+
+    def _scalar(self) -> exp.Expression:
+        first = self._curr
+        node = self._parse_assignment()
+        if not isinstance(node, exp.Expression):
+            self.fail("expected an expression", first)
+        from .parse import check_tree
+
+        check_tree(node, self.stmt_index)
+        return node
+
+    # -- statements --------------------------------------------------------------------------
+
+    def _statement(self) -> st.Statement:
+        first = self._curr
+        word = first.text.upper() if first.token_type not in (TokenType.STRING,) else ""
+        stmt: st.Statement
+        if word in ("SELECT", "WITH", "VALUES") or first.token_type == TokenType.L_PAREN:
+            query = self._query()
+            stmt = st.Query(query=query, span=self._span(first), text="")
+        elif word == "INSERT":
+            stmt = self._insert()
+        elif word == "CREATE":
+            stmt = self._create()
+        elif word == "DROP":
+            stmt = self._drop()
+        elif word == "ALTER":
+            stmt = self._alter()
+        elif word == "USE":
+            self._advance()
+            if self._kw("CATALOG"):
+                stmt = st.UseCatalog(name=self._qualified_name(), span=self._span(first), text="")
+            else:
+                stmt = st.UseDatabase(name=self._qualified_name(), span=self._span(first), text="")
+        elif word == "SET":
+            stmt = self._set()
+        elif word == "RESET":
+            self._advance()
+            key = self._prev.text if self._match(TokenType.STRING) else None
+            stmt = st.ResetOption(key=key, span=self._span(first), text="")
+        elif word == "EXPLAIN":
+            stmt = self._explain()
+        elif word in ("EXECUTE", "BEGIN"):
+            stmt = self._execute()
+        elif word in ("SHOW", "DESCRIBE", "DESC", "LOAD", "UNLOAD", "ADD", "REMOVE", "ANALYZE"):
+            raise UnsupportedError(
+                f"{word} statements are not supported by nrtg", self._span(first, first)
+            )
+        else:
+            close = difflib.get_close_matches(word, STATEMENT_KEYWORDS, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            self.fail(f"unknown statement {first.text!r}{hint}", first)
+        return _with_text(stmt, self._span(first, self._prev if self._prev else first), self.sql)
+
+    def _set(self) -> st.Statement:
+        first = self._curr
+        self._advance()
+        if not self._curr:
+            return st.SetOption(key=None, value=None, span=self._span(first), text="")
+        key = self._string("an option key")
+        self._expect(TokenType.EQ, "=")
+        value = self._string(f"the value of '{key}'")
+        return st.SetOption(key=key, value=value, span=self._span(first), text="")
+
+    def _explain(self) -> st.Statement:
+        first = self._curr
+        self._advance()
+        details: list[str] = []
+        if not self._kw("PLAN", "FOR"):
+            while self._curr and self._curr.text.upper() in EXPLAIN_DETAILS:
+                details.append(self._curr.text.upper())
+                self._advance()
+                if not self._match(TokenType.COMMA):
+                    break
+        inner_first = self._curr
+        if not inner_first:
+            self.raise_error("expected a query, INSERT or STATEMENT SET after EXPLAIN")
+        if self._kw("STATEMENT", "SET"):
+            inner: st.Statement = self._statement_set(inner_first, begin_first=False)
+        else:
+            inner = self._statement()
+        if not isinstance(inner, st.Query | st.Insert | st.StatementSet):
+            self.fail("EXPLAIN takes a query, an INSERT or a statement set", inner_first)
+        inner = _with_text(inner, self._span(inner_first), self.sql)
+        return st.Explain(details=tuple(details), statement=inner, span=self._span(first), text="")
+
+    def _execute(self) -> st.Statement:
+        first = self._curr
+        if self._kw("BEGIN", "STATEMENT", "SET"):
+            return self._statement_set(first, begin_first=True)
+        if self._kw("EXECUTE", "STATEMENT", "SET"):
+            return self._statement_set(first, begin_first=False)
+        if self._kw("EXECUTE"):
+            if self._curr and self._curr.text.upper() == "INSERT":
+                return self._insert()
+            return self._statement()
+        self.raise_error("expected BEGIN STATEMENT SET or EXECUTE STATEMENT SET")
+        raise AssertionError
+
+    def _statement_set(self, first: Token, begin_first: bool) -> st.StatementSet:
+        if begin_first:
+            self._expect(TokenType.SEMICOLON, "';' after BEGIN STATEMENT SET")
+        else:
+            self._expect_kw("BEGIN")
+        inserts: list[st.Insert] = []
+        while True:
+            while self._match(TokenType.SEMICOLON):
+                pass
+            if not self._curr:
+                self.raise_error("expected END to close the statement set")
+            if self._kw("END"):
+                break
+            stmt_first = self._curr
+            if stmt_first.text.upper() != "INSERT":
+                self.fail(
+                    f"a statement set contains only INSERT statements, found {stmt_first.text!r}",
+                    stmt_first,
+                )
+            insert = self._insert()
+            inserts.append(_with_text(insert, self._span(stmt_first), self.sql))
+            if not self._match(TokenType.SEMICOLON) and not (
+                self._curr and self._curr.text.upper() == "END"
+            ):
+                self.raise_error("expected ';' after the INSERT statement")
+        if not inserts:
+            self.fail("a statement set needs at least one INSERT", first, self._prev)
+        return st.StatementSet(inserts=tuple(inserts), span=self._span(first), text="")
+
+    def _insert(self) -> st.Insert:
+        first = self._curr
+        self._advance()
+        overwrite = False
+        if self._kw("OVERWRITE"):
+            overwrite = True
+        else:
+            self._expect_kw("INTO")
+        target = self._qualified_name()
+        partition: list[tuple[str, exp.Expression]] = []
+        if self._match(TokenType.PARTITION):
+            self._expect(TokenType.L_PAREN, "(")
+            while True:
+                key = self._name_part()
+                self._expect(TokenType.EQ, "=")
+                partition.append((key, self._scalar()))
+                if not self._match(TokenType.COMMA):
+                    break
+            self._expect(TokenType.R_PAREN, "',' or ')'")
+        columns: tuple[str, ...] | None = None
+        if self._curr.token_type == TokenType.L_PAREN and self._next.token_type in _NAME_TOKENS:
+            columns = self._name_list()
+        query = self._query()
+        return st.Insert(
+            target=target,
+            query=query,
+            overwrite=overwrite,
+            partition=tuple(partition),
+            column_names=columns,
+            span=self._span(first),
+            text="",
+        )
+
+    def _drop(self) -> st.Drop:
+        first = self._curr
+        self._advance()
+        temporary = self._kw("TEMPORARY")
+        if temporary:
+            self._kw("SYSTEM")
+        kind_token = self._curr
+        kind = kind_token.text.upper() if kind_token else ""
+        if kind not in ("TABLE", "VIEW", "DATABASE", "FUNCTION"):
+            self.raise_error("expected TABLE, VIEW, DATABASE or FUNCTION")
+        self._advance()
+        if_exists = self._kw("IF", "EXISTS")
+        name = self._qualified_name()
+        cascade = False
+        if self._kw("CASCADE"):
+            cascade = True
+        else:
+            self._kw("RESTRICT")
+        object_kind: Literal["TABLE", "VIEW", "DATABASE", "FUNCTION"] = kind  # type: ignore[assignment]
+        return st.Drop(
+            object_kind=object_kind,
+            name=name,
+            if_exists=if_exists,
+            temporary=temporary,
+            cascade=cascade,
+            span=self._span(first),
+            text="",
+        )
+
+    def _alter(self) -> st.Statement:
+        first = self._curr
+        self._advance()
+        self._expect_kw("TABLE")
+        self._kw("IF", "EXISTS")
+        name = self._qualified_name()
+        if self._kw("SET"):
+            options = self._options()
+            return st.AlterTableSet(name=name, options=options, span=self._span(first), text="")
+        if self._kw("RESET"):
+            self._expect(TokenType.L_PAREN, "(")
+            keys = [self._string("an option key")]
+            while self._match(TokenType.COMMA):
+                keys.append(self._string("an option key"))
+            self._expect(TokenType.R_PAREN, "',' or ')'")
+            return st.AlterTableReset(name=name, keys=tuple(keys), span=self._span(first), text="")
+        if self._kw("RENAME", "TO"):
+            new_name = self._qualified_name()
+            return st.AlterTableRename(
+                name=name, new_name=new_name, span=self._span(first), text=""
+            )
+        if self._curr:
+            raise UnsupportedError(
+                f"ALTER TABLE ... {self._curr.text.upper()} is not supported; nrtg supports "
+                "SET (...), RESET (...) and RENAME TO",
+                self._span(self._curr, self._curr),
+            )
+        self.raise_error("expected SET, RESET or RENAME TO")
+        raise AssertionError
+
+    def _create(self) -> st.Statement:
+        first = self._curr
+        self._advance()
+        temporary = self._kw("TEMPORARY")
+        system = temporary and self._kw("SYSTEM")
+        kind_token = self._curr
+        kind = kind_token.text.upper() if kind_token else ""
+        if kind == "TABLE":
+            self._advance()
+            from .ddl import parse_create_table
+
+            return parse_create_table(self, first, temporary)
+        if kind == "VIEW":
+            self._advance()
+            return self._create_view(first, temporary)
+        if kind == "DATABASE" and not temporary:
+            self._advance()
+            if_not_exists = self._if_not_exists()
+            name = self._qualified_name()
+            comment = self._string("a comment") if self._kw("COMMENT") else None
+            props = self._options() if self._kw("WITH") else ()
+            return st.CreateDatabase(
+                name=name,
+                if_not_exists=if_not_exists,
+                comment=comment,
+                properties=props,
+                span=self._span(first),
+                text="",
+            )
+        if kind == "FUNCTION":
+            self._advance()
+            return self._create_function(first, temporary or system)
+        if kind == "CATALOG":
+            raise UnsupportedError(
+                "CREATE CATALOG is not supported; point nrtg at a catalog with --catalog",
+                self._span(first, kind_token),
+            )
+        self.raise_error("expected TABLE, VIEW, DATABASE or FUNCTION after CREATE")
+        raise AssertionError
+
+    def _create_view(self, first: Token, temporary: bool) -> st.CreateView:
+        if_not_exists = self._if_not_exists()
+        name = self._qualified_name()
+        columns = self._name_list() if self._curr.token_type == TokenType.L_PAREN else None
+        comment = self._string("a comment") if self._kw("COMMENT") else None
+        self._expect(TokenType.ALIAS, "AS")
+        query_first = self._curr
+        query = self._query()
+        return st.CreateView(
+            name=name,
+            query=query,
+            column_names=columns,
+            temporary=temporary,
+            if_not_exists=if_not_exists,
+            query_text=self._text(query_first, self._prev),
+            comment=comment,
+            span=self._span(first),
+            text="",
+        )
+
+    def _create_function(self, first: Token, temporary: bool) -> st.CreateFunction:
+        if_not_exists = self._if_not_exists()
+        name = self._qualified_name()
+        self._expect(TokenType.ALIAS, "AS")
+        class_name = self._string("the function's class or Python path")
+        language = "JAVA"
+        if self._kw("LANGUAGE"):
+            lang = self._curr
+            if not lang or lang.text.upper() not in ("JAVA", "SCALA", "PYTHON"):
+                self.raise_error("expected JAVA, SCALA or PYTHON")
+            language = lang.text.upper()
+            self._advance()
+        if self._curr and self._curr.text.upper() == "USING":
+            raise UnsupportedError(
+                "CREATE FUNCTION ... USING JAR is not supported", self._span(self._curr, self._curr)
+            )
+        return st.CreateFunction(
+            name=name,
+            class_name=class_name,
+            language=language,
+            temporary=temporary,
+            if_not_exists=if_not_exists,
+            span=self._span(first),
+            text="",
+        )
+
+
+def _with_text(stmt: Any, span: Span, sql: str) -> Any:
+    from dataclasses import replace
+
+    return replace(stmt, span=span, text=sql[span.start : span.end])
