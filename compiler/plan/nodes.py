@@ -185,6 +185,8 @@ def time_attr_of(e: Expr, schema: Schema) -> TimeAttr | None:
 
     if isinstance(e, ColumnRef):
         return schema.fields[e.index].time_attr
+    if isinstance(e, Call) and e.name == "PROCTIME":
+        return TimeAttr.PROCTIME
     if isinstance(e, Cast) and e.type.with_nullable(True) == e.input.type.with_nullable(True):
         return time_attr_of(e.input, schema)
     if (

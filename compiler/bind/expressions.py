@@ -1,0 +1,520 @@
+"""sqlglot scalar expressions -> typed IR (plan/expr.py), resolved against a Scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from nrtg.catalog import types as t
+from nrtg.catalog.errors import Span
+from nrtg.catalog.type_parser import parse_flink_type
+from sqlglot import exp
+
+from ..errors import BindError, ParseError, TypeCheckError, UnsupportedError
+from ..parse.nodes import flink_type, is_typed_literal
+from ..parse.parse import span_of
+from ..plan.expr import Call, Case, Cast, ColumnRef, Expr, FieldAccess, Literal
+from . import coercion, functions
+from .scope import Scope
+
+# sqlglot parses many functions into typed nodes; their Flink names.
+_FUNCTION_NAMES: dict[type[exp.Expression], str] = {
+    exp.Length: "CHAR_LENGTH",
+    exp.Pow: "POWER",
+    exp.StrPosition: "POSITION",
+    exp.Trunc: "TRUNCATE",
+    exp.MD5: "MD5",
+    exp.ToBase64: "TO_BASE64",
+    exp.Coalesce: "COALESCE",
+    exp.Nullif: "NULLIF",
+    exp.RegexpExtract: "REGEXP_EXTRACT",
+    exp.RegexpReplace: "REGEXP_REPLACE",
+    exp.RegexpLike: "REGEXP",
+    exp.ConcatWs: "CONCAT_WS",
+    exp.Concat: "CONCAT",
+    exp.CurrentTimestamp: "CURRENT_TIMESTAMP",
+    exp.CurrentDate: "CURRENT_DATE",
+    exp.Rand: "RAND",
+    exp.Uuid: "UUID",
+    exp.DayOfMonth: "DAYOFMONTH",
+    exp.DayOfWeek: "DAYOFWEEK",
+    exp.DayOfYear: "DAYOFYEAR",
+    exp.StddevPop: "STDDEV_POP",
+    exp.StddevSamp: "STDDEV_SAMP",
+    exp.VariancePop: "VAR_POP",
+    exp.Variance: "VAR_SAMP",
+    exp.FirstValue: "FIRST_VALUE",
+    exp.LastValue: "LAST_VALUE",
+    exp.StrToMap: "STR_TO_MAP",
+    exp.RowNumber: "ROW_NUMBER",
+}
+# Argument order for typed nodes whose arg_types order is not Flink's argument order.
+_ARG_ORDER: dict[type[exp.Expression], tuple[str, ...]] = {
+    exp.StrPosition: ("substr", "this", "position"),
+    exp.Log: ("this", "expression"),
+    exp.Pad: ("this", "expression", "fill_pattern"),
+    exp.Repeat: ("this", "times"),
+    exp.Round: ("this", "decimals"),
+    exp.Trunc: ("this", "decimals"),
+    exp.RegexpExtract: ("this", "expression", "group", "position"),
+}
+_COMPARISONS: dict[type[exp.Expression], str] = {
+    exp.EQ: "EQUALS",
+    exp.NEQ: "NOT_EQUALS",
+    exp.LT: "LESS_THAN",
+    exp.LTE: "LESS_THAN_OR_EQUAL",
+    exp.GT: "GREATER_THAN",
+    exp.GTE: "GREATER_THAN_OR_EQUAL",
+    exp.NullSafeEQ: "IS_NOT_DISTINCT_FROM",
+    exp.NullSafeNEQ: "IS_DISTINCT_FROM",
+}
+_ARITHMETIC: dict[type[exp.Expression], str] = {
+    exp.Add: "PLUS",
+    exp.Sub: "MINUS",
+    exp.Mul: "TIMES",
+    exp.Div: "DIVIDE",
+    exp.Mod: "MOD",
+}
+_UNIT_MS = {"DAY": 86_400_000, "HOUR": 3_600_000, "MINUTE": 60_000, "SECOND": 1000}
+_YEAR_MONTH = {"YEAR": 12, "MONTH": 1}
+
+# A hook lets the query binder replace a subtree (an aggregate, a grouped expression, an OVER
+# call) with a reference before default binding runs.
+Hook = Callable[[exp.Expression], Expr | None]
+
+
+def span(node: exp.Expression | None) -> Span | None:
+    return None if node is None else span_of(node)
+
+
+@dataclass
+class ExprBinder:
+    scope: Scope
+    hook: Hook | None = None
+    # Resolves a user function (CREATE FUNCTION) to its registry entry; set by the session.
+    udf: Callable[[str], tuple[str, t.SqlType] | None] | None = None
+    _stack: list[exp.Expression] = field(default_factory=list)
+
+    def bind(self, node: exp.Expression) -> Expr:
+        if self.hook is not None:
+            hooked = self.hook(node)
+            if hooked is not None:
+                return hooked
+        return self._bind(node)
+
+    def bind_predicate(self, node: exp.Expression, clause: str) -> Expr:
+        e = self.bind(node)
+        if not (e.type.is_boolean or e.type.is_null):
+            raise TypeCheckError(
+                f"{clause} clause must be a BOOLEAN expression, got {e.type}", span(node)
+            )
+        return e
+
+    # -- dispatch ---------------------------------------------------------------------------
+    def _bind(self, node: exp.Expression) -> Expr:
+        s = span(node)
+        if isinstance(node, exp.Paren):
+            return self.bind(node.this)
+        if isinstance(node, exp.Column):
+            return self._column(node)
+        if isinstance(node, exp.Dot):
+            return self._dot(node)
+        if isinstance(node, exp.Literal):
+            return _literal(node)
+        if isinstance(node, exp.Boolean):
+            return Literal(value=bool(node.this), type=t.boolean(nullable=False), span=s)
+        if isinstance(node, exp.Null):
+            return Literal(value=None, type=t.null(), span=s)
+        if isinstance(node, exp.Interval):
+            return interval_literal(node)
+        if isinstance(node, exp.Cast) and is_typed_literal(node):
+            return self._typed_literal(node)
+        if isinstance(node, exp.Cast | exp.TryCast):
+            return self._cast(node)
+        if type(node) in _COMPARISONS:
+            return self._op(_COMPARISONS[type(node)], (node.this, node.expression), node)
+        if type(node) in _ARITHMETIC:
+            return self._op(_ARITHMETIC[type(node)], (node.this, node.expression), node)
+        if isinstance(node, exp.And | exp.Or):
+            return self._op("AND" if isinstance(node, exp.And) else "OR", _flatten(node), node)
+        if isinstance(node, exp.Not):
+            return self._not(node)
+        if isinstance(node, exp.Neg):
+            return self._op("UNARY_MINUS", (node.this,), node)
+        if isinstance(node, exp.DPipe):
+            return self._op("CONCAT_OP", (node.this, node.expression), node)
+        if isinstance(node, exp.Is):
+            return self._is(node, negate=False)
+        if isinstance(node, exp.Like | exp.ILike):
+            call = self._op("LIKE", (node.this, node.expression), node)
+            if node.args.get("negate"):
+                return functions.operator_call("NOT", (call,), s)
+            return call
+        if isinstance(node, exp.SimilarTo):
+            return self._op("SIMILAR_TO", (node.this, node.expression), node)
+        if isinstance(node, exp.In):
+            return self._in(node)
+        if isinstance(node, exp.Between):
+            return self._between(node)
+        if isinstance(node, exp.Case):
+            return self._case(node)
+        if isinstance(node, exp.If):
+            args = (node.this, node.args["true"], node.args.get("false") or exp.Null())
+            return self._call("IF", args, node)
+        if isinstance(node, exp.Extract):
+            unit = node.this.name.upper()
+            unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
+            return functions.scalar_call("EXTRACT", (unit_lit, self.bind(node.expression)), s)
+        if isinstance(node, exp.Floor | exp.Ceil) and node.args.get("to") is not None:
+            unit = node.args["to"].name.upper()
+            unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
+            name = "FLOOR" if isinstance(node, exp.Floor) else "CEIL"
+            return functions.scalar_call(name, (self.bind(node.this), unit_lit), s)
+        if isinstance(node, exp.TimestampDiff):
+            unit = node.args["unit"].name.upper()
+            unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
+            args = (unit_lit, self.bind(node.this), self.bind(node.expression))
+            return functions.scalar_call("TIMESTAMPDIFF", args, s)
+        if isinstance(node, exp.Trim):
+            return self._trim(node)
+        if isinstance(node, exp.Substring):
+            args = [node.this, node.args.get("start")]
+            if node.args.get("length") is not None:
+                args.append(node.args["length"])
+            return self._call("SUBSTRING", tuple(a for a in args if a is not None), node)
+        if isinstance(node, exp.Array):
+            return self._call("ARRAY_VALUE", tuple(node.expressions), node)
+        if isinstance(node, exp.Bracket):
+            return self._bracket(node)
+        if isinstance(node, exp.Window):
+            raise BindError("OVER windows are only allowed in the SELECT list", s)
+        if isinstance(node, exp.AggFunc) or (
+            isinstance(node, exp.Anonymous) and functions.is_aggregate(node.name)
+        ):
+            name = _func_name(node)
+            raise BindError(
+                f"aggregate function {name} is not allowed here",
+                s,
+                hint="aggregates belong in SELECT or HAVING of a grouped query",
+            )
+        if isinstance(node, exp.Anonymous):
+            return self._call(node.name, tuple(node.expressions), node)
+        if isinstance(node, exp.Func):
+            return self._call(_func_name(node), _func_args(node), node)
+        if isinstance(node, exp.Star):
+            raise BindError("'*' is only allowed in SELECT and COUNT(*)", s)
+        if isinstance(node, exp.Select | exp.Subquery | exp.Exists):
+            raise UnsupportedError(
+                "scalar subqueries and EXISTS are not supported yet",
+                s,
+                hint="rewrite the subquery as a JOIN",
+            )
+        raise UnsupportedError(f"expression {node.sql()!r} is not supported", s)
+
+    # -- pieces -----------------------------------------------------------------------------
+    def _column(self, node: exp.Column) -> Expr:
+        parts = [p.name for p in node.parts]
+        s = span(node)
+        if len(parts) == 1:
+            col = self.scope.resolve(parts[0], None, s)
+            return ColumnRef(index=col.index, name=col.field.name, type=col.field.type, span=s)
+        # a.b: column b of table a, or field b of ROW column a; a.b.c likewise, one level deeper.
+        for split in range(min(len(parts) - 1, 2), -1, -1):
+            qualifier = parts[split - 1] if split > 0 else None
+            name = parts[split]
+            if qualifier is not None and not self.scope.has_qualifier(qualifier):
+                continue
+            try:
+                col = self.scope.resolve(name, qualifier, s)
+            except BindError:
+                if split == 0:
+                    raise
+                continue
+            base: Expr = ColumnRef(
+                index=col.index, name=col.field.name, type=col.field.type, span=s
+            )
+            for fname in parts[split + 1 :]:
+                base = _field_access(base, fname, s)
+            return base
+        raise self.scope.unknown(parts[-1], parts[-2], s)
+
+    def _dot(self, node: exp.Dot) -> Expr:
+        base = self.bind(node.this)
+        return _field_access(base, node.expression.name, span(node))
+
+    def _typed_literal(self, node: exp.Cast) -> Expr:
+        target = flink_type(node) or _datatype(node)
+        text = node.this.name
+        s = span(node)
+        try:
+            if target.kind is t.Kind.DATE:
+                return Literal(
+                    value=dt.date.fromisoformat(text), type=target.with_nullable(False), span=s
+                )
+            if target.kind is t.Kind.TIME:
+                return Literal(
+                    value=dt.time.fromisoformat(text), type=target.with_nullable(False), span=s
+                )
+            if target.is_timestamp:
+                value = dt.datetime.fromisoformat(text.replace("T", " "))
+                frac = len(text.rsplit(".", 1)[1]) if "." in text else 0
+                ty = t.SqlType(target.kind, False, max(frac, 0))
+                return Literal(value=value, type=ty, span=s)
+        except ValueError as e:
+            raise ParseError(f"invalid {target} literal '{text}'", s) from e
+        return self._cast(node)
+
+    def _cast(self, node: exp.Cast | exp.TryCast) -> Expr:
+        target = flink_type(node) or _datatype(node)
+        inner = self.bind(node.this)
+        s = span(node)
+        safe = isinstance(node, exp.TryCast)
+        if not inner.type.is_null and not coercion.can_cast(inner.type, target):
+            raise TypeCheckError(f"cannot cast {inner.type} to {target}", s)
+        nullable = inner.type.nullable or safe
+        return Cast(input=inner, type=target.with_nullable(nullable), safe=safe, span=s)
+
+    def _op(self, name: str, operands: tuple[exp.Expression, ...], node: exp.Expression) -> Expr:
+        args = tuple(self.bind(o) for o in operands)
+        return functions.operator_call(name, args, span(node))
+
+    def _call(self, name: str, operands: tuple[exp.Expression, ...], node: exp.Expression) -> Expr:
+        args = tuple(self.bind(o) for o in operands)
+        s = span(node)
+        if functions.lookup(name) is None and self.udf is not None:
+            found = self.udf(name)
+            if found is not None:
+                canonical, rtype = found
+                return Call(name=canonical, args=args, type=rtype, span=s)
+        if functions.lookup(name) is None:
+            raise BindError(
+                f"no function named {name.upper()}",
+                s,
+                hint="declare Python functions with CREATE FUNCTION name AS 'module.attr' "
+                "LANGUAGE PYTHON",
+            )
+        return functions.scalar_call(name, args, s)
+
+    def _not(self, node: exp.Not) -> Expr:
+        inner = node.this
+        if isinstance(inner, exp.Is):
+            return self._is(inner, negate=True)
+        return self._op("NOT", (inner,), node)
+
+    def _is(self, node: exp.Is, negate: bool) -> Expr:
+        target = node.expression
+        s = span(node)
+        arg = self.bind(node.this)
+        if isinstance(target, exp.Null):
+            return functions.operator_call("IS_NOT_NULL" if negate else "IS_NULL", (arg,), s)
+        if isinstance(target, exp.Boolean):
+            base = "IS_TRUE" if target.this else "IS_FALSE"
+            name = base.replace("IS_", "IS_NOT_") if negate else base
+            return functions.operator_call(name, (arg,), s)
+        raise UnsupportedError(f"IS {target.sql()} is not supported", s)
+
+    def _in(self, node: exp.In) -> Expr:
+        s = span(node)
+        if node.args.get("query") is not None:
+            raise UnsupportedError(
+                "IN (subquery) is not supported yet", s, hint="rewrite it as a JOIN"
+            )
+        args = (self.bind(node.this), *(self.bind(e) for e in node.expressions))
+        return functions.operator_call("IN", args, s)
+
+    def _between(self, node: exp.Between) -> Expr:
+        s = span(node)
+        value = self.bind(node.this)
+        low = functions.operator_call(
+            "GREATER_THAN_OR_EQUAL", (value, self.bind(node.args["low"])), s
+        )
+        high = functions.operator_call(
+            "LESS_THAN_OR_EQUAL", (value, self.bind(node.args["high"])), s
+        )
+        return functions.operator_call("AND", (low, high), s)
+
+    def _case(self, node: exp.Case) -> Expr:
+        s = span(node)
+        operand = self.bind(node.this) if node.this is not None else None
+        whens: list[tuple[Expr, Expr]] = []
+        for branch in node.args.get("ifs") or []:
+            cond = self.bind(branch.this)
+            if operand is not None:
+                cond = functions.operator_call("EQUALS", (operand, cond), span(branch))
+            elif not (cond.type.is_boolean or cond.type.is_null):
+                raise TypeCheckError(
+                    f"CASE WHEN condition must be BOOLEAN, got {cond.type}", span(branch)
+                )
+            whens.append((cond, self.bind(branch.args["true"])))
+        default_node = node.args.get("default")
+        default = self.bind(default_node) if default_node is not None else None
+        results = [v for _, v in whens] + ([default] if default is not None else [])
+        rtype = coercion.common_type([r.type for r in results])
+        if rtype is None:
+            types = ", ".join(str(r.type) for r in results)
+            raise TypeCheckError(f"CASE branches have incompatible types: {types}", s)
+        if default is None:
+            rtype = rtype.with_nullable(True)
+        whens_c = tuple((c, _coerce(v, rtype)) for c, v in whens)
+        default_c = None if default is None else _coerce(default, rtype)
+        return Case(whens=whens_c, default=default_c, type=rtype, span=s)
+
+    def _trim(self, node: exp.Trim) -> Expr:
+        position = str(node.args.get("position") or "BOTH").upper()
+        name = {"LEADING": "LTRIM", "TRAILING": "RTRIM"}.get(position, "TRIM")
+        args: tuple[exp.Expression, ...] = (node.this,)
+        if node.expression is not None:
+            args = (node.this, node.expression)
+        return self._call(name, args, node)
+
+    def _bracket(self, node: exp.Bracket) -> Expr:
+        s = span(node)
+        if (
+            isinstance(node.this, exp.Column)
+            and node.this.name.upper() == "MAP"
+            and not node.this.table
+        ):
+            return self._call("MAP_VALUE", tuple(node.expressions), node)
+        base = self.bind(node.this)
+        if len(node.expressions) != 1:
+            raise TypeCheckError("an element access takes exactly one index", s)
+        return functions.scalar_call("ITEM", (base, self.bind(node.expressions[0])), s)
+
+
+def _flatten(node: exp.Expression) -> tuple[exp.Expression, ...]:
+    kind = type(node)
+    out: list[exp.Expression] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if type(n) is kind:
+            stack.append(n.expression)
+            stack.append(n.this)
+        else:
+            out.append(n)
+    return tuple(out)
+
+
+def _field_access(base: Expr, name: str, s: Span | None) -> Expr:
+    if base.type.kind is not t.Kind.ROW:
+        raise BindError(f"cannot access field '{name}' of a {base.type} value", s)
+    ftype = base.type.field_type(name)
+    if ftype is None:
+        from .scope import suggest
+
+        hint = suggest(name, [f.name for f in base.type.fields])
+        raise BindError(f"ROW type {base.type} has no field '{name}'", s, hint=hint)
+    return FieldAccess(
+        input=base,
+        field_name=name,
+        type=ftype.with_nullable(ftype.nullable or base.type.nullable),
+        span=s,
+    )
+
+
+def _coerce(e: Expr, target: t.SqlType) -> Expr:
+    if e.type.with_nullable(True) == target.with_nullable(True):
+        return e
+    return Cast(input=e, type=target.with_nullable(e.type.nullable), span=e.span)
+
+
+def _func_name(node: exp.Expression) -> str:
+    if isinstance(node, exp.Anonymous):
+        return str(node.name).upper()
+    return _FUNCTION_NAMES.get(type(node), node.sql_name().upper())
+
+
+def _func_args(node: exp.Expression) -> tuple[exp.Expression, ...]:
+    order = _ARG_ORDER.get(type(node), tuple(node.arg_types))
+    out: list[exp.Expression] = []
+    for key in order:
+        value = node.args.get(key)
+        if isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, exp.Expression))
+        elif isinstance(value, exp.Expression):
+            out.append(value)
+    return tuple(out)
+
+
+def _datatype(node: exp.Cast | exp.TryCast) -> t.SqlType:
+    to = node.args["to"]
+    try:
+        return parse_flink_type(to.sql())
+    except Exception as e:
+        raise ParseError(f"unknown type {to.sql()}", span(to)) from e
+
+
+def _literal(node: exp.Literal) -> Expr:
+    s = span(node)
+    text = str(node.this)
+    if node.is_string:
+        return Literal(value=text, type=t.char(max(len(text), 1), nullable=False), span=s)
+    try:
+        if "e" in text.lower():
+            return Literal(value=float(text), type=t.double(nullable=False), span=s)
+        if "." in text:
+            d = Decimal(text)
+            digits = len(d.as_tuple().digits)
+            scale = max(-int(d.as_tuple().exponent), 0)
+            precision = max(digits, scale, 1)
+            return Literal(value=d, type=t.decimal(precision, scale, nullable=False), span=s)
+        value = int(text)
+    except (ValueError, InvalidOperation) as e:
+        raise ParseError(f"invalid number {text}", s) from e
+    if -(2**31) <= value < 2**31:
+        return Literal(value=value, type=t.int_(nullable=False), span=s)
+    if -(2**63) <= value < 2**63:
+        return Literal(value=value, type=t.bigint(nullable=False), span=s)
+    return Literal(
+        value=Decimal(value), type=t.decimal(len(str(abs(value))), 0, nullable=False), span=s
+    )
+
+
+def interval_literal(node: exp.Interval) -> Literal:
+    """`INTERVAL '10' SECOND`, `INTERVAL '1.500' SECOND`, `INTERVAL '1:30' MINUTE TO SECOND`."""
+    s = span(node)
+    text = node.this.name if node.this is not None else ""
+    unit = node.args.get("unit")
+    if isinstance(unit, exp.IntervalSpan):
+        start, end = unit.this.name.upper(), unit.expression.name.upper()
+    elif unit is not None:
+        start = end = unit.name.upper()
+    else:
+        raise ParseError("INTERVAL needs a unit, e.g. INTERVAL '10' SECOND", s)
+    start, end = (
+        start.rstrip("S") if start.endswith("S") else start,
+        end.rstrip("S") if end.endswith("S") else end,
+    )
+    negative = text.strip().startswith("-")
+    body = text.strip().lstrip("-+")
+    if start in _YEAR_MONTH:
+        parts = body.split("-")
+        try:
+            months = int(parts[0]) * _YEAR_MONTH[start] + (int(parts[1]) if len(parts) > 1 else 0)
+        except ValueError as e:
+            raise ParseError(f"invalid interval '{text}' {start}", s) from e
+        value = -months if negative else months
+        return Literal(value=value, type=t.interval_year_month(start, end, nullable=False), span=s)
+    if start not in _UNIT_MS:
+        hint = (
+            "use INTERVAL '0.500' SECOND for sub-second intervals"
+            if start == "MILLISECOND"
+            else None
+        )
+        raise ParseError(f"unsupported interval unit {start}", s, hint=hint)
+    units = [
+        u
+        for u in ("DAY", "HOUR", "MINUTE", "SECOND")
+        if _UNIT_MS[start] >= _UNIT_MS[u] >= _UNIT_MS[end]
+    ]
+    fields = body.replace(" ", ":").split(":")
+    if len(fields) != len(units):
+        raise ParseError(f"interval '{text}' does not match {start} TO {end}", s)
+    try:
+        ms = sum(round(Decimal(f) * _UNIT_MS[u]) for f, u in zip(fields, units, strict=True))
+    except InvalidOperation as e:
+        raise ParseError(f"invalid interval '{text}'", s) from e
+    value = dt.timedelta(milliseconds=-ms if negative else ms)
+    return Literal(value=value, type=t.interval_day_time(start, end, nullable=False), span=s)

@@ -1,0 +1,93 @@
+"""Name resolution: the columns visible at one point of a query, with their qualifiers."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from nrtg.catalog.errors import Span
+from nrtg.catalog.schema import Field
+
+from ..errors import BindError
+
+
+@dataclass(frozen=True)
+class ScopeColumn:
+    qualifier: str | None  # table name or alias that qualifies it
+    field: Field
+    index: int
+    hidden: bool = False  # not expanded by `*` (e.g. a join's duplicate USING column)
+
+
+@dataclass(frozen=True)
+class Scope:
+    columns: tuple[ScopeColumn, ...]
+
+    @staticmethod
+    def of(fields: tuple[Field, ...], qualifier: str | None) -> Scope:
+        return Scope(tuple(ScopeColumn(qualifier, f, i) for i, f in enumerate(fields)))
+
+    def concat(self, other: Scope) -> Scope:
+        offset = len(self.columns)
+        shifted = tuple(
+            ScopeColumn(c.qualifier, c.field, c.index + offset, c.hidden) for c in other.columns
+        )
+        return Scope(self.columns + shifted)
+
+    @property
+    def qualifiers(self) -> set[str]:
+        return {c.qualifier for c in self.columns if c.qualifier is not None}
+
+    def has_qualifier(self, name: str) -> bool:
+        return any(c.qualifier == name for c in self.columns)
+
+    def resolve(self, name: str, qualifier: str | None, span: Span | None) -> ScopeColumn:
+        matches = [
+            c
+            for c in self.columns
+            if c.field.name == name and (qualifier is None or c.qualifier == qualifier)
+        ]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            visible = [m for m in matches if not m.hidden]
+            if len(visible) == 1:
+                return visible[0]
+            tables = ", ".join(sorted({str(m.qualifier) for m in matches}))
+            raise BindError(
+                f"column '{name}' is ambiguous: it exists in {tables}",
+                span,
+                hint=f"qualify it, e.g. {sorted({str(m.qualifier) for m in matches})[0]}.{name}",
+            )
+        raise self.unknown(name, qualifier, span)
+
+    def unknown(self, name: str, qualifier: str | None, span: Span | None) -> BindError:
+        if qualifier is not None and not self.has_qualifier(qualifier):
+            known = ", ".join(sorted(self.qualifiers)) or "none"
+            return BindError(
+                f"table or alias '{qualifier}' not found; tables in scope: {known}", span
+            )
+        candidates = [
+            c.field.name for c in self.columns if qualifier is None or c.qualifier == qualifier
+        ]
+        where = (
+            f"table '{qualifier}'"
+            if qualifier
+            else (
+                "tables " + ", ".join(sorted(self.qualifiers)) if self.qualifiers else "the input"
+            )
+        )
+        hint = suggest(name, candidates)
+        return BindError(f"column '{name}' not found in {where}", span, hint=hint)
+
+
+def suggest(name: str, candidates: list[str]) -> str | None:
+    for c in candidates:
+        if c.lower() == name.lower():
+            return f"did you mean '{c}'? Flink SQL identifiers are case-sensitive"
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    if candidates and len(candidates) <= 12:
+        return "available columns: " + ", ".join(candidates)
+    return None

@@ -1,0 +1,110 @@
+"""A catalog table as a plan: TableScan (physical + metadata columns), a Project computing the
+computed columns in declared order, and an AssignWatermark for the rowtime (Flink's
+TableSourceScan -> Calc -> WatermarkAssigner)."""
+
+from __future__ import annotations
+
+import functools
+
+from nrtg.catalog import types as t
+from nrtg.catalog.errors import Span
+from nrtg.catalog.schema import ColumnKind, Field, TableDef, TimeAttr
+from sqlglot import exp
+
+from ..errors import BindError, PlanValidationError, TypeCheckError
+from ..parse.parse import parse_expression
+from ..plan import nodes as n
+from ..plan.expr import ColumnRef, Expr
+from .expressions import ExprBinder
+from .scope import Scope
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(text: str) -> exp.Expression:
+    return parse_expression(text)
+
+
+def scan_plan(
+    table: TableDef,
+    span: Span | None,
+    computed_asts: dict[str, exp.Expression] | None = None,
+    watermark_asts: dict[str, exp.Expression] | None = None,
+) -> n.Plan:
+    """Build the scan of `table`. The *_asts maps carry the script's own AST for a table
+    created in this script, so errors point into the script; otherwise the stored text is parsed."""
+    physical = [c for c in table.columns if c.kind is not ColumnKind.COMPUTED]
+    fields = tuple(Field(c.name, _type_of(c.type)) for c in physical)
+    metadata = tuple(
+        (c.metadata_key or c.name) if c.kind is ColumnKind.METADATA else None for c in physical
+    )
+    pk = None
+    if table.primary_key is not None:
+        names = [f.name for f in fields]
+        pk = tuple(names.index(c) for c in table.primary_key.columns if c in names) or None
+    scan = n.TableScan(
+        table=table.ident,
+        fields=fields,
+        options=tuple(sorted(table.options.items())),
+        metadata_keys=metadata if any(m is not None for m in metadata) else (),
+        primary_key=pk,
+        span=span,
+    )
+    plan: n.Plan = scan
+    if any(c.kind is ColumnKind.COMPUTED for c in table.columns) or [
+        c.name for c in table.columns
+    ] != [f.name for f in fields]:
+        plan = _computed(table, scan, computed_asts or {})
+    for wm in table.watermarks:
+        plan = _watermark(table, plan, wm.rowtime, wm.expr, (watermark_asts or {}).get(wm.rowtime))
+    return plan
+
+
+def _type_of(ty: t.SqlType | None) -> t.SqlType:
+    return ty if ty is not None else t.string()
+
+
+def _computed(table: TableDef, scan: n.TableScan, asts: dict[str, exp.Expression]) -> n.Plan:
+    binder = ExprBinder(Scope.of(scan.schema.fields, table.ident.name))
+    exprs: list[Expr] = []
+    for c in table.columns:
+        if c.kind is ColumnKind.COMPUTED:
+            node = asts.get(c.name)
+            if node is None:
+                node = _parsed(c.expr or "")
+            exprs.append(binder.bind(node))
+        else:
+            i = scan.schema.index(c.name)
+            assert i is not None
+            f = scan.schema.fields[i]
+            exprs.append(ColumnRef(index=i, name=f.name, type=f.type))
+    return n.Project(input=scan, exprs=tuple(exprs), names=tuple(c.name for c in table.columns))
+
+
+def _watermark(
+    table: TableDef, plan: n.Plan, rowtime: str, text: str, node: exp.Expression | None
+) -> n.Plan:
+    idx = plan.schema.index(rowtime)
+    s = None
+    if node is not None:
+        from ..parse.parse import span_of
+
+        s = span_of(node)
+    if idx is None:
+        raise BindError(f"watermark column '{rowtime}' is not a column of {table.ident}", s)
+    field = plan.schema.fields[idx]
+    if not (field.type.is_timestamp and field.type.precision == 3):
+        raise PlanValidationError(
+            f"the rowtime column '{rowtime}' must be TIMESTAMP(3) or TIMESTAMP_LTZ(3), "
+            f"but it is {field.type}",
+            s,
+        )
+    binder = ExprBinder(Scope.of(plan.schema.fields, table.ident.name))
+    wm = binder.bind(node if node is not None else _parsed(text))
+    if wm.type.kind is not field.type.kind:
+        raise TypeCheckError(
+            f"the watermark expression must return {field.type.with_nullable(True)}, got {wm.type}",
+            s,
+        )
+    if field.time_attr is TimeAttr.PROCTIME:
+        raise PlanValidationError(f"'{rowtime}' is a processing-time attribute", s)
+    return n.AssignWatermark(input=plan, rowtime=idx, watermark=wm, span=s)

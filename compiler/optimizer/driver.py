@@ -1,0 +1,99 @@
+"""The rule driver: RULES in order, each applied over the whole plan until nothing changes.
+
+Two phases. LOGICAL rules (pushdown, folding, pruning) must leave every root's schema and
+changelog mode exactly as they were. STREAMING rules recognise Flink's streaming operators
+(window aggregate, Top-N, interval join, ...): they keep column names and types, but may refine
+time attributes and changelog modes, because choosing the operator is what decides them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from nrtg.catalog.errors import InternalError
+
+from ..plan.explain import explain
+from ..plan.nodes import Plan
+from ..plan.walk import transform_down, transform_up
+
+Order = Literal["bottom_up", "top_down"]
+RuleFn = Callable[[Plan, "RuleContext"], Plan]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    fn: RuleFn
+    order: Order
+    phase: Literal["logical", "streaming"]
+
+
+@dataclass
+class RuleContext:
+    options: dict[str, str] = field(default_factory=dict)
+
+
+def rule(
+    order: Order = "bottom_up", phase: Literal["logical", "streaming"] = "logical"
+) -> Callable[[RuleFn], Rule]:
+    def wrap(fn: RuleFn) -> Rule:
+        return Rule(fn.__name__, fn, order, phase)
+
+    return wrap
+
+
+@dataclass
+class Trace:
+    """Per-rule record for `explain(verbose=True)`: the plan text after each applied rule."""
+
+    steps: list[tuple[str, str | None]] = field(default_factory=list)
+
+
+def apply_rule(r: Rule, roots: tuple[Plan, ...], ctx: RuleContext) -> tuple[Plan, ...]:
+    walker = transform_up if r.order == "bottom_up" else transform_down
+    return tuple(walker(root, lambda node: r.fn(node, ctx)) for root in roots)
+
+
+def _signature(p: Plan, strict: bool) -> object:
+    if strict:
+        return (p.schema, p.changelog)
+    return tuple((f.name, f.type) for f in p.schema.fields)
+
+
+def optimize(
+    roots: tuple[Plan, ...],
+    rules: tuple[Rule, ...] | None = None,
+    ctx: RuleContext | None = None,
+    trace: Trace | None = None,
+    max_passes: int = 10,
+) -> tuple[Plan, ...]:
+    from .rules import RULES
+
+    rules = RULES if rules is None else rules
+    ctx = ctx or RuleContext()
+    for phase in ("logical", "streaming"):
+        for _ in range(max_passes):
+            changed = False
+            for r in (x for x in rules if x.phase == phase):
+                before = roots
+                after = apply_rule(r, roots, ctx)
+                if all(a is b for a, b in zip(after, before, strict=True)):
+                    if trace is not None:
+                        trace.steps.append((r.name, None))
+                    continue
+                strict = phase == "logical"
+                for a, b in zip(after, before, strict=True):
+                    if _signature(a, strict) != _signature(b, strict):
+                        raise InternalError(
+                            f"rule {r.name} changed the plan's {'schema or changelog' if strict else 'schema'}:\n"
+                            f"before:\n{explain(b, schema=True)}after:\n{explain(a, schema=True)}"
+                        )
+                if trace is not None:
+                    trace.steps.append((r.name, explain(after)))
+                roots = after
+                changed = True
+            if not changed:
+                break
+    return roots

@@ -1,0 +1,56 @@
+"""Plan checks Flink performs before it runs a job: what each sink can consume."""
+
+from __future__ import annotations
+
+from .errors import PlanValidationError
+from .plan import nodes as n
+from .plan import traits
+from .plan.explain import explain
+from .plan.walk import walk
+
+APPEND_ONLY_CONNECTORS = frozenset({"kafka", "filesystem"})
+UPSERT_CONNECTORS = frozenset({"upsert-kafka", "jdbc"})
+
+
+def validate(roots: tuple[n.Plan, ...]) -> None:
+    for root in roots:
+        if isinstance(root, n.Sink):
+            _sink(root)
+
+
+def _updating_node(plan: n.Plan) -> n.Plan:
+    """The deepest node that first produces updates: the one to blame in messages."""
+    culprit = plan
+    for node in walk(plan):
+        if not traits.is_insert_only(node.changelog) and all(
+            traits.is_insert_only(c.changelog) for c in node.children
+        ):
+            return node
+    return culprit
+
+
+def _sink(sink: n.Sink) -> None:
+    connector = sink.option("connector", "") or ""
+    fmt = sink.option("format") or sink.option("value.format") or ""
+    mode = sink.input.changelog
+    changelog_format = fmt in ("debezium-json", "canal-json", "maxwell-json")
+    if (
+        connector in APPEND_ONLY_CONNECTORS
+        and not changelog_format
+        and not traits.is_insert_only(mode)
+    ):
+        culprit = _updating_node(sink.input)
+        text = explain(culprit, changelog=True).splitlines()[0].strip()
+        raise PlanValidationError(
+            f"table sink '{sink.table}' ({connector}) is append-only, but the query produces "
+            f"updates {traits.render(mode)} from node {text}",
+            culprit.span or sink.span,
+            hint="write to an 'upsert-kafka' table with a PRIMARY KEY, use a changelog format "
+            "such as 'debezium-json', or make the query insert-only (e.g. a window aggregation)",
+        )
+    if connector in UPSERT_CONNECTORS and sink.primary_key is None:
+        raise PlanValidationError(
+            f"table sink '{sink.table}' ({connector}) needs a PRIMARY KEY: upserts are applied by key",
+            sink.span,
+            hint="declare PRIMARY KEY (...) NOT ENFORCED on the sink table",
+        )
