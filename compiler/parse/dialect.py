@@ -7,12 +7,14 @@ the parser defined here. Every node this parser creates carries `start`/`end` ch
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar, NoReturn
 
 from nrtg.catalog.errors import TypeParseError
 from nrtg.catalog.type_parser import parse_flink_type
-from nrtg.compiler.errors import ParseError, Span
+from nrtg.compiler.errors import ParseError, Span, UnsupportedError
 from sqlglot import exp, generator, parser, tokens
 from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
 from sqlglot.errors import ParseError as SqlglotParseError
@@ -24,6 +26,23 @@ __all__ = ["Flink", "FlinkGenerator", "FlinkParser", "FlinkTokenizer", "SyntaxFa
 
 # Interval units Flink accepts (Calcite's time units); MILLISECOND etc. are refused.
 INTERVAL_UNITS = frozenset({"YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"})
+
+CLAUSE_KEYWORDS = (
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "GROUP",
+    "HAVING",
+    "ORDER",
+    "LIMIT",
+    "JOIN",
+    "UNION",
+    "WINDOW",
+    "AS",
+    "ON",
+    "BY",
+    "DISTINCT",
+)
 
 # sqlglot functions kept as typed nodes: same semantics in Flink and printed back unchanged.
 # Every other call becomes exp.Anonymous (name kept as written), resolved by the binder.
@@ -94,6 +113,39 @@ def _positions(node: exp.Expr, start: Token, end: Token) -> None:
         meta["col"] = start.col
 
 
+def _spanned(name: str) -> Callable[..., Any]:
+    """An override of parser method `name` that records the tokens its result spans."""
+    base = getattr(parser.Parser, name)
+
+    def method(self: parser.Parser, *args: Any, **kwargs: Any) -> Any:
+        index = self._index
+        start = self._curr
+        node = base(self, *args, **kwargs)
+        if isinstance(node, exp.Expr) and self._index > index:
+            _positions(node, start, self._prev)
+        return node
+
+    method.__name__ = name
+    return method
+
+
+# Parser methods whose results get `start`/`end` (others are covered by their descendants).
+_SPANNED = (
+    "_parse_unary",
+    "_parse_range",
+    "_parse_select",
+    "_parse_where",
+    "_parse_having",
+    "_parse_order",
+    "_parse_limit",
+    "_parse_from",
+    "_parse_with",
+    "_parse_cte",
+    "_parse_version",
+    "_parse_paren",
+)
+
+
 def _build_typed(names: frozenset[str]) -> dict[str, Callable[..., Any]]:
     return {k: v for k, v in parser.Parser.FUNCTIONS.items() if k in names}
 
@@ -112,6 +164,8 @@ class FlinkParser(parser.Parser):
         **parser.Parser.FUNCTION_PARSERS,
         "CAST": lambda self: self._parse_flink_cast(safe=False),
         "TRY_CAST": lambda self: self._parse_flink_cast(safe=True),
+        "TIMESTAMPADD": lambda self: self._parse_timestamp_fn(exp.TimestampAdd),
+        "TIMESTAMPDIFF": lambda self: self._parse_timestamp_fn(exp.TimestampDiff),
     }
     STRICT_CAST = True
     LOG_DEFAULTS_TO_LN = False
@@ -121,38 +175,121 @@ class FlinkParser(parser.Parser):
     # -- errors ------------------------------------------------------------------------------
 
     def raise_error(self, message: str, token: Token | None = None) -> None:  # type: ignore[override]
-        token = token or self._curr or self._prev
-        if not token:
-            raise SyntaxFailure(message, len(self.sql), len(self.sql))
-        at = _token_label(token) if self._curr or token is not self._curr else "end of input"
-        if not self._curr and token is self._prev:
-            at = "end of input"
-            raise SyntaxFailure(f"{message} at end of input", token.end + 1, token.end + 1)
-        text = _humanize(message)
-        raise SyntaxFailure(f"unexpected {at}; {text}", token.start, token.end + 1)
+        text = self._humanize(message)
+        hint = self._keyword_hint()
+        tok = token or self._curr
+        if not tok:
+            pos = self._prev.end + 1 if self._prev else len(self.sql)
+            raise SyntaxFailure(f"unexpected end of input; {text}{hint}", pos, pos)
+        raise SyntaxFailure(f"unexpected {_token_label(tok)}; {text}{hint}", tok.start, tok.end + 1)
+
+    def _humanize(self, message: str) -> str:
+        """sqlglot's error descriptions, rephrased as `expected ...`."""
+        if message.startswith("Expecting "):
+            return "expected " + message[len("Expecting ") :]
+        if message.startswith("Required keyword: "):
+            after = f" after {self._prev.text.upper()!r}" if self._prev else ""
+            return f"expected an expression{after}"
+        if message == "Invalid expression / Unexpected token":
+            return "expected an operator, a clause keyword, ',' or the end of the statement"
+        return message[0].lower() + message[1:] if message else "syntax error"
+
+    def _keyword_hint(self) -> str:
+        """`SELECT * FORM bid` parses FORM as an alias; point out the keyword it resembles."""
+        prev = self._prev
+        if not prev or prev.token_type != TokenType.VAR:
+            return ""
+        word = prev.text.upper()
+        if word in ("GROUP", "ORDER", "PARTITION"):
+            return f" (did you mean {word} BY?)"
+        close = difflib.get_close_matches(word, CLAUSE_KEYWORDS, n=1, cutoff=0.75)
+        if not close or close[0] == word:
+            return ""
+        return f" (did you mean {close[0]} instead of {prev.text!r}?)"
 
     def fail(self, message: str, start: Token, end: Token | None = None) -> NoReturn:
         """A definitive syntax error (not backtracked) spanning the tokens [start, end]."""
         stop = (end or start).end + 1
         raise ParseError(message, Span(start.start, stop, self.stmt_index))
 
+    def _parse_csv(
+        self, parse_method: Callable[[], Any], sep: TokenType = TokenType.COMMA
+    ) -> list[Any]:
+        # sqlglot drops empty items (`a, , b`, `SELECT a, FROM t`); Flink does not.
+        first = parse_method()
+        items = [first] if first is not None else []
+        while self._match(sep):
+            sep_token = self._prev
+            if isinstance(first, exp.Expr):
+                self._add_comments(first)
+            item = parse_method()
+            if item is None:
+                self.raise_error(f"expected an item after {sep_token.text!r}")
+            items.append(item)
+        return items
+
     # -- span recording ----------------------------------------------------------------------
 
-    def _parse_unary(self) -> exp.Expr | None:
-        index = self._index
+    def _parse_projections(self) -> tuple[list[exp.Expr], list[exp.Expr] | None]:
+        projections, exclude = super()._parse_projections()
+        if not projections:
+            self.raise_error("expected a column or expression after SELECT")
+        return projections, exclude
+
+    def _parse_group(self, skip_group_by_token: bool = False) -> exp.Group | None:
         start = self._curr
-        node = super()._parse_unary()
-        if node is not None and self._index > index:
-            _positions(node, start, self._prev)
+        group = super()._parse_group(skip_group_by_token)
+        if group is not None:
+            _positions(group, start, self._prev)
+            if not group.expressions and len(group.args) <= 1:
+                self.raise_error("expected an expression after GROUP BY")
+        return group
+
+    def _parse_in(self, this: exp.Expr | None, alias: bool = False) -> exp.In:
+        node = super()._parse_in(this, alias)
+        if not (node.expressions or node.args.get("query") or node.args.get("unnest")):
+            self.fail("IN (...) needs at least one value", self._prev)
         return node
 
-    def _parse_select(self, *args: Any, **kwargs: Any) -> exp.Expr | None:
-        index = self._index
+    def _parse_match_recognize(self) -> exp.MatchRecognize | None:
         start = self._curr
-        node = super()._parse_select(*args, **kwargs)
-        if node is not None and self._index > index:
-            _positions(node, start, self._prev)
+        node = super()._parse_match_recognize()
+        if node is not None:
+            raise UnsupportedError(
+                "MATCH_RECOGNIZE is not supported yet: nrtg has no pattern-matching (CEP) "
+                "operator; express the pattern with joins or OVER windows",
+                Span(start.start, self._prev.end + 1, self.stmt_index),
+            )
         return node
+
+    def _parse_window(self, this: exp.Expr | None, alias: bool = False) -> exp.Expr | None:
+        # Called right after a function call's closing parenthesis (or a CASE's END).
+        if this is not None and self._prev:
+            end = this.meta.get("end")
+            this.meta["end"] = self._prev.end if end is None else max(end, self._prev.end)
+        return super()._parse_window(this, alias)
+
+    def _parse_join(self, *args: Any, **kwargs: Any) -> exp.Join | None:
+        start = self._curr
+        comma = start.token_type == TokenType.COMMA
+        join = super()._parse_join(*args, **kwargs)
+        if join is None or comma:
+            return join
+        _positions(join, start, self._prev)
+        a = join.args
+        if not (
+            a.get("on")
+            or a.get("using")
+            or str(a.get("kind") or "").upper() == "CROSS"
+            or a.get("method")
+            or isinstance(join.this, exp.Unnest | exp.Lateral)
+        ):
+            self.fail(
+                "this JOIN needs a condition: add ON <condition> (or write CROSS JOIN)",
+                start,
+                self._prev,
+            )
+        return join
 
     # -- FROM items: window TVFs -------------------------------------------------------------
 
@@ -172,8 +309,6 @@ class FlinkParser(parser.Parser):
         name = self._curr
         kind = name.text.upper()
         if kind not in TVF_ARGS or self._next.token_type != TokenType.L_PAREN:
-            from nrtg.compiler.errors import UnsupportedError
-
             raise UnsupportedError(
                 f"table function {name.text!r} is not supported; TABLE(...) takes the window "
                 "functions TUMBLE, HOP, CUMULATE or SESSION",
@@ -276,6 +411,39 @@ class FlinkParser(parser.Parser):
             return column
         return self._parse_assignment()
 
+    def parse_query_body(self) -> exp.Expr | None:
+        """A query: SELECT / WITH / set operations / VALUES, with ORDER BY and LIMIT."""
+        if self._curr.token_type == TokenType.VALUES:
+            start = self._curr
+            values = self._parse_derived_table_values()
+            if values is not None:
+                _positions(values, start, self._prev)
+            return values
+        return self._parse_query_modifiers(
+            self._parse_set_operations(self._parse_select(nested=True, parse_subquery_alias=False))
+        )
+
+    def _parse_timestamp_fn(self, cls: type[exp.TimestampAdd | exp.TimestampDiff]) -> exp.Expr:
+        """TIMESTAMPADD(unit, n, ts) and TIMESTAMPDIFF(unit, ts1, ts2); `unit` is a Var."""
+        unit_token = self._curr
+        if not unit_token or unit_token.token_type in (TokenType.STRING, TokenType.NUMBER):
+            self.raise_error("expected a time unit (SECOND, MINUTE, HOUR, DAY, ...)")
+        self._advance()
+        unit = exp.var(unit_token.text.upper())
+        _positions(unit, unit_token, unit_token)
+        if not self._match(TokenType.COMMA):
+            self.raise_error("expected ','")
+        first = self._parse_assignment()
+        if not self._match(TokenType.COMMA):
+            self.raise_error("expected ','")
+        second = self._parse_assignment()
+        self._match_r_paren()
+        if cls is exp.TimestampAdd:  # TIMESTAMPADD(unit, interval, timepoint)
+            node: exp.Expr = exp.TimestampAdd(this=second, expression=first, unit=unit)
+        else:  # TIMESTAMPDIFF(unit, timepoint1, timepoint2) = timepoint2 - timepoint1
+            node = exp.TimestampDiff(this=first, expression=second, unit=unit)
+        return self.expression(node)
+
     # -- CAST with Flink types ---------------------------------------------------------------
 
     def _parse_flink_cast(self, safe: bool) -> exp.Expr:
@@ -309,8 +477,9 @@ class FlinkParser(parser.Parser):
         try:
             sql_type = parse_flink_type(text)
         except TypeParseError as e:
+            detail = re.sub(r" at column \d+$", "", e.message)
             raise ParseError(
-                f"invalid type {text!r}: {e.message}",
+                f"invalid type {text!r}" if text in detail else f"invalid type {text!r}: {detail}",
                 Span(first.start, last.end + 1, self.stmt_index),
             ) from e
         node = exp.DataType(this=exp.DType.USERDEFINED, kind=text)
@@ -338,6 +507,16 @@ class FlinkParser(parser.Parser):
 
     def _parse_interval(self, match_interval: bool = True) -> Any:
         start = self._curr
+        if (
+            match_interval
+            and start.token_type == TokenType.INTERVAL
+            and self._next.token_type == TokenType.NUMBER
+        ):
+            self.fail(
+                "an interval value is a quoted string in Flink SQL, e.g. INTERVAL '10' SECOND",
+                start,
+                self._next,
+            )
         node = super()._parse_interval(match_interval)
         if isinstance(node, exp.Interval):
             self._check_interval(node, start)
@@ -378,15 +557,8 @@ class FlinkParser(parser.Parser):
                 )
 
 
-def _humanize(message: str) -> str:
-    """sqlglot's error descriptions, rephrased as `expected ...`."""
-    if message.startswith("Expecting "):
-        return "expected " + message[len("Expecting ") :]
-    if message.startswith("Required keyword: "):
-        return "incomplete expression (" + message[len("Required keyword: ") :] + ")"
-    if message == "Invalid expression / Unexpected token":
-        return "expected an operator, a clause keyword, ',' or the end of the statement"
-    return message[0].lower() + message[1:] if message else "syntax error"
+for _name in _SPANNED:
+    setattr(FlinkParser, _name, _spanned(_name))
 
 
 class FlinkGenerator(generator.Generator):
@@ -399,8 +571,33 @@ class FlinkGenerator(generator.Generator):
             "IF", e.this, e.args.get("true"), e.args.get("false") or exp.null()
         ),
         exp.Mod: lambda self, e: self.func("MOD", e.this, e.expression),
+        exp.TimestampAdd: lambda self, e: self.func(
+            "TIMESTAMPADD", e.args.get("unit"), e.expression, e.this
+        ),
+        exp.TimestampDiff: lambda self, e: self.func(
+            "TIMESTAMPDIFF", e.args.get("unit"), e.this, e.expression
+        ),
     }
     NULL_ORDERING_SUPPORTED: bool | None = True
+    RESERVED_KEYWORDS: ClassVar[set[str]] = {
+        "datetime",
+        "dec",
+        "value",
+        "user",
+        "year",
+        "month",
+        "day",
+        "hour",
+        "minute",
+        "second",
+        "date",
+        "time",
+        "timestamp",
+        "interval",
+        "count",
+        "rank",
+        "row_number",
+    }
     TABLESAMPLE_SIZE_IS_PERCENT = True
 
     def currenttimestamp_sql(self, expression: exp.CurrentTimestamp) -> str:

@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable
 from typing import TypeVar
 
-from nrtg.compiler.errors import ParseError, Span, UnsupportedError
+from nrtg.compiler.errors import ParseError, Span
 from sqlglot import exp
 from sqlglot.errors import ParseError as SqlglotParseError
 from sqlglot.errors import TokenError
@@ -66,14 +66,15 @@ def _tokenize(sql: str) -> list[Token]:
     try:
         return tokenizer.tokenize(sql)
     except TokenError as e:
-        start = getattr(tokenizer, "_start", 0)
+        core = getattr(tokenizer, "_core", tokenizer)
+        start = int(getattr(core, "_start", 0))
         cause = str(e.__cause__) if e.__cause__ else str(e)
-        if cause.startswith("Missing '"):
+        if sql.startswith("/*", start):
+            message = "unterminated /* comment (missing */)"
+        elif cause.startswith("Missing '"):
             message = "unterminated string literal (missing closing ')"
         elif cause.startswith("Missing `"):
             message = "unterminated quoted identifier (missing closing `)"
-        elif "comment" in cause.lower():
-            message = "unterminated /* comment"
         else:
             message = f"cannot read the SQL here: {cause}"
         raise ParseError(message, Span(start, len(sql))) from e
@@ -169,7 +170,8 @@ def _parse_one(
             parser.raise_error("expected the end of the " + what)
         if not isinstance(node, exp.Expression):
             raise ParseError(f"expected {what}", Span(0, len(sql)))
-        check_tree(node, 0)
+        if needs_reserved_check(tokens):
+            check_tree(node, 0)
         return node
 
     return _guard(0, sql, run)
@@ -184,19 +186,26 @@ def parse_query(sql: str) -> exp.Expression:
     """One query, e.g. a view's text stored in the catalog."""
 
     def query(p: FlinkParser) -> exp.Expr | None:
-        node = p._parse_query_modifiers(
-            p._parse_set_operations(p._parse_select(nested=True, parse_subquery_alias=False))
-        )
-        if not isinstance(node, exp.Query):
+        node = p.parse_query_body()
+        if not isinstance(node, exp.Query | exp.Values):
             p.raise_error("expected a query (SELECT, WITH or VALUES)")
         return node
 
     return _parse_one(sql, "query", query)
 
 
-def to_flink_sql(node: exp.Expression) -> str:
-    """Prints an AST back as Flink SQL."""
-    return node.sql(dialect=_dialect())
+def to_flink_sql(node: exp.Expression | st.Statement | st.Script) -> str:
+    """Prints an AST (or a parsed statement, or a whole script) back as Flink SQL."""
+    if isinstance(node, exp.Expression):
+        return node.sql(dialect=_dialect())
+    from .printer import statement_sql
+
+    def expr_sql(e: exp.Expression) -> str:
+        return e.sql(dialect=_dialect())
+
+    if isinstance(node, st.Script):
+        return "".join(statement_sql(s, expr_sql, RESERVED_WORDS) + ";\n" for s in node.statements)
+    return statement_sql(node, expr_sql, RESERVED_WORDS)
 
 
 def span_of(node: exp.Expression) -> Span | None:
@@ -227,18 +236,21 @@ def check_reserved(name: str, span: Span | None) -> None:
         )
 
 
+def needs_reserved_check(tokens: list[Token]) -> bool:
+    """Cheap pre-scan: could an unquoted reserved word be used as an identifier here?"""
+    for i, tok in enumerate(tokens):
+        if tok.token_type != TokenType.IDENTIFIER and tok.text.upper() in RESERVED_WORDS:
+            nxt = tokens[i + 1].token_type if i + 1 < len(tokens) else None
+            if nxt not in (TokenType.L_PAREN, TokenType.STRING, TokenType.NUMBER):
+                return True
+    return False
+
+
 def check_tree(node: exp.Expression, stmt_index: int) -> None:
-    """Refusals that need the whole tree: unquoted reserved words, MATCH_RECOGNIZE."""
-    for n in node.walk():
-        if isinstance(n, exp.Identifier):
-            if not n.quoted and n.name.upper() in RESERVED_WORDS:
-                check_reserved(n.name, _in_stmt(span_of(n), stmt_index))
-        elif isinstance(n, exp.MatchRecognize):
-            raise UnsupportedError(
-                "MATCH_RECOGNIZE is not supported yet: nrtg has no pattern-matching (CEP) "
-                "operator; express the pattern with joins or OVER windows",
-                _in_stmt(span_of(n), stmt_index),
-            )
+    """Refuses unquoted reserved words used as identifiers (Flink requires backticks)."""
+    for n in node.find_all(exp.Identifier):
+        if not n.quoted and n.name.upper() in RESERVED_WORDS:
+            check_reserved(n.name, _in_stmt(span_of(n), stmt_index))
 
 
 def _in_stmt(span: Span | None, stmt_index: int) -> Span | None:

@@ -40,6 +40,8 @@ _NAME_TOKENS = (TokenType.VAR, TokenType.IDENTIFIER)
 class ScriptParser(FlinkParser):
     """Parses one statement (a token list without its trailing `;`)."""
 
+    check_reserved: bool = False
+
     def parse_statement(self, tokens: list[Token], sql: str, stmt_index: int) -> st.Statement:
         self.reset()
         self.sql = sql
@@ -48,6 +50,9 @@ class ScriptParser(FlinkParser):
         self._tokens_size = len(tokens)
         self._index = -1
         self._advance()
+        from .parse import needs_reserved_check
+
+        self.check_reserved = needs_reserved_check(tokens)
         stmt = self._statement()
         if self._curr:
             self.raise_error("expected the end of the statement")
@@ -155,14 +160,13 @@ class ScriptParser(FlinkParser):
         first = self._curr
         if not first:
             self.raise_error("expected a query")
-        query = self._parse_query_modifiers(
-            self._parse_set_operations(self._parse_select(nested=True, parse_subquery_alias=False))
-        )
-        if not isinstance(query, exp.Query):
+        query = self.parse_query_body()
+        if not isinstance(query, exp.Query | exp.Values):
             self.fail("expected a query (SELECT, WITH or VALUES)", first)
-        from .parse import check_tree
+        if self.check_reserved:
+            from .parse import check_tree
 
-        check_tree(query, self.stmt_index)
+            check_tree(query, self.stmt_index)
         return query
 
     def _scalar(self) -> exp.Expression:
@@ -170,9 +174,10 @@ class ScriptParser(FlinkParser):
         node = self._parse_assignment()
         if not isinstance(node, exp.Expression):
             self.fail("expected an expression", first)
-        from .parse import check_tree
+        if self.check_reserved:
+            from .parse import check_tree
 
-        check_tree(node, self.stmt_index)
+            check_tree(node, self.stmt_index)
         return node
 
     # -- statements --------------------------------------------------------------------------
