@@ -292,9 +292,14 @@ def _schema_properties(columns: tuple[Column, ...]) -> dict[str, str]:
 
 
 def _hive_columns(columns: tuple[Column, ...]) -> list[FieldSchema]:
-    """Physical columns as Hive types, so Spark and Trino see them (Flink ignores them)."""
-    return [
-        FieldSchema(name=c.name.lower(), type=to_hive_type(c.type), comment=c.comment)
-        for c in columns
-        if c.kind is ColumnKind.PHYSICAL and c.type is not None
-    ]
+    """Physical columns as Hive types, so Spark and Trino see them (Flink ignores them).
+    A column whose type Hive cannot spell (a ROW field named `a:b`) is left out."""
+    result = []
+    for c in columns:
+        if c.kind is ColumnKind.PHYSICAL and c.type is not None:
+            try:
+                hive_type = to_hive_type(c.type)
+            except TypeParseError:
+                continue
+            result.append(FieldSchema(name=c.name.lower(), type=hive_type, comment=c.comment))
+    return result

@@ -7,6 +7,7 @@ MULTISET, over-long CHAR/VARCHAR) the closest type that Spark and Trino can read
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from . import types as t
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 HIVE_MAX_CHAR = 255
+_HIVE_FIELD = re.compile(r"[^:<>,`\s]+")
 HIVE_MAX_VARCHAR = 65535
 
 _HIVE_SIMPLE = {
@@ -62,6 +64,9 @@ def to_hive_type(typ: SqlType) -> str:
         assert typ.element is not None and typ.value is not None
         return f"map<{to_hive_type(typ.element)},{to_hive_type(typ.value)}>"
     if k is Kind.ROW:
+        bad = [f.name for f in typ.fields if not _HIVE_FIELD.fullmatch(f.name)]
+        if bad:
+            raise TypeParseError(f"ROW field name {bad[0]!r} cannot be written as a Hive type")
         inner = ",".join(f"{f.name}:{to_hive_type(f.type)}" for f in typ.fields)
         return f"struct<{inner}>"
     raise TypeParseError(f"type {typ} has no Hive equivalent")
@@ -240,6 +245,8 @@ def to_duckdb_type(typ: SqlType) -> str:
         assert typ.element is not None and typ.value is not None
         return f"MAP({to_duckdb_type(typ.element)}, {to_duckdb_type(typ.value)})"
     if k is Kind.ROW:
+        if not typ.fields:
+            raise TypeParseError("an empty ROW has no DuckDB equivalent")
         inner = ", ".join(f'"{_dq(f.name)}" {to_duckdb_type(f.type)}' for f in typ.fields)
         return f"STRUCT({inner})"
     raise TypeParseError(f"type {typ} has no DuckDB equivalent")
