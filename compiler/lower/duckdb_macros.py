@@ -1,0 +1,115 @@
+"""DuckDB macros and Python functions that give Flink's semantics where DuckDB's differ.
+
+A lowered query names the macros it uses; the batch runtime creates them (as TEMP macros) on
+the connection before running the query. Each entry cites the Flink behaviour it reproduces.
+Python functions are the last resort, for what SQL cannot express; their implementations live
+in `nrtg.runtime.batch.functions` under the same names.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+# name -> (parameters, body). Bodies are DuckDB SQL over the parameters only.
+MACROS: MappingProxyType[str, tuple[tuple[str, ...], str]] = MappingProxyType(
+    {
+        # Flink SUBSTRING(s FROM p [FOR l]): 1-based; p = 0 means 1; p < 0 counts from the end
+        # and gives '' when it points before the start; l < 0 gives NULL (BinaryStringData.
+        # substringSQL). DuckDB's substring treats 0 and negatives differently.
+        "nrtg_substring": (
+            ("s", "p", "l"),
+            "CASE WHEN l < 0 THEN NULL "
+            "WHEN p > 0 AND p - 1 >= length(s) THEN '' "
+            "WHEN p < 0 AND length(s) + p < 0 THEN '' "
+            "ELSE substring(s, CASE WHEN p > 0 THEN p WHEN p < 0 THEN length(s) + p + 1 "
+            "ELSE 1 END, l) END",
+        ),
+        # Flink SPLIT_INDEX(s, sep, i): 0-based, NULL for i < 0, for i out of range, and for ''
+        # (splitByWholeSeparatorPreserveAllTokens returns no tokens for an empty string).
+        "nrtg_split_index": (
+            ("s", "sep", "i"),
+            "CASE WHEN i < 0 OR s = '' OR sep IS NULL THEN NULL "
+            "ELSE list_extract(string_split(s, sep), i + 1) END",
+        ),
+        # Flink REGEXP_EXTRACT: NULL when nothing matches (DuckDB returns ''). The group index
+        # must be a constant for DuckDB; a macro call site passes the literal through.
+        "nrtg_regexp_extract": (
+            ("s", "r", "g"),
+            "CASE WHEN regexp_matches(s, r) THEN regexp_extract(s, r, g) END",
+        ),
+        # Flink GREATEST/LEAST return NULL when any argument is NULL; DuckDB skips NULLs.
+        "nrtg_greatest2": (
+            ("a", "b"),
+            "CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE greatest(a, b) END",
+        ),
+        "nrtg_least2": (
+            ("a", "b"),
+            "CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE least(a, b) END",
+        ),
+        # CAST(DOUBLE|FLOAT AS STRING) in Java notation (Double.toString): plain in
+        # [1e-3, 1e7), else `d.dddE<n>`: 36190700.0 -> '3.61907E7', 1.0E-4, 12.0, NaN,
+        # Infinity. DuckDB's own text gives the same shortest digits but other notation.
+        # The helpers take s = CAST(abs(x) AS VARCHAR) of a finite non-zero value, which DuckDB
+        # writes as 'ddd.ddd' or 'd[.ddd]e[+-]nn'.
+        "nrtg_java_exp": (
+            ("s",),
+            "CASE WHEN contains(s, 'e') THEN CAST(split_part(s, 'e', 2) AS INTEGER) "
+            "WHEN split_part(s, '.', 1) <> '0' THEN length(split_part(s, '.', 1)) - 1 "
+            "ELSE -(length(split_part(s, '.', 2)) "
+            "- length(ltrim(split_part(s, '.', 2), '0')) + 1) END",
+        ),
+        "nrtg_java_digits": (
+            ("s",),
+            "coalesce(nullif(rtrim(ltrim(replace(CASE WHEN contains(s, 'e') "
+            "THEN split_part(s, 'e', 1) ELSE s END, '.', ''), '0'), '0'), ''), '0')",
+        ),
+        "nrtg_java_abs_double": (
+            ("s",),
+            "CASE WHEN nrtg_java_exp(s) BETWEEN -3 AND 6 AND NOT contains(s, 'e') THEN s "
+            "ELSE substr(nrtg_java_digits(s), 1, 1) || '.' "
+            "|| coalesce(nullif(substr(nrtg_java_digits(s), 2), ''), '0') "
+            "|| 'E' || CAST(nrtg_java_exp(s) AS VARCHAR) END",
+        ),
+        "nrtg_double_to_string": (
+            ("x",),
+            "CASE WHEN isnan(x) THEN 'NaN' "
+            "WHEN isinf(x) THEN CASE WHEN x > 0 THEN 'Infinity' ELSE '-Infinity' END "
+            "WHEN x = 0 THEN CASE WHEN signbit(x) THEN '-0.0' ELSE '0.0' END "
+            "ELSE CASE WHEN x < 0 THEN '-' ELSE '' END "
+            "|| nrtg_java_abs_double(CAST(abs(x) AS VARCHAR)) END",
+        ),
+    }
+)
+
+# Macros a macro calls (created first).
+MACRO_DEPENDENCIES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "nrtg_java_abs_double": ("nrtg_java_exp", "nrtg_java_digits"),
+        "nrtg_double_to_string": ("nrtg_java_exp", "nrtg_java_digits", "nrtg_java_abs_double"),
+    }
+)
+
+# Python scalar functions the runtime registers (name -> (DuckDB parameter types, return type)).
+# Empty for now: DuckDB's Python UDFs need numpy, which nrtg does not depend on.
+PY_FUNCTIONS: MappingProxyType[str, tuple[tuple[str, ...], str]] = MappingProxyType({})
+
+
+def macro_sql(name: str) -> str:
+    params, body = MACROS[name]
+    return f"CREATE OR REPLACE TEMP MACRO {name}({', '.join(params)}) AS {body}"
+
+
+def macro_order(names: tuple[str, ...]) -> tuple[str, ...]:
+    """`names` with every macro after the macros it calls (stable otherwise)."""
+    out: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in out:
+            return
+        for dep in MACRO_DEPENDENCIES.get(name, ()):
+            visit(dep)
+        out.append(name)
+
+    for name in names:
+        visit(name)
+    return tuple(out)

@@ -1,0 +1,163 @@
+"""Window TVF assignment in DuckDB: TUMBLE, HOP, CUMULATE and SESSION, in epoch milliseconds.
+
+Flink's window bounds are `[window_start, window_end)` and `window_time = window_end - 1 ms`.
+Windows are aligned to the epoch plus `offset` (TimeWindow.getWindowStartWithOffset); for a
+TIMESTAMP_LTZ time column the alignment is in the session time zone's wall-clock time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nrtg.catalog.schema import Field
+from nrtg.catalog.types import Kind
+from nrtg.compiler.errors import InternalError
+from nrtg.compiler.plan import nodes as n
+from sqlglot import exp
+
+from .duckdb_expr import LowerContext, fn, paren
+
+if TYPE_CHECKING:
+    from .duckdb_rel import Rel
+
+
+def _num(v: int) -> exp.Expression:
+    return exp.Literal.number(v)
+
+
+def _col(name: str) -> exp.Column:
+    return exp.Column(this=exp.to_identifier(name, quoted=True))
+
+
+def _alias(e: exp.Expression, name: str) -> exp.Expression:
+    return exp.Alias(this=e, alias=exp.to_identifier(name, quoted=True))
+
+
+def _add(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    return exp.Add(this=paren(a), expression=paren(b))
+
+
+def _sub(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    return exp.Sub(this=paren(a), expression=paren(b))
+
+
+def _mod(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    return exp.Mod(this=paren(a), expression=paren(b))
+
+
+def _floor_start(m: exp.Expression, size: int, offset: int) -> exp.Expression:
+    """m - floorMod(m - offset, size): the start of the aligned window containing m."""
+    inner = _mod(_add(_mod(_sub(m, _num(offset)), _num(size)), _num(size)), _num(size))
+    return _sub(m.copy(), inner)
+
+
+def _epoch_ms(ts: exp.Expression, time_field: Field) -> exp.Expression:
+    if time_field.type.kind is Kind.TIMESTAMP_LTZ:
+        ts = exp.Cast(this=ts, to=exp.DataType.build("TIMESTAMP"))
+    return fn("epoch_ms", ts)
+
+
+def _bounds(
+    start: exp.Expression, end: exp.Expression, time_field: Field, names: tuple[str, ...]
+) -> list[exp.Expression]:
+    wt = fn("epoch_ms", _sub(end.copy(), _num(1)))
+    if time_field.type.kind is Kind.TIMESTAMP_LTZ:
+        wt = exp.Cast(this=wt, to=exp.DataType.build("TIMESTAMPTZ"))
+    return [
+        _alias(fn("epoch_ms", start), names[0]),
+        _alias(fn("epoch_ms", end), names[1]),
+        _alias(wt, names[2]),
+    ]
+
+
+def _sub_select(select: exp.Select, name: str) -> exp.Subquery:
+    return exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier(name)))
+
+
+def assign_windows(
+    src: Rel,
+    w: n.WindowSpec,
+    fields: tuple[Field, ...],
+    names: tuple[str, ...],
+    ctx: LowerContext,
+) -> exp.Select:
+    """SELECT input columns + window_start, window_end, window_time (named `names`)."""
+    time_field = fields[w.time_col]
+    m = _epoch_ms(_col(src.names[w.time_col]), time_field)
+    if w.kind is n.WindowKind.TUMBLE:
+        assert w.size_ms is not None
+        start = _floor_start(m, w.size_ms, w.offset_ms)
+        end = _add(start.copy(), _num(w.size_ms))
+        return exp.select(exp.Star(), *_bounds(start, end, time_field, names)).from_(src.cte)
+    if w.kind is n.WindowKind.HOP:
+        assert w.size_ms is not None and w.slide_ms is not None
+        # A row belongs to the windows starting at the last aligned start, going back by
+        # `slide` while start > t - size.
+        last = _floor_start(m, w.slide_ms, w.offset_ms)
+        starts = fn("range", last, _sub(m.copy(), _num(w.size_ms)), _num(-w.slide_ms))
+        inner = exp.select(exp.Star(), _alias(fn("unnest", starts), "$ws")).from_(src.cte)
+        ws = _col("$ws")
+        end = _add(ws.copy(), _num(w.size_ms))
+        items = [exp.Star(except_=[_col("$ws")]), *_bounds(ws, end, time_field, names)]
+        return exp.select(*items).from_(_sub_select(inner, "h"))
+    if w.kind is n.WindowKind.CUMULATE:
+        assert w.size_ms is not None and w.step_ms is not None
+        # Windows share the aligned start of the `size` window; ends grow by `step`; a row
+        # belongs to every window whose end is past it.
+        start = _floor_start(m, w.size_ms, w.offset_ms)
+        steps = exp.IntDiv(this=paren(_sub(m.copy(), start.copy())), expression=_num(w.step_ms))
+        first_end = _add(
+            start.copy(), exp.Mul(this=paren(_add(steps, _num(1))), expression=_num(w.step_ms))
+        )
+        ends = fn("range", first_end, _add(start.copy(), _num(w.size_ms + 1)), _num(w.step_ms))
+        inner = exp.select(
+            exp.Star(), _alias(start, "$ws"), _alias(fn("unnest", ends), "$we")
+        ).from_(src.cte)
+        items = [
+            exp.Star(except_=[_col("$ws"), _col("$we")]),
+            *_bounds(_col("$ws"), _col("$we"), time_field, names),
+        ]
+        return exp.select(*items).from_(_sub_select(inner, "c"))
+    if w.kind is n.WindowKind.SESSION:
+        assert w.gap_ms is not None
+        return _sessions(src, w, time_field, m, names)
+    raise InternalError(f"unknown window kind {w.kind}")
+
+
+def _sessions(
+    src: Rel, w: n.WindowSpec, time_field: Field, m: exp.Expression, names: tuple[str, ...]
+) -> exp.Select:
+    """Per partition, ordered by time: a row starts a new session when it is more than `gap`
+    after the previous row (Flink merges windows [t, t + gap) that touch: TimeWindow.intersects
+    is inclusive). A session is [first t, last t + gap)."""
+    assert w.gap_ms is not None
+    part = [_col(src.names[i]) for i in w.partition]
+    t = _col("$t")
+
+    def window(this: exp.Expression, extra: list[exp.Expression], ordered: bool) -> exp.Window:
+        order = (
+            exp.Order(expressions=[exp.Ordered(this=t.copy(), nulls_first=True)])
+            if ordered
+            else None
+        )
+        partition = [p.copy() for p in part] + extra
+        return exp.Window(this=this, partition_by=partition or None, order=order)
+
+    a = exp.select(exp.Star(), _alias(m, "$t")).from_(src.cte)
+    gap_ok = exp.LTE(
+        this=exp.Sub(this=t.copy(), expression=window(fn("lag", t.copy()), [], True)),
+        expression=_num(w.gap_ms),
+    )
+    new = exp.Case(ifs=[exp.If(this=gap_ok, true=_num(0))], default=_num(1))
+    b = exp.select(exp.Star(), _alias(new, "$new")).from_(_sub_select(a, "a"))
+    # RANGE frame (the default with ORDER BY): rows with equal times are peers, so ties agree.
+    sid = window(fn("sum", _col("$new")), [], True)
+    c = exp.select(exp.Star(), _alias(sid, "$sid")).from_(_sub_select(b, "b"))
+    first = window(fn("min", t.copy()), [_col("$sid")], False)
+    last = window(fn("max", t.copy()), [_col("$sid")], False)
+    end = _add(last, _num(w.gap_ms))
+    items = [
+        exp.Star(except_=[_col("$t"), _col("$new"), _col("$sid")]),
+        *_bounds(first, end, time_field, names),
+    ]
+    return exp.select(*items).from_(_sub_select(c, "s"))

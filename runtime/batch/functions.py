@@ -1,0 +1,126 @@
+"""Python implementations of the batch target's last-resort functions (duckdb_macros.PY_FUNCTIONS)
+and Java-style value rendering shared with the print sink."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import math
+import struct
+from collections.abc import Callable
+from decimal import Decimal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+def java_double_to_string(d: float) -> str:
+    """Java's Double.toString: plain notation in [1e-3, 1e7), else `d.dddE<exp>`."""
+    if math.isnan(d):
+        return "NaN"
+    if math.isinf(d):
+        return "Infinity" if d > 0 else "-Infinity"
+    return _java_float_text(d, repr(abs(d)))
+
+
+def java_float_to_string(f: float) -> str:
+    """Java's Float.toString, from the shortest decimal that round-trips through float32."""
+    if math.isnan(f):
+        return "NaN"
+    if math.isinf(f):
+        return "Infinity" if f > 0 else "-Infinity"
+    a = abs(f)
+    target = struct.pack("<f", a)
+    text = repr(a)
+    for p in range(1, 10):
+        candidate = f"{a:.{p}g}"
+        if struct.pack("<f", float(candidate)) == target:
+            text = candidate
+            break
+    return _java_float_text(f, text)
+
+
+def _java_float_text(value: float, shortest: str) -> str:
+    sign = "-" if math.copysign(1.0, value) < 0 else ""
+    if value == 0:
+        return sign + "0.0"
+    digits_t = Decimal(shortest).as_tuple()
+    digits = "".join(str(x) for x in digits_t.digits).lstrip("0")
+    exponent = int(digits_t.exponent) + (len(digits_t.digits) - len(digits) if digits else 0)
+    # value = int(digits) * 10**exponent, with trailing zeros stripped
+    stripped = digits.rstrip("0")
+    exponent += len(digits) - len(stripped)
+    digits = stripped or "0"
+    sci = len(digits) - 1 + exponent  # value = d.ddd * 10**sci
+    if -3 <= sci < 7:
+        if exponent >= 0:
+            return f"{sign}{digits}{'0' * exponent}.0"
+        point = len(digits) + exponent
+        if point > 0:
+            return f"{sign}{digits[:point]}.{digits[point:]}"
+        return f"{sign}0.{'0' * -point}{digits}"
+    mantissa = digits[0] + "." + (digits[1:] or "0")
+    return f"{sign}{mantissa}E{sci}"
+
+
+def java_value(v: Any) -> str:
+    """A value as Flink's print sink shows it (Row.toString of Java objects)."""
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return java_double_to_string(v)
+    if isinstance(v, dt.datetime):
+        return _java_local_datetime(v)
+    if isinstance(v, dt.time):
+        return _java_time(v)
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(java_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{java_value(k)}={java_value(x)}" for k, x in v.items()) + "}"
+    return str(v)
+
+
+def _java_time(t: dt.time) -> str:
+    text = f"{t.hour:02d}:{t.minute:02d}"
+    if t.second or t.microsecond:
+        text += f":{t.second:02d}"
+    if t.microsecond:
+        us = f"{t.microsecond:06d}"
+        text += "." + (us[:3] if us.endswith("000") else us)
+    return text
+
+
+def _java_local_datetime(v: dt.datetime) -> str:
+    # java.time.LocalDateTime.toString: 2020-01-01T10:00, seconds and fraction only when set.
+    return f"{v.date().isoformat()}T{_java_time(v.time())}"
+
+
+_PY_FUNCTIONS: MappingProxyType[str, Callable[[float], str]] = MappingProxyType({})
+
+
+def register_functions(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> None:
+    """Register the Python functions a lowered query names (idempotent per connection)."""
+    from nrtg.compiler.lower.duckdb_macros import PY_FUNCTIONS
+
+    for name in names:
+        params, ret = PY_FUNCTIONS[name]
+        with contextlib.suppress(Exception):  # not registered yet on this connection
+            con.remove_function(name)
+        con.create_function(name, _vectorized(_PY_FUNCTIONS[name]), list(params), ret, type="arrow")
+
+
+def _vectorized(scalar: Callable[[float], str]) -> Callable[[Any], Any]:
+    """An Arrow UDF applying `scalar` per value (NULL stays NULL)."""
+
+    def apply(values: Any) -> Any:
+        import pyarrow as pa
+
+        return pa.array(
+            [None if v is None else scalar(v) for v in values.to_pylist()], type=pa.string()
+        )
+
+    return apply

@@ -1,0 +1,69 @@
+"""Write a batch query's result to its sink: filesystem (json/csv/parquet), print, blackhole."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+from nrtg.catalog.errors import ExecutionError
+from nrtg.compiler.errors import UnsupportedError
+from nrtg.compiler.plan.nodes import Sink
+
+from .functions import java_value
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+
+def write_sink(
+    con: duckdb.DuckDBPyConnection, sink: Sink, result: pa.Table, out: TextIO | None = None
+) -> int:
+    """Write `result` to `sink`; returns the number of rows written."""
+    connector = sink.option("connector", "") or ""
+    if connector == "blackhole":
+        return result.num_rows
+    if connector == "print":
+        return _print(sink, result, out or sys.stdout)
+    if connector == "filesystem":
+        return _filesystem(con, sink, result)
+    raise UnsupportedError(
+        f"sink {sink.table}: connector {connector!r} is not supported by the batch runtime yet"
+    )
+
+
+def _print(sink: Sink, result: pa.Table, out: TextIO) -> int:
+    # Flink's print sink: `[identifier> ]+I[v1, v2]` per row; a batch result is insert-only.
+    prefix = sink.option("print-identifier")
+    lead = f"{prefix}> " if prefix else ""
+    columns = [c.to_pylist() for c in result.columns]
+    for i in range(result.num_rows):
+        values = ", ".join(java_value(c[i]) for c in columns)
+        out.write(f"{lead}+I[{values}]\n")
+    return result.num_rows
+
+
+def _filesystem(con: duckdb.DuckDBPyConnection, sink: Sink, result: pa.Table) -> int:
+    path = sink.option("path")
+    if not path:
+        raise ExecutionError(f"sink {sink.table}: the filesystem connector needs a 'path'")
+    fmt = sink.option("format", "") or ""
+    copy_format = {"json": "json", "csv": "csv", "parquet": "parquet"}.get(fmt)
+    if copy_format is None:
+        raise UnsupportedError(f"sink {sink.table}: format {fmt!r} is not supported yet")
+    if "://" not in path:
+        os.makedirs(path, exist_ok=True)
+    # Flink writes part files into the directory; one part per batch run.
+    target = f"{path.rstrip('/')}/part-0.{fmt}"
+    name = "nrtg$sink"
+    con.register(name, result)
+    options = [f"FORMAT {copy_format}"]
+    if copy_format == "csv":
+        options += ["HEADER false", f"DELIMITER '{sink.option('csv.field-delimiter', ',')}'"]
+    escaped = target.replace("'", "''")
+    try:
+        con.execute(f"COPY \"{name}\" TO '{escaped}' ({', '.join(options)})")
+    finally:
+        con.unregister(name)
+    return result.num_rows

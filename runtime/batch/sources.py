@@ -1,0 +1,97 @@
+"""Register a lowered query's table scans as DuckDB relations (bounded reads).
+
+Each scan becomes a TEMP VIEW named like the lowered query expects (`"src:db.table"`) with
+exactly the scan's columns, cast to their DuckDB types. Supported: in-memory Arrow tables
+(passed by the caller, keyed by `db.table` or `table`) and the `filesystem` connector with
+formats `json`, `csv` and `parquet`, Flink's format options mapped to DuckDB's readers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from nrtg.catalog.errors import ExecutionError
+from nrtg.compiler.errors import UnsupportedError
+from nrtg.compiler.lower.duckdb import Source
+from nrtg.compiler.lower.duckdb_types import duck_type_text
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def register_source(
+    con: duckdb.DuckDBPyConnection, source: Source, tables: Mapping[str, pa.Table]
+) -> None:
+    scan = source.scan
+    table = tables.get(str(scan.table), tables.get(scan.table.name))
+    columns = [(f.name, duck_type_text(f.type)) for f in scan.fields]
+    if table is not None:
+        raw = source.relation + "$arrow"
+        con.register(raw, table)
+        from_clause = _q(raw)
+    else:
+        from_clause = _reader(scan.options, columns, str(scan.table))
+    select = ", ".join(f"CAST({_q(n)} AS {t}) AS {_q(n)}" for n, t in columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {_q(source.relation)} AS SELECT {select} FROM {from_clause}"
+    )
+
+
+def _reader(
+    options: tuple[tuple[str, str], ...], columns: list[tuple[str, str]], table: str
+) -> str:
+    opts = dict(options)
+    connector = opts.get("connector", "")
+    if connector != "filesystem":
+        raise UnsupportedError(
+            f"table {table}: connector {connector!r} is not supported by the batch runtime yet "
+            "(filesystem, or pass the rows as an Arrow table)"
+        )
+    path = opts.get("path")
+    if not path:
+        raise ExecutionError(f"table {table}: the filesystem connector needs a 'path'")
+    pattern = path
+    partitioned = False
+    if "://" not in path and os.path.isdir(path):
+        pattern = os.path.join(path, "**", "*")
+        partitioned = any("=" in d for d in os.listdir(path))
+    fmt = opts.get("format", "")
+    spec = "{" + ", ".join(f"{_lit(n)}: {_lit(t)}" for n, t in columns) + "}"
+    args = [_lit(pattern)]
+    if partitioned:
+        args.append("hive_partitioning = true")
+    if fmt == "json":
+        args += ["format = 'newline_delimited'", f"columns = {spec}"]
+        if opts.get("json.ignore-parse-errors", "false").lower() == "true":
+            args.append("ignore_errors = true")
+        return f"read_json({', '.join(args)})"
+    if fmt == "csv":
+        args += [f"columns = {spec}", "header = false"]
+        args.append(f"delim = {_lit(opts.get('csv.field-delimiter', ','))}")
+        quote = opts.get("csv.quote-character", '"')
+        args.append(f"quote = {_lit(quote)}")
+        if "csv.escape-character" in opts:
+            args.append(f"escape = {_lit(opts['csv.escape-character'])}")
+        if "csv.null-literal" in opts:
+            args.append(f"nullstr = {_lit(opts['csv.null-literal'])}")
+        if opts.get("csv.allow-comments", "false").lower() == "true":
+            args.append("comment = '#'")
+        if opts.get("csv.ignore-parse-errors", "false").lower() == "true":
+            args.append("ignore_errors = true")
+        return f"read_csv({', '.join(args)})"
+    if fmt == "parquet":
+        return f"read_parquet({', '.join(args)})"
+    raise UnsupportedError(
+        f"table {table}: format {fmt!r} is not supported by the batch runtime yet"
+    )
