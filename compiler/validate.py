@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import PlanValidationError
+from .errors import PlanValidationError, UnsupportedError
 from .plan import nodes as n
 from .plan import traits
 from .plan.explain import explain
@@ -14,8 +14,33 @@ UPSERT_CONNECTORS = frozenset({"upsert-kafka", "jdbc"})
 
 def validate(roots: tuple[n.Plan, ...]) -> None:
     for root in roots:
+        for node in walk(root):
+            if isinstance(node, n.Over):
+                _over(node)
         if isinstance(root, n.Sink):
             _sink(root)
+
+
+def _over(over: n.Over) -> None:
+    """What Flink's streaming OVER aggregate accepts; nrtg refuses the rest on every target so
+    that a job never runs with different semantics on different targets."""
+    span = over.calls[0].span if over.calls else over.span
+    if not traits.is_insert_only(over.input.changelog):
+        raise UnsupportedError(
+            "OVER aggregation on an updating input is not supported (Flink refuses it too, "
+            f"FLINK-19059); the input produces {traits.render(over.input.changelog)}",
+            span,
+            hint="aggregate with GROUP BY instead, or make the input insert-only",
+        )
+    first = over.order[0] if over.order else None
+    fields = over.input.schema.fields
+    if first is None or fields[first.index].time_attr is None or first.descending:
+        raise UnsupportedError(
+            "OVER windows in a streaming job must be ordered by a time attribute, ascending",
+            span,
+            hint="ORDER BY the table's rowtime (the WATERMARK column) or a PROCTIME() column; "
+            "ROW_NUMBER() filtered by rn <= N is a Top-N instead",
+        )
 
 
 def _updating_node(plan: n.Plan) -> n.Plan:

@@ -221,6 +221,7 @@ class ExprBinder:
             col = self.scope.resolve(parts[0], None, s)
             return ColumnRef(index=col.index, name=col.field.name, type=col.field.type, span=s)
         # a.b: column b of table a, or field b of ROW column a; a.b.c likewise, one level deeper.
+        first_error: BindError | None = None
         for split in range(min(len(parts) - 1, 2), -1, -1):
             qualifier = parts[split - 1] if split > 0 else None
             name = parts[split]
@@ -228,10 +229,15 @@ class ExprBinder:
                 continue
             try:
                 col = self.scope.resolve(name, qualifier, s)
-            except BindError:
-                if split == 0:
-                    raise
-                continue
+            except BindError as e:
+                first_error = first_error or e
+                if split > 0:
+                    continue
+                if first_error is not e:
+                    raise first_error from None
+                if not any(c.field.name == parts[0] for c in self.scope.columns):
+                    raise self.scope.unknown(parts[1], parts[0], s) from None
+                raise
             base: Expr = ColumnRef(
                 index=col.index, name=col.field.name, type=col.field.type, span=s
             )

@@ -46,7 +46,7 @@ def find_aggs(node: exp.Expression) -> list[exp.Expression]:
     out: list[exp.Expression] = []
 
     def visit(x: exp.Expression) -> None:
-        if isinstance(x, exp.Window):
+        if isinstance(x, exp.Window | exp.Subquery | exp.Select):
             return
         if isinstance(x, exp.Filter) and is_agg(x.this):
             out.append(x)

@@ -21,8 +21,19 @@ def _names(p: n.Plan) -> tuple[str, ...]:
 
 
 def _join_names(p: n.Plan) -> tuple[str, ...]:
+    """Left names, then right names; a right name that repeats a left one gets a numeric suffix
+    (Calcite's `user_id0`), so conditions like `user_id = user_id0` stay readable."""
     kids = p.children
-    return _names(kids[0]) + _names(kids[1])
+    left = _names(kids[0])
+    taken = set(left)
+    right = []
+    for name in _names(kids[1]):
+        unique, k = name, 0
+        while unique in taken:
+            unique, k = f"{name}{k}", k + 1
+        taken.add(unique)
+        right.append(unique)
+    return left + tuple(right)
 
 
 def _cols(indices: tuple[int, ...], names: tuple[str, ...]) -> str:

@@ -1,0 +1,6 @@
+-- catalog: basic
+-- target: both
+-- description: deduplication keeping the first row
+SELECT user_id, url, ts FROM (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY ts ASC) AS rn FROM clicks
+) WHERE rn = 1;

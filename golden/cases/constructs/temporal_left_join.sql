@@ -1,0 +1,7 @@
+-- catalog: basic
+-- target: both
+-- description: event-time temporal LEFT join
+SELECT c.user_id, u.name
+FROM clicks AS c
+LEFT JOIN users FOR SYSTEM_TIME AS OF c.ts AS u
+ON c.user_id = u.user_id;

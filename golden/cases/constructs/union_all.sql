@@ -1,0 +1,6 @@
+-- catalog: basic
+-- target: both
+-- description: UNION ALL with type widening
+SELECT user_id, CAST(price AS DOUBLE) AS v FROM clicks
+UNION ALL
+SELECT id, amount FROM plain_events;

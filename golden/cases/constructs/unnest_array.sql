@@ -1,0 +1,5 @@
+-- catalog: basic
+-- target: both
+-- description: CROSS JOIN UNNEST of an ARRAY column
+SELECT c.user_id, t.tag
+FROM clicks AS c CROSS JOIN UNNEST(c.tags) AS t(tag);

@@ -1,0 +1,4 @@
+-- catalog: basic
+-- target: both
+-- description: an updating aggregate into an upsert-kafka sink with a primary key
+INSERT INTO upsert_sink SELECT user_id, COUNT(*) FROM clicks GROUP BY user_id;

@@ -1,0 +1,4 @@
+-- catalog: basic
+-- expect-error: type-error
+-- description: || needs strings
+SELECT url || tags FROM clicks;

@@ -1,0 +1,4 @@
+-- catalog: basic
+-- expect-error: type-error
+-- description: HAVING must be BOOLEAN
+SELECT user_id, COUNT(*) FROM clicks GROUP BY user_id HAVING COUNT(*);

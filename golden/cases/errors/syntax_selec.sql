@@ -1,0 +1,4 @@
+-- catalog: basic
+-- expect-error: parse-error
+-- description: misspelled keyword
+SELEC * FROM clicks;

@@ -1,0 +1,4 @@
+-- catalog: basic
+-- expect-error: parse-error
+-- description: unterminated string literal
+SELECT 'abc FROM clicks;

@@ -1,0 +1,4 @@
+-- catalog: basic
+-- expect-error: bind-error
+-- description: identifiers are case-sensitive
+SELECT USER_ID FROM clicks;

@@ -1,0 +1,4 @@
+-- catalog: basic
+-- expect-error: bind-error
+-- description: unknown function
+SELECT FOO(user_id) FROM clicks;

@@ -1,0 +1,4 @@
+-- catalog: basic
+-- expect-error: type-error
+-- description: wrong argument type
+SELECT LOWER(user_id) FROM clicks;

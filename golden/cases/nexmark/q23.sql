@@ -1,0 +1,7 @@
+-- catalog: nexmark
+-- target: both
+-- description: Nexmark q23: three-way regular join
+SELECT P.id AS seller_id, P.name, A.id AS auction_id, B.price
+FROM person AS P
+JOIN auction AS A ON A.seller = P.id
+JOIN bid AS B ON B.auction = A.id;
