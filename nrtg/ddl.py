@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from nrtg.compiler.parse import statements as st
 
 Resolver = Callable[[TableDef], TableDef]
+ViewResolver = Callable[[ViewDef, SessionCatalog, str], ViewDef]
 
 
 @dataclass
@@ -45,6 +46,7 @@ class DdlApplier:
     catalog: SessionCatalog
     database: str = "default"
     resolve: Resolver | None = None
+    resolve_view: ViewResolver | None = None
 
     def ident(self, name: st.QualifiedName) -> Ident:
         parts = name.parts
@@ -232,7 +234,7 @@ class DdlApplier:
 
     def view_def(self, stmt: st.CreateView) -> ViewDef:
         names = stmt.column_names or ()
-        return ViewDef(
+        view = ViewDef(
             ident=self.ident(stmt.name),
             query=stmt.query_text,
             expanded_query=stmt.query_text,
@@ -240,3 +242,49 @@ class DdlApplier:
             comment=stmt.comment,
             temporary=stmt.temporary,
         )
+        if self.resolve_view is not None:
+            return self.resolve_view(view, self.catalog, self.database)
+        return view
+
+
+def resolve_types(table: TableDef) -> TableDef:
+    """Fill in the types only a binder knows (computed columns, watermark strategies), so that
+    Flink can read the stored table: its catalog needs a `data-type` for every column."""
+    from nrtg.compiler.bind.tables import scan_plan
+    from nrtg.compiler.plan import nodes as n
+
+    if table.is_hive_native:
+        return table
+    plan = scan_plan(table, None)
+    fields = {f.name: f.type for f in plan.schema.fields}
+    columns = tuple(
+        replace(c, type=fields.get(c.name)) if c.type is None and c.name in fields else c
+        for c in table.columns
+    )
+    strategy_types: dict[str, Any] = {}
+    node: Any = plan
+    while isinstance(node, n.AssignWatermark):
+        strategy_types[plan.schema.fields[node.rowtime].name] = node.watermark.type
+        node = node.input
+    watermarks = tuple(
+        replace(w, type=strategy_types.get(w.rowtime, w.type)) for w in table.watermarks
+    )
+    return replace(table, columns=columns, watermarks=watermarks)
+
+
+def resolve_view_schema(view: ViewDef, catalog: SessionCatalog, database: str) -> ViewDef:
+    """The view's columns with types, from binding its query (Flink stores a view's schema)."""
+    from nrtg.compiler.api import compile_sql
+    from nrtg.compiler.bind.session import Session
+
+    job = compile_sql(view.query, session=Session(catalog=catalog, database=database))
+    if len(job.logical) != 1:
+        raise CatalogError(f"view `{view.ident}`: its query must be one SELECT")
+    fields = job.logical[0].schema.fields
+    names = [c.name for c in view.columns] or [f.name for f in fields]
+    if len(names) != len(fields):
+        raise CatalogError(
+            f"view `{view.ident}` names {len(names)} columns but its query has {len(fields)}"
+        )
+    columns = tuple(Column(name, f.type) for name, f in zip(names, fields, strict=True))
+    return replace(view, columns=columns)

@@ -92,13 +92,15 @@ def show_cmd(name: str, catalog_uri: str | None) -> None:
 def apply_cmd(file: Path, database: str, catalog_uri: str | None) -> None:
     """Apply the DDL in FILE (CREATE/DROP/ALTER TABLE, VIEW, DATABASE, FUNCTION)."""
     from nrtg.catalog.session import SessionCatalog
-    from nrtg.ddl import DdlApplier
+    from nrtg.ddl import DdlApplier, resolve_types, resolve_view_schema
 
     source = file.read_text()
     try:
         cat = _open(catalog_uri)
         try:
-            applier = DdlApplier(SessionCatalog(cat, cache=False), database)
+            applier = DdlApplier(
+                SessionCatalog(cat, cache=False), database, resolve_types, resolve_view_schema
+            )
             result = applier.apply_script(source)
         finally:
             cat.close()
