@@ -62,6 +62,10 @@ def test_apply_ls_show(tmp_path: Path, ddl_file: Path) -> None:
     assert orders.options == {"connector": "kafka", "topic": "orders2", "format": "json"}
     assert orders.columns[0].type is not None and not orders.columns[0].type.nullable  # PK
     assert orders.columns[3].kind is ColumnKind.COMPUTED
+    assert orders.columns[3].type is not None  # resolved by the binder: Flink needs it
+    big = cat.get_table(Ident("shop", "big"))
+    assert isinstance(big, ViewDef)
+    assert [(c.name, str(c.type)) for c in big.columns] == [("id", "BIGINT NOT NULL")]
     assert orders.primary_key is not None and orders.primary_key.columns == ("id",)
     assert orders.watermarks[0].type == orders.columns[2].type
     assert not cat.table_exists(Ident("default", "tmp"))  # TEMPORARY stays in the session
