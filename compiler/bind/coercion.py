@@ -195,9 +195,8 @@ def _merge(a: SqlType, b: SqlType) -> SqlType | None:
     if a.is_timestamp and b.is_timestamp:
         # TIMESTAMP with TIMESTAMP_LTZ: Flink's LogicalTypeMerging keeps TIMESTAMP_LTZ.
         return t.timestamp_ltz(max(a.precision or 0, b.precision or 0), nullable)
-    if {a.kind, b.kind} == {Kind.DATE, Kind.TIMESTAMP}:
-        ts = a if a.kind is Kind.TIMESTAMP else b
-        return t.timestamp(ts.precision or 0, nullable)
+    # DATE with TIMESTAMP has no common type here: Calcite and Flink's LogicalTypeMerging
+    # disagree on it (DATE vs none), so nrtg asks for an explicit CAST.
     return None
 
 
@@ -348,86 +347,128 @@ def _datetime_plus(dtype: SqlType, interval: SqlType, nullable: bool) -> SqlType
 
 
 # -- casts ------------------------------------------------------------------------------------
+# Flink's LogicalTypeCasts, by target kind: which source kinds cast implicitly (silently) and
+# which only explicitly. Identity, NULL, interval <-> exact numeric and nested types are handled
+# in code.
+_K = Kind
+_INTS = frozenset({_K.TINYINT, _K.SMALLINT, _K.INT, _K.BIGINT})
+_NUMERIC = _INTS | {_K.DECIMAL, _K.FLOAT, _K.DOUBLE}
+_CHARS = frozenset({_K.CHAR, _K.VARCHAR})
+_BINARIES = frozenset({_K.BINARY, _K.VARBINARY})
+_INTERVALS = frozenset({_K.INTERVAL_YEAR_MONTH, _K.INTERVAL_DAY_TIME})
+_TIMESTAMPS = frozenset({_K.TIMESTAMP, _K.TIMESTAMP_LTZ})
+_DATETIMES = _TIMESTAMPS | {_K.DATE, _K.TIME}
+_PREDEFINED = _NUMERIC | _CHARS | _BINARIES | _DATETIMES | _INTERVALS | {_K.BOOLEAN}
+_TO_NUMBER = _CHARS | {_K.BOOLEAN} | _TIMESTAMPS
+
+_IMPLICIT: MappingProxyType[Kind, frozenset[Kind]] = MappingProxyType(
+    {
+        _K.CHAR: frozenset({_K.CHAR}),
+        _K.VARCHAR: _CHARS,
+        _K.BOOLEAN: frozenset({_K.BOOLEAN}),
+        _K.BINARY: frozenset({_K.BINARY}),
+        _K.VARBINARY: _BINARIES,
+        _K.DECIMAL: _NUMERIC,
+        _K.TINYINT: frozenset({_K.TINYINT}),
+        _K.SMALLINT: frozenset({_K.TINYINT, _K.SMALLINT}),
+        _K.INT: frozenset({_K.TINYINT, _K.SMALLINT, _K.INT}),
+        _K.BIGINT: _INTS,
+        _K.FLOAT: _INTS | {_K.FLOAT, _K.DECIMAL},
+        _K.DOUBLE: _NUMERIC,
+        _K.DATE: frozenset({_K.DATE, _K.TIMESTAMP}),
+        _K.TIME: frozenset({_K.TIME, _K.TIMESTAMP}),
+        _K.TIMESTAMP: _TIMESTAMPS,
+        _K.TIMESTAMP_LTZ: _TIMESTAMPS,
+        _K.INTERVAL_YEAR_MONTH: frozenset({_K.INTERVAL_YEAR_MONTH}),
+        _K.INTERVAL_DAY_TIME: frozenset({_K.INTERVAL_DAY_TIME}),
+    }
+)
+_EXPLICIT: MappingProxyType[Kind, frozenset[Kind]] = MappingProxyType(
+    {
+        _K.CHAR: _PREDEFINED,
+        _K.VARCHAR: _PREDEFINED,
+        _K.BOOLEAN: _CHARS | _NUMERIC,
+        _K.BINARY: _CHARS | _BINARIES,
+        _K.VARBINARY: _CHARS | _BINARIES,
+        _K.DECIMAL: _NUMERIC | _TO_NUMBER,
+        _K.TINYINT: _NUMERIC | _TO_NUMBER,
+        _K.SMALLINT: _NUMERIC | _TO_NUMBER,
+        _K.INT: _NUMERIC | _TO_NUMBER,
+        _K.BIGINT: _NUMERIC | _TO_NUMBER,
+        _K.FLOAT: _NUMERIC | _TO_NUMBER,
+        _K.DOUBLE: _NUMERIC | _TO_NUMBER,
+        _K.DATE: _TIMESTAMPS | _CHARS | _BINARIES | {_K.DATE},
+        _K.TIME: _TIMESTAMPS | _CHARS | _BINARIES | {_K.TIME},
+        _K.TIMESTAMP: _DATETIMES | _CHARS | _BINARIES | _NUMERIC,
+        _K.TIMESTAMP_LTZ: _DATETIMES | _CHARS | _BINARIES | _NUMERIC,
+        _K.INTERVAL_YEAR_MONTH: _CHARS | {_K.INTERVAL_YEAR_MONTH},
+        _K.INTERVAL_DAY_TIME: _CHARS | {_K.INTERVAL_DAY_TIME},
+    }
+)
+
+
 def can_cast(source: SqlType, target: SqlType) -> bool:
-    """Flink's explicit CAST rules (Data Types page, "Casting" table)."""
-    s, g = source.kind, target.kind
-    if s is Kind.NULL or (s is g and not source.is_nested):
-        return True
-    if target.is_string:
-        return True  # every type has a string form (nested types since Flink 1.15)
-    if source.is_string:
-        return not target.is_nested
-    if source.is_numeric and target.is_numeric:
-        return True
-    if source.is_binary and target.is_binary:
-        return True
-    if (s is Kind.BOOLEAN and target.is_numeric) or (g is Kind.BOOLEAN and source.is_integer):
-        return True
-    if source.is_datetime and target.is_datetime:
-        # TIME <-> DATE is not allowed; everything else among DATE/TIME/TIMESTAMP(_LTZ) is.
-        return {s, g} != {Kind.DATE, Kind.TIME}
-    if (source.is_integer and target.is_interval) or (source.is_interval and target.is_integer):
-        # Flink allows exact numerics <-> intervals of a single field.
-        return True
-    if s is g and s in (Kind.ARRAY, Kind.MULTISET):
-        assert source.element is not None and target.element is not None
-        return can_cast(source.element, target.element)
-    if s is g is Kind.MAP:
-        assert source.element and target.element and source.value and target.value
-        return can_cast(source.element, target.element) and can_cast(source.value, target.value)
-    if s is g is Kind.ROW:
-        return len(source.fields) == len(target.fields) and all(
-            can_cast(a.type, b.type) for a, b in zip(source.fields, target.fields, strict=True)
-        )
-    return False
+    """Flink's explicit CAST rules (LogicalTypeCasts.supportsExplicitCast; nullability is not
+    checked: an explicit cast may assert NOT NULL)."""
+    return _castable(source, target, explicit=True)
 
 
 def can_implicit_cast(source: SqlType, target: SqlType) -> bool:
-    """What Flink coerces silently (LogicalTypeCasts' implicit rules): widening within a
-    family (integers -> DECIMAL -> FLOAT -> DOUBLE, CHAR -> VARCHAR, BINARY -> VARBINARY,
-    TIMESTAMP precisions, TIMESTAMP <-> TIMESTAMP_LTZ), NULL to anything. A nullable value
-    never coerces silently into a NOT NULL type."""
-    if source.is_null:
-        return target.nullable
+    """What Flink coerces silently (LogicalTypeCasts.supportsImplicitCast): widening within a
+    family (integers -> DECIMAL/FLOAT/DOUBLE, CHAR -> VARCHAR, BINARY -> VARBINARY,
+    TIMESTAMP <-> TIMESTAMP_LTZ, TIMESTAMP -> DATE/TIME), NULL to anything. Like Flink it
+    looks at kinds, not lengths or precisions; a nullable value never coerces silently into a
+    NOT NULL type."""
     if source.nullable and not target.nullable:
         return False
+    return _castable(source, target, explicit=False)
+
+
+def _castable(source: SqlType, target: SqlType, *, explicit: bool) -> bool:
     s, g = source.kind, target.kind
-    if source.is_numeric and target.is_numeric:
-        if g is Kind.DOUBLE:
-            return True
-        if g is Kind.FLOAT:
-            return s is not Kind.DOUBLE
-        if source.is_approx:
+    if s is Kind.NULL or source.with_nullable(True) == target.with_nullable(True):
+        return True
+    if (source.is_integer or s is Kind.DECIMAL) and target.is_interval:
+        return _single_field(target)
+    if source.is_interval and (target.is_integer or g is Kind.DECIMAL):
+        return _single_field(source)
+    if source.is_nested or target.is_nested:
+        if explicit and target.is_string:
+            return True  # Flink 1.15+ casts ARRAY/MAP/MULTISET/ROW to their string form
+        return _nested_castable(source, target, explicit=explicit)
+    if g is Kind.NULL:
+        return False
+    if s in _IMPLICIT.get(g, frozenset()):
+        return True
+    return explicit and s in _EXPLICIT.get(g, frozenset())
+
+
+def _single_field(interval: SqlType) -> bool:
+    return interval.unit is None or interval.unit[0] == interval.unit[1]
+
+
+def _nested_castable(source: SqlType, target: SqlType, *, explicit: bool) -> bool:
+    if source.kind is not target.kind:
+        return False
+    if source.kind is Kind.ROW:
+        pairs = [(a.type, b.type) for a, b in zip(source.fields, target.fields, strict=False)]
+        if len(source.fields) != len(target.fields):
             return False
-        ds, dg = as_decimal(source), as_decimal(target)
-        assert ds is not None and dg is not None
-        if target.is_integer and source.is_integer:
-            return _INTEGER_RANK[s] <= _INTEGER_RANK[g]
-        if target.is_integer:
+    else:
+        pairs = [(source.element, target.element), (source.value, target.value)]
+    for a, b in pairs:
+        if a is None and b is None:
+            continue
+        if a is None or b is None:
             return False
-        return dg[0] - dg[1] >= ds[0] - ds[1] and dg[1] >= ds[1]
-    if source.is_string and target.is_string:
-        return s is Kind.CHAR or g is Kind.VARCHAR
-    if source.is_binary and target.is_binary:
-        return s is Kind.BINARY or g is Kind.VARBINARY
-    if source.is_timestamp and target.is_timestamp:
-        return (source.precision or 0) <= (target.precision or 0)
-    if s is g is Kind.TIME:
-        return (source.precision or 0) <= (target.precision or 0)
-    if s is g and s in (Kind.ARRAY, Kind.MULTISET):
-        assert source.element is not None and target.element is not None
-        return can_implicit_cast(source.element, target.element)
-    if s is g is Kind.MAP:
-        assert source.element and target.element and source.value and target.value
-        return can_implicit_cast(source.element, target.element) and can_implicit_cast(
-            source.value, target.value
+        ok = (
+            _castable(a, b, explicit=True)
+            if explicit
+            else (not (a.nullable and not b.nullable) and _castable(a, b, explicit=False))
         )
-    if s is g is Kind.ROW:
-        return len(source.fields) == len(target.fields) and all(
-            can_implicit_cast(a.type, b.type)
-            for a, b in zip(source.fields, target.fields, strict=True)
-        )
-    return s is g and source.with_nullable(True) == target.with_nullable(True)
+        if not ok:
+            return False
+    return True
 
 
 def string_length(ty: SqlType) -> int:

@@ -17,6 +17,7 @@ from .functions_base import (
     DATETIME,
     INTEGER,
     NUMERIC,
+    STRING,
     Spec,
     arg_error,
     custom,
@@ -186,7 +187,7 @@ MATH_FUNCTIONS: tuple[Spec, ...] = (
     scalar("BIN", (INTEGER,), t.string(), "BIN(integer) -> STRING binary representation"),
     scalar(
         "UNHEX",
-        (NUMERIC,),
+        (STRING,),
         t.bytes_(),
         "UNHEX(expr) -> BYTES from hexadecimal digits",
         nulls="always",

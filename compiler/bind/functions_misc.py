@@ -6,20 +6,23 @@ from __future__ import annotations
 
 from nrtg.catalog import types as t
 from nrtg.catalog.errors import Span
-from nrtg.catalog.types import Kind, RowField
+from nrtg.catalog.types import Kind, RowField, SqlType
 
 from ..errors import TypeCheckError
 from ..plan.expr import Call, Expr
 from . import coercion
 from .functions_base import (
+    ANY,
     ARRAY,
     COLLECTION,
+    INTEGER,
     STRING,
     Spec,
     arg_error,
     coerce,
     common_args,
     custom,
+    info,
     scalar,
     show,
 )
@@ -125,21 +128,67 @@ def _item(name: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
     raise arg_error(name, 1, "ARRAY or MAP", bt, span)
 
 
-def _array_contains(name: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
-    arr, value = args
-    if arr.type.kind is not Kind.ARRAY or arr.type.element is None:
-        raise arg_error(name, 1, "ARRAY", arr.type, span)
-    if coercion.common_type([arr.type.element, value.type]) is None:
-        raise arg_error(name, 2, f"an element of type {show(arr.type.element)}", value.type, span)
-    return Call(name=name, args=args, type=t.boolean(arr.type.nullable), span=span)
-
-
 def _map_part(name: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
     (m,) = args
     if m.type.kind is not Kind.MAP or m.type.element is None or m.type.value is None:
         raise arg_error(name, 1, "MAP", m.type, span)
     part = m.type.element if name == "MAP_KEYS" else m.type.value
     return Call(name=name, args=args, type=t.array(part, m.type.nullable), span=span)
+
+
+def _element_of(name: str, arr: Expr, span: Span | None) -> SqlType:
+    if arr.type.kind is not Kind.ARRAY or arr.type.element is None:
+        raise arg_error(name, 1, "ARRAY", arr.type, span)
+    return arr.type.element
+
+
+def _array_search(name: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
+    """ARRAY_CONTAINS -> BOOLEAN, ARRAY_POSITION -> INT (0 when absent), ARRAY_REMOVE ->
+    the array's type; the needle must be comparable with the element type."""
+    arr, value = args
+    element = _element_of(name, arr, span)
+    if coercion.common_type([element, value.type]) is None:
+        raise arg_error(name, 2, f"an element of type {show(element)}", value.type, span)
+    nullable = arr.type.nullable
+    rtype = {
+        "ARRAY_CONTAINS": t.boolean(nullable),
+        "ARRAY_POSITION": t.int_(nullable),
+    }.get(name, arr.type)
+    return Call(name=name, args=args, type=rtype, span=span)
+
+
+def _array_extreme(name: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
+    element = _element_of(name, args[0], span)
+    return Call(name=name, args=args, type=element.with_nullable(True), span=span)
+
+
+def _array_concat(name: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
+    for i, a in enumerate(args):
+        if a.type.kind is not Kind.ARRAY and not a.type.is_null:
+            raise arg_error(name, i + 1, "ARRAY", a.type, span)
+    coerced, ctype = common_args(name, args, span)
+    return Call(name=name, args=coerced, type=ctype, span=span)
+
+
+def _map_entries(name: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
+    (m,) = args
+    if m.type.kind is not Kind.MAP or m.type.element is None or m.type.value is None:
+        raise arg_error(name, 1, "MAP", m.type, span)
+    entry = t.row([("key", m.type.element), ("value", m.type.value)], nullable=False)
+    return Call(name=name, args=args, type=t.array(entry, m.type.nullable), span=span)
+
+
+def _map_from_arrays(name: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
+    keys = _element_of(name, args[0], span)
+    if args[1].type.kind is not Kind.ARRAY or args[1].type.element is None:
+        raise arg_error(name, 2, "ARRAY", args[1].type, span)
+    rtype = t.map_(keys, args[1].type.element, any(a.type.nullable for a in args))
+    return Call(name=name, args=args, type=rtype, span=span)
+
+
+def _table(name: str, lo: int, hi: int | None, doc: str) -> Spec:
+    """A table-valued function: the binder plans it; it is no scalar call."""
+    return Spec(info(name, lo, hi, doc, kind="table"))
 
 
 MISC_FUNCTIONS: tuple[Spec, ...] = (
@@ -199,7 +248,7 @@ MISC_FUNCTIONS: tuple[Spec, ...] = (
         2,
         2,
         "ARRAY_CONTAINS(haystack, needle) -> BOOLEAN",
-        _array_contains,
+        _array_search,
     ),
     scalar(
         "ARRAY_DISTINCT",
@@ -222,4 +271,84 @@ MISC_FUNCTIONS: tuple[Spec, ...] = (
     ),
     custom("MAP_KEYS", 1, 1, "MAP_KEYS(map) -> ARRAY of the keys", _map_part),
     custom("MAP_VALUES", 1, 1, "MAP_VALUES(map) -> ARRAY of the values", _map_part),
+    custom(
+        "ARRAY_POSITION",
+        2,
+        2,
+        "ARRAY_POSITION(haystack, needle) -> INT: 1-based position of needle, 0 if absent",
+        _array_search,
+    ),
+    custom(
+        "ARRAY_REMOVE",
+        2,
+        2,
+        "ARRAY_REMOVE(haystack, needle) -> ARRAY without the needle",
+        _array_search,
+    ),
+    custom("ARRAY_MAX", 1, 1, "ARRAY_MAX(array) -> the greatest element", _array_extreme),
+    custom("ARRAY_MIN", 1, 1, "ARRAY_MIN(array) -> the least element", _array_extreme),
+    custom("ARRAY_CONCAT", 1, None, "ARRAY_CONCAT(array1, ...) -> ARRAY", _array_concat),
+    scalar(
+        "ARRAY_SLICE",
+        (ARRAY, INTEGER, INTEGER),
+        lambda types: types[0],
+        "ARRAY_SLICE(array, start_offset[, end_offset]) -> ARRAY",
+        optional=1,
+    ),
+    custom(
+        "MAP_ENTRIES",
+        1,
+        1,
+        "MAP_ENTRIES(map) -> ARRAY<ROW<key, value>>",
+        _map_entries,
+    ),
+    custom(
+        "MAP_FROM_ARRAYS",
+        2,
+        2,
+        "MAP_FROM_ARRAYS(array_of_keys, array_of_values) -> MAP",
+        _map_from_arrays,
+    ),
+    scalar(
+        "JSON_STRING",
+        (ANY,),
+        t.string(),
+        "JSON_STRING(value) -> STRING: value serialized as JSON",
+    ),
+    scalar(
+        "CURRENT_DATABASE",
+        (),
+        t.string(False),
+        "CURRENT_DATABASE() -> STRING: the session's current database",
+    ),
+    scalar(
+        "CURRENT_CATALOG",
+        (),
+        t.string(False),
+        "CURRENT_CATALOG() -> STRING: the session's current catalog",
+    ),
+    _table(
+        "TUMBLE",
+        3,
+        4,
+        "TUMBLE(TABLE data, DESCRIPTOR(timecol), size[, offset]): tumbling window TVF",
+    ),
+    _table(
+        "HOP",
+        4,
+        5,
+        "HOP(TABLE data, DESCRIPTOR(timecol), slide, size[, offset]): hopping window TVF",
+    ),
+    _table(
+        "CUMULATE",
+        4,
+        5,
+        "CUMULATE(TABLE data, DESCRIPTOR(timecol), step, size): cumulating window TVF",
+    ),
+    _table(
+        "SESSION",
+        3,
+        3,
+        "SESSION(TABLE data [PARTITION BY keys], DESCRIPTOR(timecol), gap): session window TVF",
+    ),
 )

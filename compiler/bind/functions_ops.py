@@ -15,7 +15,7 @@ from nrtg.catalog.types import MAX_LENGTH, Kind, SqlType
 from ..errors import TypeCheckError
 from ..plan.expr import Call, Cast, Expr
 from . import coercion
-from .functions_base import Spec, any_nullable, check_arity, info, show
+from .functions_base import Rule, Spec, any_nullable, check_arity, info, show
 
 SYMBOLS = {
     "PLUS": "+",
@@ -207,12 +207,12 @@ def like(op: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
     return Call(name=op, args=args, type=t.boolean(any_nullable(args)), span=span)
 
 
-def _spec(name: str, lo: int, hi: int | None, doc: str, fn: object) -> Spec:
+def _spec(name: str, lo: int, hi: int | None, doc: str, fn: Rule) -> Spec:
     fi = info(name, lo, hi, doc)
 
     def rule(call_name: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
         check_arity(fi, len(args), span)
-        return fn(name, args, span)  # type: ignore[operator]
+        return fn(name, args, span)
 
     return Spec(fi, rule=rule)
 

@@ -69,7 +69,6 @@ STRING_FUNCTIONS: tuple[Spec, ...] = (
         _varying,
         "TRIM([BOTH|LEADING|TRAILING] [string1] FROM string2) -> STRING",
         optional=1,
-        aliases=("BTRIM",),
     ),
     scalar("LTRIM", (STRING, STRING), _varying, "LTRIM(string[, chars]) -> STRING", optional=1),
     scalar("RTRIM", (STRING, STRING), _varying, "RTRIM(string[, chars]) -> STRING", optional=1),

@@ -26,7 +26,9 @@ from .functions_base import (
     Spec,
     arg_error,
     custom,
+    literal_int,
     literal_str,
+    literal_value,
     scalar,
     show,
 )
@@ -128,16 +130,45 @@ def _timestampdiff(name: str, args: tuple[Expr, ...], span: Span | None) -> Expr
 
 
 def _to_timestamp_ltz(name: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
-    """TO_TIMESTAMP_LTZ(numeric[, precision]) or TO_TIMESTAMP_LTZ(string[, format[, tz]])."""
+    """TO_TIMESTAMP_LTZ(numeric[, precision]) or TO_TIMESTAMP_LTZ(string[, format[, tz]]).
+
+    Flink 2.3 (FLINK-39244): a numeric precision of 0-3 gives TIMESTAMP_LTZ(3), 4-9 gives
+    TIMESTAMP_LTZ(p); a format with more than three `S` gives that many fractional digits."""
     first = _null_to(args[0], t.bigint())
     if not NUMERIC_OR_STRING.accepts(first.type):
         raise arg_error(name, 1, NUMERIC_OR_STRING.label, first.type, span)
+    if first.type.is_numeric and len(args) > 2:
+        raise TypeCheckError(
+            f"function {name} takes 1 or 2 arguments with a numeric epoch, got {len(args)}", span
+        )
     for i, a in enumerate(args[1:], start=2):
         want = INTEGER if first.type.is_numeric else STRING
         if not (a.type.is_null or want.accepts(a.type)):
             raise arg_error(name, i, want.label, a.type, span)
-    rtype = t.timestamp_ltz(3, nullable=True)
+    precision = 3
+    if len(args) > 1:
+        if first.type.is_numeric:
+            p = literal_int(args[1])
+            if p is not None and not 0 <= p <= 9:
+                raise TypeCheckError(
+                    f"function {name} precision must be between 0 and 9, got {p}", span
+                )
+            precision = max(3, p or 0)
+        else:
+            fmt = literal_value(args[1])
+            if isinstance(fmt, str):
+                precision = max(3, min(9, _fraction_digits(fmt)))
+    rtype = t.timestamp_ltz(precision, nullable=True)
     return Call(name=name, args=(first, *args[1:]), type=rtype, span=span)
+
+
+def _fraction_digits(fmt: str) -> int:
+    """Length of the longest run of `S` (fraction-of-second) in a Java date pattern."""
+    best = run = 0
+    for ch in fmt:
+        run = run + 1 if ch == "S" else 0
+        best = max(best, run)
+    return best
 
 
 def _current_watermark(name: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
