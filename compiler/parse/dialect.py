@@ -146,6 +146,9 @@ _SPANNED = (
 )
 
 
+_FROM_ITEMS = (exp.Table, exp.Query, exp.Unnest, exp.Values, exp.Lateral, WindowTVF)
+
+
 def _build_typed(names: frozenset[str]) -> dict[str, Callable[..., Any]]:
     return {k: v for k, v in parser.Parser.FUNCTIONS.items() if k in names}
 
@@ -217,6 +220,8 @@ class FlinkParser(parser.Parser):
     ) -> list[Any]:
         # sqlglot drops empty items (`a, , b`, `SELECT a, FROM t`); Flink does not.
         first = parse_method()
+        if first is None and self._curr.token_type == sep:
+            self.raise_error("expected an item before ','")
         items = [first] if first is not None else []
         while self._match(sep):
             sep_token = self._prev
@@ -244,6 +249,29 @@ class FlinkParser(parser.Parser):
             if not group.expressions and len(group.args) <= 1:
                 self.raise_error("expected an expression after GROUP BY")
         return group
+
+    def _parse_primary(self) -> exp.Expr | None:
+        node = super()._parse_primary()
+        if isinstance(node, exp.Concat) and all(
+            isinstance(e, exp.Literal) and e.is_string for e in node.expressions
+        ):
+            # 'a' 'b' (adjacent literals, SQL standard) is one literal 'ab'
+            joined = exp.Literal.string("".join(e.name for e in node.expressions))
+            joined.update_positions(node.expressions[0])
+            _positions(joined, self._tokens[self._index - 1], self._prev)
+            return joined
+        return node
+
+    def _parse_unnest(self, with_alias: bool = True) -> exp.Unnest | None:
+        start = self._curr
+        node = super()._parse_unnest(with_alias)
+        if node is not None:
+            alias = node.args.get("alias")
+            if alias is not None and not alias.name:
+                self.fail(
+                    "give UNNEST a table alias with its columns, e.g. AS t(x)", start, self._prev
+                )
+        return node
 
     def _parse_in(self, this: exp.Expr | None, alias: bool = False) -> exp.In:
         node = super()._parse_in(this, alias)
@@ -296,10 +324,14 @@ class FlinkParser(parser.Parser):
     def _parse_table(self, *args: Any, **kwargs: Any) -> exp.Expr | None:
         index = self._index
         start = self._curr
+        if self._curr.token_type == TokenType.FROM:
+            self.raise_error("expected a table name or a subquery")
         if self._curr.token_type == TokenType.TABLE and self._next.token_type == TokenType.L_PAREN:
             node: exp.Expr | None = self._parse_window_tvf()
         else:
             node = super()._parse_table(*args, **kwargs)
+            if node is not None and not isinstance(node, _FROM_ITEMS):
+                self.fail("expected a table name, a subquery, UNNEST or TABLE(...)", start)
         if node is not None and self._index > index:
             _positions(node, start, self._prev)
         return node
@@ -409,7 +441,10 @@ class FlinkParser(parser.Parser):
             assert isinstance(column, exp.Column)
             column.meta["descriptor"] = True
             return column
-        return self._parse_assignment()
+        value = self._parse_assignment()
+        if value is None:
+            self.raise_error("expected an argument")
+        return value
 
     def parse_query_body(self) -> exp.Expr | None:
         """A query: SELECT / WITH / set operations / VALUES, with ORDER BY and LIMIT."""

@@ -80,18 +80,18 @@ def _tokenize(sql: str) -> list[Token]:
         raise ParseError(message, Span(start, len(sql))) from e
 
 
-def _guard(stmt_index: int, sql: str, fn: Callable[[], T]) -> T:
+def _guard(stmt_index: int, sql: str, parser: FlinkParser, fn: Callable[[], T]) -> T:
     """Runs a parse, turning every sqlglot error into a positioned ParseError."""
     try:
         return fn()
     except SyntaxFailure as e:
         raise ParseError(e.message, Span(e.start, e.end, stmt_index)) from None
-    except SqlglotParseError as e:
-        err = e.errors[0] if e.errors else {}
-        desc = err.get("description") or str(e)
-        raise ParseError(f"syntax error: {desc}", Span(len(sql), len(sql), stmt_index)) from None
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as e:
-        raise ParseError(f"cannot parse this statement: {e}", None) from e
+    except (SqlglotParseError, ValueError, TypeError, KeyError, AttributeError, IndexError) as e:
+        # sqlglot gave up without a position of its own: blame the token it stopped at.
+        tok = parser._curr or parser._prev
+        start, end = (tok.start, tok.end + 1) if tok else (len(sql), len(sql))
+        label = f"'{tok.text}'" if tok else "end of input"
+        raise ParseError(f"syntax error at {label}", Span(start, end, stmt_index)) from e
 
 
 def _split(tokens: list[Token], sql: str) -> list[list[Token]]:
@@ -145,7 +145,7 @@ def parse_script(sql: str) -> st.Script:
     parser = ScriptParser(dialect=_dialect())
     statements: list[st.Statement] = []
     for index, chunk in enumerate(_split(tokens, sql)):
-        stmt = _guard(index, sql, lambda: parser.parse_statement(chunk, sql, index))  # noqa: B023
+        stmt = _guard(index, sql, parser, lambda: parser.parse_statement(chunk, sql, index))  # noqa: B023
         statements.append(stmt)
     return st.Script(statements=tuple(statements), source=sql)
 
@@ -174,7 +174,7 @@ def _parse_one(
             check_tree(node, 0)
         return node
 
-    return _guard(0, sql, run)
+    return _guard(0, sql, parser, run)
 
 
 def parse_expression(sql: str) -> exp.Expression:

@@ -1,0 +1,173 @@
+"""Malformed scripts give a ParseError (or UnsupportedError) at the offending token."""
+
+from __future__ import annotations
+
+import pytest
+
+from nrtg.compiler.errors import NrtgError, ParseError, UnsupportedError
+from nrtg.compiler.parse.parse import parse_expression, parse_query, parse_script
+
+# (script, error class, line, column, words the message must contain)
+CASES: list[tuple[str, type[NrtgError], int, int, str]] = [
+    ("SELEC * FROM bid", ParseError, 1, 1, "unknown statement 'SELEC'; did you mean SELECT?"),
+    ("SELECT * FORM bid", ParseError, 1, 15, "did you mean FROM instead of 'FORM'"),
+    ("SELECT a,\n  FROM bid", ParseError, 2, 3, "expected an item after ','"),
+    ("SELECT a FROM bid WHERE", ParseError, 1, 24, "expected an expression after 'WHERE'"),
+    ("SELECT auction,\n  dateTime FROM bid", ParseError, 2, 3, "`dateTime` is a reserved word"),
+    ("SELECT (a + 1 FROM bid", ParseError, 1, 15, "expected )"),
+    ("SELECT 1;\nSELECT 'abc FROM bid", ParseError, 2, 8, "unterminated string"),
+    ("SELECT a FROM t /* open", ParseError, 1, 17, "unterminated /* comment"),
+    ("SELECT INTERVAL '1' MILLISECOND", ParseError, 1, 8, "INTERVAL '0.500' SECOND"),
+    ("SELECT INTERVAL 10 SECOND", ParseError, 1, 8, "quoted string"),
+    (
+        "SELECT * FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(ts)))",
+        ParseError,
+        1,
+        21,
+        "TUMBLE is missing its SIZE argument",
+    ),
+    (
+        "SELECT * FROM TABLE(TUMBLE(TABLE bid, ts, INTERVAL '1' SECOND))",
+        ParseError,
+        1,
+        21,
+        "DESCRIPTOR(<column>)",
+    ),
+    (
+        "SELECT * FROM TABLE(HOP(DATA => TABLE bid, TIMECOL => DESCRIPTOR(ts), "
+        "SIZE => INTERVAL '1' SECOND, SLID => INTERVAL '1' SECOND))",
+        ParseError,
+        1,
+        21,
+        "HOP has no parameter SLID",
+    ),
+    (
+        "SELECT * FROM TABLE(FOO(TABLE bid))",
+        UnsupportedError,
+        1,
+        21,
+        "TUMBLE, HOP, CUMULATE or SESSION",
+    ),
+    (
+        "CREATE TABLE t (\n  a INT,\n  b STRING,\n  a BIGINT\n)",
+        ParseError,
+        4,
+        3,
+        "duplicate column name 'a'",
+    ),
+    (
+        "CREATE TABLE t (a INT, PRIMARY KEY (a))",
+        ParseError,
+        1,
+        24,
+        "Flink doesn't support ENFORCED mode for PRIMARY KEY constraint",
+    ),
+    ("CREATE TABLE t (a INTT)", ParseError, 1, 19, "invalid type 'INTT'"),
+    ("CREATE TABLE t (a INT) WITH (k = 'v')", ParseError, 1, 30, "option key"),
+    ("CREATE TABLE t (dec INT)", ParseError, 1, 17, "`dec` is a reserved word"),
+    ("INSERT sink SELECT 1", ParseError, 1, 8, "expected INTO"),
+    ("SELECT CAST(a AS FOO) FROM t", ParseError, 1, 18, "invalid type 'FOO'"),
+    ("SELECT a FROM t GROUP a", ParseError, 1, 23, "did you mean GROUP BY?"),
+    ("SELECT a FROM t;\nSELECT b FRM u", ParseError, 2, 14, "did you mean FROM"),
+    ("SELECT COUNT(*) FROM t GROUP BY", ParseError, 1, 32, "after GROUP BY"),
+    ("SELECT * FROM t JOIN u", ParseError, 1, 17, "JOIN needs a condition"),
+    ("SELECT * FROM t WHERE a = = 1", ParseError, 1, 27, "expected an expression"),
+    ("BEGIN STATEMENT SET;\nSELECT 1;\nEND;", ParseError, 2, 1, "only INSERT statements"),
+    ("SELECT a FROM t WHERE a IN ()", ParseError, 1, 29, "IN (...) needs at least one value"),
+    ("SELECT x FROM t UNION SELECT", ParseError, 1, 29, "expected a column or expression"),
+    ("CREATE VIEW v SELECT 1", ParseError, 1, 15, "expected AS"),
+    (
+        "SELECT *\nFROM t MATCH_RECOGNIZE (\n  PARTITION BY k ORDER BY ts\n  MEASURES A.x AS ax\n"
+        "  ONE ROW PER MATCH AFTER MATCH SKIP PAST LAST ROW\n  PATTERN (A B+)\n"
+        "  DEFINE A AS A.x > 1\n) AS m",
+        UnsupportedError,
+        2,
+        8,
+        "MATCH_RECOGNIZE is not supported yet",
+    ),
+    ("SHOW TABLES", UnsupportedError, 1, 1, "SHOW statements are not supported"),
+    ("CREATE TABLE t (a INT) AS SELECT 1", UnsupportedError, 1, 24, "CREATE TABLE ... AS SELECT"),
+]
+
+
+@pytest.mark.parametrize(("sql", "cls", "line", "col", "words"), CASES)
+def test_error_position(sql: str, cls: type[NrtgError], line: int, col: int, words: str) -> None:
+    with pytest.raises(cls) as info:
+        parse_script(sql)
+    err = info.value
+    assert type(err) is cls
+    assert words in err.message
+    assert err.span is not None
+    assert err.span.line_col(sql) == (line, col), err.render(sql)
+    rendered = err.render(sql)
+    assert rendered.startswith(f"error[{cls.kind}]: ")
+    assert f"line {line}, column {col}" in rendered
+    assert "Traceback" not in rendered and "sqlglot" not in err.message
+
+
+def test_error_span_counts_the_statement() -> None:
+    sql = "SELECT 1;\nSELECT 2;\nSELECT FROM"
+    with pytest.raises(ParseError) as info:
+        parse_script(sql)
+    assert info.value.span is not None and info.value.span.stmt == 2
+
+
+def test_render_shows_caret() -> None:
+    sql = "SELECT * FORM bid"
+    with pytest.raises(ParseError) as info:
+        parse_script(sql)
+    assert info.value.render(sql).splitlines()[-1].endswith("^^^")
+
+
+@pytest.mark.parametrize(
+    ("fn", "text"),
+    [
+        (parse_expression, "a +"),
+        (parse_expression, "a b"),
+        (parse_expression, ""),
+        (parse_query, "SELECT"),
+        (parse_query, "a + 1"),
+        (parse_query, "SELECT 1; SELECT 2"),
+    ],
+)
+def test_single_entry_points_raise_parse_errors(fn: object, text: str) -> None:
+    assert callable(fn)
+    with pytest.raises(ParseError):
+        fn(text)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT",
+        "SELECT (((",
+        "SELECT * FROM",
+        "CREATE",
+        "CREATE TABLE",
+        "CREATE TABLE t (",
+        "INSERT INTO",
+        "EXPLAIN",
+        "EXECUTE STATEMENT SET BEGIN INSERT INTO t SELECT 1;",
+        "ALTER TABLE t",
+        "DROP",
+        "SELECT CAST(",
+        "SELECT * FROM TABLE(",
+        "SELECT * FROM TABLE(TUMBLE(",
+        "SELECT a FROM t WHERE a = 'x",
+        "SELECT `a FROM t",
+        "SELECT 1 +* 2",
+        "SELECT ARRAY[1, 2 FROM t",
+        "SELECT MAP[1 FROM t",
+        "SELECT ) FROM t",
+        "CREATE TABLE t (a INT, WATERMARK ts AS ts)",
+        "CREATE TABLE t (a INT METADATA FROM)",
+        "CREATE FUNCTION f AS 'x' LANGUAGE COBOL",
+        "SET 'a'",
+        "USE",
+    ],
+)
+def test_truncated_and_garbled_input_never_escapes(sql: str) -> None:
+    with pytest.raises((ParseError, UnsupportedError)) as info:
+        parse_script(sql)
+    assert info.value.span is not None, info.value.message
+    assert 0 <= info.value.span.start <= len(sql)
