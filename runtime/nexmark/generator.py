@@ -149,7 +149,7 @@ class NexmarkGenerator:
             self._channel_entry(name, channel_url(seed, None, i))
             for i, name in enumerate(HOT_CHANNELS)
         )
-        self._channels: dict[int, tuple[str, str, str]] = {}
+        self._channels: list[tuple[str, str, str] | None] = [None] * NUM_CHANNELS
         self._prices = price_tables()
         self._timestamps = TimestampFormatter()
 
@@ -159,7 +159,7 @@ class NexmarkGenerator:
 
     def channel(self, number: int) -> tuple[str, str, str]:
         """(name, url, JSON fragment) of cold channel `number`: a function of (seed, number)."""
-        found = self._channels.get(number)
+        found = self._channels[number]
         if found is None:
             found = self._channel_entry(f"channel-{number}", channel_url(self.config.seed, number))
             self._channels[number] = found
@@ -294,7 +294,7 @@ class NexmarkGenerator:
                     name, url, fragment = hot[b >> 4 & 3]
                 else:
                     c = (b >> 58 & mask24) * num_channels >> 24
-                    found = channels.get(c)
+                    found = channels[c]
                     name, url, fragment = channel(c) if found is None else found
                 m = b >> 92
                 value = round(

@@ -20,6 +20,7 @@ SUFFIX: dict[str, str] = {"json": "jsonl", "parquet": "parquet"}
 JSON_BATCH = 8192
 PARQUET_ROW_GROUP = 65536  # events per Parquet row group (a file's last group may be shorter)
 KAFKA_BATCH = 8192
+TOPIC_WAIT_S = 5.0  # how long an unknown topic may take to appear (broker auto-creation)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -154,7 +155,7 @@ def produce_kafka(
     settings.update(producer_config or {})
     try:
         producer = Producer(settings)
-        partitions = _partitions(producer, target.topic, timeout_s)
+        partitions = _partitions(producer, target.topic, min(timeout_s, TOPIC_WAIT_S))
     except KafkaException as e:
         raise ExecutionError(f"kafka {target.bootstrap}: {e}") from e
     failures: list[str] = []
