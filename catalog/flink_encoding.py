@@ -295,8 +295,10 @@ def _hive_columns(columns: tuple[Column, ...]) -> list[FieldSchema]:
     """Physical columns as Hive types, so Spark and Trino see them (Flink ignores them).
     A column whose type Hive cannot spell (a ROW field named `a:b`) is left out."""
     result = []
+    seen: set[str] = set()  # Hive column names are case-insensitive
     for c in columns:
-        if c.kind is ColumnKind.PHYSICAL and c.type is not None:
+        if c.kind is ColumnKind.PHYSICAL and c.type is not None and c.name.lower() not in seen:
+            seen.add(c.name.lower())
             try:
                 hive_type = to_hive_type(c.type)
             except TypeParseError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 from thrift.Thrift import TApplicationException, TException
@@ -17,7 +18,6 @@ from thrift.transport.TTransport import TTransportException
 from . import flink_encoding
 from .base import PartitionDef
 from .errors import CatalogError
-from .hive_native import decode_hive_table
 from .hms_api import HmsApi
 from .hms_names import partition_name
 from .hms_thrift.ttypes import (
@@ -202,7 +202,8 @@ class HmsCatalog:
             raise self._error(f"creating {kind} `{table.ident}`", e) from e
 
     def alter_table(self, ident: Ident, table: TableDef | ViewDef) -> None:
-        old = self.get_table(ident)
+        raw = self.get_raw_table(ident)
+        old = flink_encoding.decode(raw)
         if _kind(old) != _kind(table):
             raise CatalogError(
                 f"cannot alter `{ident}`: it is a {_kind(old)} and cannot become a "
@@ -215,7 +216,12 @@ class HmsCatalog:
                     f"cannot alter `{ident}`: partition keys {list(old_parts)} -> "
                     f"{list(new_parts)} on a table that has partitions"
                 )
-        self._alter(ident, flink_encoding.encode(table))
+        new = flink_encoding.encode(replace(table, ident=ident), owner=raw.owner)
+        # Keep what the metastore owns: where the data is and when the table was made.
+        new.createTime = raw.createTime
+        if new.sd is not None and raw.sd is not None and not new.sd.location:
+            new.sd.location = raw.sd.location
+        self._alter(ident, new)
 
     def _alter(self, ident: Ident, hms_table: Table) -> None:
         try:
@@ -335,4 +341,4 @@ class HmsCatalog:
             raise self._error(f"dropping function `{ident}`", e) from e
 
 
-__all__ = ["HmsCatalog", "decode_hive_table"]
+__all__ = ["HmsCatalog"]
