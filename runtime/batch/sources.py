@@ -8,6 +8,7 @@ formats `json`, `csv` and `parquet`, Flink's format options mapped to DuckDB's r
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -72,9 +73,9 @@ def _reader(
     if partitioned:
         args.append("hive_partitioning = true")
     if fmt == "json":
-        args += ["format = 'newline_delimited'", f"columns = {spec}"]
         if opts.get("json.ignore-parse-errors", "false").lower() == "true":
-            args.append("ignore_errors = true")
+            return _lenient_json(args, columns)
+        args += ["format = 'newline_delimited'", f"columns = {spec}"]
         return f"read_json({', '.join(args)})"
     if fmt == "csv":
         args += [f"columns = {spec}", "header = false"]
@@ -94,4 +95,20 @@ def _reader(
         return f"read_parquet({', '.join(args)})"
     raise UnsupportedError(
         f"table {table}: format {fmt!r} is not supported by the batch runtime yet"
+    )
+
+
+def _lenient_json(args: list[str], columns: list[tuple[str, str]]) -> str:
+    """`json.ignore-parse-errors = true`: read lines as text and skip those that are not JSON
+    (Flink skips the record). Not done yet: counting the skipped lines; a value of the wrong
+    type becomes NULL instead of skipping the record."""
+    structure = json.dumps(dict(columns))
+    lines = (
+        f"read_csv({', '.join(args)}, columns = {{'line': 'VARCHAR'}}, header = false, "
+        "delim = '\x1f', quote = '', escape = '', auto_detect = false)"
+    )
+    parsed = f"try(from_json(line, {_lit(structure)}))"
+    return (
+        f"(SELECT unnest(j) FROM (SELECT {parsed} AS j FROM {lines} "
+        "WHERE json_valid(line)) WHERE j IS NOT NULL)"
     )

@@ -1,0 +1,194 @@
+"""Batch runtime: bounded filesystem sources (json/csv/parquet), Arrow inputs, and sinks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from nrtg.catalog import types as t
+from nrtg.catalog.errors import ExecutionError
+from nrtg.catalog.schema import Field, Ident
+from nrtg.compiler.lower.duckdb import lower_to_duckdb
+from nrtg.compiler.plan import nodes as n
+from nrtg.compiler.plan.expr import AggCall, Literal
+from nrtg.runtime.batch import BatchSession, run_plan
+from nrtg.runtime.batch.functions import java_double_to_string, java_float_to_string, java_value
+
+FIELDS = (Field("id", t.bigint()), Field("name", t.string()), Field("ts", t.timestamp(3)))
+T0 = dt.datetime(2024, 1, 1, 10, 0, 0, 123000)
+
+
+def scan(**options: str) -> n.TableScan:
+    return n.TableScan(
+        table=Ident("default", "people"), fields=FIELDS, options=tuple(sorted(options.items()))
+    )
+
+
+def sink(input_: n.Plan, **options: str) -> n.Sink:
+    return n.Sink(
+        input=input_,
+        table=Ident("default", "out"),
+        fields=input_.schema.fields,
+        options=tuple(sorted(options.items())),
+    )
+
+
+def test_json_source(tmp_path: Path) -> None:
+    lines = [
+        {"id": 1, "name": "ann", "ts": "2024-01-01 10:00:00.123"},
+        {"id": 2, "name": None, "ts": "2024-01-01 10:00:01.000", "ignored": 5},
+        {"id": 3},
+    ]
+    (tmp_path / "part-0.json").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    plan = scan(connector="filesystem", path=str(tmp_path), format="json")
+    got = run_plan(plan).table.to_pylist()
+    assert got[0] == {"id": 1, "name": "ann", "ts": T0}
+    assert got[2] == {"id": 3, "name": None, "ts": None}
+
+
+def test_json_malformed_fails_or_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text('{"id": 1, "name": "a"}\n{"id": oops}\n{"id": 2, "name": "b"}\n')
+    failing = scan(connector="filesystem", path=str(path), format="json")
+    with pytest.raises(ExecutionError) as err:
+        run_plan(failing)
+    assert "bad.json" in str(err.value)
+    skipping = scan(
+        connector="filesystem",
+        path=str(path),
+        format="json",
+        **{"json.ignore-parse-errors": "true"},
+    )
+    assert [r["id"] for r in run_plan(skipping).table.to_pylist()] == [1, 2]
+
+
+def test_csv_source_with_options(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("1;ann;2024-01-01 10:00:00.123\n2;N/A;2024-01-01 10:00:01\n")
+    plan = scan(
+        connector="filesystem",
+        path=str(path),
+        format="csv",
+        **{"csv.field-delimiter": ";", "csv.null-literal": "N/A"},
+    )
+    got = run_plan(plan).table.to_pylist()
+    assert got == [
+        {"id": 1, "name": "ann", "ts": T0},
+        {"id": 2, "name": None, "ts": dt.datetime(2024, 1, 1, 10, 0, 1)},
+    ]
+
+
+def test_parquet_source_partitioned_directory(tmp_path: Path) -> None:
+    for part, ids in (("a", [1, 2]), ("b", [3])):
+        d = tmp_path / f"name={part}"
+        d.mkdir()
+        table = pa.table({"id": pa.array(ids, pa.int64()), "ts": pa.array([T0] * len(ids))})
+        pq.write_table(table, d / "part-0.parquet")
+    plan = scan(connector="filesystem", path=str(tmp_path), format="parquet")
+    got = sorted((r["id"], r["name"]) for r in run_plan(plan).table.to_pylist())
+    assert got == [(1, "a"), (2, "a"), (3, "b")]
+
+
+def test_arrow_table_input() -> None:
+    table = pa.table({"id": [5], "name": ["eve"], "ts": [T0]})
+    plan = scan(connector="kafka", topic="people")
+    got = run_plan(plan, tables={"default.people": table}).table.to_pylist()
+    assert got == [{"id": 5, "name": "eve", "ts": T0}]
+
+
+def test_unsupported_connector_is_refused() -> None:
+    from nrtg.compiler.errors import UnsupportedError
+
+    with pytest.raises(UnsupportedError):
+        run_plan(scan(connector="kafka", topic="people"))
+
+
+def _values() -> n.Values:
+    rows = (
+        (
+            Literal(value=1, type=t.bigint()),
+            Literal(value="a", type=t.string()),
+            Literal(value=T0, type=t.timestamp(3)),
+        ),
+        (
+            Literal(value=2, type=t.bigint()),
+            Literal(value=None, type=t.string()),
+            Literal(value=None, type=t.timestamp(3)),
+        ),
+    )
+    return n.Values(rows=rows, fields=FIELDS)
+
+
+def test_print_sink_flink_row_format() -> None:
+    out = io.StringIO()
+    result = run_plan(sink(_values(), connector="print"), out=out)
+    assert result.rows_written == 2
+    # Flink's print sink: +I[1, a, 2024-01-01T10:00:00.123] (Row.toString, LocalDateTime)
+    assert out.getvalue() == "+I[1, a, 2024-01-01T10:00:00.123]\n+I[2, null, null]\n"
+
+
+def test_print_identifier() -> None:
+    out = io.StringIO()
+    run_plan(sink(_values(), connector="print", **{"print-identifier": "job"}), out=out)
+    assert out.getvalue().startswith("job> +I[1, a,")
+
+
+def test_blackhole_sink() -> None:
+    assert run_plan(sink(_values(), connector="blackhole")).rows_written == 2
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "parquet"])
+def test_filesystem_sink_round_trip(tmp_path: Path, fmt: str) -> None:
+    out_dir = tmp_path / "out"
+    result = run_plan(sink(_values(), connector="filesystem", path=str(out_dir), format=fmt))
+    assert result.rows_written == 2
+    back = scan(connector="filesystem", path=str(out_dir), format=fmt)
+    got = sorted(run_plan(back).table.to_pylist(), key=lambda r: r["id"])
+    assert got == [{"id": 1, "name": "a", "ts": T0}, {"id": 2, "name": None, "ts": None}]
+
+
+def test_sink_output_uses_declared_timestamp_precision() -> None:
+    result = run_plan(sink(_values(), connector="blackhole"))
+    assert result.table.schema.field("ts").type == pa.timestamp("ms")
+
+
+def test_session_reuses_connection_for_a_statement_set() -> None:
+    agg = n.Aggregate(
+        input=_values(),
+        group=(),
+        aggs=(AggCall(name="COUNT", args=(), type=t.bigint(), alias="n"),),
+    )
+    session = BatchSession()
+    try:
+        first = session.run(lower_to_duckdb(sink(_values(), connector="blackhole")))
+        second = session.run(lower_to_duckdb(agg))
+    finally:
+        session.close()
+    assert first.rows_written == 2
+    assert second.table.to_pylist() == [{"n": 2}]
+
+
+def test_session_time_zone_for_ltz() -> None:
+    ltz = t.timestamp_ltz(3)
+    when = dt.datetime(2024, 1, 1, 12, 0, tzinfo=dt.UTC)
+    v = n.Values(rows=((Literal(value=when, type=ltz),),), fields=(Field("x", ltz),))
+    from nrtg.compiler.plan.expr import Call, ColumnRef
+
+    hour = Call(name="HOUR", args=(ColumnRef(index=0, name="x", type=ltz),), type=t.bigint())
+    plan = n.Project(input=v, exprs=(hour,), names=("h",))
+    assert run_plan(plan, time_zone="Asia/Tokyo").table.to_pylist() == [{"h": 21}]
+    assert run_plan(plan).table.to_pylist() == [{"h": 12}]
+
+
+def test_java_number_text() -> None:
+    assert java_double_to_string(36190700.0) == "3.61907E7"
+    assert java_double_to_string(-0.0) == "-0.0"
+    assert java_double_to_string(1e-5) == "1.0E-5"
+    assert java_float_to_string(3.3) == "3.3"
+    assert java_value(dt.datetime(2024, 1, 1, 10, 0)) == "2024-01-01T10:00"
+    assert java_value(True) == "true"
