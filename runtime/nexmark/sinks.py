@@ -11,7 +11,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from nrtg.catalog.errors import ExecutionError
-from nrtg.runtime.nexmark.config import NexmarkConfig, NexmarkError
+from nrtg.runtime.nexmark.config import PERSON, NexmarkConfig, NexmarkError
 from nrtg.runtime.nexmark.generator import NexmarkGenerator
 from nrtg.runtime.nexmark.jsonl import TimestampFormatter, event_line
 
@@ -138,10 +138,11 @@ def produce_kafka(
     """Produce the events as JSON messages (no trailing newline) to an existing topic.
 
     Nothing is created: the topic must exist, or the broker must auto-create it on the metadata
-    request (`auto.create.topics.enable=true`, the broker's default). Keys are null; event n goes
-    to the n-th partition round-robin (`n mod partitions`, partitions sorted by id) with message
-    timestamp = the event's `dateTime` in ms, so a topic's contents are deterministic too (up to
-    the broker's offsets). Returns the number of messages delivered.
+    request (`auto.create.topics.enable=true`, Apache Kafka's default; scripts/kafka.sh turns it
+    off, so create the topic there first). An unknown topic fails after TOPIC_WAIT_S. Keys are
+    null; event n goes to the n-th partition round-robin (`n mod partitions`, partitions sorted by
+    id) with message timestamp = the event's `dateTime` in ms, so a topic's contents are
+    deterministic too (up to the broker's offsets). Returns the number of messages delivered.
     """
     from confluent_kafka import KafkaError, KafkaException, Producer
 
@@ -170,7 +171,7 @@ def produce_kafka(
     while batch := generator.take(KAFKA_BATCH):
         for event in batch:
             value = event_line(event, timestamps)[:-1].encode("ascii")
-            ts = event[7] if event[0] == 0 else event[6]
+            ts = event[7] if event[0] == PERSON else event[6]
             partition = partitions[n % len(partitions)]
             while True:
                 try:
