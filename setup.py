@@ -26,5 +26,8 @@ packages, package_dir = _packages()
 setup(
     packages=packages,
     package_dir=package_dir,
-    package_data={"": ["*.lark", "*.thrift", "*.sql", "*.yaml"]},
+    package_data={
+        "": ["*.lark", "*.thrift", "*.sql", "*.yaml"],
+        "nrtg.catalog": ["grammars/*.lark"],
+    },
 )
