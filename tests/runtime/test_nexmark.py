@@ -20,6 +20,7 @@ from nrtg.runtime.nexmark import (
     BID,
     PERSON,
     Event,
+    Format,
     NexmarkConfig,
     NexmarkError,
     NexmarkGenerator,
@@ -51,9 +52,10 @@ def event_time(e: Event) -> int:
 
 def test_same_seed_same_json_and_parquet_bytes(tmp_path: Path) -> None:
     config = NexmarkConfig(events=20_000, seed=11)
-    for fmt, name in (("json", "events.jsonl"), ("parquet", "events.parquet")):
-        a = write_directory(config, tmp_path / f"a-{fmt}", fmt=fmt)  # type: ignore[arg-type]
-        b = write_directory(config, tmp_path / f"b-{fmt}", fmt=fmt)  # type: ignore[arg-type]
+    formats: tuple[tuple[Format, str], ...] = (("json", "events.jsonl"), ("parquet", "events.parquet"))
+    for fmt, name in formats:
+        a = write_directory(config, tmp_path / f"a-{fmt}", fmt=fmt)
+        b = write_directory(config, tmp_path / f"b-{fmt}", fmt=fmt)
         assert [p.name for p in a] == [name]
         assert a[0].read_bytes() == b[0].read_bytes()
 
@@ -132,8 +134,11 @@ def test_value_domains() -> None:
     with_id = sum("&channel_id=" in e[5] for e in cold) / len(cold)
     assert 0.85 < with_id < 0.95
     for e in bids:
-        assert re.fullmatch(r"https://www\.nexmark\.com/[a-z_]+/[a-z_]+/[a-z_]+/item\.htm\?query=1"
-                            r"(&channel_id=\d+)?", e[5])
+        assert re.fullmatch(
+            r"https://www\.nexmark\.com/[a-z_]+/[a-z_]+/[a-z_]+/item\.htm\?query=1"
+            r"(&channel_id=\d+)?",
+            e[5],
+        )
     # a cold channel always has the same url
     urls: dict[str, str] = {}
     for e in cold:
@@ -255,7 +260,9 @@ def test_duckdb_reads_json_and_parquet_alike(tmp_path: Path) -> None:
     write_directory(config, tmp_path / "json", fmt="json", files=2)
     write_directory(config, tmp_path / "parquet", fmt="parquet", files=3)
     con = duckdb.connect()
-    from_json = _summary(con, f"read_json('{tmp_path}/json/events-*.jsonl', format='newline_delimited')")
+    from_json = _summary(
+        con, f"read_json('{tmp_path}/json/events-*.jsonl', format='newline_delimited')"
+    )
     from_parquet = _summary(con, f"read_parquet('{tmp_path}/parquet/events-*.parquet')")
     assert from_json == from_parquet
     events = events_of(config)
@@ -281,7 +288,11 @@ def test_parquet_schema_and_row_groups(tmp_path: Path, monkeypatch: pytest.Monke
     file = pq.ParquetFile(path)
     assert file.schema_arrow.remove_metadata() == SCHEMA
     assert SCHEMA.field("bid").type.field("dateTime").type == pa.timestamp("ms")
-    assert [file.metadata.row_group(i).num_rows for i in range(file.num_row_groups)] == [2048, 2048, 904]
+    assert [file.metadata.row_group(i).num_rows for i in range(file.num_row_groups)] == [
+        2048,
+        2048,
+        904,
+    ]
     table = file.read()
     assert table.num_rows == 5_000
     rows = table.slice(0, 5).to_pylist()
@@ -295,8 +306,22 @@ def test_cli_generate_writes_files(tmp_path: Path) -> None:
     out = tmp_path / "cli"
     result = runner.invoke(
         main,
-        ["nexmark", "generate", "--events", "5000", "--seed", "3", "--out", str(out),
-         "--files", "2", "--out-of-order-ms", "10", "--rate", "5000"],
+        [
+            "nexmark",
+            "generate",
+            "--events",
+            "5000",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+            "--files",
+            "2",
+            "--out-of-order-ms",
+            "10",
+            "--rate",
+            "5000",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["events-00000.jsonl", "events-00001.jsonl"]
@@ -318,9 +343,12 @@ def test_cli_generate_writes_files(tmp_path: Path) -> None:
 
 
 def test_bad_parameters_are_nexmark_errors() -> None:
-    for kwargs in ({"events": -1}, {"events": 1, "rate": 0}, {"events": 1, "out_of_order_ms": -5}):
-        with pytest.raises(NexmarkError):
-            NexmarkConfig(**kwargs)  # type: ignore[arg-type]
+    with pytest.raises(NexmarkError):
+        NexmarkConfig(events=-1)
+    with pytest.raises(NexmarkError):
+        NexmarkConfig(events=1, rate=0)
+    with pytest.raises(NexmarkError):
+        NexmarkConfig(events=1, out_of_order_ms=-5)
     assert parse_kafka_url("kafka://h1:9092,h2:9092/nexmark").topic == "nexmark"
     with pytest.raises(NexmarkError):
         parse_kafka_url("kafka://h:1/")
@@ -328,7 +356,11 @@ def test_bad_parameters_are_nexmark_errors() -> None:
 
 def test_catalog_ddl_declares_the_generated_layout() -> None:
     ddl = (ROOT / "golden" / "catalogs" / "nexmark.sql").read_text()
-    for row, fields in (("person", PERSON_FIELDS), ("auction", AUCTION_FIELDS), ("bid", BID_FIELDS)):
+    for row, fields in (
+        ("person", PERSON_FIELDS),
+        ("auction", AUCTION_FIELDS),
+        ("bid", BID_FIELDS),
+    ):
         body = re.search(rf"\b{row} ROW<(.*?)>,", ddl, re.S)
         assert body is not None, row
         declared = [f.split()[0].strip("`") for f in body.group(1).split(",")]
@@ -361,8 +393,9 @@ def test_kafka_output_round_robin_with_event_timestamps() -> None:
         assert generate(config, f"kafka://127.0.0.1:9092/{topic}") == [
             f"kafka://127.0.0.1:9092/{topic} (3000 messages)"
         ]
-        consumer = Consumer({"bootstrap.servers": "127.0.0.1:9092", "group.id": topic,
-                             "enable.auto.commit": False})
+        consumer = Consumer(
+            {"bootstrap.servers": "127.0.0.1:9092", "group.id": topic, "enable.auto.commit": False}
+        )
         consumer.assign([TopicPartition(topic, p, 0) for p in range(3)])
         got: dict[int, list[tuple[int, bytes]]] = {0: [], 1: [], 2: []}
         while sum(len(v) for v in got.values()) < 3_000:
