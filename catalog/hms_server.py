@@ -75,6 +75,8 @@ class HmsServer:
         self.host, self.port = self._sock.getsockname()[:2]
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
+        self._conns: set[socket.socket] = set()
+        self._conns_lock = threading.Lock()
 
     @property
     def uri(self) -> str:
@@ -102,11 +104,19 @@ class HmsServer:
         return self
 
     def stop(self) -> None:
+        """Stop accepting, close every client connection, and wait for the accept loop."""
         self._stopped.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        with self._conns_lock:
+            conns = list(self._conns)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
 
     def _client(self, conn: socket.socket) -> None:
+        with self._conns_lock:
+            self._conns.add(conn)
         conn.settimeout(IDLE_TIMEOUT_S)
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock = TSocket()
@@ -123,6 +133,8 @@ class HmsServer:
         except Exception:  # a bug must not kill the server: drop this connection only
             log.exception("unexpected error on a client connection")
         finally:
+            with self._conns_lock:
+                self._conns.discard(conn)
             with contextlib.suppress(Exception):
                 transport.close()
 

@@ -198,3 +198,28 @@ def test_kill_9_during_writes_leaves_whole_objects(tmp_path: Path) -> None:
         assert isinstance(table, TableDef)
         assert len(table.columns) == width  # whole objects only
     cat.close()
+
+
+def test_unreachable_metastore_is_a_catalog_error() -> None:
+    from nrtg.catalog.errors import CatalogError
+
+    port = _free_port()
+    with pytest.raises(
+        CatalogError, match=f"cannot reach Hive Metastore thrift://127.0.0.1:{port}"
+    ):
+        open_catalog(f"thrift://127.0.0.1:{port}")
+
+
+def test_client_reconnects_after_a_server_restart(tmp_path: Path) -> None:
+    path = tmp_path / "restart.db"
+    first = HmsServer(SqliteStore(path), "127.0.0.1", 0).start()
+    port = first.port
+    cat = open_catalog(first.uri)
+    cat.create_table(TableDef(Ident("default", "t"), (Column("a", t.int_()),), {"connector": "x"}))
+    first.stop()
+    second = HmsServer(SqliteStore(path), "127.0.0.1", port).start()
+    try:
+        assert cat.list_tables("default") == ["t"]  # a read retries once on a new connection
+    finally:
+        cat.close()
+        second.stop()
