@@ -25,6 +25,7 @@ class CompiledJob:
     source: str
     script: Script
     bound: BoundScript
+    target: str = "stream"  # which target's rules validation applies: "stream" or "batch"
     trace: Trace = field(default_factory=Trace)
 
     @property
@@ -42,7 +43,7 @@ class CompiledJob:
         plans = optimize(
             self.logical, ctx=RuleContext(dict(self.session.options)), trace=self.trace
         )
-        validate(plans)
+        validate(plans, self.target)
         return plans
 
     @cached_property
@@ -74,10 +75,15 @@ class CompiledJob:
 
 
 def compile_sql(
-    sql: str, catalog: CatalogReader | None = None, *, session: Session | None = None
+    sql: str,
+    catalog: CatalogReader | None = None,
+    *,
+    session: Session | None = None,
+    target: str = "stream",
 ) -> CompiledJob:
-    """Parse and bind `sql` against `catalog`; optimization runs when `.optimized` is first read."""
+    """Parse and bind `sql` against `catalog`; optimization runs when `.optimized` is first read.
+    `target` selects validation: "stream" (default, strictest) or "batch"."""
     script = parse_script(sql)
     session = session or Session(catalog=catalog)
     bound = bind_script(script, session)
-    return CompiledJob(sql, script, bound)
+    return CompiledJob(sql, script, bound, target)

@@ -12,13 +12,17 @@ APPEND_ONLY_CONNECTORS = frozenset({"kafka", "filesystem"})
 UPSERT_CONNECTORS = frozenset({"upsert-kafka", "jdbc"})
 
 
-def validate(roots: tuple[n.Plan, ...]) -> None:
+def validate(roots: tuple[n.Plan, ...], target: str = "stream") -> None:
+    """`target` is "stream" (the strictest, and the default) or "batch": a bounded run has no
+    changelog, so Flink's batch mode accepts updating queries into append-only sinks and OVER
+    windows in any order; both are refused for streaming."""
     for root in roots:
-        for node in walk(root):
-            if isinstance(node, n.Over):
-                _over(node)
+        if target == "stream":
+            for node in walk(root):
+                if isinstance(node, n.Over):
+                    _over(node)
         if isinstance(root, n.Sink):
-            _sink(root)
+            _sink(root, target)
 
 
 def _over(over: n.Over) -> None:
@@ -54,7 +58,7 @@ def _updating_node(plan: n.Plan) -> n.Plan:
     return culprit
 
 
-def _sink(sink: n.Sink) -> None:
+def _sink(sink: n.Sink, target: str) -> None:
     connector = sink.option("connector", "") or ""
     fmt = sink.option("format") or sink.option("value.format") or ""
     mode = sink.input.changelog
