@@ -1,0 +1,422 @@
+"""The streaming target: optimized plan roots -> `JobGraph` (lower/graph.py).
+
+- Chains of Project/Filter fuse into one `calc` (a shared intermediate node ends the chain).
+- Keyed operators get explicit `hash(keys)` edges; a global aggregate gets `hash()`.
+- `Aggregate` grouped by a window TVF's `window_start` and `window_end` over an insert-only
+  event-time input becomes a `window_agg` (fires once per window on the watermark, emits
+  insert-only rows), followed by a `calc` that puts the columns in the Aggregate's order. Any
+  other Aggregate is a retracting `group_agg`.
+- A node the runtime cannot execute raises `UnsupportedError` naming the node and the target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nrtg.catalog.schema import TimeAttr
+from nrtg.compiler.errors import UnsupportedError
+from nrtg.compiler.plan import nodes as n
+from nrtg.compiler.plan import traits
+from nrtg.compiler.plan.expr import AggCall, Call, ColumnRef, Expr, conjuncts
+from nrtg.compiler.plan.traits import INSERT_ONLY, ChangelogMode
+
+from .graph import Edge, EdgeKind, JobGraph, OperatorSpec
+
+TARGET = "the stream target"
+
+
+def lower_to_stream(roots: tuple[n.Plan, ...] | n.Plan) -> JobGraph:
+    """Lower optimized plan roots (Sinks and queries) to one job graph."""
+    plans = roots if isinstance(roots, tuple) else (roots,)
+    builder = _Builder(plans)
+    out_roots = tuple(builder.root(p) for p in plans)
+    return JobGraph(tuple(builder.ops), out_roots)
+
+
+def _unsupported(node: n.Plan, why: str) -> UnsupportedError:
+    return UnsupportedError(f"{type(node).__name__} is not supported by {TARGET}: {why}", node.span)
+
+
+def equi_keys(condition: Expr, n_left: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Pairs `left_col = right_col` among the condition's conjuncts: (left ordinals, right
+    ordinals within the right input)."""
+    left: list[int] = []
+    right: list[int] = []
+    for c in conjuncts(condition):
+        if not (isinstance(c, Call) and c.name == "EQUALS" and len(c.args) == 2):
+            continue
+        a, b = c.args
+        if not (isinstance(a, ColumnRef) and isinstance(b, ColumnRef)):
+            continue
+        if a.type.kind != b.type.kind:
+            continue
+        if a.index < n_left <= b.index:
+            left.append(a.index)
+            right.append(b.index - n_left)
+        elif b.index < n_left <= a.index:
+            left.append(b.index)
+            right.append(a.index - n_left)
+    return tuple(left), tuple(right)
+
+
+class _Builder:
+    def __init__(self, roots: tuple[n.Plan, ...]) -> None:
+        self.ops: list[OperatorSpec] = []
+        self.memo: dict[int, int] = {}
+        self.uses: dict[int, int] = {}
+        stack = list(roots)
+        while stack:
+            p = stack.pop()
+            k = id(p)
+            self.uses[k] = self.uses.get(k, 0) + 1
+            if self.uses[k] == 1:
+                stack.extend(p.children)
+
+    # -- helpers --------------------------------------------------------------------------
+    def add(
+        self,
+        kind: str,
+        node: n.Plan,
+        inputs: tuple[Edge, ...],
+        *,
+        state: str = "",
+        event_time: bool = False,
+        changelog: ChangelogMode | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> int:
+        op_id = len(self.ops)
+        self.ops.append(
+            OperatorSpec(
+                id=op_id,
+                kind=kind,
+                node=node,
+                inputs=inputs,
+                schema=node.schema,
+                changelog=node.changelog if changelog is None else changelog,
+                state=state,
+                event_time=event_time,
+                params=params or {},
+            )
+        )
+        return op_id
+
+    def forward(self, child: n.Plan) -> Edge:
+        return Edge(self.lower(child))
+
+    def hashed(self, child: n.Plan, keys: tuple[int, ...]) -> Edge:
+        names = child.schema.names
+        return Edge(self.lower(child), EdgeKind.HASH, keys, tuple(names[k] for k in keys))
+
+    def root(self, plan: n.Plan) -> int:
+        if isinstance(plan, n.Sink):
+            return self.lower(plan)
+        edge = self.forward(plan)
+        return self.add("collect", plan, (edge,), changelog=self.ops[edge.source].changelog)
+
+    def lower(self, node: n.Plan) -> int:
+        key = id(node)
+        if key in self.memo:
+            return self.memo[key]
+        op_id = self._lower(node)
+        self.memo[key] = op_id
+        return op_id
+
+    # -- per node -------------------------------------------------------------------------
+    def _lower(self, p: n.Plan) -> int:
+        handler = _HANDLERS.get(type(p))
+        if handler is None:
+            raise _unsupported(p, _WHY.get(type(p), "no streaming operator for this node"))
+        return handler(self, p)
+
+    def _scan(self, p: n.Plan) -> int:
+        assert isinstance(p, n.TableScan)
+        connector = p.option("connector", "") or ""
+        return self.add("source", p, (), params={"connector": connector}, state="source positions")
+
+    def _values(self, p: n.Plan) -> int:
+        return self.add("values", p, ())
+
+    def _calc(self, p: n.Plan) -> int:
+        steps: list[n.Plan] = [p]
+        below = p.children[0]
+        while isinstance(below, n.Project | n.Filter) and self.uses.get(id(below), 0) <= 1:
+            steps.append(below)
+            below = below.children[0]
+        edge = self.forward(below)
+        changelog = _calc_changelog(p, self.ops[edge.source].changelog)
+        return self.add(
+            "calc", p, (edge,), changelog=changelog, params={"steps": tuple(reversed(steps))}
+        )
+
+    def _watermark(self, p: n.Plan) -> int:
+        return self.add(
+            "watermark_assigner",
+            p,
+            (self.forward(p.children[0]),),
+            state="per-split max watermark",
+            event_time=True,
+        )
+
+    def _window_tvf(self, p: n.Plan) -> int:
+        assert isinstance(p, n.WindowTVF)
+        _require_rowtime(p, p.input, p.window.time_col)
+        if p.window.kind is n.WindowKind.SESSION:
+            raise _unsupported(p, "a SESSION window TVF must feed a window aggregate")
+        return self.add("window_tvf", p, (self.forward(p.input),))
+
+    def _window_agg(self, p: n.Plan) -> int:
+        assert isinstance(p, n.WindowAggregate)
+        _require_rowtime(p, p.input, p.window.time_col)
+        if not traits.is_insert_only(p.input.changelog):
+            raise _unsupported(p, "a window aggregate needs an insert-only input")
+        _check_aggs(p, p.aggs)
+        keys = p.group if p.window.kind is not n.WindowKind.SESSION else p.window.partition
+        state = (
+            "per-slice partial aggregates by key"
+            if p.window.kind is not n.WindowKind.SESSION
+            else "rows per partition until their session closes"
+        )
+        return self.add(
+            "window_agg",
+            p,
+            (self.hashed(p.input, keys),),
+            state=state,
+            event_time=True,
+            changelog=INSERT_ONLY,
+        )
+
+    def _aggregate(self, p: n.Plan) -> int:
+        assert isinstance(p, n.Aggregate)
+        rewritten = _as_window_aggregate(p)
+        if rewritten is not None:
+            wagg, project = rewritten
+            wid = self._window_agg(wagg)
+            self.memo[id(wagg)] = wid
+            return self.add(
+                "calc",
+                project,
+                (Edge(wid),),
+                changelog=INSERT_ONLY,
+                params={"steps": (project,)},
+            )
+        _check_aggs(p, p.aggs)
+        return self.add(
+            "group_agg",
+            p,
+            (self.hashed(p.input, p.group),),
+            state="accumulators per group key",
+        )
+
+    def _join(self, p: n.Plan) -> int:
+        assert isinstance(p, n.Join)
+        if p.kind in (n.JoinKind.SEMI, n.JoinKind.ANTI):
+            raise _unsupported(p, f"{p.kind.value} joins are not implemented yet")
+        lk, rk = equi_keys(p.condition, len(p.left.schema))
+        return self.add(
+            "join",
+            p,
+            (self.hashed(p.left, lk), self.hashed(p.right, rk)),
+            state="both inputs' rows by join key",
+            params={"left_keys": lk, "right_keys": rk},
+        )
+
+    def _temporal_join(self, p: n.Plan) -> int:
+        assert isinstance(p, n.TemporalJoin)
+        if p.kind not in (n.JoinKind.INNER, n.JoinKind.LEFT):
+            raise _unsupported(p, "only INNER and LEFT temporal joins exist")
+        lk, rk = equi_keys(p.condition, len(p.left.schema))
+        if not lk:
+            raise _unsupported(p, "the temporal join condition needs an equality on the key")
+        return self.add(
+            "temporal_join",
+            p,
+            (self.hashed(p.left, lk), self.hashed(p.right, rk)),
+            state="probe rows until the watermark; versions of the right table by key",
+            event_time=True,
+            params={"left_keys": lk, "right_keys": rk},
+        )
+
+    def _unnest(self, p: n.Plan) -> int:
+        return self.add("unnest", p, (self.forward(p.children[0]),))
+
+    def _setop(self, p: n.Plan) -> int:
+        assert isinstance(p, n.SetOp)
+        if not (p.kind is n.SetOpKind.UNION and p.all):
+            raise _unsupported(p, f"{p.kind.value}{' ALL' if p.all else ''} (only UNION ALL)")
+        return self.add("union", p, tuple(self.forward(i) for i in p.inputs))
+
+    def _over(self, p: n.Plan) -> int:
+        assert isinstance(p, n.Over)
+        if not p.order or p.order[0].descending:
+            raise _unsupported(p, "OVER must be ordered by a time attribute ascending")
+        first = p.input.schema.fields[p.order[0].index]
+        if first.time_attr is not TimeAttr.ROWTIME:
+            raise _unsupported(p, "OVER must be ordered by an event-time attribute")
+        if not traits.is_insert_only(p.input.changelog):
+            raise _unsupported(p, "OVER needs an insert-only input")
+        if p.frame.upper != 0:
+            raise _unsupported(p, "OVER frames end at CURRENT ROW in streaming")
+        _check_aggs(p, p.calls, ranking=True)
+        return self.add(
+            "over_agg",
+            p,
+            (self.hashed(p.input, p.partition),),
+            state="rows waiting for the watermark; rows of each partition inside the frame",
+            event_time=True,
+        )
+
+    def _sink(self, p: n.Plan) -> int:
+        assert isinstance(p, n.Sink)
+        edge = self.forward(p.input)
+        return self.add(
+            "sink",
+            p,
+            (edge,),
+            changelog=self.ops[edge.source].changelog,
+            params={"connector": p.option("connector", "") or ""},
+        )
+
+
+_HANDLERS: dict[type, Callable[[_Builder, n.Plan], int]] = {
+    n.TableScan: _Builder._scan,
+    n.Values: _Builder._values,
+    n.Project: _Builder._calc,
+    n.Filter: _Builder._calc,
+    n.AssignWatermark: _Builder._watermark,
+    n.WindowTVF: _Builder._window_tvf,
+    n.WindowAggregate: _Builder._window_agg,
+    n.Aggregate: _Builder._aggregate,
+    n.Join: _Builder._join,
+    n.TemporalJoin: _Builder._temporal_join,
+    n.Unnest: _Builder._unnest,
+    n.SetOp: _Builder._setop,
+    n.Over: _Builder._over,
+    n.Sink: _Builder._sink,
+}
+
+_WHY: dict[type, str] = {
+    n.LookupJoin: "processing-time lookup joins have no streaming operator yet",
+    n.Sort: "ORDER BY / LIMIT on an unbounded stream",
+    n.IntervalJoin: "interval joins have no streaming operator yet",
+    n.WindowJoin: "window joins have no streaming operator yet",
+    n.Rank: "Top-N has no streaming operator yet",
+    n.Deduplicate: "deduplication has no streaming operator yet",
+    n.WindowRank: "window Top-N has no streaming operator yet",
+    n.WindowDeduplicate: "window deduplication has no streaming operator yet",
+}
+
+STREAM_AGGS = frozenset({"COUNT", "SUM", "SUM0", "$SUM0", "AVG", "MIN", "MAX"})
+RANKING = frozenset({"ROW_NUMBER", "RANK", "DENSE_RANK"})
+
+
+def _check_aggs(p: n.Plan, aggs: tuple[AggCall, ...], ranking: bool = False) -> None:
+    allowed = STREAM_AGGS | (RANKING if ranking else frozenset())
+    for a in aggs:
+        if a.name.upper() not in allowed:
+            raise _unsupported(p, f"aggregate {a.name} has no streaming accumulator yet")
+
+
+def _require_rowtime(p: n.Plan, child: n.Plan, col: int) -> None:
+    f = child.schema.fields[col]
+    if f.time_attr is not TimeAttr.ROWTIME:
+        raise _unsupported(
+            p, f"window on {f.name}, which is not an event-time attribute (add a WATERMARK)"
+        )
+
+
+def _calc_changelog(p: n.Plan, input_mode: ChangelogMode) -> ChangelogMode:
+    # A calc keeps its input's row kinds (the plan may claim fewer, e.g. over a window agg).
+    return input_mode if traits.is_insert_only(input_mode) else p.changelog
+
+
+def _as_window_aggregate(p: n.Aggregate) -> tuple[n.WindowAggregate, n.Project] | None:
+    """Aggregate(Project?(WindowTVF(x))) grouped by window_start and window_end, on an
+    insert-only event-time input: the same rows as a WindowAggregate + a reordering Project."""
+    child = p.input
+    if isinstance(child, n.Project) and isinstance(child.input, n.WindowTVF):
+        tvf, exprs = child.input, child.exprs
+    elif isinstance(child, n.WindowTVF):
+        tvf = child
+        exprs = tuple(
+            ColumnRef(index=i, name=f.name, type=f.type) for i, f in enumerate(tvf.schema.fields)
+        )
+    else:
+        return None
+    x = tvf.input
+    nx = len(x.schema)
+    if not traits.is_insert_only(x.changelog):
+        return None
+    if x.schema.fields[tvf.window.time_col].time_attr is not TimeAttr.ROWTIME:
+        return None
+    window_of: dict[int, str] = {}
+    for j, e in enumerate(exprs):
+        if isinstance(e, ColumnRef) and e.index >= nx:
+            window_of[j] = n.WINDOW_PROPERTIES[e.index - nx]
+        elif any(i >= nx for i in e.column_refs):
+            return None
+    grouped = {window_of[g] for g in p.group if g in window_of}
+    if not {"window_start", "window_end"} <= grouped:
+        return None
+    if any(a.filter in window_of or any(i in window_of for i in a.args) for a in p.aggs):
+        return None
+    # Columns of the window aggregate's input: x's columns, then non-reference expressions.
+    inner_exprs: list[Expr] = [
+        ColumnRef(index=i, name=f.name, type=f.type) for i, f in enumerate(x.schema.fields)
+    ]
+    inner_names = list(x.schema.names)
+    pos: dict[int, int] = {}
+    for j, e in enumerate(exprs):
+        if j in window_of:
+            continue
+        if isinstance(e, ColumnRef):
+            pos[j] = e.index
+        else:
+            pos[j] = len(inner_exprs)
+            inner_exprs.append(e)
+            inner_names.append(child.schema.names[j])
+    inner: n.Plan = x
+    if len(inner_exprs) > nx:
+        inner = n.Project(input=x, exprs=tuple(inner_exprs), names=_unique(inner_names))
+    group = tuple(pos[g] for g in p.group if g not in window_of)
+    aggs = tuple(
+        AggCall(
+            name=a.name,
+            args=tuple(pos[i] for i in a.args),
+            type=a.type,
+            distinct=a.distinct,
+            filter=None if a.filter is None else pos[a.filter],
+            alias=a.alias,
+        )
+        for a in p.aggs
+    )
+    props = tuple(w for w in n.WINDOW_PROPERTIES if w in grouped)
+    wagg = n.WindowAggregate(
+        input=inner, window=tvf.window, group=group, aggs=aggs, properties=props, span=p.span
+    )
+    wf = wagg.schema.fields
+    out: list[Expr] = []
+    k = 0
+    for g in p.group:
+        if g in window_of:
+            idx = len(group) + len(aggs) + props.index(window_of[g])
+        else:
+            idx, k = k, k + 1
+        out.append(ColumnRef(index=idx, name=wf[idx].name, type=wf[idx].type))
+    for i in range(len(aggs)):
+        idx = len(group) + i
+        out.append(ColumnRef(index=idx, name=wf[idx].name, type=wf[idx].type))
+    project = n.Project(input=wagg, exprs=tuple(out), names=p.schema.names, span=p.span)
+    return wagg, project
+
+
+def _unique(names: list[str]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        cand, k = name, 0
+        while cand in seen:
+            cand, k = f"{name}{k}", k + 1
+        seen.add(cand)
+        out.append(cand)
+    return tuple(out)
