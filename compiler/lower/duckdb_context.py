@@ -1,0 +1,52 @@
+"""Per-run lowering state and the small sqlglot builders shared by the batch lowering."""
+
+from __future__ import annotations
+
+from nrtg.catalog.types import SqlType
+from nrtg.compiler.errors import InternalError
+from sqlglot import exp
+
+from .duckdb_macros import MACRO_DEPENDENCIES, MACROS, PY_FUNCTIONS
+from .duckdb_types import TypeCache
+
+
+class LowerContext:
+    """State of one lowering run: parsed types, and the macros/functions the query uses."""
+
+    def __init__(self) -> None:
+        self.types = TypeCache()
+        self.macros: set[str] = set()
+        self.functions: set[str] = set()
+
+    def macro(self, name: str, *args: exp.Expression) -> exp.Expression:
+        if name not in MACROS:
+            raise InternalError(f"unknown batch macro {name}")
+        self.macros.update(MACRO_DEPENDENCIES.get(name, ()))
+        self.macros.add(name)
+        return exp.Anonymous(this=name, expressions=list(args))
+
+    def py_function(self, name: str, *args: exp.Expression) -> exp.Expression:
+        if name not in PY_FUNCTIONS:
+            raise InternalError(f"unknown batch function {name}")
+        self.functions.add(name)
+        return exp.Anonymous(this=name, expressions=list(args))
+
+
+def paren(e: exp.Expression) -> exp.Expression:
+    """Parenthesize operators used as operands (sqlglot's builders do not add precedence)."""
+    if isinstance(e, exp.Binary | exp.Not | exp.Neg | exp.Is | exp.In | exp.Between):
+        return exp.Paren(this=e)
+    return e
+
+
+def fn(name: str, *args: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def cast(e: exp.Expression, typ: SqlType, ctx: LowerContext, safe: bool = False) -> exp.Expression:
+    cls = exp.TryCast if safe else exp.Cast
+    return cls(this=e, to=ctx.types.get(typ))
+
+
+def interval_ms(ms: int) -> exp.Expression:
+    return exp.Interval(this=exp.Literal.string(str(ms)), unit=exp.Var(this="MILLISECOND"))

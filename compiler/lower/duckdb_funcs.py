@@ -1,0 +1,515 @@
+"""Flink's named built-in functions -> DuckDB, with Flink's semantics.
+
+Each handler gets the Call (for types and literal arguments) and its already-lowered arguments.
+Functions missing here are refused with an UnsupportedError naming the function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import MappingProxyType
+
+from nrtg.catalog.types import Kind
+from nrtg.compiler.errors import UnsupportedError
+from nrtg.compiler.plan.expr import Call, Expr, Literal
+from sqlglot import exp
+
+from .duckdb_context import LowerContext, cast, fn
+from .duckdb_types import java_to_strftime
+
+Args = list[exp.Expression]
+Handler = Callable[[Call, Args, LowerContext], exp.Expression]
+
+# Flink name -> DuckDB function with the same arguments and semantics.
+RENAMES: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "UPPER": "upper",
+        "LOWER": "lower",
+        "CHAR_LENGTH": "length",  # code points, as Flink (CHAR_LENGTH('🚀 Rocket') = 8)
+        "CHARACTER_LENGTH": "length",
+        "ABS": "abs",
+        "SQRT": "sqrt",
+        "LN": "ln",
+        "LOG10": "log10",
+        "LOG2": "log2",
+        "EXP": "exp",
+        "POWER": "pow",
+        "POW": "pow",
+        "SIGN": "sign",
+        "SIN": "sin",
+        "COS": "cos",
+        "TAN": "tan",
+        "COT": "cot",
+        "ASIN": "asin",
+        "ACOS": "acos",
+        "ATAN": "atan",
+        "ATAN2": "atan2",
+        "SINH": "sinh",
+        "COSH": "cosh",
+        "TANH": "tanh",
+        "DEGREES": "degrees",
+        "RADIANS": "radians",
+        "PI": "pi",
+        "LTRIM": "ltrim",
+        "RTRIM": "rtrim",
+        "TRIM": "trim",
+        "REPLACE": "replace",
+        "REVERSE": "reverse",
+        "REPEAT": "repeat",
+        "LPAD": "lpad",
+        "RPAD": "rpad",
+        "ASCII": "ascii",
+        "CHR": "chr",
+        "TRANSLATE": "translate",
+        "INSTR": "instr",
+        "MD5": "md5",
+        "SHA1": "sha1",
+        "SHA256": "sha256",
+        "HEX": "hex",
+        "BIN": "bin",
+        "COALESCE": "coalesce",
+        "IFNULL": "coalesce",
+        "NULLIF": "nullif",
+        "CONCAT_WS": "concat_ws",  # skips NULL arguments, NULL separator -> NULL: as Flink
+        "YEAR": "year",
+        "QUARTER": "quarter",
+        "MONTH": "month",
+        "WEEK": "week",
+        "DAYOFYEAR": "dayofyear",
+        "DAYOFMONTH": "dayofmonth",
+        "HOUR": "hour",
+        "MINUTE": "minute",
+        "SECOND": "second",
+        "RAND": "random",
+        "REGEXP": "regexp_matches",  # Flink REGEXP: some substring matches (find), as DuckDB
+        "SPLIT": "string_split",
+        "ARRAY_CONTAINS": "list_contains",
+        "ARRAY_MAX": "list_max",
+        "ARRAY_MIN": "list_min",
+        "ARRAY_REVERSE": "list_reverse",
+        "ARRAY_CONCAT": "list_concat",
+        "MAP_KEYS": "map_keys",
+        "MAP_VALUES": "map_values",
+        "MAP_ENTRIES": "map_entries",
+        "MAP_FROM_ARRAYS": "map",
+        "JSON_EXISTS": "json_exists",
+    }
+)
+
+# Clock readings: DuckDB keywords (rendered bare) or functions.
+_NOW = MappingProxyType(
+    {
+        "PROCTIME": "CURRENT_TIMESTAMP",
+        "NOW": "CURRENT_TIMESTAMP",
+        "CURRENT_TIMESTAMP": "CURRENT_TIMESTAMP",
+        "CURRENT_ROW_TIMESTAMP": "CURRENT_TIMESTAMP",
+        "CURRENT_DATE": "CURRENT_DATE",
+        "LOCALTIMESTAMP": "current_localtimestamp",
+        "CURRENT_TIME": "current_localtime",
+        "LOCALTIME": "current_localtime",
+    }
+)
+
+_EXTRACT_UNITS = MappingProxyType(
+    {
+        "YEAR": "year",
+        "QUARTER": "quarter",
+        "MONTH": "month",
+        "WEEK": "week",
+        "DAY": "day",
+        "DOY": "doy",
+        "HOUR": "hour",
+        "MINUTE": "minute",
+        "SECOND": "second",
+        "MILLISECOND": "millisecond",
+        "MICROSECOND": "microsecond",
+        "EPOCH": "epoch",
+        "DECADE": "decade",
+        "CENTURY": "century",
+        "MILLENNIUM": "millennium",
+        "ISODOW": "isodow",
+        "ISOYEAR": "isoyear",
+    }
+)
+
+
+def lower_function(e: Call, args: Args, ctx: LowerContext) -> exp.Expression | None:
+    """The lowering of a named function, or None when it is not a known function."""
+    handler = _HANDLERS.get(e.name)
+    if handler is not None:
+        return handler(e, args, ctx)
+    if e.name in RENAMES:
+        return fn(RENAMES[e.name], *args)
+    if e.name in _NOW:
+        target = _NOW[e.name]
+        return exp.Var(this=target) if target.isupper() else fn(target)
+    return None
+
+
+def literal_str(e: Expr, what: str) -> str:
+    if isinstance(e, Literal) and isinstance(e.value, str):
+        return e.value
+    raise UnsupportedError(f"the batch target needs {what} to be a string literal")
+
+
+def _num(v: int) -> exp.Expression:
+    return exp.Literal.number(v)
+
+
+def _string(v: str) -> exp.Expression:
+    return exp.Literal.string(v)
+
+
+# -- strings ----------------------------------------------------------------------------------
+def _substring(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    if len(args) == 2:
+        args = [*args, _num(2147483647)]
+    return ctx.macro("nrtg_substring", *args)
+
+
+def _split_index(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    return ctx.macro("nrtg_split_index", *args)
+
+
+def _regexp_extract(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    if len(args) == 2:
+        # Flink's default extract index is 0, the whole match (SqlFunctionUtils.regexpExtract).
+        args = [*args, _num(0)]
+    elif not isinstance(e.args[2], Literal):
+        raise UnsupportedError("REGEXP_EXTRACT needs a literal group index in the batch target")
+    return ctx.macro("nrtg_regexp_extract", *args)
+
+
+def _regexp_extract_all(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # Flink's REGEXP_EXTRACT_ALL defaults to group 1 (RegexpExtractAllFunction.eval).
+    if len(args) == 2:
+        args = [*args, _num(1)]
+    return fn("regexp_extract_all", *args)
+
+
+def _regexp_count(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    return cast(fn("len", fn("regexp_extract_all", args[0], args[1])), e.type, ctx)
+
+
+def _java_replacement(rep: str) -> str:
+    """Java's `$1` group references -> RE2's `\\1`; `\\x` escapes stay literal."""
+    out: list[str] = []
+    i = 0
+    while i < len(rep):
+        c = rep[i]
+        if c == "\\" and i + 1 < len(rep):
+            out.append("\\\\" if rep[i + 1] == "\\" else rep[i + 1])
+            i += 2
+        elif c == "$" and i + 1 < len(rep) and rep[i + 1].isdigit():
+            out.append("\\" + rep[i + 1])
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _regexp_replace(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    rep = _java_replacement(literal_str(e.args[2], "the REGEXP_REPLACE replacement"))
+    return fn("regexp_replace", args[0], args[1], _string(rep), _string("g"))
+
+
+def _position(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # POSITION(needle IN haystack), LOCATE(needle, haystack): code points, 0 when absent.
+    return fn("instr", args[1], args[0])
+
+
+def _left_right(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # Flink: a negative length gives ''; DuckDB's left/right count from the other end.
+    s, length = args
+    body = fn(e.name.lower(), s, length)
+    negative = exp.LT(this=length.copy(), expression=_num(0))
+    return exp.Case(ifs=[exp.If(this=negative, true=_string(""))], default=body)
+
+
+def _overlay(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # OVERLAY(s PLACING r FROM p [FOR l]): l defaults to the length of r.
+    s, r, p = args[:3]
+    length = args[3] if len(args) > 3 else fn("length", r.copy())
+    head = fn("substring", s, _num(1), exp.Sub(this=p, expression=_num(1)))
+    tail = fn("substring", s.copy(), exp.Add(this=p.copy(), expression=length))
+    return exp.DPipe(
+        this=exp.DPipe(this=head, expression=r, safe=False), expression=tail, safe=False
+    )
+
+
+def _base64(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    if e.name == "TO_BASE64":
+        return fn("to_base64", fn("encode", args[0]))
+    return fn("decode", fn("from_base64", args[0]))
+
+
+def _sha2(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    bits = e.args[1]
+    if isinstance(bits, Literal) and bits.value == 256:
+        return fn("sha256", args[0])
+    raise UnsupportedError("SHA2 supports only 256 bits in the batch target")
+
+
+def _greatest_least(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    name = "nrtg_greatest2" if e.name == "GREATEST" else "nrtg_least2"
+    out = args[0]
+    for a in args[1:]:
+        out = ctx.macro(name, out, a)
+    return out
+
+
+def _elt(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # ELT(n, e1, ...): the n-th expression, NULL when n is out of range.
+    return fn("list_extract", exp.Array(expressions=args[1:]), args[0])
+
+
+def _json_value(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    if len(args) != 2:
+        raise UnsupportedError("JSON_VALUE options are not supported by the batch target yet")
+    return cast(fn("json_extract_string", *args), e.type, ctx, safe=True)
+
+
+# -- numbers ----------------------------------------------------------------------------------
+def _log(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # LOG(x) is the natural logarithm; LOG(b, x) the logarithm of x to base b.
+    return fn("ln", args[0]) if len(args) == 1 else fn("log", args[0], args[1])
+
+
+def _floor_ceil(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    if len(args) == 2:
+        unit = literal_str(e.args[1], "the FLOOR/CEIL unit").lower()
+        if e.name == "FLOOR":
+            return fn("date_trunc", _string(unit), args[0])
+        raise UnsupportedError("CEIL(ts TO unit) is not supported by the batch target yet")
+    out = fn("floor" if e.name == "FLOOR" else "ceil", args[0])
+    return cast(out, e.type, ctx) if e.type.is_integer or e.type.kind is Kind.DECIMAL else out
+
+
+def _round(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # DuckDB rounds half away from zero, which is Java's HALF_UP.
+    return cast(fn("round", *args), e.type, ctx)
+
+
+def _truncate(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    return cast(fn("trunc", *args), e.type, ctx)
+
+
+def _e(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    return fn("exp", _num(1))
+
+
+def _rand_integer(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    bound = args[-1]
+    return cast(fn("floor", exp.Mul(this=fn("random"), expression=bound)), e.type, ctx)
+
+
+def _unary_plus(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    return args[0]
+
+
+# -- time -------------------------------------------------------------------------------------
+def _dayofweek(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # Flink DAYOFWEEK: 1 = Sunday ... 7 = Saturday; DuckDB's dayofweek: 0 = Sunday.
+    return exp.Add(this=fn("dayofweek", args[-1]), expression=_num(1))
+
+
+def _extract(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    unit = literal_str(e.args[0], "the EXTRACT unit").upper()
+    if unit == "DOW":
+        return _dayofweek(e, args, ctx)
+    part = _EXTRACT_UNITS.get(unit)
+    if part is None:
+        raise UnsupportedError(f"EXTRACT({unit} ...) is not supported by the batch target yet")
+    return cast(fn("date_part", _string(part), args[1]), e.type, ctx)
+
+
+def _date_format(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    x = args[0]
+    pattern = java_to_strftime(literal_str(e.args[1], "the DATE_FORMAT pattern"))
+    if e.args[0].type.is_string:
+        # DATE_FORMAT(string, fmt) first parses 'yyyy-MM-dd HH:mm:ss[.fff]'.
+        x = exp.TryCast(this=x, to=exp.DataType.build("TIMESTAMP"))
+    return fn("strftime", x, _string(pattern))
+
+
+def _to_timestamp(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    if len(args) == 1:
+        return cast(args[0], e.type, ctx, safe=True)
+    pattern = java_to_strftime(literal_str(e.args[1], "the TO_TIMESTAMP pattern"))
+    return fn("try_strptime", args[0], _string(pattern))
+
+
+def _to_date(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    if len(args) == 1:
+        return cast(args[0], e.type, ctx, safe=True)
+    pattern = java_to_strftime(literal_str(e.args[1], "the TO_DATE pattern"))
+    return cast(fn("try_strptime", args[0], _string(pattern)), e.type, ctx)
+
+
+def _to_timestamp_ltz(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # TO_TIMESTAMP_LTZ(n[, precision]): epoch seconds (precision 0) or milliseconds (3).
+    precision = e.args[1].value if len(e.args) > 1 and isinstance(e.args[1], Literal) else 3
+    n = args[0]
+    ms = n if precision == 3 else exp.Mul(this=n, expression=_num(1000))
+    return fn("timezone", _string("UTC"), fn("epoch_ms", cast(ms, e.args[0].type, ctx)))
+
+
+def _from_unixtime(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    pattern = "yyyy-MM-dd HH:mm:ss"
+    if len(args) == 2:
+        pattern = literal_str(e.args[1], "the FROM_UNIXTIME pattern")
+    # to_timestamp gives TIMESTAMPTZ; strftime renders it in the session time zone, as Flink.
+    return fn("strftime", fn("to_timestamp", args[0]), _string(java_to_strftime(pattern)))
+
+
+def _unix_timestamp(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    if not args:
+        ts: exp.Expression = exp.Var(this="CURRENT_TIMESTAMP")
+    else:
+        pattern = "yyyy-MM-dd HH:mm:ss"
+        if len(args) == 2:
+            pattern = literal_str(e.args[1], "the UNIX_TIMESTAMP pattern")
+        parsed = fn("try_strptime", args[0], _string(java_to_strftime(pattern)))
+        # The string is wall-clock time in the session time zone.
+        ts = exp.Cast(this=parsed, to=exp.DataType.build("TIMESTAMPTZ"))
+    return cast(fn("floor", fn("epoch", ts)), e.type, ctx)
+
+
+def _timestampadd(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    unit = literal_str(e.args[0], "the TIMESTAMPADD unit").upper()
+    one = exp.Interval(this=_string("1"), unit=exp.Var(this=unit))
+    return exp.Add(this=args[2], expression=exp.Mul(this=args[1], expression=one))
+
+
+def _timestampdiff(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # Whole units elapsed from t1 to t2, truncated (DuckDB's date_sub, not date_diff, which
+    # counts boundaries crossed).
+    unit = literal_str(e.args[0], "the TIMESTAMPDIFF unit").lower()
+    return cast(fn("date_sub", _string(unit), args[1], args[2]), e.type, ctx)
+
+
+# -- collections and misc ---------------------------------------------------------------------
+def _item(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    if e.args[0].type.kind is Kind.MAP:
+        return fn("map_extract_value", *args)
+    return fn("list_extract", *args)  # 1-based, NULL out of range: as Flink
+
+
+def _array(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    return exp.Array(expressions=args)
+
+
+def _map(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    keys = exp.Array(expressions=args[0::2])
+    values = exp.Array(expressions=args[1::2])
+    return fn("map", keys, values)
+
+
+def _row(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    names = [f.name for f in e.type.fields] or [f"EXPR${i}" for i in range(len(args))]
+    pairs = [
+        exp.PropertyEQ(this=exp.to_identifier(n, quoted=True), expression=a)
+        for n, a in zip(names, args, strict=True)
+    ]
+    return exp.Struct(expressions=pairs)
+
+
+def _cardinality(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    kind = e.args[0].type.kind
+    return cast(fn("cardinality" if kind is Kind.MAP else "len", args[0]), e.type, ctx)
+
+
+def _element(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # ELEMENT(array): the only element; NULL when empty; an error for more than one.
+    a = args[0]
+    size = fn("len", a)
+    return exp.Case(
+        ifs=[
+            exp.If(this=exp.EQ(this=size, expression=_num(0)), true=exp.Null()),
+            exp.If(
+                this=exp.EQ(this=size.copy(), expression=_num(1)),
+                true=fn("list_extract", a.copy(), _num(1)),
+            ),
+        ],
+        default=fn("error", _string("ELEMENT: the array has more than one element")),
+    )
+
+
+def _array_position(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # Flink: 0 when absent (DuckDB: NULL).
+    found = fn("list_position", *args)
+    return cast(fn("coalesce", found, _num(0)), e.type, ctx)
+
+
+def _array_join(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    if len(args) == 3:
+        # NULL elements replaced by the third argument.
+        lam = exp.Lambda(
+            this=fn("coalesce", exp.column("x"), args[2]), expressions=[exp.to_identifier("x")]
+        )
+        return fn("array_to_string", fn("list_transform", args[0], lam), args[1])
+    return fn("array_to_string", *args)
+
+
+def _array_slice(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    return fn("list_slice", *args)
+
+
+def _uuid(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    return exp.Cast(this=fn("uuid"), to=exp.DataType.build("VARCHAR"))
+
+
+_HANDLERS: MappingProxyType[str, Handler] = MappingProxyType(
+    {
+        "SUBSTRING": _substring,
+        "SUBSTR": _substring,
+        "SPLIT_INDEX": _split_index,
+        "REGEXP_EXTRACT": _regexp_extract,
+        "REGEXP_EXTRACT_ALL": _regexp_extract_all,
+        "REGEXP_COUNT": _regexp_count,
+        "REGEXP_REPLACE": _regexp_replace,
+        "POSITION": _position,
+        "LOCATE": _position,
+        "LEFT": _left_right,
+        "RIGHT": _left_right,
+        "OVERLAY": _overlay,
+        "TO_BASE64": _base64,
+        "FROM_BASE64": _base64,
+        "SHA2": _sha2,
+        "GREATEST": _greatest_least,
+        "LEAST": _greatest_least,
+        "ELT": _elt,
+        "JSON_VALUE": _json_value,
+        "LOG": _log,
+        "FLOOR": _floor_ceil,
+        "CEIL": _floor_ceil,
+        "CEILING": _floor_ceil,
+        "ROUND": _round,
+        "TRUNCATE": _truncate,
+        "E": _e,
+        "RAND_INTEGER": _rand_integer,
+        "UNARY_PLUS": _unary_plus,
+        "DAYOFWEEK": _dayofweek,
+        "EXTRACT": _extract,
+        "DATE_FORMAT": _date_format,
+        "TO_TIMESTAMP": _to_timestamp,
+        "TO_DATE": _to_date,
+        "TO_TIMESTAMP_LTZ": _to_timestamp_ltz,
+        "FROM_UNIXTIME": _from_unixtime,
+        "UNIX_TIMESTAMP": _unix_timestamp,
+        "TIMESTAMPADD": _timestampadd,
+        "TIMESTAMPDIFF": _timestampdiff,
+        "ITEM": _item,
+        "ARRAY": _array,
+        "ARRAY_VALUE": _array,
+        "MAP_VALUE": _map,
+        "ROW": _row,
+        "CARDINALITY": _cardinality,
+        "ELEMENT": _element,
+        "ARRAY_POSITION": _array_position,
+        "ARRAY_JOIN": _array_join,
+        "ARRAY_SLICE": _array_slice,
+        "UUID": _uuid,
+    }
+)
