@@ -18,6 +18,7 @@ from sqlglot.tokens import Token, TokenType
 
 from . import statements as st
 from .dialect import Flink, FlinkParser, SyntaxFailure
+from .lexer import fast_tokenize
 
 __all__ = [
     "RESERVED_WORDS",
@@ -62,6 +63,10 @@ def _dialect() -> Flink:
 
 
 def _tokenize(sql: str) -> list[Token]:
+    fast = fast_tokenize(sql)
+    if fast is not None:
+        return fast
+    # sqlglot's tokenizer: the reference, and the one that reports malformed input
     tokenizer = _dialect().tokenizer_class(dialect=_dialect())
     try:
         return tokenizer.tokenize(sql)
