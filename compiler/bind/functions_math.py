@@ -25,6 +25,7 @@ from .functions_base import (
     literal_str,
     same_as,
     scalar,
+    show,
 )
 from .functions_ops import arithmetic
 
@@ -94,7 +95,7 @@ def _floor_ceil(name: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
     if unit is None or unit not in TIME_UNITS:
         raise TypeCheckError(
             f"function {name} argument 2 must be a time unit (YEAR, MONTH, DAY, HOUR, ...), "
-            f"got {args[1].type}",
+            f"got {unit if unit is not None else show(args[1].type)}",
             span,
         )
     return Call(name=name, args=(x, args[1]), type=x.type, span=span)

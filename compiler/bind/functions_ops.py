@@ -133,18 +133,19 @@ def compare(op: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
 
 
 def in_list(op: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
+    """`value IN (v1, v2, ...)`: every item must compare with the value (as `=` would); all
+    operands are cast to the type the comparisons agree on."""
     value, *items = args
+    ctype = value.type
     for item in items:
-        if comparison_type("IN", value.type, item.type) is None:
+        merged = comparison_type("IN", ctype, item.type)
+        if merged is None:
             raise TypeCheckError(
                 f"cannot compare {show(value.type)} with {show(item.type)} in IN list",
                 item.span or span,
                 hint="CAST one side explicitly",
             )
-    ctype = coercion.common_type([a.type for a in args])
-    if ctype is None:
-        types = ", ".join(show(a.type) for a in args)
-        raise TypeCheckError(f"IN list values have no common type: {types}", span)
+        ctype = merged
     coerced = tuple(_coerce_cmp(a, ctype) for a in args)
     return Call(name="IN", args=coerced, type=t.boolean(any_nullable(args)), span=span)
 

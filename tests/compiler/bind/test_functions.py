@@ -462,3 +462,193 @@ def test_every_doc_is_one_line_with_the_name() -> None:
     for info in functions.all_functions():
         assert "\n" not in info.doc and info.doc, info.name
         assert info.name in info.doc or info.name in ("ARRAY_VALUE", "MAP_VALUE", "ITEM"), info
+
+
+# -- more error paths --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "args", "message"),
+    [
+        ("ROUND", (BIG, STR), "function ROUND argument 2 must be an integer, got STRING"),
+        (
+            "FLOOR",
+            (TS, lit("FORTNIGHT")),
+            "function FLOOR argument 2 must be a time unit (YEAR, MONTH, DAY, HOUR, ...), "
+            "got FORTNIGHT",
+        ),
+        (
+            "FLOOR",
+            (STR, lit("DAY")),
+            "function FLOOR argument 1 must be DATE, TIME or TIMESTAMP, got STRING",
+        ),
+        (
+            "TIMESTAMPADD",
+            (lit("DAY"), STR, TS),
+            "function TIMESTAMPADD argument 2 must be an integer, got STRING",
+        ),
+        (
+            "TIMESTAMPADD",
+            (lit("DAY"), lit(1), STR),
+            "function TIMESTAMPADD argument 3 must be DATE, TIME or TIMESTAMP, got STRING",
+        ),
+        (
+            "TIMESTAMPDIFF",
+            (lit("DAY"), TS, col(t.time())),
+            "function TIMESTAMPDIFF cannot compare TIMESTAMP(3) with TIME(0)",
+        ),
+        (
+            "TIMESTAMPDIFF",
+            (lit("EON"), TS, TS),
+            "function TIMESTAMPDIFF argument 1 must be a time unit literal, got EON",
+        ),
+        (
+            "TO_TIMESTAMP_LTZ",
+            (lit(True),),
+            "function TO_TIMESTAMP_LTZ argument 1 must be NUMERIC or STRING, got BOOLEAN",
+        ),
+        (
+            "TO_TIMESTAMP_LTZ",
+            (BIG, STR),
+            "function TO_TIMESTAMP_LTZ argument 2 must be an integer, got STRING",
+        ),
+        (
+            "TO_TIMESTAMP_LTZ",
+            (BIG, lit(12)),
+            "function TO_TIMESTAMP_LTZ precision must be between 0 and 9, got 12",
+        ),
+        (
+            "CURRENT_WATERMARK",
+            (STR,),
+            "function CURRENT_WATERMARK argument 1 must be TIMESTAMP or TIMESTAMP_LTZ, got STRING",
+        ),
+        ("NULLIF", (BIG, STR), "function NULLIF cannot compare BIGINT with STRING"),
+        (
+            "IF",
+            (col(t.boolean()), BIG, STR),
+            "function IF branches have no common type: BIGINT, STRING",
+        ),
+        (
+            "GREATEST",
+            (arr := col(t.array(t.int_())), arr),
+            "function GREATEST needs comparable arguments, got ARRAY<INT>",
+        ),
+        ("TYPEOF", (BIG, BIG), "function TYPEOF argument 2 must be BOOLEAN, got BIGINT"),
+        ("ELEMENT", (BIG,), "function ELEMENT argument 1 must be ARRAY or MULTISET, got BIGINT"),
+        ("ITEM", (arr, STR), "function ITEM argument 2 must be an integer index, got STRING"),
+        (
+            "ITEM",
+            (col(t.map_(t.string(), t.int_())), lit(1)),
+            "function ITEM argument 2 must be a key of type STRING, got INT",
+        ),
+        (
+            "ARRAY_CONTAINS",
+            (BIG, lit(1)),
+            "function ARRAY_CONTAINS argument 1 must be ARRAY, got BIGINT",
+        ),
+        (
+            "ARRAY_POSITION",
+            (arr, STR),
+            "function ARRAY_POSITION argument 2 must be an element of type INT, got STRING",
+        ),
+        ("ARRAY_CONCAT", (arr, BIG), "function ARRAY_CONCAT argument 2 must be ARRAY, got BIGINT"),
+        ("MAP_KEYS", (arr,), "function MAP_KEYS argument 1 must be MAP, got ARRAY<INT>"),
+        ("MAP_ENTRIES", (BIG,), "function MAP_ENTRIES argument 1 must be MAP, got BIGINT"),
+        (
+            "MAP_FROM_ARRAYS",
+            (arr, BIG),
+            "function MAP_FROM_ARRAYS argument 2 must be ARRAY, got BIGINT",
+        ),
+        ("MOD", (BIG,), "function MOD takes 2 arguments, got 1"),
+        ("TUMBLE", (TS,), "TUMBLE is a table function and cannot be called as a scalar function"),
+    ],
+)
+def test_more_error_paths(name: str, args: tuple[Expr, ...], message: str) -> None:
+    with pytest.raises(TypeCheckError) as e:
+        functions.scalar_call(name, args, None)
+    assert e.value.message == message
+
+
+def test_operator_error_paths() -> None:
+    with pytest.raises(TypeCheckError, match="operator - cannot be applied to STRING"):
+        op("UNARY_MINUS", STR)
+    with pytest.raises(TypeCheckError, match="function PLUS takes 2 arguments, got 3"):
+        op("PLUS", BIG, BIG, BIG)
+    with pytest.raises(TypeCheckError, match="function AND takes at least 2 arguments, got 1"):
+        op("AND", col(t.boolean()))
+    with pytest.raises(TypeCheckError, match="cannot compare ARRAY<INT> with ARRAY<INT>"):
+        op("LESS_THAN", col(t.array(t.int_())), col(t.array(t.int_())))
+    with pytest.raises(TypeCheckError, match="requires STRING operands, the pattern is INT"):
+        op("LIKE", STR, lit(1))
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "message"),
+    [
+        ("LISTAGG", (t.string(), t.int_()), "function LISTAGG argument 2 must be STRING, got INT"),
+        ("NTILE", (t.string(),), "function NTILE argument 1 must be an integer, got STRING"),
+        (
+            "LAG",
+            (t.int_(), t.string()),
+            "function LAG argument 2 must be an integer offset, got STRING",
+        ),
+        (
+            "LEAD",
+            (t.int_(), t.int_(), t.string()),
+            "function LEAD argument 3 must be a default of type INT, got STRING",
+        ),
+        (
+            "MAX",
+            (t.map_(t.int_(), t.int_()),),
+            "function MAX argument 1 must be a comparable type, got MAP<INT, INT>",
+        ),
+        ("SUM", (t.null(),), "function SUM cannot be applied to an untyped NULL"),
+    ],
+)
+def test_aggregate_error_paths(name: str, args: tuple[SqlType, ...], message: str) -> None:
+    with pytest.raises(TypeCheckError) as e:
+        functions.aggregate_type(name, args, False, None)
+    assert e.value.message == message
+
+
+# -- Flink 2.3 additions and collections ------------------------------------------------------------
+def test_to_timestamp_ltz_precision() -> None:
+    # FLINK-39244 (Flink 2.3): precision 0-3 -> TIMESTAMP_LTZ(3), 4-9 -> TIMESTAMP_LTZ(p);
+    # a string format's fraction digits decide the precision.
+    assert call("TO_TIMESTAMP_LTZ", BIG).type == t.timestamp_ltz(3)
+    assert call("TO_TIMESTAMP_LTZ", BIG, lit(0)).type == t.timestamp_ltz(3)
+    assert call("TO_TIMESTAMP_LTZ", BIG, lit(6)).type == t.timestamp_ltz(6)
+    assert call("TO_TIMESTAMP_LTZ", STR).type == t.timestamp_ltz(3)
+    fmt = lit("yyyy-MM-dd HH:mm:ss.SSSS")
+    assert call("TO_TIMESTAMP_LTZ", STR, fmt).type == t.timestamp_ltz(4)
+    assert call("TO_TIMESTAMP_LTZ", STR, fmt, lit("UTC")).type == t.timestamp_ltz(4)
+
+
+def test_more_collection_functions() -> None:
+    arr = col(t.array(t.int_(), nullable=False))
+    assert call("ARRAY_CONTAINS", arr, lit(1)).type == t.boolean(False)
+    assert call("ARRAY_POSITION", arr, lit(1)).type == t.int_(False)
+    assert call("ARRAY_REMOVE", arr, lit(1)).type == arr.type
+    assert call("ARRAY_MAX", arr).type == t.int_()
+    assert call("ARRAY_CONCAT", arr, col(t.array(t.bigint()))).type == t.array(t.bigint())
+    assert call("ARRAY_SLICE", arr, lit(1)).type == arr.type
+    assert call("ARRAY_JOIN", arr, lit(",")).type == t.string(False)
+    m = col(t.map_(t.string(), t.bigint()))
+    assert call("MAP_KEYS", m).type == t.array(t.string())
+    assert call("MAP_VALUES", m).type == t.array(t.bigint())
+    entry = t.row([("key", t.string()), ("value", t.bigint())], nullable=False)
+    assert call("MAP_ENTRIES", m).type == t.array(entry)
+    assert call("MAP_FROM_ARRAYS", arr, col(t.array(t.string()))).type == t.map_(
+        t.int_(), t.string(), nullable=True
+    )
+    assert call("SPLIT", STR, lit(",")).type == t.array(t.string(), nullable=False)
+
+
+def test_in_list_with_timestamp_and_string_literal() -> None:
+    e = op("IN", TS_N, lit("2024-01-01 00:00:00"), TS)
+    assert isinstance(e, Call) and isinstance(e.args[1], Cast)
+    assert e.args[1].type.kind is t.Kind.TIMESTAMP and e.type == t.boolean()
+
+
+def test_table_functions_are_registered_but_not_scalar() -> None:
+    info = functions.lookup("hop")
+    assert info is not None and info.kind == "table"
+    assert not functions.is_aggregate("TUMBLE")
