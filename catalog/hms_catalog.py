@@ -194,9 +194,9 @@ class HmsCatalog:
                 raise CatalogError(
                     f"{kind} `{table.ident}` already exists in catalog {self._uri}"
                 ) from None
-        except NoSuchObjectException:
-            raise self._no_database(table.ident.database) from None
-        except (InvalidObjectException, MetaException) as e:
+        except (NoSuchObjectException, InvalidObjectException, MetaException) as e:
+            if not self.database_exists(table.ident.database):
+                raise self._no_database(table.ident.database) from None
             raise CatalogError(f"cannot create {kind} `{table.ident}`: {e.message}") from None
         except (TException, OSError) as e:
             raise self._error(f"creating {kind} `{table.ident}`", e) from e

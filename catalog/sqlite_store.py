@@ -231,8 +231,8 @@ class SqliteStore:
         tbl.partitionKeys = tbl.partitionKeys or []
         with self._write() as conn:
             row = conn.execute("SELECT obj FROM dbs WHERE name=?", (db,)).fetchone()
-            if row is None:
-                raise NoSuchObjectException(f"Database {db} does not exist")
+            if row is None:  # what Hive answers (not NoSuchObjectException)
+                raise InvalidObjectException(db)
             if conn.execute("SELECT 1 FROM tbls WHERE db=? AND name=?", (db, name)).fetchone():
                 raise AlreadyExistsException(f"Table {db}.{name} already exists")
             location = _load(Database, row[0]).locationUri
