@@ -57,11 +57,13 @@ def lower_to_duckdb(plan: n.Plan, *, pretty: bool = True) -> BatchQuery:
     root = lowerer.lower(plan)
     final_names = plan.schema.names
     items = [alias(col(c), x) for c, x in zip(root.names, final_names, strict=True)]
-    select = exp.select(*items).from_(root.cte)
+    select = exp.select(*items, copy=False).from_(root.cte, copy=False)
     sort = _top_sort(plan)
     if sort is not None:
         # Keep the order through the last projection (DuckDB does not promise it otherwise).
-        select = select.order_by(*[ordered(col(root.names[k.index]), k) for k in sort.keys])
+        select = select.order_by(
+            *[ordered(col(root.names[k.index]), k) for k in sort.keys], copy=False
+        )
     if lowerer.ctes:
         ctes = [
             exp.CTE(this=body, alias=exp.TableAlias(this=exp.to_identifier(name)))

@@ -50,3 +50,14 @@ def cast(e: exp.Expression, typ: SqlType, ctx: LowerContext, safe: bool = False)
 
 def interval_ms(ms: int) -> exp.Expression:
     return exp.Interval(this=exp.Literal.string(str(ms)), unit=exp.Var(this="MILLISECOND"))
+
+
+def fresh(e: exp.Expression) -> exp.Expression:
+    """A copy of `e`; plain column references are rebuilt instead of deep-copied (cheaper)."""
+    if isinstance(e, exp.Column) and isinstance(e.this, exp.Identifier):
+        table = e.args.get("table")
+        return exp.Column(
+            this=exp.Identifier(this=e.this.this, quoted=e.this.quoted),
+            table=exp.Identifier(this=table.this, quoted=table.quoted) if table else None,
+        )
+    return e.copy()

@@ -17,7 +17,7 @@ from nrtg.compiler.errors import InternalError, UnsupportedError
 from nrtg.compiler.plan.expr import Call, Case, Cast, ColumnRef, Expr, FieldAccess, Literal
 from sqlglot import exp
 
-from .duckdb_context import LowerContext, cast, fn, interval_ms, paren
+from .duckdb_context import LowerContext, cast, fn, fresh, interval_ms, paren
 from .duckdb_funcs import lower_function
 from .duckdb_types import is_integer, timestamp_string_format
 
@@ -48,7 +48,7 @@ def lower_expr(e: Expr, cols: Cols, ctx: LowerContext) -> exp.Expression:
     if isinstance(e, ColumnRef):
         if e.index >= len(cols):
             raise InternalError(f"column ref {e.name} (#{e.index}) out of range in lowering")
-        return cols[e.index].copy()
+        return fresh(cols[e.index])
     if isinstance(e, Literal):
         return lower_literal(e, ctx)
     if isinstance(e, Cast):

@@ -17,6 +17,7 @@ from nrtg.compiler.plan.expr import Call, ColumnRef, Expr, conjuncts
 from sqlglot import exp
 
 from .duckdb_aggs import lower_agg
+from .duckdb_context import fresh
 from .duckdb_expr import Cols, LowerContext, cast, fn, interval_ms, lower_expr, paren
 from .duckdb_window import assign_windows
 
@@ -118,7 +119,9 @@ class RelLowerer:
                 relation = f"{relation}#{len(self._relations) + 1}"
             self._relations[key] = relation
             self.sources.append(Source(relation, p))
-        select = exp.select(*[col(c) for c in names]).from_(exp.Table(this=ident(relation)))
+        select = exp.select(*[col(c) for c in names], copy=False).from_(
+            exp.Table(this=ident(relation)), copy=False
+        )
         return self.emit(select, names)
 
     def _Values(self, p: n.Values) -> Rel:
@@ -128,7 +131,7 @@ class RelLowerer:
             nulls = [
                 alias(cast(exp.Null(), ty, self.ctx), c) for ty, c in zip(types, names, strict=True)
             ]
-            return self.emit(exp.select(*nulls).where(exp.false()), names)
+            return self.emit(exp.select(*nulls, copy=False).where(exp.false(), copy=False), names)
         rows = [
             exp.Tuple(
                 expressions=[
@@ -141,7 +144,7 @@ class RelLowerer:
             expressions=rows,
             alias=exp.TableAlias(this=ident("v"), columns=[ident(c) for c in names]),
         )
-        return self.emit(exp.select(exp.Star()).from_(values), names)
+        return self.emit(exp.select(exp.Star(), copy=False).from_(values, copy=False), names)
 
     # -- row-wise -----------------------------------------------------------------------------
     def _Project(self, p: n.Project) -> Rel:
@@ -149,11 +152,15 @@ class RelLowerer:
         names = self.names_of(p)
         cols = src.cols()
         items = [alias(self.expr(e, cols), c) for e, c in zip(p.exprs, names, strict=True)]
-        return self.emit(exp.select(*items).from_(src.cte), names)
+        return self.emit(exp.select(*items, copy=False).from_(src.cte, copy=False), names)
 
     def _Filter(self, p: n.Filter) -> Rel:
         src = self.lower(p.input)
-        select = exp.select(exp.Star()).from_(src.cte).where(self.expr(p.predicate, src.cols()))
+        select = (
+            exp.select(exp.Star(), copy=False)
+            .from_(src.cte, copy=False)
+            .where(self.expr(p.predicate, src.cols()), copy=False)
+        )
         return self.emit(select, src.names)
 
     def _AssignWatermark(self, p: n.AssignWatermark) -> Rel:
@@ -176,17 +183,17 @@ class RelLowerer:
     ) -> Rel:
         cols = src.cols()
         types = [f.type for f in input_plan.schema.fields]
-        items = [alias(cols[g].copy(), c) for g, c in zip(group, names, strict=False)]
+        items = [alias(fresh(cols[g]), c) for g, c in zip(group, names, strict=False)]
         for a, c in zip(aggs, names[len(group) :], strict=False):
             items.append(alias(lower_agg(a, cols, types, self.ctx), c))
         extra = [
-            alias(cols[i].copy(), c)
+            alias(fresh(cols[i]), c)
             for i, c in zip(extra_keys, names[len(group) + len(aggs) :], strict=True)
         ]
-        select = exp.select(*items, *extra).from_(src.cte)
-        keys = [cols[i].copy() for i in (*group, *extra_keys)]
+        select = exp.select(*items, *extra, copy=False).from_(src.cte, copy=False)
+        keys = [fresh(cols[i]) for i in (*group, *extra_keys)]
         if keys:
-            select = select.group_by(*keys)
+            select = select.group_by(*keys, copy=False)
         # A global aggregate over empty input gives one row (COUNT = 0, SUM = NULL): Flink's
         # batch answer, and DuckDB's.
         return self.emit(select, names)
@@ -210,7 +217,9 @@ class RelLowerer:
             names = self.names_of(p) + tuple(inner_names[i] + "$hidden" for i in hidden)
             rel = self._group(src, tvf, p.group, p.aggs, names, props_all)
             keep = self.names_of(p)
-            return self.emit(exp.select(*[col(c) for c in keep]).from_(rel.cte), keep)
+            return self.emit(
+                exp.select(*[col(c) for c in keep], copy=False).from_(rel.cte, copy=False), keep
+            )
         return self._group(src, tvf, p.group, p.aggs, self.names_of(p), props)
 
     # -- joins --------------------------------------------------------------------------------
@@ -223,27 +232,30 @@ class RelLowerer:
         names = self.names_of(p)
         if kind in (n.JoinKind.SEMI, n.JoinKind.ANTI):
             sub = (
-                exp.select(exp.Literal.number(1))
+                exp.select(exp.Literal.number(1), copy=False)
                 .from_(
                     exp.Table(
                         this=exp.to_identifier(right.cte),
                         alias=exp.TableAlias(this=exp.to_identifier("r")),
-                    )
+                    ),
+                    copy=False,
                 )
-                .where(on)
+                .where(on, copy=False)
             )
             cond: exp.Expression = exp.Exists(this=sub)
             if kind is n.JoinKind.ANTI:
                 cond = exp.Not(this=cond)
-            select = exp.select(*[alias(c, x) for c, x in zip(left.cols("l"), names, strict=True)])
-            select = select.from_(_aliased(left.cte, "l")).where(cond)
+            select = exp.select(
+                *[alias(c, x) for c, x in zip(left.cols("l"), names, strict=True)], copy=False
+            )
+            select = select.from_(_aliased(left.cte, "l"), copy=False).where(cond, copy=False)
             return self.emit(select, names)
         items = [alias(c, x) for c, x in zip(self._join_cols(left, right), names, strict=True)]
         side = {n.JoinKind.LEFT: "LEFT", n.JoinKind.RIGHT: "RIGHT", n.JoinKind.FULL: "FULL"}.get(
             kind
         )
         join = exp.Join(this=_aliased(right.cte, "r"), on=on, side=side)
-        select = exp.select(*items).from_(_aliased(left.cte, "l"))
+        select = exp.select(*items, copy=False).from_(_aliased(left.cte, "l"), copy=False)
         select.append("joins", join)
         return self.emit(select, names)
 
@@ -262,8 +274,8 @@ class RelLowerer:
     def _IntervalJoin(self, p: n.IntervalJoin) -> Rel:
         left, right = self.lower(p.left), self.lower(p.right)
         cols = self._join_cols(left, right)
-        lt = cols[p.left_time].copy()
-        rt = cols[len(left.names) + p.right_time].copy()
+        lt = fresh(cols[p.left_time])
+        rt = fresh(cols[len(left.names) + p.right_time])
         # left.time - right.time in [lower, upper]  <=>  r + lower <= l <= r + upper
         bounds = exp.and_(
             exp.GTE(this=lt, expression=exp.Add(this=rt, expression=interval_ms(p.lower_ms))),
@@ -312,7 +324,7 @@ class RelLowerer:
         if not equi:
             raise UnsupportedError("a temporal join needs an equality on the versioned table's key")
         time_cond = exp.GTE(
-            this=cols[p.left_time].copy(), expression=cols[nl + p.right_time].copy()
+            this=fresh(cols[p.left_time]), expression=fresh(cols[nl + p.right_time])
         )
         names = self.names_of(p)
         kept = [self.expr(r, cols) for r in residual]
@@ -327,10 +339,10 @@ class RelLowerer:
         join = exp.Join(
             this=_aliased(right.cte, "r"), on=exp.and_(*equi, time_cond), side=side, method="ASOF"
         )
-        select = exp.select(*items).from_(_aliased(left.cte, "l"))
+        select = exp.select(*items, copy=False).from_(_aliased(left.cte, "l"), copy=False)
         select.append("joins", join)
         if ok is not None and p.kind is not n.JoinKind.LEFT:
-            select = select.where(ok)
+            select = select.where(ok, copy=False)
         return self.emit(select, names)
 
     # -- unnest, set operations ---------------------------------------------------------------
@@ -344,7 +356,7 @@ class RelLowerer:
             arg = fn("map_entries", arg)
         elif et.kind is not Kind.ARRAY:
             raise UnsupportedError(f"UNNEST of {et} is not supported by the batch target yet")
-        inner = exp.select(alias(fn("unnest", arg), "$e"))
+        inner = exp.select(alias(fn("unnest", arg), "$e"), copy=False)
         lateral = exp.Lateral(
             this=exp.Subquery(this=inner), alias=exp.TableAlias(this=exp.to_identifier("u"))
         )
@@ -364,7 +376,7 @@ class RelLowerer:
                 )
         else:
             items.append(alias(element, extra[0]))
-        select = exp.select(*items).from_(_aliased(src.cte, "l"))
+        select = exp.select(*items, copy=False).from_(_aliased(src.cte, "l"), copy=False)
         if p.left_outer:
             select.append("joins", exp.Join(this=lateral, side="LEFT", on=exp.true()))
         else:
@@ -375,9 +387,9 @@ class RelLowerer:
         rels = [self.lower(i) for i in p.inputs]
         names = self.names_of(p)
         selects: list[exp.Expression] = [
-            exp.select(*[alias(col(c), x) for c, x in zip(r.names, names, strict=True)]).from_(
-                r.cte
-            )
+            exp.select(
+                *[alias(col(c), x) for c, x in zip(r.names, names, strict=True)], copy=False
+            ).from_(r.cte, copy=False)
             for r in rels
         ]
         cls = {
@@ -388,8 +400,8 @@ class RelLowerer:
         out = selects[0]
         for s in selects[1:]:
             out = cls(this=out, expression=s, distinct=not p.all)
-        wrapped = exp.select(exp.Star()).from_(
-            exp.Subquery(this=out, alias=exp.TableAlias(this=exp.to_identifier("u")))
+        wrapped = exp.select(exp.Star(), copy=False).from_(
+            exp.Subquery(this=out, alias=exp.TableAlias(this=exp.to_identifier("u"))), copy=False
         )
         return self.emit(wrapped, names)
 
@@ -397,13 +409,15 @@ class RelLowerer:
     def _Sort(self, p: n.Sort) -> Rel:
         src = self.lower(p.input)
         cols = src.cols()
-        select = exp.select(exp.Star()).from_(src.cte)
+        select = exp.select(exp.Star(), copy=False).from_(src.cte, copy=False)
         if p.keys:
-            select = select.order_by(*[ordered(cols[k.index].copy(), k) for k in p.keys])
+            select = select.order_by(
+                *[ordered(fresh(cols[k.index]), k) for k in p.keys], copy=False
+            )
         if p.limit is not None:
-            select = select.limit(p.limit)
+            select = select.limit(p.limit, copy=False)
         if p.offset:
-            select = select.offset(p.offset)
+            select = select.offset(p.offset, copy=False)
         return self.emit(select, src.names)
 
     def _Over(self, p: n.Over) -> Rel:
@@ -417,7 +431,7 @@ class RelLowerer:
         items: list[exp.Expression] = [exp.Star()]
         for c, x in zip(p.calls, names[width:], strict=True):
             items.append(alias(over_call(c, p, cols, in_types, self.ctx), x))
-        return self.emit(exp.select(*items).from_(src.cte), names)
+        return self.emit(exp.select(*items, copy=False).from_(src.cte, copy=False), names)
 
     def _rank(
         self,
@@ -434,12 +448,12 @@ class RelLowerer:
         rn = names[-1] if rank_name is not None else "$rn"
         window = exp.Window(
             this=exp.Anonymous(this=fn_name, expressions=[]),
-            partition_by=[cols[i].copy() for i in partition] or None,
-            order=exp.Order(expressions=[ordered(cols[k.index].copy(), k) for k in order])
+            partition_by=[fresh(cols[i]) for i in partition] or None,
+            order=exp.Order(expressions=[ordered(fresh(cols[k.index]), k) for k in order])
             if order
             else None,
         )
-        inner = exp.select(exp.Star(), alias(window, rn)).from_(src.cte)
+        inner = exp.select(exp.Star(), alias(window, rn), copy=False).from_(src.cte, copy=False)
         cond: exp.Expression = (
             exp.EQ(this=col(rn), expression=exp.Literal.number(lower))
             if lower == upper
@@ -449,9 +463,12 @@ class RelLowerer:
         )
         outer_items = [exp.Star()] if rank_name is not None else [star(("$rn",))]
         select = (
-            exp.select(*outer_items)
-            .from_(exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("t"))))
-            .where(cond)
+            exp.select(*outer_items, copy=False)
+            .from_(
+                exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("t"))),
+                copy=False,
+            )
+            .where(cond, copy=False)
         )
         return self.emit(select, names)
 
@@ -498,7 +515,7 @@ class RelLowerer:
         src = self.lower(p.input)
         names = self.names_of(p)
         items = [alias(col(c), x) for c, x in zip(src.names, names, strict=True)]
-        return self.emit(exp.select(*items).from_(src.cte), names)
+        return self.emit(exp.select(*items, copy=False).from_(src.cte, copy=False), names)
 
 
 def _aliased(cte: str, name: str) -> exp.Table:

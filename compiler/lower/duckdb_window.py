@@ -88,18 +88,22 @@ def assign_windows(
         assert w.size_ms is not None
         start = _floor_start(m, w.size_ms, w.offset_ms)
         end = _add(start.copy(), _num(w.size_ms))
-        return exp.select(exp.Star(), *_bounds(start, end, time_field, names)).from_(src.cte)
+        return exp.select(exp.Star(), *_bounds(start, end, time_field, names), copy=False).from_(
+            src.cte, copy=False
+        )
     if w.kind is n.WindowKind.HOP:
         assert w.size_ms is not None and w.slide_ms is not None
         # A row belongs to the windows starting at the last aligned start, going back by
         # `slide` while start > t - size.
         last = _floor_start(m, w.slide_ms, w.offset_ms)
         starts = fn("range", last, _sub(m.copy(), _num(w.size_ms)), _num(-w.slide_ms))
-        inner = exp.select(exp.Star(), _alias(fn("unnest", starts), "$ws")).from_(src.cte)
+        inner = exp.select(exp.Star(), _alias(fn("unnest", starts), "$ws"), copy=False).from_(
+            src.cte, copy=False
+        )
         ws = _col("$ws")
         end = _add(ws.copy(), _num(w.size_ms))
         items = [exp.Star(except_=[_col("$ws")]), *_bounds(ws, end, time_field, names)]
-        return exp.select(*items).from_(_sub_select(inner, "h"))
+        return exp.select(*items, copy=False).from_(_sub_select(inner, "h"), copy=False)
     if w.kind is n.WindowKind.CUMULATE:
         assert w.size_ms is not None and w.step_ms is not None
         # Windows share the aligned start of the `size` window; ends grow by `step`; a row
@@ -111,13 +115,13 @@ def assign_windows(
         )
         ends = fn("range", first_end, _add(start.copy(), _num(w.size_ms + 1)), _num(w.step_ms))
         inner = exp.select(
-            exp.Star(), _alias(start, "$ws"), _alias(fn("unnest", ends), "$we")
-        ).from_(src.cte)
+            exp.Star(), _alias(start, "$ws"), _alias(fn("unnest", ends), "$we"), copy=False
+        ).from_(src.cte, copy=False)
         items = [
             exp.Star(except_=[_col("$ws"), _col("$we")]),
             *_bounds(_col("$ws"), _col("$we"), time_field, names),
         ]
-        return exp.select(*items).from_(_sub_select(inner, "c"))
+        return exp.select(*items, copy=False).from_(_sub_select(inner, "c"), copy=False)
     if w.kind is n.WindowKind.SESSION:
         assert w.gap_ms is not None
         return _sessions(src, w, time_field, m, names)
@@ -143,16 +147,20 @@ def _sessions(
         partition = [p.copy() for p in part] + extra
         return exp.Window(this=this, partition_by=partition or None, order=order)
 
-    a = exp.select(exp.Star(), _alias(m, "$t")).from_(src.cte)
+    a = exp.select(exp.Star(), _alias(m, "$t"), copy=False).from_(src.cte, copy=False)
     gap_ok = exp.LTE(
         this=exp.Sub(this=t.copy(), expression=window(fn("lag", t.copy()), [], True)),
         expression=_num(w.gap_ms),
     )
     new = exp.Case(ifs=[exp.If(this=gap_ok, true=_num(0))], default=_num(1))
-    b = exp.select(exp.Star(), _alias(new, "$new")).from_(_sub_select(a, "a"))
+    b = exp.select(exp.Star(), _alias(new, "$new"), copy=False).from_(
+        _sub_select(a, "a"), copy=False
+    )
     # RANGE frame (the default with ORDER BY): rows with equal times are peers, so ties agree.
     sid = window(fn("sum", _col("$new")), [], True)
-    c = exp.select(exp.Star(), _alias(sid, "$sid")).from_(_sub_select(b, "b"))
+    c = exp.select(exp.Star(), _alias(sid, "$sid"), copy=False).from_(
+        _sub_select(b, "b"), copy=False
+    )
     first = window(fn("min", t.copy()), [_col("$sid")], False)
     last = window(fn("max", t.copy()), [_col("$sid")], False)
     end = _add(last, _num(w.gap_ms))
@@ -160,4 +168,4 @@ def _sessions(
         exp.Star(except_=[_col("$t"), _col("$new"), _col("$sid")]),
         *_bounds(first, end, time_field, names),
     ]
-    return exp.select(*items).from_(_sub_select(c, "s"))
+    return exp.select(*items, copy=False).from_(_sub_select(c, "s"), copy=False)
