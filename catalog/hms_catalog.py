@@ -58,7 +58,9 @@ def _names(names: Sequence[str]) -> str:
 class HmsCatalog:
     """The Catalog protocol on top of any `HmsApi` implementation."""
 
-    def __init__(self, api: HmsApi, uri: str, *, on_close: Callable[[], None] | None = None):
+    def __init__(
+        self, api: HmsApi, uri: str, *, on_close: Callable[[], None] | None = None
+    ) -> None:
         self.api = api
         self._uri = uri
         self._on_close = on_close

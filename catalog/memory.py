@@ -15,7 +15,9 @@ DEFAULT_DATABASE = "default"
 
 
 class MemoryCatalog:
-    def __init__(self, tables: Iterable[TableDef | ViewDef] = (), *, uri: str = "memory://"):
+    def __init__(
+        self, tables: Iterable[TableDef | ViewDef] = (), *, uri: str = "memory://"
+    ) -> None:
         self._uri = uri
         self._lock = threading.RLock()
         self._databases: dict[str, DatabaseDef] = {DEFAULT_DATABASE: DatabaseDef(DEFAULT_DATABASE)}
