@@ -225,7 +225,7 @@ def _merge_same_kind(a: SqlType, b: SqlType, nullable: bool) -> SqlType | None:
     if k in (Kind.BOOLEAN, Kind.DATE):
         return a.with_nullable(nullable)
     if k in (Kind.INTERVAL_DAY_TIME, Kind.INTERVAL_YEAR_MONTH):
-        return a if a.unit == b.unit else _widest_interval(a, b, nullable)
+        return _widest_interval(a, b, nullable)
     if k in (Kind.ARRAY, Kind.MULTISET):
         assert a.element is not None and b.element is not None
         element = common_type([a.element, b.element])
@@ -255,14 +255,16 @@ _YEAR_MONTH_UNITS = ("YEAR", "MONTH")
 
 
 def _widest_interval(a: SqlType, b: SqlType, nullable: bool) -> SqlType:
+    """LogicalTypeMerging's interval rule: the widest resolution (earliest start unit, latest
+    end unit) with the larger leading and fractional precisions."""
     units = _DAY_TIME_UNITS if a.kind is Kind.INTERVAL_DAY_TIME else _YEAR_MONTH_UNITS
     ua, ub = a.unit or (units[0], units[-1]), b.unit or (units[0], units[-1])
     start = min(ua[0], ub[0], key=units.index)
     end = max(ua[1], ub[1], key=units.index)
     precision = max(a.precision or 2, b.precision or 2)
-    return SqlType(
-        a.kind, nullable, precision, max(a.scale or 0, b.scale or 0) or a.scale, unit=(start, end)
-    )
+    fractions = [x.scale for x in (a, b) if x.scale is not None]
+    scale = max(fractions) if fractions else None
+    return SqlType(a.kind, nullable, precision, scale, unit=(start, end))
 
 
 # -- arithmetic -------------------------------------------------------------------------------

@@ -107,9 +107,7 @@ def _needs_cast(src: SqlType, target: SqlType) -> bool:
         return False
     if (src.is_string and target.is_string) or (src.is_binary and target.is_binary):
         return False
-    if src.kind is target.kind:
-        return False
-    return not (src.is_timestamp and target.is_timestamp and src.kind is target.kind)
+    return src.kind is not target.kind
 
 
 def _coerce_cmp(e: Expr, target: SqlType) -> Expr:

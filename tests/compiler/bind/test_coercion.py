@@ -134,6 +134,18 @@ def test_temporal_arithmetic() -> None:
         ([t.timestamp(3), t.timestamp_ltz(3)], t.timestamp_ltz(3)),
         ([t.array(t.int_()), t.array(t.bigint())], t.array(t.bigint())),
         ([t.boolean(False), t.boolean()], t.boolean()),
+        # LogicalTypeMerging: intervals widen to the combined resolution.
+        (
+            [
+                t.interval_day_time("DAY", "DAY", fraction=None, nullable=False),
+                t.interval_day_time("SECOND", "SECOND", fraction=3, nullable=False),
+            ],
+            t.interval_day_time("DAY", "SECOND", fraction=3, nullable=False),
+        ),
+        (
+            [t.interval_year_month("MONTH", "MONTH"), t.interval_year_month("YEAR", "YEAR")],
+            t.interval_year_month("YEAR", "MONTH"),
+        ),
     ],
 )
 def test_common_type(types: list[SqlType], expected: SqlType) -> None:
