@@ -683,6 +683,10 @@ class Flink(Dialect):
     """Apache Flink SQL (Calcite-based): backtick identifiers, case kept, Flink types."""
 
     NORMALIZATION_STRATEGY = NormalizationStrategy.CASE_SENSITIVE
+    # Function names print as written (UDF names keep their case).
+    NORMALIZE_FUNCTIONS: bool | str = False
+    # Flink (Calcite's NullCollation.LOW): NULLs sort first in ASC, last in DESC.
+    NULL_ORDERING = "nulls_are_small"
     Tokenizer = FlinkTokenizer
     Parser = FlinkParser
     Generator = FlinkGenerator

@@ -149,8 +149,15 @@ def parse_script(sql: str) -> st.Script:
     tokens = _tokenize(sql)
     parser = ScriptParser(dialect=_dialect())
     statements: list[st.Statement] = []
-    for index, chunk in enumerate(_split(tokens, sql)):
-        stmt = _guard(index, sql, parser, lambda: parser.parse_statement(chunk, sql, index))  # noqa: B023
+    chunks = _split(tokens, sql)
+    for index, chunk in enumerate(chunks):
+        end = chunks[index + 1][0].start if index + 1 < len(chunks) else len(sql)
+        stmt = _guard(
+            index,
+            sql,
+            parser,
+            lambda: parser.parse_statement(chunk, sql, index, end),  # noqa: B023
+        )
         statements.append(stmt)
     return st.Script(statements=tuple(statements), source=sql)
 

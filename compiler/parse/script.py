@@ -42,7 +42,10 @@ class ScriptParser(FlinkParser):
 
     check_reserved: bool = False
 
-    def parse_statement(self, tokens: list[Token], sql: str, stmt_index: int) -> st.Statement:
+    def parse_statement(
+        self, tokens: list[Token], sql: str, stmt_index: int, end: int | None = None
+    ) -> st.Statement:
+        """Parses one statement; `end` is where the next statement starts (for hint checks)."""
         self.reset()
         self.sql = sql
         self.stmt_index = stmt_index
@@ -53,10 +56,31 @@ class ScriptParser(FlinkParser):
         from .parse import needs_reserved_check
 
         self.check_reserved = needs_reserved_check(tokens)
+        self._refuse_table_hints(tokens, len(sql) if end is None else end)
         stmt = self._statement()
         if self._curr:
             self.raise_error("expected the end of the statement")
         return stmt
+
+    def _refuse_table_hints(self, tokens: list[Token], last: int) -> None:
+        """`t /*+ OPTIONS(...) */` would silently become a comment: refuse it instead."""
+        if not tokens:
+            return
+        first = tokens[0].start
+        at = self.sql.find("/*+", first, last)
+        if at < 0:
+            return
+        hints = {t.start for t in tokens if t.token_type == TokenType.HINT}
+        while at >= 0:
+            if at not in hints:
+                close = self.sql.find("*/", at)
+                stop = close + 2 if close >= 0 else at + 3
+                raise UnsupportedError(
+                    "table hints (/*+ OPTIONS(...) */) are not supported; put the options in "
+                    "the table's WITH clause or use ALTER TABLE ... SET",
+                    Span(at, stop, self.stmt_index),
+                )
+            at = self.sql.find("/*+", at + 3, last)
 
     # -- helpers -----------------------------------------------------------------------------
 

@@ -85,6 +85,14 @@ CASES: list[tuple[str, type[NrtgError], int, int, str]] = [
         "MATCH_RECOGNIZE is not supported yet",
     ),
     ("SHOW TABLES", UnsupportedError, 1, 1, "SHOW statements are not supported"),
+    (
+        "SELECT *\nFROM t /*+ OPTIONS('k' = 'v') */",
+        UnsupportedError,
+        2,
+        8,
+        "table hints",
+    ),
+    ("SELECT * FROM t CROSS JOIN UNNEST(a) AS (x)", ParseError, 1, 28, "give UNNEST a table alias"),
     ("CREATE TABLE t (a INT) AS SELECT 1", UnsupportedError, 1, 24, "CREATE TABLE ... AS SELECT"),
 ]
 

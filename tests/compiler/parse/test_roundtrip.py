@@ -79,6 +79,11 @@ QUERIES = [
     "SELECT /* a comment */ a -- trailing\nFROM t",
     "SELECT AVG(x), MIN(x), MAX(x), SUM(x), STDDEV_POP(x), LISTAGG(s, ',') FROM t",
     "SELECT FIRST_VALUE(x) OVER w1 FROM t WINDOW w1 AS (PARTITION BY k ORDER BY ts)",
+    "SELECT * FROM t ORDER BY a NULLS LAST, b DESC NULLS FIRST LIMIT 10 OFFSET 5",
+    "SELECT myUdf(x), `weird name`(y) FROM t",
+    "SELECT /*+ BROADCAST(t) */ * FROM t",
+    "(SELECT 1) UNION (SELECT 2)",
+    "SELECT 'a' 'b', 'multi\nline', '' FROM t",
 ]
 
 
