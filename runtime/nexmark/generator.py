@@ -31,10 +31,11 @@ Deliberate differences from upstream:
   word lists and from slices of seeded character pools, not from upstream's lists; a bid's `extra`
   is one of 4096 paddings pre-drawn per seed. This keeps a row at a few draws.
 - Bounded out-of-orderness replaces upstream's out-of-order groups: with `out_of_order_ms = N > 0`
-  every event time is moved back by a uniform 0..N-1 ms drawn from a separate seeded stream (so
-  all other columns stay identical to the in-order run). An event's time is therefore always
-  greater than `max(earlier event times) - N`: a watermark of `dateTime - N ms` never makes a row
-  late, not even equal to the watermark. `expires` moves along with its auction's `dateTime`.
+  every event time is moved back by a uniform 0..N-1 ms (`floor(32 random bits * N / 2^32)`)
+  drawn from a separate seeded stream, so all other columns stay identical to the in-order run.
+  An event's time is therefore always greater than `max(earlier event times) - N`: a watermark of
+  `dateTime - N ms` never makes a row late, not even equal to the watermark. `expires` moves along
+  with its auction's `dateTime`.
 """
 
 from __future__ import annotations
@@ -231,7 +232,7 @@ class NexmarkGenerator:
         self.position = stop
         out: list[Any] = []
         append = out.append
-        jitter = self._jitter.random
+        jitter = self._jitter.getrandbits
         out_of_order = self.config.out_of_order_ms
         base = self.config.base_time_ms
         rate = self.config.rate
@@ -250,6 +251,7 @@ class NexmarkGenerator:
         millis = MILLIS
         prefix = BID_PREFIX
         last_ts = -1
+        ts_texts: dict[int, str] = {}  # only a speed-up: the text of recent timestamps
         ts_text = ""
         for epoch in range(start // TOTAL_PROPORTION, (stop - 1) // TOTAL_PROPORTION + 1):
             first = epoch * TOTAL_PROPORTION
@@ -259,7 +261,7 @@ class NexmarkGenerator:
             for n in range(lo, min(hi, first_bid)):
                 ts = base + n * 1000 // rate
                 if out_of_order:
-                    ts -= int(jitter() * out_of_order)
+                    ts -= jitter(32) * out_of_order >> 32
                 if n - first < PERSON_PROPORTION:
                     event = self._person(n, ts)
                     append(person_line(event, timestamps) if as_json else event)
@@ -280,7 +282,7 @@ class NexmarkGenerator:
             for n in range(max(lo, first_bid), hi):
                 ts = base + n * 1000 // rate
                 if out_of_order:
-                    ts -= int(jitter() * out_of_order)
+                    ts -= jitter(32) * out_of_order >> 32
                 b = bits(128)  # all of a bid's choices, laid out as described at _BID_BITS
                 if b & 1:
                     auction = hot_auction
@@ -303,7 +305,12 @@ class NexmarkGenerator:
                 if as_json:  # must equal jsonl.bid_line of the tuple below
                     if ts != last_ts:
                         last_ts = ts
-                        ts_text = second_text(ts // 1000) + millis[ts % 1000]
+                        cached = ts_texts.get(ts)
+                        if cached is None:
+                            if len(ts_texts) >= 4096:
+                                ts_texts.clear()
+                            cached = ts_texts[ts] = second_text(ts // 1000) + millis[ts % 1000]
+                        ts_text = cached
                     append(
                         f'{prefix}{auction},"bidder":{bidder},"price":{value},{fragment}'
                         f'"dateTime":"{ts_text}",{extras[b >> 6 & 4095]}'
