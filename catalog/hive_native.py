@@ -1,7 +1,8 @@
 """Hive-native tables (no Flink keys): columns in the storage descriptor, partition keys, a
 location and a file format. nrtg reads them as `connector=hive` tables the batch target can scan.
 
-Serde parameters (`field.delim`, ...) appear as `serde.<key>` options; other table parameters
+Iceberg tables (`table_type=ICEBERG`) read with storage_format `iceberg`; their
+`metadata_location` is among the extra properties. Serde parameters (`field.delim`, ...) appear as `serde.<key>` options; other table parameters
 are kept in `extra_properties` and written back unchanged.
 """
 
@@ -93,6 +94,11 @@ def decode_hive_table(table: Table) -> TableDef:
     for key, value in sorted(((serde_info.parameters if serde_info else None) or {}).items()):
         options[SERDE_PREFIX + key] = value
     comment, extra = _parameters(table)
+    fmt = storage_format(
+        serde_info.serializationLib if serde_info else None, sd.inputFormat if sd else None
+    )
+    if extra.get("table_type", "").upper() == "ICEBERG":  # pyiceberg, Spark, Trino
+        fmt = "iceberg"
     return TableDef(
         ident=Ident(table.dbName or "", table.tableName or ""),
         columns=tuple(columns),
@@ -101,9 +107,7 @@ def decode_hive_table(table: Table) -> TableDef:
         comment=comment,
         extra_properties=extra,
         location=sd.location if sd else None,
-        storage_format=storage_format(
-            serde_info.serializationLib if serde_info else None, sd.inputFormat if sd else None
-        ),
+        storage_format=fmt,
     )
 
 

@@ -195,6 +195,12 @@ def test_pyiceberg_hive_catalog_lifecycle(server: HmsServer, tmp_path: Path) -> 
         update.add_column("name", StringType())
     assert [f.name for f in cat.load_table("ice.events").schema().fields] == ["id", "name"]
     assert cat.list_tables("ice") == [("ice", "events")]
+    nrtg = open_catalog(server.uri)
+    seen = nrtg.get_table(Ident("ice", "events"))
+    assert isinstance(seen, TableDef) and seen.storage_format == "iceberg"
+    assert [c.name for c in seen.columns] == ["id", "name"]
+    assert "metadata_location" in seen.extra_properties
+    nrtg.close()
     cat.rename_table("ice.events", "ice.events2")
     assert cat.list_tables("ice") == [("ice", "events2")]
     cat.drop_table("ice.events2")
