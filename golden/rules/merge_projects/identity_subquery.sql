@@ -1,0 +1,10 @@
+-- SELECT * over a subquery: the outer projection is the identity and goes.
+CREATE TABLE bids (
+    auction BIGINT,
+    bidder BIGINT,
+    price BIGINT,
+    channel STRING,
+    ts TIMESTAMP(3),
+    WATERMARK FOR ts AS ts - INTERVAL '1' SECOND
+) WITH ('connector' = 'kafka', 'topic' = 'bids', 'format' = 'json');
+SELECT * FROM (SELECT auction, price FROM bids);

@@ -1,0 +1,10 @@
+-- Every column is read: nothing to prune.
+CREATE TABLE bids (
+    auction BIGINT,
+    bidder BIGINT,
+    price BIGINT,
+    channel STRING,
+    ts TIMESTAMP(3),
+    WATERMARK FOR ts AS ts - INTERVAL '1' SECOND
+) WITH ('connector' = 'kafka', 'topic' = 'bids', 'format' = 'json');
+SELECT * FROM bids;

@@ -1,0 +1,13 @@
+-- rn > 3 has no upper bound: not a Top-N.
+CREATE TABLE bids (
+    auction BIGINT,
+    bidder BIGINT,
+    price BIGINT,
+    channel STRING,
+    ts TIMESTAMP(3),
+    WATERMARK FOR ts AS ts - INTERVAL '1' SECOND
+) WITH ('connector' = 'kafka', 'topic' = 'bids', 'format' = 'json');
+SELECT * FROM (
+    SELECT auction, price, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rn
+    FROM bids
+) WHERE rn > 3;
