@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nrtg.catalog.schema import Field
 from nrtg.compiler.plan import nodes as n
 from sqlglot import exp
 
@@ -27,6 +28,7 @@ class BatchQuery:
     functions: tuple[str, ...]  # Python function names, see duckdb_macros.PY_FUNCTIONS
     sources: tuple[Source, ...]
     names: tuple[str, ...]  # output column names (may repeat, as Flink's do)
+    fields: tuple[Field, ...]  # the plan's output fields (types for the result)
     sink: n.Sink | None = None
 
     @property
@@ -77,6 +79,7 @@ def lower_to_duckdb(plan: n.Plan, *, pretty: bool = True) -> BatchQuery:
         functions=tuple(sorted(ctx.functions)),
         sources=tuple(lowerer.sources),
         names=final_names,
+        fields=plan.schema.fields,
         sink=plan if isinstance(plan, n.Sink) else None,
     )
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .executor import BatchResult, BatchSession, run_plan, run_query
+from .executor import BatchResult, BatchSession, run_plan, run_query, run_statement_set
 
-__all__ = ["BatchResult", "BatchSession", "run_plan", "run_query"]
+__all__ = ["BatchResult", "BatchSession", "run_plan", "run_query", "run_statement_set"]

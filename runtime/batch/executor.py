@@ -72,20 +72,17 @@ class BatchSession:
 
 
 def _finish(table: pa.Table, query: BatchQuery) -> pa.Table:
-    """Output names as the plan has them, timestamps at their declared precision."""
+    """Output names as the plan has them; timestamps at their declared precision and zone."""
     import pyarrow as pa
     from nrtg.catalog.type_mapping import to_arrow_type
 
-    table = table.rename_columns(list(query.names))
-    fields = query.sink.fields if query.sink is not None else None
-    if fields is None:
-        return table
     arrays = []
-    for i, f in enumerate(fields):
+    for i, f in enumerate(query.fields):
         column = table.column(i)
-        target = to_arrow_type(f.type)
-        if pa.types.is_timestamp(target) and column.type != target:
-            column = column.cast(target, safe=False)
+        if f.type.is_timestamp:
+            target = to_arrow_type(f.type)
+            if column.type != target:
+                column = column.cast(target, safe=False)
         arrays.append(column)
     return pa.Table.from_arrays(arrays, names=list(query.names))
 
@@ -115,3 +112,19 @@ def run_plan(
     from nrtg.compiler.lower.duckdb import lower_to_duckdb
 
     return run_query(lower_to_duckdb(plan), tables=tables, time_zone=time_zone, out=out)
+
+
+def run_statement_set(
+    queries: tuple[BatchQuery, ...],
+    *,
+    tables: Mapping[str, pa.Table] | None = None,
+    time_zone: str = "UTC",
+    out: TextIO | None = None,
+) -> tuple[BatchResult, ...]:
+    """Run several lowered statements (a statement set: one query per sink) on one connection,
+    in order."""
+    session = BatchSession(time_zone=time_zone, tables=tables or {}, out=out)
+    try:
+        return tuple(session.run(q) for q in queries)
+    finally:
+        session.close()

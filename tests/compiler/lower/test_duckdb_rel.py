@@ -486,3 +486,80 @@ def test_time_attr_survives() -> None:
     plan = rowtime(BIDS, 2)
     assert plan.schema.fields[2].time_attr is TimeAttr.ROWTIME
     assert len(rows(plan)) == 5
+
+
+def test_unnest_rows_maps_and_left_outer() -> None:
+    row_t = t.row([("a", INT), ("b", STR)])
+    arr_t = t.array(row_t)
+    rows_arr = call(
+        "ARRAY",
+        arr_t,
+        call("ROW", row_t, lit(1, INT), lit("x", STR)),
+        call("ROW", row_t, lit(2, INT), lit("y", STR)),
+    )
+    base = values([("k", INT)], [(1,)])
+    p = n.Project(input=base, exprs=(ref(0, INT), rows_arr), names=("k", "rs"))
+    u = n.Unnest(input=p, expr=ref(1, arr_t), names=("a", "b"))
+    assert [(r[2], r[3]) for r in rows(u)] == [(1, "x"), (2, "y")]
+    map_t = t.map_(STR, INT)
+    m = call("MAP_VALUE", map_t, lit("k1", STR), lit(5, INT))
+    pm = n.Project(input=base, exprs=(ref(0, INT), m), names=("k", "m"))
+    um = n.Unnest(input=pm, expr=ref(1, map_t), names=("key", "value"))
+    assert [(r[2], r[3]) for r in rows(um)] == [("k1", 5)]
+    pe = n.Project(
+        input=base,
+        exprs=(ref(0, INT), Call(name="ARRAY_VALUE", args=(), type=t.array(INT))),
+        names=("k", "xs"),
+    )
+    inner = n.Unnest(input=pe, expr=ref(1, t.array(INT)), names=("x",))
+    outer = n.Unnest(input=pe, expr=ref(1, t.array(INT)), names=("x",), left_outer=True)
+    assert rows(inner) == []
+    assert [(r[0], r[2]) for r in rows(outer)] == [(1, None)]
+
+
+def test_over_ranking_and_lag() -> None:
+    over = n.Over(
+        input=BIDS,
+        partition=(0,),
+        order=(n.SortKey(2),),
+        frame=n.Frame(mode="ROWS", lower=None),
+        calls=(agg("ROW_NUMBER", (), BIG, "rn"), agg("LAG", (1,), BIG, "prev")),
+    )
+    got = {(r[1], r[3], r[4]) for r in rows(over)}
+    assert got == {(10, 1, None), (20, 2, 10), (3, 3, 20), (5, 1, None), (7, 2, 5)}
+
+
+def test_over_avg_integer_truncates() -> None:
+    v = values([("x", BIG), ("o", INT)], [(1, 1), (2, 2)])
+    over = n.Over(
+        input=v,
+        partition=(),
+        order=(n.SortKey(1),),
+        frame=n.Frame(mode="ROWS", lower=None),
+        calls=(agg("AVG", (0,), BIG, "a"),),
+    )
+    assert [r[2] for r in rows(over, ordered=False)] == [1, 1]  # AVG(1) = 1, AVG(1, 2) = 1
+
+
+def test_sort_order_kept_to_the_output() -> None:
+    v = values([("x", INT)], [(i,) for i in (5, 3, 9, 1, 7, 2, 8)])
+    s = n.Sort(input=v, keys=(n.SortKey(0, descending=True),), limit=4)
+    p = n.Project(input=s, exprs=(ref(0, INT),), names=("x",))
+    assert [r[0] for r in rows(s, ordered=True)] == [9, 8, 7, 5]
+    assert sorted(r[0] for r in rows(p)) == [5, 7, 8, 9]
+
+
+def test_hop_with_offset_and_gapped_slide() -> None:
+    # HOP(slide 10 min, size 5 min) is accepted by Flink batch (FLINK_SEMANTICS.md: "HOP with
+    # slide > size: batch accepts it (gapped windows)"): 10:03 is in [10:00, 10:05), 10:05..
+    # 10:10 falls in no window.
+    v = values([("k", INT), ("ts", TS)], [(1, ts(3)), (1, ts(7))])
+    spec = n.WindowSpec(kind=n.WindowKind.HOP, time_col=1, size_ms=300_000, slide_ms=600_000)
+    plan = n.WindowAggregate(
+        input=rowtime(v, 1),
+        window=spec,
+        group=(0,),
+        aggs=(agg("COUNT", (), BIG, "n"),),
+        properties=("window_start",),
+    )
+    assert rows(plan) == [(1, 1, ts(0))]
