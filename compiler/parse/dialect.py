@@ -15,14 +15,16 @@ from typing import Any, ClassVar, NoReturn
 from nrtg.catalog.errors import TypeParseError
 from nrtg.catalog.type_parser import parse_flink_type
 from nrtg.compiler.errors import ParseError, Span, UnsupportedError
-from sqlglot import exp, generator, parser, tokens
+from sqlglot import exp, parser, tokens
 from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
 from sqlglot.errors import ParseError as SqlglotParseError
 from sqlglot.tokens import Token, TokenType
 
-from .nodes import TVF_ARGS, WindowTVF
+from .generator import FlinkGenerator
+from .nodes import WindowTVF
+from .tvf import parse_window_tvf
 
-__all__ = ["Flink", "FlinkGenerator", "FlinkParser", "FlinkTokenizer", "SyntaxFailure"]
+__all__ = ["Flink", "FlinkParser", "FlinkTokenizer", "SyntaxFailure"]
 
 # Interval units Flink accepts (Calcite's time units); MILLISECOND etc. are refused.
 INTERVAL_UNITS = frozenset({"YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"})
@@ -327,7 +329,7 @@ class FlinkParser(parser.Parser):
         if self._curr.token_type == TokenType.FROM:
             self.raise_error("expected a table name or a subquery")
         if self._curr.token_type == TokenType.TABLE and self._next.token_type == TokenType.L_PAREN:
-            node: exp.Expr | None = self._parse_window_tvf()
+            node: exp.Expr | None = parse_window_tvf(self)
         else:
             node = super()._parse_table(*args, **kwargs)
             if node is not None and not isinstance(node, _FROM_ITEMS):
@@ -335,116 +337,6 @@ class FlinkParser(parser.Parser):
         if node is not None and self._index > index:
             _positions(node, start, self._prev)
         return node
-
-    def _parse_window_tvf(self) -> exp.Expr:
-        self._advance(2)  # TABLE (
-        name = self._curr
-        kind = name.text.upper()
-        if kind not in TVF_ARGS or self._next.token_type != TokenType.L_PAREN:
-            raise UnsupportedError(
-                f"table function {name.text!r} is not supported; TABLE(...) takes the window "
-                "functions TUMBLE, HOP, CUMULATE or SESSION",
-                Span(name.start, name.end + 1, self.stmt_index),
-            )
-        self._advance(2)
-        named: dict[str, exp.Expr | list[exp.Expr] | tuple[exp.Expr, list[exp.Expr]]] = {}
-        positional: list[tuple[Token, Any]] = []
-        while True:
-            arg_token = self._curr
-            if self._curr.token_type in (TokenType.VAR, TokenType.OFFSET, *self.ID_VAR_TOKENS) and (
-                self._next.token_type == TokenType.FARROW
-            ):
-                key = self._curr.text.upper()
-                self._advance(2)
-                if key in named:
-                    self.fail(f"parameter {key} of {kind} is given twice", arg_token)
-                named[key] = self._parse_tvf_arg()
-            else:
-                if named:
-                    self.fail(
-                        f"positional argument after named arguments in {kind}",
-                        arg_token,
-                    )
-                positional.append((arg_token, self._parse_tvf_arg()))
-            if not self._match(TokenType.COMMA):
-                break
-        self._match_r_paren()
-        end_call = self._prev
-        self._match_r_paren()
-        required, optional = TVF_ARGS[kind]
-        order = ("DATA", "TIMECOL", *(p.upper() for p in required + optional))
-        if len(positional) > len(order):
-            self.fail(
-                f"{kind} takes at most {len(order)} arguments, got {len(positional)}",
-                positional[len(order)][0],
-                end_call,
-            )
-        for (tok, value), key in zip(positional, order, strict=False):
-            named[key] = value
-            del tok
-        for key in named:
-            if key not in order:
-                self.fail(
-                    f"{kind} has no parameter {key}; its parameters are {', '.join(order)}",
-                    name,
-                    end_call,
-                )
-        for key in ("DATA", "TIMECOL", *(p.upper() for p in required)):
-            if key not in named:
-                self.fail(f"{kind} is missing its {key} argument", name, end_call)
-        data = named["DATA"]
-        if not isinstance(data, tuple):
-            self.fail(f"the DATA argument of {kind} must be TABLE <name>", name, end_call)
-        descriptor = named["TIMECOL"]
-        if not (isinstance(descriptor, exp.Column) and descriptor.meta.get("descriptor")):
-            self.fail(
-                f"the TIMECOL argument of {kind} must be DESCRIPTOR(<column>)", name, end_call
-            )
-        table, partition = data
-        if partition and kind != "SESSION":
-            self.fail("PARTITION BY in the DATA argument is only allowed for SESSION", name)
-        args: dict[str, Any] = {
-            "kind": kind,
-            "this": table,
-            "descriptor": descriptor,
-            "partition_by": partition or None,
-        }
-        for key in required + optional:
-            value = named.get(key.upper())
-            if value is not None:
-                if isinstance(value, tuple) or not isinstance(value, exp.Expr):
-                    self.fail(f"the {key.upper()} argument of {kind} must be an interval", name)
-                args[key] = value
-        node = WindowTVF(**args)
-        alias = self._parse_table_alias()
-        if alias:
-            node.set("alias", alias)
-        return node
-
-    def _parse_tvf_arg(self) -> Any:
-        if self._match(TokenType.TABLE):
-            table = self._parse_table_parts()
-            partition: list[exp.Expr] = []
-            if self._match(TokenType.PARTITION_BY):
-                if self._curr.token_type == TokenType.L_PAREN:
-                    partition = self._parse_wrapped_csv(self._parse_column)  # type: ignore[arg-type]
-                else:
-                    column = self._parse_column()
-                    partition = [column] if column is not None else []
-            return (table, partition)
-        if self._curr.text.upper() == "DESCRIPTOR" and self._next.token_type == TokenType.L_PAREN:
-            self._advance(2)
-            column = self._parse_column()
-            self._match_r_paren()
-            if not isinstance(column, exp.Column):
-                self.raise_error("expected a column name in DESCRIPTOR(...)")
-            assert isinstance(column, exp.Column)
-            column.meta["descriptor"] = True
-            return column
-        value = self._parse_assignment()
-        if value is None:
-            self.raise_error("expected an argument")
-        return value
 
     def parse_query_body(self) -> exp.Expr | None:
         """A query: SELECT / WITH / set operations / VALUES, with ORDER BY and LIMIT."""
@@ -594,89 +486,6 @@ class FlinkParser(parser.Parser):
 
 for _name in _SPANNED:
     setattr(FlinkParser, _name, _spanned(_name))
-
-
-class FlinkGenerator(generator.Generator):
-    """Prints the AST back as Flink SQL."""
-
-    TRANSFORMS: ClassVar[dict[type[exp.Expr], Callable[..., str]]] = {
-        **generator.Generator.TRANSFORMS,
-        WindowTVF: lambda self, e: self.windowtvf_sql(e),
-        exp.If: lambda self, e: self.func(
-            "IF", e.this, e.args.get("true"), e.args.get("false") or exp.null()
-        ),
-        exp.Mod: lambda self, e: self.func("MOD", e.this, e.expression),
-        exp.TimestampAdd: lambda self, e: self.func(
-            "TIMESTAMPADD", e.args.get("unit"), e.expression, e.this
-        ),
-        exp.TimestampDiff: lambda self, e: self.func(
-            "TIMESTAMPDIFF", e.args.get("unit"), e.this, e.expression
-        ),
-    }
-    NULL_ORDERING_SUPPORTED: bool | None = True
-    RESERVED_KEYWORDS: ClassVar[set[str]] = {
-        "datetime",
-        "dec",
-        "value",
-        "user",
-        "year",
-        "month",
-        "day",
-        "hour",
-        "minute",
-        "second",
-        "date",
-        "time",
-        "timestamp",
-        "interval",
-        "count",
-        "rank",
-        "row_number",
-    }
-    TABLESAMPLE_SIZE_IS_PERCENT = True
-
-    def currenttimestamp_sql(self, expression: exp.CurrentTimestamp) -> str:
-        return "CURRENT_TIMESTAMP"
-
-    def currentdate_sql(self, expression: exp.CurrentDate) -> str:
-        return "CURRENT_DATE"
-
-    def currenttime_sql(self, expression: exp.CurrentTime) -> str:
-        return "CURRENT_TIME"
-
-    def strposition_sql(self, expression: exp.StrPosition) -> str:
-        sub = self.sql(expression, "substr")
-        return f"POSITION({sub} IN {self.sql(expression, 'this')})"
-
-    def version_sql(self, expression: exp.Version) -> str:
-        return f"FOR SYSTEM_TIME AS OF {self.sql(expression, 'expression')}"
-
-    def cast_sql(self, expression: exp.Cast, safe_prefix: str | None = None) -> str:
-        to = self.sql(expression, "to")
-        if expression.meta.get("typed_literal"):
-            return f"{to} {self.sql(expression, 'this')}"
-        prefix = "TRY_" if isinstance(expression, exp.TryCast) else ""
-        return f"{prefix}CAST({self.sql(expression, 'this')} AS {to})"
-
-    def trycast_sql(self, expression: exp.TryCast) -> str:
-        return self.cast_sql(expression)
-
-    def array_sql(self, expression: exp.Array) -> str:
-        return f"ARRAY[{self.expressions(expression, flat=True)}]"
-
-    def windowtvf_sql(self, expression: WindowTVF) -> str:
-        kind = expression.kind
-        data = f"TABLE {self.sql(expression, 'this')}"
-        partition = expression.args.get("partition_by")
-        if partition:
-            keys = ", ".join(self.sql(p) for p in partition)
-            data += f" PARTITION BY {keys}" if len(partition) == 1 else f" PARTITION BY ({keys})"
-        args = [data, f"DESCRIPTOR({self.sql(expression, 'descriptor')})"]
-        required, optional = TVF_ARGS[kind]
-        args.extend(self.sql(expression, k) for k in required + optional if expression.args.get(k))
-        alias = self.sql(expression, "alias")
-        alias = f" AS {alias}" if alias else ""
-        return f"TABLE({kind}({', '.join(args)})){alias}"
 
 
 class Flink(Dialect):

@@ -29,7 +29,7 @@ CASES: list[tuple[str, type[NrtgError], int, int, str]] = [
         "SELECT * FROM TABLE(TUMBLE(TABLE bid, ts, INTERVAL '1' SECOND))",
         ParseError,
         1,
-        21,
+        39,
         "DESCRIPTOR(<column>)",
     ),
     (
@@ -37,8 +37,37 @@ CASES: list[tuple[str, type[NrtgError], int, int, str]] = [
         "SIZE => INTERVAL '1' SECOND, SLID => INTERVAL '1' SECOND))",
         ParseError,
         1,
-        21,
+        100,
         "HOP has no parameter SLID",
+    ),
+    (
+        "SELECT * FROM TABLE(TUMBLE(DATA => TABLE bid, DESCRIPTOR(ts), INTERVAL '1' SECOND))",
+        ParseError,
+        1,
+        47,
+        "positional argument after named arguments",
+    ),
+    (
+        "SELECT * FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' SECOND, "
+        "INTERVAL '1' SECOND, INTERVAL '1' SECOND))",
+        ParseError,
+        1,
+        95,
+        "TUMBLE takes at most 4 arguments",
+    ),
+    (
+        "SELECT * FROM TABLE(TUMBLE(TABLE t PARTITION BY k, DESCRIPTOR(ts), INTERVAL '1' SECOND))",
+        ParseError,
+        1,
+        28,
+        "only allowed for SESSION",
+    ),
+    (
+        "SELECT * FROM TABLE(TUMBLE(DATA => TABLE t, DATA => TABLE u))",
+        ParseError,
+        1,
+        45,
+        "parameter DATA of TUMBLE is given twice",
     ),
     (
         "SELECT * FROM TABLE(FOO(TABLE bid))",
