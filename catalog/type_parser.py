@@ -83,12 +83,14 @@ class _FlinkBuilder:
             }[word]
         if kind == "char_type":
             return t.char(self._len(ch, 1))
+        # Flink's SQL type system defaults VARCHAR and VARBINARY without a length to the
+        # maximum (FlinkTypeSystem.getDefaultPrecision), so `VARCHAR` in DDL is STRING.
         if kind == "varchar_type":
-            return t.varchar(self._len(ch, 1))
+            return t.varchar(self._len(ch, t.MAX_LENGTH))
         if kind == "binary_type":
             return t.binary(self._len(ch, 1))
         if kind == "varbinary_type":
-            return t.varbinary(self._len(ch, 1))
+            return t.varbinary(self._len(ch, t.MAX_LENGTH))
         if kind == "decimal_type":
             nums = [_int(c) for c in ch if getattr(c, "type", None) == "INTNUM"]
             precision = nums[0] if nums else 10
