@@ -1,0 +1,1 @@
+"""Streaming operators, one per module; `registry.make_operator(spec)` instantiates them."""

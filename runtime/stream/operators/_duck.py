@@ -1,0 +1,105 @@
+"""Scalar evaluation over Arrow batches with DuckDB, through the batch target's expression
+lowering (`compiler/lower/duckdb_expr.lower_expr`): one definition of every function for both
+targets (ARCHITECTURE.md, "one semantics").
+
+A `Program` is a chain of steps over an input of `width` columns: `("filter", predicate)` keeps
+rows, `("project", exprs)` replaces the columns. Bookkeeping columns (`_op`, `_split`) of the
+input batch pass through unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from nrtg.compiler.lower.duckdb_expr import LowerContext, lower_expr
+from nrtg.compiler.lower.duckdb_macros import macro_order, macro_sql
+from nrtg.compiler.plan.expr import Expr
+from sqlglot import exp
+
+from ._rows import data_width
+
+Step = tuple[str, Any]  # ("filter", Expr) | ("project", tuple[Expr, ...])
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class Program:
+    def __init__(self, width: int, steps: Sequence[Step], time_zone: str = "UTC") -> None:
+        self.width = width
+        self.steps = tuple(steps)
+        self.ctx = LowerContext()
+        self._sql: dict[tuple[str, ...], str] = {}
+        self.con = duckdb.connect()
+        self.con.execute(f"SET TimeZone = '{time_zone}'")
+        self.con.execute("SET threads = 1")
+        self._layers = self._lower()
+        from nrtg.runtime.batch.functions import register_functions
+
+        register_functions(self.con, tuple(sorted(self.ctx.functions)))
+        for m in macro_order(tuple(sorted(self.ctx.macros))):
+            self.con.execute(macro_sql(m))
+
+    def _lower(self) -> list[tuple[str, list[str]]]:
+        """Per step: ("where", [predicate sql]) or ("select", [expr sql ...]) over c0..cN."""
+        layers: list[tuple[str, list[str]]] = []
+        width = self.width
+        for depth, (kind, payload) in enumerate(self.steps):
+            cols: list[exp.Expression] = [
+                exp.column(f"c{depth}_{i}", quoted=True) for i in range(width)
+            ]
+            if kind == "filter":
+                e = lower_expr(payload, cols, self.ctx)
+                layers.append(("where", [e.sql(dialect="duckdb")]))
+            else:
+                exprs: tuple[Expr, ...] = payload
+                layers.append(
+                    ("select", [lower_expr(x, cols, self.ctx).sql(dialect="duckdb") for x in exprs])
+                )
+                width = len(exprs)
+        self.out_width = width
+        return layers
+
+    def sql(self, extra: tuple[str, ...]) -> str:
+        """The query over relation `_in` (columns c0_0.. + `extra` bookkeeping columns)."""
+        cached = self._sql.get(extra)
+        if cached is not None:
+            return cached
+        keep = "".join(f", {_q(x)}" for x in extra)
+        width = self.width
+        query = "SELECT * FROM _in"
+        for depth, (kind, texts) in enumerate(self._layers):
+            nxt = depth + 1
+            if kind == "where":
+                renames = ", ".join(f'"c{depth}_{i}" AS "c{nxt}_{i}"' for i in range(width))
+                query = f"SELECT {renames}{keep} FROM ({query}) AS s{depth} WHERE {texts[0]}"
+            else:
+                items = ", ".join(f'{t} AS "c{nxt}_{i}"' for i, t in enumerate(texts))
+                query = f"SELECT {items}{keep} FROM ({query}) AS s{depth}"
+                width = len(texts)
+        self._sql[extra] = query
+        return query
+
+    def run(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        width = data_width(batch)
+        extra = tuple(batch.schema.field(i).name for i in range(width, batch.num_columns))
+        names = [f"c0_{i}" for i in range(width)] + list(extra)
+        renamed = pa.RecordBatch.from_arrays(batch.columns, names=names)
+        self.con.register("_in", renamed)
+        try:
+            table = self.con.sql(self.sql(extra)).to_arrow_table()
+        finally:
+            self.con.unregister("_in")
+        batches = table.combine_chunks().to_batches()
+        if not batches:
+            return pa.RecordBatch.from_arrays(
+                [pa.array([], type=f.type) for f in table.schema], schema=table.schema
+            )
+        return batches[0]
+
+    def close(self) -> None:
+        self.con.close()

@@ -1,0 +1,68 @@
+"""Window arithmetic in epoch milliseconds, as the batch lowering does it
+(compiler/lower/duckdb_window.py): windows are [start, end), window_time = end - 1 ms."""
+
+from __future__ import annotations
+
+from math import gcd
+
+from nrtg.compiler.plan import nodes as n
+
+
+def floor_start(t: int, size: int, offset: int) -> int:
+    return t - (t - offset) % size
+
+
+def windows_of(t: int, w: n.WindowSpec) -> list[tuple[int, int]]:
+    """(start, end) of every TUMBLE/HOP/CUMULATE window containing `t`."""
+    if w.kind is n.WindowKind.TUMBLE:
+        assert w.size_ms is not None
+        s = floor_start(t, w.size_ms, w.offset_ms)
+        return [(s, s + w.size_ms)]
+    if w.kind is n.WindowKind.HOP:
+        assert w.size_ms is not None and w.slide_ms is not None
+        out = []
+        s = floor_start(t, w.slide_ms, w.offset_ms)
+        while s > t - w.size_ms:
+            out.append((s, s + w.size_ms))
+            s -= w.slide_ms
+        return out
+    assert w.size_ms is not None and w.step_ms is not None
+    s = floor_start(t, w.size_ms, w.offset_ms)
+    first_end = s + ((t - s) // w.step_ms + 1) * w.step_ms
+    return [(s, e) for e in range(first_end, s + w.size_ms + 1, w.step_ms)]
+
+
+def slice_size(w: n.WindowSpec) -> int:
+    """Slices every window is a union of: HOP and CUMULATE share slices instead of copying rows
+    into every window."""
+    if w.kind is n.WindowKind.TUMBLE:
+        assert w.size_ms is not None
+        return w.size_ms
+    if w.kind is n.WindowKind.HOP:
+        assert w.size_ms is not None and w.slide_ms is not None
+        return gcd(w.size_ms, w.slide_ms)
+    assert w.step_ms is not None
+    return w.step_ms
+
+
+def slice_end(t: int, w: n.WindowSpec) -> int:
+    size = slice_size(w)
+    return floor_start(t, size, w.offset_ms) + size
+
+
+def window_ends_of_slice(end: int, w: n.WindowSpec) -> list[int]:
+    """Ends of the windows that contain the slice ending at `end`."""
+    return [e for _, e in windows_of(end - 1, w)]
+
+
+def window_start(end: int, w: n.WindowSpec) -> int:
+    if w.kind is n.WindowKind.CUMULATE:
+        assert w.size_ms is not None
+        return floor_start(end - 1, w.size_ms, w.offset_ms)
+    assert w.size_ms is not None
+    return end - w.size_ms
+
+
+def last_use(end: int, w: n.WindowSpec) -> int:
+    """The end of the last window that needs the slice ending at `end`."""
+    return max(window_ends_of_slice(end, w))

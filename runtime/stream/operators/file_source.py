@@ -1,0 +1,132 @@
+"""file_source: a filesystem table (json/csv/parquet) replayed as a bounded stream.
+
+Files are read in name order, one split per file, each with the batch runtime's reader (the
+same DuckDB `read_json`/`read_csv`/`read_parquet` call and casts, so both targets parse alike).
+Rows carry `_split` (the file's name) for per-split watermarks; the position is the number of
+rows consumed per split. `MemorySource` replays Arrow tables the same way (tests, notebooks)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import pyarrow as pa
+from nrtg.catalog.errors import ExecutionError
+from nrtg.compiler.plan import nodes as n
+
+from ..api import Polled, SourcePosition
+from ._rows import SPLIT_COLUMN, arrow_schema, conform
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def list_files(path: str) -> list[str]:
+    if os.path.isdir(path):
+        found = []
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            found += [os.path.join(root, f) for f in sorted(files) if not f.startswith((".", "_"))]
+        return found
+    if os.path.exists(path):
+        return [path]
+    raise ExecutionError(f"filesystem source: {path} does not exist")
+
+
+def read_file(scan: n.TableScan, path: str, time_zone: str = "UTC") -> pa.Table:
+    import duckdb
+    from nrtg.compiler.lower.duckdb_types import duck_type_text
+    from nrtg.runtime.batch.sources import _reader
+
+    columns = [(f.name, duck_type_text(f.type)) for f in scan.fields]
+    options = tuple((k, path if k == "path" else v) for k, v in scan.options)
+    select = ", ".join(f"CAST({_q(c)} AS {t}) AS {_q(c)}" for c, t in columns)
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET TimeZone = '{time_zone}'")
+        table = con.sql(f"SELECT {select} FROM {_reader(options, columns, str(scan.table))}")
+        return table.to_arrow_table()
+    except duckdb.Error as e:
+        raise ExecutionError(f"reading {path} for {scan.table} failed: {e}") from e
+    finally:
+        con.close()
+
+
+class MemorySource:
+    """Replays (split name, Arrow table) pairs in order as a bounded stream."""
+
+    def __init__(self, scan: n.TableScan, splits: Sequence[tuple[str, pa.Table]]) -> None:
+        self.schema = arrow_schema(scan.schema)
+        self.splits = list(splits)
+        self.offsets = {name: 0 for name, _ in self.splits}
+        self.current = 0
+        self.batches: list[pa.RecordBatch] = []
+
+    def open(self, position: SourcePosition | None) -> None:
+        if position is not None:
+            self.offsets.update(position.offsets)
+        self.current = 0
+
+    def _table(self, index: int) -> pa.Table:
+        return self.splits[index][1]
+
+    def poll(self, max_records: int, timeout_s: float) -> Polled:
+        while self.current < len(self.splits):
+            name = self.splits[self.current][0]
+            table = self._table(self.current)
+            start = self.offsets[name]
+            if start >= table.num_rows:
+                self.current += 1
+                continue
+            part = table.slice(start, max_records).combine_chunks()
+            self.offsets[name] = start + part.num_rows
+            batch = part.to_batches()[0] if part.num_rows else None
+            if batch is None:
+                self.current += 1
+                continue
+            batch = conform(batch, self.schema)
+            batch = batch.append_column(SPLIT_COLUMN, pa.array([name] * batch.num_rows))
+            return Polled(batch, splits=self.active(), end_of_input=False)
+        return Polled(None, splits=(), end_of_input=True)
+
+    def active(self) -> tuple[str, ...]:
+        return tuple(
+            name
+            for i, (name, _) in enumerate(self.splits)
+            if i >= self.current and self.offsets[name] < self._table(i).num_rows
+        )
+
+    def position(self) -> SourcePosition:
+        return SourcePosition(dict(self.offsets))
+
+    def close(self) -> None:
+        self.splits = []
+
+
+class FileSource(MemorySource):
+    """The filesystem connector: each file is a split, read when the replay reaches it."""
+
+    def __init__(self, scan: n.TableScan, time_zone: str = "UTC") -> None:
+        path = scan.option("path")
+        if not path:
+            raise ExecutionError(f"table {scan.table}: the filesystem connector needs a 'path'")
+        self.scan = scan
+        self.time_zone = time_zone
+        base = path if os.path.isdir(path) else os.path.dirname(path)
+        files = list_files(path)
+        self.paths = files
+        self.loaded: dict[int, pa.Table] = {}
+        empty = pa.table({"x": pa.array([], type=pa.int8())})
+        super().__init__(scan, [(os.path.relpath(f, base), empty) for f in files])
+
+    def _table(self, index: int) -> pa.Table:
+        table = self.loaded.get(index)
+        if table is None:
+            self.loaded.clear()  # one file in memory at a time
+            table = self.loaded[index] = read_file(self.scan, self.paths[index], self.time_zone)
+        return table
+
+    def active(self) -> tuple[str, ...]:
+        # Files not read yet are active too; only finished ones are excluded.
+        return tuple(name for i, (name, _) in enumerate(self.splits) if i >= self.current)

@@ -1,0 +1,159 @@
+"""join: the regular (unbounded-state) join, INNER/LEFT/RIGHT/FULL, over changelogs.
+
+Both inputs' rows are kept per equi-join key, each with its multiplicity and, for a preserved
+(outer) side, the number of rows of the other side it currently matches. The residual
+condition (what is not `left.k = right.k`) is evaluated by DuckDB over the candidate pairs of a
+batch (calc's expression lowering). An outer row without matches is emitted NULL-padded and
+retracted when its first match arrives (and re-emitted when its last match goes away).
+Output kinds are +I and -D."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+from nrtg.compiler.lower.graph import OperatorSpec
+from nrtg.compiler.plan import nodes as n
+from nrtg.compiler.plan.expr import TRUE, Call, Expr, and_, conjuncts
+
+from ..api import Output
+from ._base import BaseOperator
+from ._duck import Program
+from ._rows import DELETE, INSERT, Row, arrow_schema, is_retract, rows_of, to_batch
+
+Key = tuple[Any, ...]
+
+
+def residual(condition: Expr, lk: tuple[int, ...], rk: tuple[int, ...], n_left: int) -> Expr:
+    used = set()
+    for a, b in zip(lk, rk, strict=True):
+        used.add((a, b + n_left))
+    rest = []
+    for c in conjuncts(condition):
+        if isinstance(c, Call) and c.name == "EQUALS" and len(c.args) == 2:
+            refs = tuple(getattr(x, "index", -1) for x in c.args)
+            if refs in used or refs[::-1] in used:
+                continue
+        rest.append(c)
+    return and_(*rest)
+
+
+class Join(BaseOperator):
+    def __init__(self, spec: OperatorSpec, time_zone: str = "UTC") -> None:
+        super().__init__(spec)
+        node = spec.node
+        assert isinstance(node, n.Join)
+        self.kind = node.kind
+        self.keys = (spec.params["left_keys"], spec.params["right_keys"])
+        self.widths = (len(node.left.schema), len(node.right.schema))
+        cond = residual(node.condition, self.keys[0], self.keys[1], self.widths[0])
+        self.program: Program | None = None
+        if cond != TRUE:
+            self.program = Program(sum(self.widths), [("filter", cond)], time_zone)
+            self.pair_schema = pa.schema(
+                list(arrow_schema(node.left.schema)) + list(arrow_schema(node.right.schema))
+            )
+            self.pair_schema = pa.schema(
+                [pa.field(f"p{i}", f.type) for i, f in enumerate(self.pair_schema)]
+            )
+        self.outer = (
+            self.kind in (n.JoinKind.LEFT, n.JoinKind.FULL),
+            self.kind in (n.JoinKind.RIGHT, n.JoinKind.FULL),
+        )
+        # per side: key -> list of [row, multiplicity, matches]
+        self.state: tuple[dict[Key, list[list[Any]]], dict[Key, list[list[Any]]]] = ({}, {})
+
+    def _matches(self, side: int, rows: list[Row], keys: list[Key]) -> list[list[list[Any]]]:
+        """For each incoming row, the other side's entries it joins with."""
+        other = self.state[1 - side]
+        cands = [other.get(k, []) if None not in k else [] for k in keys]
+        if self.program is None:
+            return cands
+        pairs: list[Row] = []
+        for row, entries in zip(rows, cands, strict=True):
+            for e in entries:
+                pairs.append(row + e[0] if side == 0 else e[0] + row)
+        if not pairs:
+            return cands
+        batch = to_batch(self.pair_schema, pairs)
+        marker = pa.array(range(len(pairs)), type=pa.int64())
+        batch = batch.append_column("_split", marker)
+        kept = set(self.program.run(batch).column("_split").to_pylist())
+        out: list[list[list[Any]]] = []
+        i = 0
+        for entries in cands:
+            sel = []
+            for e in entries:
+                if i in kept:
+                    sel.append(e)
+                i += 1
+            out.append(sel)
+        return out
+
+    def _pad(self, side: int, row: Row) -> Row:
+        nulls = (None,) * self.widths[1 - side]
+        return row + nulls if side == 0 else nulls + row
+
+    def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
+        self.records_in += batch.num_rows
+        side = input_index
+        ops, rows = rows_of(batch)
+        key_idx = self.keys[side]
+        keys = [tuple(r[i] for i in key_idx) for r in rows]
+        matches = self._matches(side, rows, keys)
+        mine = self.state[side]
+        out_rows: list[Row] = []
+        out_ops: list[int] = []
+        outer_me, outer_other = self.outer[side], self.outer[1 - side]
+        for op, row, key, found in zip(ops, rows, keys, matches, strict=True):
+            retract = is_retract(op)
+            bucket = mine.setdefault(key, [])
+            entry = next((e for e in bucket if e[0] == row), None)
+            if retract:
+                if entry is None:
+                    continue
+                entry[1] -= 1
+                if entry[1] == 0:
+                    bucket.remove(entry)
+                    if not bucket:
+                        del mine[key]
+            elif entry is None:
+                bucket.append([row, 1, 0])
+                entry = bucket[-1]
+            else:
+                entry[1] += 1
+            sign_op = DELETE if retract else INSERT
+            matched = 0
+            for e in found:
+                joined = row + e[0] if side == 0 else e[0] + row
+                for _ in range(e[1]):
+                    out_rows.append(joined)
+                    out_ops.append(sign_op)
+                matched += e[1]
+                if outer_other:
+                    if not retract:
+                        if e[2] == 0:
+                            out_rows += [self._pad(1 - side, e[0])] * e[1]
+                            out_ops += [DELETE] * e[1]
+                        e[2] += 1
+                    else:
+                        e[2] -= 1
+                        if e[2] == 0:
+                            out_rows += [self._pad(1 - side, e[0])] * e[1]
+                            out_ops += [INSERT] * e[1]
+            if not retract:
+                entry[2] = matched
+            if outer_me and matched == 0:
+                out_rows.append(self._pad(side, row))
+                out_ops.append(sign_op)
+        batches = [to_batch(self.out_schema, out_rows, out_ops)] if out_rows else []
+        return self.emit(batches)
+
+    def state_rows(self) -> int:
+        return sum(len(b) for s in self.state for b in s.values())
+
+    def snapshot(self) -> Any:
+        return self.state
+
+    def restore(self, state: Any) -> None:
+        self.state = state

@@ -1,0 +1,53 @@
+"""Operator kind (compiler/lower/graph.py) -> runtime implementation."""
+
+from __future__ import annotations
+
+from nrtg.compiler.errors import UnsupportedError
+from nrtg.compiler.lower.graph import OperatorSpec
+
+from ..api import Operator
+
+
+def make_operator(spec: OperatorSpec, time_zone: str = "UTC") -> Operator:
+    kind = spec.kind
+    if kind == "calc":
+        from .calc import Calc
+
+        return Calc(spec, time_zone)
+    if kind == "watermark_assigner":
+        from .watermark_assigner import WatermarkAssigner
+
+        return WatermarkAssigner(spec, time_zone)
+    if kind == "window_tvf":
+        from .window_tvf import WindowTVF
+
+        return WindowTVF(spec)
+    if kind == "window_agg":
+        from .window_agg import WindowAgg
+
+        return WindowAgg(spec)
+    if kind == "group_agg":
+        from .group_agg import GroupAgg
+
+        return GroupAgg(spec)
+    if kind == "join":
+        from .join import Join
+
+        return Join(spec, time_zone)
+    if kind == "temporal_join":
+        from .temporal_join import TemporalJoin
+
+        return TemporalJoin(spec, time_zone)
+    if kind == "over_agg":
+        from .over_agg import OverAgg
+
+        return OverAgg(spec)
+    if kind == "union":
+        from .union import Union
+
+        return Union(spec)
+    if kind == "unnest":
+        from .unnest import Unnest
+
+        return Unnest(spec, time_zone)
+    raise UnsupportedError(f"the stream runtime has no operator {kind!r}")

@@ -1,0 +1,92 @@
+"""watermark_assigner: evaluates the table's WATERMARK expression on every row and keeps, per
+source split (`_split` column), the largest value seen. The operator's watermark is the minimum
+over the active splits; a split that finished or has been idle longer than the idle timeout no
+longer holds it back. The `_split` column is dropped here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+from nrtg.compiler.lower.graph import OperatorSpec
+from nrtg.compiler.plan import nodes as n
+
+from ..api import MAX_WATERMARK, MIN_WATERMARK, Output
+from ._base import BaseOperator
+from ._duck import Program
+from ._rows import SPLIT_COLUMN, conform, epoch_ms
+
+
+class WatermarkAssigner(BaseOperator):
+    def __init__(self, spec: OperatorSpec, time_zone: str = "UTC") -> None:
+        super().__init__(spec)
+        node = spec.node
+        assert isinstance(node, n.AssignWatermark)
+        self.program = Program(len(node.input.schema), [("project", (node.watermark,))], time_zone)
+        self.per_split: dict[str, int] = {}
+        self.last_seen: dict[str, float] = {}
+        self.finished: set[str] = set()
+        self.idle_timeout_ms: int | None = None
+        self.current = MIN_WATERMARK
+
+    def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
+        self.records_in += batch.num_rows
+        split_index = batch.schema.get_field_index(SPLIT_COLUMN)
+        marks = self.program.run(batch).column(0)
+        values = epoch_ms(marks)
+        if split_index >= 0:
+            splits = batch.column(split_index).to_pylist()
+            batch = batch.remove_column(split_index)
+        else:
+            splits = [""] * batch.num_rows
+        for split, mark in zip(splits, values, strict=True):
+            if mark is None:
+                continue
+            if mark > self.per_split.get(split, MIN_WATERMARK):
+                self.per_split[split] = mark
+        for split in set(splits):
+            self.last_seen[split] = self._now
+        return self.emit([conform(batch, self.out_schema)], self._advance())
+
+    _now: float = 0.0
+
+    def split_status(self, finished: set[str], now_ms: float) -> int | None:
+        """The executor reports finished splits and the wall clock (for idleness)."""
+        self.finished |= finished
+        self._now = now_ms
+        return self._advance()
+
+    def _advance(self) -> int | None:
+        active = [
+            mark
+            for split, mark in self.per_split.items()
+            if split not in self.finished
+            and (
+                self.idle_timeout_ms is None
+                or self._now - self.last_seen.get(split, self._now) < self.idle_timeout_ms
+            )
+        ]
+        if not active:
+            return None
+        candidate = min(active)
+        if candidate > self.current:
+            self.current = candidate
+            return candidate
+        return None
+
+    def on_watermark(self, watermark: int) -> Output:
+        # Only the end of input (MAX) travels from upstream through an assigner.
+        if watermark == MAX_WATERMARK:
+            self.current = MAX_WATERMARK
+            return Output([], MAX_WATERMARK)
+        return Output([], None)
+
+    def state_rows(self) -> int:
+        return len(self.per_split)
+
+    def snapshot(self) -> Any:
+        return {"per_split": dict(self.per_split), "current": self.current}
+
+    def restore(self, state: Any) -> None:
+        self.per_split = dict(state["per_split"])
+        self.current = state["current"]

@@ -1,0 +1,166 @@
+"""window_agg: TUMBLE/HOP/CUMULATE/SESSION window aggregation on event time.
+
+Aligned windows: each row goes to exactly one slice (TUMBLE: the window; HOP: gcd(size, slide);
+CUMULATE: the step), where it updates per-key accumulators. When the watermark reaches a
+window's end - 1 ms the window fires: its slices' accumulators merge per key and one row per key
+is emitted (insert-only); a slice is dropped once the last window that needs it has fired. A row
+whose slice already fired is late: dropped and counted.
+
+SESSION: rows wait per partition (the TVF's PARTITION BY) until the watermark passes their
+session's end (last row + gap), then each closed session emits one row per group key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+from nrtg.compiler.lower.graph import OperatorSpec
+from nrtg.compiler.plan import nodes as n
+
+from ..api import Output
+from ._accumulators import add, agg_fns, merge, new_acc, result
+from ._base import BaseOperator
+from ._rows import Row, epoch_ms, rows_of, to_batch
+from ._windows import last_use, slice_end, window_ends_of_slice, window_start
+
+Key = tuple[Any, ...]
+
+
+class WindowAgg(BaseOperator):
+    def __init__(self, spec: OperatorSpec) -> None:
+        super().__init__(spec)
+        node = spec.node
+        assert isinstance(node, n.WindowAggregate)
+        self.node = node
+        self.window = node.window
+        self.fns = agg_fns(node.aggs, [f.type for f in node.input.schema.fields])
+        self.watermark = -(2**63)
+        # aligned: slice end -> key -> accumulators
+        self.slices: dict[int, dict[Key, list[list[Any]]]] = {}
+        self.pending: set[int] = set()  # window ends not fired yet
+        # session: partition key -> [(t, row)]
+        self.buffered: dict[Key, list[tuple[int, Row]]] = {}
+        self.session = self.window.kind is n.WindowKind.SESSION
+
+    def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
+        self.records_in += batch.num_rows
+        times = epoch_ms(batch.column(self.window.time_col))
+        _, rows = rows_of(batch)
+        group = self.node.group
+        wm = self.watermark
+        if self.session:
+            part = self.window.partition
+            for t, row in zip(times, rows, strict=True):
+                if t is None or t <= wm:
+                    self.late_records_dropped += t is not None
+                    continue
+                self.buffered.setdefault(tuple(row[i] for i in part), []).append((t, row))
+            return self.emit([])
+        fns = self.fns
+        for t, row in zip(times, rows, strict=True):
+            if t is None:
+                continue
+            end = slice_end(t, self.window)
+            if end - 1 <= wm:
+                self.late_records_dropped += 1
+                continue
+            by_key = self.slices.get(end)
+            if by_key is None:
+                by_key = self.slices[end] = {}
+                self.pending.update(window_ends_of_slice(end, self.window))
+            key = tuple(row[i] for i in group)
+            accs = by_key.get(key)
+            if accs is None:
+                accs = by_key[key] = [new_acc() for _ in fns]
+            for fn, acc in zip(fns, accs, strict=True):
+                add(fn, acc, row, 1)
+        return self.emit([])
+
+    def on_watermark(self, watermark: int) -> Output:
+        self.watermark = max(self.watermark, watermark)
+        out: list[Row] = []
+        if self.session:
+            self._fire_sessions(out)
+        else:
+            self._fire_aligned(out)
+        batches = [to_batch(self.out_schema, out)] if out else []
+        return self.emit(batches, watermark)
+
+    def _row(self, key: Key, accs: list[list[Any]], start: int, end: int) -> Row:
+        props = {"window_start": start, "window_end": end, "window_time": end - 1}
+        values = [result(fn, acc) for fn, acc in zip(self.fns, accs, strict=True)]
+        return (*key, *values, *(props[p] for p in self.node.properties))
+
+    def _fire_aligned(self, out: list[Row]) -> None:
+        wm = self.watermark
+        for end in sorted(e for e in self.pending if e - 1 <= wm):
+            self.pending.discard(end)
+            start = window_start(end, self.window)
+            merged: dict[Key, list[list[Any]]] = {}
+            for s_end in sorted(self.slices):
+                if not (start < s_end <= end):
+                    continue
+                for key, accs in self.slices[s_end].items():
+                    target = merged.get(key)
+                    if target is None:
+                        target = merged[key] = [new_acc() for _ in self.fns]
+                    for fn, a, b in zip(self.fns, target, accs, strict=True):
+                        merge(fn, a, b)
+            for key, accs in merged.items():
+                out.append(self._row(key, accs, start, end))
+        for s_end in [e for e in self.slices if last_use(e, self.window) - 1 <= wm]:
+            del self.slices[s_end]
+
+    def _fire_sessions(self, out: list[Row]) -> None:
+        wm = self.watermark
+        gap = self.window.gap_ms
+        assert gap is not None
+        group = self.node.group
+        for part in list(self.buffered):
+            rows = sorted(self.buffered[part], key=lambda r: r[0])
+            sessions: list[list[tuple[int, Row]]] = []
+            for item in rows:
+                if sessions and item[0] - sessions[-1][-1][0] <= gap:
+                    sessions[-1].append(item)
+                else:
+                    sessions.append([item])
+            keep: list[tuple[int, Row]] = []
+            for session in sessions:
+                first, last = session[0][0], session[-1][0]
+                if last + gap > wm:
+                    keep.extend(session)
+                    continue
+                by_key: dict[Key, list[list[Any]]] = {}
+                for _, row in session:
+                    key = tuple(row[i] for i in group)
+                    accs = by_key.get(key)
+                    if accs is None:
+                        accs = by_key[key] = [new_acc() for _ in self.fns]
+                    for fn, acc in zip(self.fns, accs, strict=True):
+                        add(fn, acc, row, 1)
+                for key, accs in by_key.items():
+                    out.append(self._row(key, accs, first, last + gap))
+            if keep:
+                self.buffered[part] = keep
+            else:
+                del self.buffered[part]
+
+    def state_rows(self) -> int:
+        if self.session:
+            return sum(len(v) for v in self.buffered.values())
+        return sum(len(v) for v in self.slices.values())
+
+    def snapshot(self) -> Any:
+        return {
+            "watermark": self.watermark,
+            "slices": self.slices,
+            "pending": sorted(self.pending),
+            "buffered": self.buffered,
+        }
+
+    def restore(self, state: Any) -> None:
+        self.watermark = state["watermark"]
+        self.slices = state["slices"]
+        self.pending = set(state["pending"])
+        self.buffered = state["buffered"]
