@@ -58,7 +58,10 @@ def lower_to_duckdb(plan: n.Plan, *, pretty: bool = True) -> BatchQuery:
     lowerer = RelLowerer(ctx)
     root = lowerer.lower(plan)
     final_names = plan.schema.names
-    items = [alias(col(c), x) for c, x in zip(root.names, final_names, strict=True)]
+    if root.names == final_names:
+        items: list[exp.Expression] = [exp.Star()]
+    else:
+        items = [alias(col(c), x) for c, x in zip(root.names, final_names, strict=True)]
     select = exp.select(*items, copy=False).from_(root.cte, copy=False)
     sort = _top_sort(plan)
     if sort is not None:
@@ -82,6 +85,12 @@ def lower_to_duckdb(plan: n.Plan, *, pretty: bool = True) -> BatchQuery:
         fields=plan.schema.fields,
         sink=plan if isinstance(plan, n.Sink) else None,
     )
+
+
+def batch_text(plans: tuple[n.Plan, ...]) -> str:
+    """The `== duckdb ==` golden section / `nrtg compile --target batch` output: each root's
+    lowered query, separated by a blank line."""
+    return "\n".join(lower_to_duckdb(p).text() for p in plans)
 
 
 def lower_statement_set(plans: tuple[n.Plan, ...]) -> tuple[BatchQuery, ...]:

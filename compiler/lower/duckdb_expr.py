@@ -115,6 +115,12 @@ def _lower_cast(e: Cast, x: exp.Expression, ctx: LowerContext) -> exp.Expression
         if src.kind is Kind.TIMESTAMP or src.kind is Kind.TIMESTAMP_LTZ:
             # Flink pads the fraction to the type's precision: '2020-01-01 00:00:00.000'.
             return fn("strftime", x, exp.Literal.string(timestamp_string_format(src.precision)))
+    if dst.kind is Kind.TIMESTAMP and dst.precision in (0, 3):
+        src_precision = src.precision if src.kind is Kind.TIMESTAMP else None
+        if src_precision is None or src_precision > dst.precision:
+            # Flink truncates to the target precision (DuckDB's TIMESTAMP_MS cast rounds).
+            unit = "second" if dst.precision == 0 else "millisecond"
+            return fn("date_trunc", exp.Literal.string(unit), cast(x, dst, ctx, e.safe))
     if is_integer(dst) and (src.is_approx or src.kind is Kind.DECIMAL):
         # Flink truncates toward zero (Java narrowing); DuckDB rounds.
         return cast(fn("trunc", x), dst, ctx, e.safe)

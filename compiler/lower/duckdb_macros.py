@@ -37,6 +37,13 @@ MACROS: MappingProxyType[str, tuple[tuple[str, ...], str]] = MappingProxyType(
             ("s", "r", "g"),
             "CASE WHEN regexp_matches(s, r) THEN regexp_extract(s, r, g) END",
         ),
+        # Window alignment in epoch milliseconds: the start of the `size` window (aligned to
+        # the epoch plus `off`) that contains `ms`; floor modulo, so times before 1970 align too
+        # (Flink's TimeWindow.getWindowStartWithOffset).
+        "nrtg_window_start": (
+            ("ms", "size", "off"),
+            "ms - (((ms - off) % size) + size) % size",
+        ),
         # Flink GREATEST/LEAST return NULL when any argument is NULL; DuckDB skips NULLs.
         "nrtg_greatest2": (
             ("a", "b"),

@@ -44,6 +44,9 @@ def col(name: str, table: str | None = None) -> exp.Column:
 
 
 def alias(e: exp.Expression, name: str) -> exp.Expression:
+    """`e AS "name"`; an unqualified column that already has the name stays bare."""
+    if isinstance(e, exp.Column) and not e.table and e.name == name:
+        return e
     return exp.Alias(this=e, alias=ident(name))
 
 

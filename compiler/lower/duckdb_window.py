@@ -45,10 +45,9 @@ def _mod(a: exp.Expression, b: exp.Expression) -> exp.Expression:
     return exp.Mod(this=paren(a), expression=paren(b))
 
 
-def _floor_start(m: exp.Expression, size: int, offset: int) -> exp.Expression:
-    """m - floorMod(m - offset, size): the start of the aligned window containing m."""
-    inner = _mod(_add(_mod(_sub(m, _num(offset)), _num(size)), _num(size)), _num(size))
-    return _sub(m.copy(), inner)
+def _floor_start(m: exp.Expression, size: int, offset: int, ctx: LowerContext) -> exp.Expression:
+    """The start (epoch ms) of the aligned `size` window containing m."""
+    return ctx.macro("nrtg_window_start", m, _num(size), _num(offset))
 
 
 def _epoch_ms(ts: exp.Expression, time_field: Field) -> exp.Expression:
@@ -86,7 +85,7 @@ def assign_windows(
     m = _epoch_ms(_col(src.names[w.time_col]), time_field)
     if w.kind is n.WindowKind.TUMBLE:
         assert w.size_ms is not None
-        start = _floor_start(m, w.size_ms, w.offset_ms)
+        start = _floor_start(m, w.size_ms, w.offset_ms, ctx)
         end = _add(start.copy(), _num(w.size_ms))
         return exp.select(exp.Star(), *_bounds(start, end, time_field, names), copy=False).from_(
             src.cte, copy=False
@@ -95,7 +94,7 @@ def assign_windows(
         assert w.size_ms is not None and w.slide_ms is not None
         # A row belongs to the windows starting at the last aligned start, going back by
         # `slide` while start > t - size.
-        last = _floor_start(m, w.slide_ms, w.offset_ms)
+        last = _floor_start(m, w.slide_ms, w.offset_ms, ctx)
         starts = fn("range", last, _sub(m.copy(), _num(w.size_ms)), _num(-w.slide_ms))
         inner = exp.select(exp.Star(), _alias(fn("unnest", starts), "$ws"), copy=False).from_(
             src.cte, copy=False
@@ -108,7 +107,7 @@ def assign_windows(
         assert w.size_ms is not None and w.step_ms is not None
         # Windows share the aligned start of the `size` window; ends grow by `step`; a row
         # belongs to every window whose end is past it.
-        start = _floor_start(m, w.size_ms, w.offset_ms)
+        start = _floor_start(m, w.size_ms, w.offset_ms, ctx)
         steps = exp.IntDiv(this=paren(_sub(m.copy(), start.copy())), expression=_num(w.step_ms))
         first_end = _add(
             start.copy(), exp.Mul(this=paren(_add(steps, _num(1))), expression=_num(w.step_ms))

@@ -371,3 +371,16 @@ def test_item_array_is_one_based() -> None:
     arr = call("ARRAY", t.array(t.int_()), i(10), i(20))
     assert ev(call("ITEM", t.int_(), arr, i(1))) == 10
     assert ev(call("ITEM", t.int_(), arr, i(3))) is None
+
+
+def test_cast_to_timestamp_3_truncates() -> None:
+    # Flink truncates fractional seconds beyond the target precision.
+    micro = lit(dt.datetime(2020, 1, 1, 0, 0, 0, 123999), t.timestamp(6))
+    assert ev(Cast(input=micro, type=t.timestamp(3))) == dt.datetime(2020, 1, 1, 0, 0, 0, 123000)
+
+
+def test_double_division_by_zero_is_infinity() -> None:
+    # Java double arithmetic: 1.0 / 0 = Infinity (integer division by zero is an error).
+    assert ev(call("DIVIDE", t.double(), lit(1.0, t.double()), lit(0.0, t.double()))) == float(
+        "inf"
+    )
