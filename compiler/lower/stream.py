@@ -266,6 +266,40 @@ class _Builder:
             event_time=True,
         )
 
+    def _rank(self, p: n.Plan) -> int:
+        assert isinstance(p, n.Rank)
+        return self.add(
+            "rank",
+            p,
+            (self.hashed(p.input, p.partition),),
+            state="all rows per partition (retractions can promote any of them)",
+        )
+
+    def _deduplicate(self, p: n.Plan) -> int:
+        assert isinstance(p, n.Deduplicate)
+        if not traits.is_insert_only(p.input.changelog):
+            raise _unsupported(p, "deduplication needs an insert-only input")
+        return self.add(
+            "deduplicate",
+            p,
+            (self.hashed(p.input, p.keys),),
+            state=f"the {'last' if p.keep_last else 'first'} row per key",
+        )
+
+    def _window_join(self, p: n.Plan) -> int:
+        assert isinstance(p, n.WindowJoin)
+        if p.kind in (n.JoinKind.SEMI, n.JoinKind.ANTI):
+            raise _unsupported(p, f"{p.kind.value} window joins are not implemented yet")
+        lk, rk = equi_keys(p.condition, len(p.left.schema))
+        return self.add(
+            "window_join",
+            p,
+            (self.hashed(p.left, lk), self.hashed(p.right, rk)),
+            state="both inputs' rows per window until the window fires",
+            event_time=True,
+            params={"left_keys": lk, "right_keys": rk},
+        )
+
     def _sink(self, p: n.Plan) -> int:
         assert isinstance(p, n.Sink)
         edge = self.forward(p.input)
@@ -293,15 +327,15 @@ _HANDLERS: dict[type, Callable[[_Builder, n.Plan], int]] = {
     n.SetOp: _Builder._setop,
     n.Over: _Builder._over,
     n.Sink: _Builder._sink,
+    n.Rank: _Builder._rank,
+    n.Deduplicate: _Builder._deduplicate,
+    n.WindowJoin: _Builder._window_join,
 }
 
 _WHY: dict[type, str] = {
     n.LookupJoin: "processing-time lookup joins have no streaming operator yet",
     n.Sort: "ORDER BY / LIMIT on an unbounded stream",
     n.IntervalJoin: "interval joins have no streaming operator yet",
-    n.WindowJoin: "window joins have no streaming operator yet",
-    n.Rank: "Top-N has no streaming operator yet",
-    n.Deduplicate: "deduplication has no streaming operator yet",
     n.WindowRank: "window Top-N has no streaming operator yet",
     n.WindowDeduplicate: "window deduplication has no streaming operator yet",
 }

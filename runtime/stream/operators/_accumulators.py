@@ -92,7 +92,7 @@ def result(fn: AggFn, acc: list[Any]) -> Any:
     count, total, values = acc
     name = fn.name
     if name == "COUNT":
-        return len(values) if fn.distinct else count
+        return len(values or ()) if fn.distinct else count
     if name in ("MIN", "MAX"):
         if not values:
             return None

@@ -3,6 +3,7 @@ column conventions of runtime/stream/api.py."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -95,10 +96,8 @@ def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
         column = batch.column(i)
         target = schema.field(i).type
         if column.type != target:
-            try:
+            with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 column = column.cast(target, safe=False)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                pass
         arrays.append(column)
     names = list(schema.names)
     for i in range(width, batch.num_columns):

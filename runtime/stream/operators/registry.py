@@ -50,4 +50,16 @@ def make_operator(spec: OperatorSpec, time_zone: str = "UTC") -> Operator:
         from .unnest import Unnest
 
         return Unnest(spec, time_zone)
+    if kind == "rank":
+        from .rank import Rank
+
+        return Rank(spec)
+    if kind == "deduplicate":
+        from .deduplicate import Deduplicate
+
+        return Deduplicate(spec)
+    if kind == "window_join":
+        from .window_join import WindowJoin
+
+        return WindowJoin(spec, time_zone)
     raise UnsupportedError(f"the stream runtime has no operator {kind!r}")

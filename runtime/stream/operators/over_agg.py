@@ -1,0 +1,139 @@
+"""over_agg: OVER aggregates ordered by an event-time attribute (ascending), frames ending at
+CURRENT ROW: ROWS/RANGE, UNBOUNDED or bounded PRECEDING; ROW_NUMBER, RANK, DENSE_RANK.
+
+Rows wait until the watermark passes their time, then each partition's rows are processed in
+time order (ties in arrival order): a RANGE frame treats rows with equal time as peers (they
+see each other), a ROWS frame adds rows one at a time. A row behind the watermark is late."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+from nrtg.compiler.lower.graph import OperatorSpec
+from nrtg.compiler.plan import nodes as n
+
+from ..api import Output
+from ._accumulators import add, agg_fns, new_acc, result
+from ._base import BaseOperator
+from ._rows import Row, epoch_ms, rows_of, to_batch
+
+Key = tuple[Any, ...]
+RANKING = ("ROW_NUMBER", "RANK", "DENSE_RANK")
+
+
+class _Partition:
+    def __init__(self, n_calls: int) -> None:
+        self.accs = [new_acc() for _ in range(n_calls)]  # unbounded frames
+        self.history: list[tuple[int, Row]] = []  # bounded frames
+        self.count = 0
+        self.distinct_times = 0
+        self.last_time: int | None = None
+
+
+class OverAgg(BaseOperator):
+    def __init__(self, spec: OperatorSpec) -> None:
+        super().__init__(spec)
+        node = spec.node
+        assert isinstance(node, n.Over)
+        self.node = node
+        self.time_col = node.order[0].index
+        self.fns = agg_fns(node.calls, [f.type for f in node.input.schema.fields])
+        self.rows_mode = node.frame.mode.upper() == "ROWS"
+        self.lower = node.frame.lower
+        self.watermark = -(2**63)
+        self.seq = 0
+        self.buffer: list[tuple[int, int, Row]] = []
+        self.partitions: dict[Key, _Partition] = {}
+
+    def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
+        self.records_in += batch.num_rows
+        times = epoch_ms(batch.column(self.time_col))
+        _, rows = rows_of(batch)
+        for t, row in zip(times, rows, strict=True):
+            if t is None or t <= self.watermark:
+                self.late_records_dropped += 1
+                continue
+            self.buffer.append((t, self.seq, row))
+            self.seq += 1
+        return self.emit([])
+
+    def on_watermark(self, watermark: int) -> Output:
+        self.watermark = max(self.watermark, watermark)
+        ready = sorted(x for x in self.buffer if x[0] <= self.watermark)
+        if not ready:
+            return Output([], watermark)
+        self.buffer = [x for x in self.buffer if x[0] > self.watermark]
+        groups: dict[Key, list[tuple[int, Row]]] = {}
+        for t, _, row in ready:
+            groups.setdefault(tuple(row[i] for i in self.node.partition), []).append((t, row))
+        out: list[Row] = []
+        for key, items in groups.items():
+            part = self.partitions.get(key)
+            if part is None:
+                part = self.partitions[key] = _Partition(len(self.fns))
+            i = 0
+            while i < len(items):
+                j = i
+                if not self.rows_mode:
+                    while j + 1 < len(items) and items[j + 1][0] == items[i][0]:
+                        j += 1
+                out += self._peers(part, items[i : j + 1])
+                i = j + 1
+        return self.emit([to_batch(self.out_schema, out)] if out else [], watermark)
+
+    def _peers(self, part: _Partition, peers: list[tuple[int, Row]]) -> list[Row]:
+        t = peers[0][0]
+        rank = part.count + 1
+        if part.last_time != t:
+            part.distinct_times += 1
+            part.last_time = t
+        for _, row in peers:
+            for fn, acc in zip(self.fns, part.accs, strict=True):
+                if fn.name not in RANKING:
+                    add(fn, acc, row, 1)
+        bounded = self.lower is not None
+        if bounded:
+            part.history += peers
+            assert self.lower is not None
+            if self.rows_mode:
+                part.history = part.history[-(self.lower + 1) :]
+            else:
+                part.history = [h for h in part.history if h[0] >= t - self.lower]
+        out: list[Row] = []
+        for offset, (_, row) in enumerate(peers):
+            values = []
+            for fn, acc in zip(self.fns, part.accs, strict=True):
+                if fn.name == "ROW_NUMBER":
+                    values.append(part.count + offset + 1)
+                elif fn.name == "RANK":
+                    values.append(rank)
+                elif fn.name == "DENSE_RANK":
+                    values.append(part.distinct_times)
+                elif bounded:
+                    window = new_acc()
+                    for _, h in part.history:
+                        add(fn, window, h, 1)
+                    values.append(result(fn, window))
+                else:
+                    values.append(result(fn, acc))
+            out.append((*row, *values))
+        part.count += len(peers)
+        return out
+
+    def state_rows(self) -> int:
+        return len(self.buffer) + sum(len(p.history) for p in self.partitions.values())
+
+    def snapshot(self) -> Any:
+        return {
+            "watermark": self.watermark,
+            "seq": self.seq,
+            "buffer": self.buffer,
+            "partitions": self.partitions,
+        }
+
+    def restore(self, state: Any) -> None:
+        self.watermark = state["watermark"]
+        self.seq = state["seq"]
+        self.buffer = state["buffer"]
+        self.partitions = state["partitions"]
