@@ -234,7 +234,8 @@ class WindowSource:
 
 
 def window_source(plan: n.Plan) -> WindowSource | None:
-    """Follows Filters and column-passing Projects down to a WindowTVF or WindowAggregate."""
+    """Follows Filters and Projects that pass window_start and window_end through, down to a
+    WindowTVF or WindowAggregate."""
     match plan:
         case n.WindowTVF():
             w = len(plan.input.schema)
@@ -250,11 +251,11 @@ def window_source(plan: n.Plan) -> WindowSource | None:
             return window_source(plan.input)
         case n.Project():
             below = window_source(plan.input)
-            cols = passthrough(plan) if below is not None else None
-            if below is None or cols is None:
+            if below is None:
                 return None
-            starts = [i for i, j in cols.items() if j == below.bounds[0]]
-            ends = [i for i, j in cols.items() if j == below.bounds[1]]
+            refs = [e.index if isinstance(e, ColumnRef) else -1 for e in plan.exprs]
+            starts = [i for i, j in enumerate(refs) if j == below.bounds[0]]
+            ends = [i for i, j in enumerate(refs) if j == below.bounds[1]]
             if not starts or not ends:
                 return None
             return WindowSource(below.spec, (starts[0], ends[0]), below.tvf)
