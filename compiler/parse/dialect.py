@@ -164,6 +164,31 @@ class FlinkParser(parser.Parser):
         TokenType.SESSION,
         TokenType.ROW,
     }
+    # Keywords Flink never accepts as unquoted names (sqlglot's `any_token` paths would).
+    RESERVED_TOKENS: ClassVar[set[TokenType]] = {
+        *parser.Parser.RESERVED_TOKENS,
+        TokenType.FROM,
+        TokenType.WHERE,
+        TokenType.GROUP_BY,
+        TokenType.ORDER_BY,
+        TokenType.HAVING,
+        TokenType.JOIN,
+        TokenType.ON,
+        TokenType.UNION,
+        TokenType.INTERSECT,
+        TokenType.EXCEPT,
+        TokenType.ALIAS,
+        TokenType.AND,
+        TokenType.OR,
+        TokenType.CASE,
+        TokenType.WHEN,
+        TokenType.THEN,
+        TokenType.ELSE,
+        TokenType.END,
+        TokenType.INTO,
+    }
+    # `::`, `->`, `->>` and friends are not Flink operators.
+    COLUMN_OPERATORS: ClassVar[dict[TokenType, Any]] = {TokenType.DOT: None}
     VERSION_PHRASES: ClassVar[dict[tuple[str, ...], str]] = {("FOR", "SYSTEM_TIME"): "SYSTEM_TIME"}
     FUNCTION_PARSERS: ClassVar[dict[str, Callable[[Any], exp.Expr]]] = {
         **parser.Parser.FUNCTION_PARSERS,
@@ -182,6 +207,8 @@ class FlinkParser(parser.Parser):
     def raise_error(self, message: str, token: Token | None = None) -> None:  # type: ignore[override]
         text = self._humanize(message)
         hint = self._keyword_hint()
+        if token is not None and token is self._prev and self._curr:
+            token = self._curr  # "Expected END after CASE" & co. blame the token after
         tok = token or self._curr
         if not tok:
             pos = self._prev.end + 1 if self._prev else len(self.sql)
@@ -236,6 +263,22 @@ class FlinkParser(parser.Parser):
         return items
 
     # -- span recording ----------------------------------------------------------------------
+
+    def _parse_select_query(self, *args: Any, **kwargs: Any) -> exp.Expr | None:
+        if self._curr.token_type == TokenType.FROM:
+            return None  # no DuckDB-style `FROM t` queries in Flink
+        return super()._parse_select_query(*args, **kwargs)
+
+    def _parse_alias(self, this: exp.Expr | None, explicit: bool = False) -> exp.Expr | None:
+        index = self._index
+        node = super()._parse_alias(this, explicit)
+        if (
+            node is this
+            and self._index > index
+            and self._tokens[index].token_type == TokenType.ALIAS
+        ):
+            self.raise_error("expected a name after AS")
+        return node
 
     def _parse_projections(self) -> tuple[list[exp.Expr], list[exp.Expr] | None]:
         projections, exclude = super()._parse_projections()
@@ -306,6 +349,8 @@ class FlinkParser(parser.Parser):
         if join is None or comma:
             return join
         _positions(join, start, self._prev)
+        if self._prev.token_type == TokenType.ON and not join.args.get("on"):
+            self.raise_error("expected a condition after ON")
         a = join.args
         if not (
             a.get("on")

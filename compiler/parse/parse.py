@@ -69,7 +69,7 @@ def _tokenize(sql: str) -> list[Token]:
     # sqlglot's tokenizer: the reference, and the one that reports malformed input
     tokenizer = _dialect().tokenizer_class(dialect=_dialect())
     try:
-        return tokenizer.tokenize(sql)
+        tokens = tokenizer.tokenize(sql)
     except TokenError as e:
         core = getattr(tokenizer, "_core", tokenizer)
         start = int(getattr(core, "_start", 0))
@@ -83,6 +83,18 @@ def _tokenize(sql: str) -> list[Token]:
         else:
             message = f"cannot read the SQL here: {cause}"
         raise ParseError(message, Span(start, len(sql))) from e
+    for tok in tokens:
+        if tok.token_type == TokenType.UNKNOWN:
+            hint = (
+                "; Flink SQL quotes names with backticks (`name`) and strings with single "
+                "quotes ('text')"
+                if tok.text == '"'
+                else ""
+            )
+            raise ParseError(
+                f"unexpected character {tok.text!r}{hint}", Span(tok.start, tok.end + 1)
+            )
+    return tokens
 
 
 def _guard(stmt_index: int, sql: str, parser: FlinkParser, fn: Callable[[], T]) -> T:

@@ -114,6 +114,13 @@ CASES: list[tuple[str, type[NrtgError], int, int, str]] = [
         "MATCH_RECOGNIZE is not supported yet",
     ),
     ("SHOW TABLES", UnsupportedError, 1, 1, "SHOW statements are not supported"),
+    ("SELECT a AS FROM t", ParseError, 1, 13, "expected a name after AS"),
+    ("SELECT x::INT FROM t", ParseError, 1, 9, "unexpected '::'"),
+    ("SELECT COUNT( FROM t", ParseError, 1, 15, "unexpected 'FROM'; expected )"),
+    ("SELECT CASE WHEN a THEN 1 FROM t", ParseError, 1, 27, "expected END after CASE"),
+    ("SELECT a FROM t JOIN u ON", ParseError, 1, 26, "expected a condition after ON"),
+    ('SELECT "x" FROM t', ParseError, 1, 8, "backticks"),
+    ("SELECT a.b. FROM t", ParseError, 1, 13, "unexpected 'FROM'"),
     (
         "SELECT *\nFROM t /*+ OPTIONS('k' = 'v') */",
         UnsupportedError,
