@@ -8,17 +8,19 @@ This module imports sqlglot but never duckdb: `nrtg compile` stays fast.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from nrtg.catalog.schema import Field
+from nrtg.catalog.schema import Field, FunctionDef
 from nrtg.compiler.plan import nodes as n
 from sqlglot import exp
 
+from .duckdb_context import PythonUdf
 from .duckdb_expr import LowerContext
 from .duckdb_macros import macro_order, macro_sql
 from .duckdb_rel import RelLowerer, Source, alias, col, ident, ordered, unique_names
 
-__all__ = ["BatchQuery", "Source", "lower_statement_set", "lower_to_duckdb"]
+__all__ = ["BatchQuery", "PythonUdf", "Source", "lower_statement_set", "lower_to_duckdb"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class BatchQuery:
     names: tuple[str, ...]  # output column names (may repeat, as Flink's do)
     fields: tuple[Field, ...]  # the plan's output fields (types for the result)
     sink: n.Sink | None = None
+    udfs: tuple[PythonUdf, ...] = ()  # Python UDFs to register, by their SQL name
 
     @property
     def macro_statements(self) -> tuple[str, ...]:
@@ -47,14 +50,19 @@ class BatchQuery:
             lines.append(f"-- sink: {self.sink.table} (connector={opts.get('connector', '?')})")
         if self.functions:
             lines.append(f"-- python functions: {', '.join(self.functions)}")
+        for u in self.udfs:
+            lines.append(f"-- python udf {u.sql_name}: {u.class_name}")
         lines.extend(f"{m};" for m in self.macro_statements)
         lines.append(self.sql + ";")
         return "\n".join(lines) + "\n"
 
 
-def lower_to_duckdb(plan: n.Plan, *, pretty: bool = True) -> BatchQuery:
-    """Lower one plan (a query, or a Sink over one) to a DuckDB query."""
-    ctx = LowerContext()
+def lower_to_duckdb(
+    plan: n.Plan, *, udfs: Mapping[str, FunctionDef] | None = None, pretty: bool = True
+) -> BatchQuery:
+    """Lower one plan (a query, or a Sink over one) to a DuckDB query. `udfs` are the script's
+    Python functions by canonical name (`CompiledJob.bound.udfs`)."""
+    ctx = LowerContext({k: f.class_name for k, f in (udfs or {}).items()})
     lowerer = RelLowerer(ctx)
     root = lowerer.lower(plan)
     final_names = plan.schema.names
@@ -84,18 +92,21 @@ def lower_to_duckdb(plan: n.Plan, *, pretty: bool = True) -> BatchQuery:
         names=final_names,
         fields=plan.schema.fields,
         sink=plan if isinstance(plan, n.Sink) else None,
+        udfs=tuple(ctx.used_udfs[k] for k in sorted(ctx.used_udfs)),
     )
 
 
-def batch_text(plans: tuple[n.Plan, ...]) -> str:
+def batch_text(plans: tuple[n.Plan, ...], udfs: Mapping[str, FunctionDef] | None = None) -> str:
     """The `== duckdb ==` golden section / `nrtg compile --target batch` output: each root's
     lowered query, separated by a blank line."""
-    return "\n".join(lower_to_duckdb(p).text() for p in plans)
+    return "\n".join(lower_to_duckdb(p, udfs=udfs).text() for p in plans)
 
 
-def lower_statement_set(plans: tuple[n.Plan, ...]) -> tuple[BatchQuery, ...]:
+def lower_statement_set(
+    plans: tuple[n.Plan, ...], udfs: Mapping[str, FunctionDef] | None = None
+) -> tuple[BatchQuery, ...]:
     """A statement set: one query per sink, run in order by the runtime."""
-    return tuple(lower_to_duckdb(p) for p in plans)
+    return tuple(lower_to_duckdb(p, udfs=udfs) for p in plans)
 
 
 def _top_sort(plan: n.Plan) -> n.Sort | None:

@@ -2,21 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from nrtg.catalog.types import SqlType
-from nrtg.compiler.errors import InternalError
+from nrtg.compiler.errors import InternalError, UnsupportedError
 from sqlglot import exp
 
 from .duckdb_macros import MACRO_DEPENDENCIES, MACROS, PY_FUNCTIONS
 from .duckdb_types import TypeCache
 
 
-class LowerContext:
-    """State of one lowering run: parsed types, and the macros/functions the query uses."""
+@dataclass(frozen=True)
+class PythonUdf:
+    """A `CREATE FUNCTION ... LANGUAGE PYTHON` the runtime registers as a DuckDB function."""
 
-    def __init__(self) -> None:
+    sql_name: str  # the name in the lowered SQL
+    class_name: str  # 'module.attr' of the Python callable
+    arg_types: tuple[SqlType, ...]
+    result_type: SqlType
+
+
+class LowerContext:
+    """State of one lowering run: parsed types, and the macros/functions the query uses.
+    `udfs` maps a UDF's canonical (upper-case) name to its 'module.attr'."""
+
+    def __init__(self, udfs: Mapping[str, str] | None = None) -> None:
         self.types = TypeCache()
         self.macros: set[str] = set()
         self.functions: set[str] = set()
+        self.udfs: Mapping[str, str] = udfs or {}
+        self.used_udfs: dict[str, PythonUdf] = {}
+
+    def udf(
+        self, name: str, args: list[exp.Expression], arg_types: tuple[SqlType, ...], result: SqlType
+    ) -> exp.Expression | None:
+        class_name = self.udfs.get(name)
+        if class_name is None:
+            return None
+        sql_name = f"nrtg_udf_{name.lower()}"
+        known = self.used_udfs.get(sql_name)
+        if known is not None and known.arg_types != arg_types:
+            raise UnsupportedError(
+                f"Python function {name} is called with different argument types; the batch "
+                "target registers one signature per function"
+            )
+        self.used_udfs[sql_name] = PythonUdf(sql_name, class_name, arg_types, result)
+        return exp.Anonymous(this=sql_name, expressions=args)
 
     def macro(self, name: str, *args: exp.Expression) -> exp.Expression:
         if name not in MACROS:

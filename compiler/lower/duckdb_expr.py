@@ -142,6 +142,9 @@ def _lower_call(e: Call, cols: Cols, ctx: LowerContext) -> exp.Expression:
         return out
     lowered = lower_function(e, args, ctx)
     if lowered is None:
+        arg_types = tuple(a.type.with_nullable(True) for a in e.args)
+        lowered = ctx.udf(name, args, arg_types, e.type.with_nullable(True))
+    if lowered is None:
         raise UnsupportedError(
             f"function {name} is not supported by the batch (DuckDB) target yet", e.span
         )

@@ -11,6 +11,7 @@ from nrtg.catalog.errors import ExecutionError, NrtgError
 if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
+    from nrtg.catalog.schema import FunctionDef
     from nrtg.compiler.lower.duckdb import BatchQuery
     from nrtg.compiler.plan.nodes import Plan
 
@@ -43,13 +44,14 @@ class BatchSession:
     def run(self, query: BatchQuery) -> BatchResult:
         from nrtg.compiler.lower.duckdb_types import duck_type_text  # noqa: F401 (warm import)
 
-        from .functions import register_functions
+        from .functions import register_functions, register_udfs
         from .sinks import write_sink
         from .sources import register_source
 
         con = self.con
         try:
             register_functions(con, query.functions)
+            register_udfs(con, query.udfs)
             for stmt in query.macro_statements:
                 con.execute(stmt)
             for source in query.sources:
@@ -104,6 +106,7 @@ def run_query(
 def run_plan(
     plan: Plan,
     *,
+    udfs: Mapping[str, FunctionDef] | None = None,
     tables: Mapping[str, pa.Table] | None = None,
     time_zone: str = "UTC",
     out: TextIO | None = None,
@@ -111,7 +114,8 @@ def run_plan(
     """Lower `plan` to DuckDB and run it."""
     from nrtg.compiler.lower.duckdb import lower_to_duckdb
 
-    return run_query(lower_to_duckdb(plan), tables=tables, time_zone=time_zone, out=out)
+    query = lower_to_duckdb(plan, udfs=udfs)
+    return run_query(query, tables=tables, time_zone=time_zone, out=out)
 
 
 def run_statement_set(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import duckdb
+    from nrtg.compiler.lower.duckdb_context import PythonUdf
 
 
 def java_double_to_string(d: float) -> str:
@@ -123,4 +124,52 @@ def _vectorized(scalar: Callable[[float], str]) -> Callable[[Any], Any]:
             [None if v is None else scalar(v) for v in values.to_pylist()], type=pa.string()
         )
 
+    return apply
+
+
+def register_udfs(con: duckdb.DuckDBPyConnection, udfs: tuple[PythonUdf, ...]) -> None:
+    """Register a query's Python UDFs as Arrow-vectorized DuckDB functions: the callable is
+    applied per row (NULL arguments included, as PyFlink passes None). DuckDB needs numpy for
+    any Python function."""
+    import importlib
+
+    from nrtg.catalog.errors import ExecutionError
+    from nrtg.catalog.type_mapping import to_arrow_type
+    from nrtg.compiler.lower.duckdb_types import duck_type_text
+
+    for u in udfs:
+        module_name, _, attr = u.class_name.rpartition(".")
+        try:
+            target = getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError) as e:
+            raise ExecutionError(f"cannot load Python function {u.class_name}: {e}") from e
+        with contextlib.suppress(Exception):  # not registered yet on this connection
+            con.remove_function(u.sql_name)
+        try:
+            con.create_function(
+                u.sql_name,
+                _row_wise(target, to_arrow_type(u.result_type), len(u.arg_types)),
+                [duck_type_text(a) for a in u.arg_types],
+                duck_type_text(u.result_type),
+                type="arrow",
+                null_handling="special",
+                side_effects=True,
+            )
+        except Exception as e:
+            raise ExecutionError(f"cannot register Python function {u.class_name}: {e}") from e
+
+
+def _row_wise(target: Callable[..., Any], result_type: Any, arity: int) -> Callable[..., Any]:
+    import inspect
+
+    def apply(*columns: Any) -> Any:
+        import pyarrow as pa
+
+        values = [c.to_pylist() for c in columns]
+        n = len(values[0]) if values else 0
+        return pa.array([target(*(v[i] for v in values)) for i in range(n)], type=result_type)
+
+    # DuckDB checks the parameter count against the signature.
+    params = [inspect.Parameter(f"a{i}", inspect.Parameter.POSITIONAL_ONLY) for i in range(arity)]
+    apply.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     return apply
