@@ -33,6 +33,25 @@ STATEMENT_KEYWORDS = (
     "EXECUTE",
     "BEGIN",
 )
+UNSUPPORTED_STATEMENTS = frozenset(
+    {
+        "SHOW",
+        "DESCRIBE",
+        "DESC",
+        "LOAD",
+        "UNLOAD",
+        "ADD",
+        "REMOVE",
+        "ANALYZE",
+        "DELETE",
+        "UPDATE",
+        "TRUNCATE",
+        "CALL",
+        "COMPILE",
+        "STOP",
+        "OPTIMIZE",
+    }
+)
 EXPLAIN_DETAILS = ("ESTIMATED_COST", "CHANGELOG_MODE", "PLAN_ADVICE", "JSON_EXECUTION_PLAN")
 _NAME_TOKENS = (TokenType.VAR, TokenType.IDENTIFIER)
 
@@ -237,7 +256,7 @@ class ScriptParser(FlinkParser):
             stmt = self._explain()
         elif word in ("EXECUTE", "BEGIN"):
             stmt = self._execute()
-        elif word in ("SHOW", "DESCRIBE", "DESC", "LOAD", "UNLOAD", "ADD", "REMOVE", "ANALYZE"):
+        elif word in UNSUPPORTED_STATEMENTS:
             raise UnsupportedError(
                 f"{word} statements are not supported by nrtg", self._span(first, first)
             )
@@ -386,6 +405,12 @@ class ScriptParser(FlinkParser):
     def _alter(self) -> st.Statement:
         first = self._curr
         self._advance()
+        what = self._curr
+        if what and what.text.upper() in ("VIEW", "DATABASE", "FUNCTION", "CATALOG", "MODEL"):
+            raise UnsupportedError(
+                f"ALTER {what.text.upper()} is not supported; nrtg supports ALTER TABLE",
+                self._span(first, what),
+            )
         self._expect_kw("TABLE")
         self._kw("IF", "EXISTS")
         name = self._qualified_name()
@@ -416,6 +441,11 @@ class ScriptParser(FlinkParser):
     def _create(self) -> st.Statement:
         first = self._curr
         self._advance()
+        if self._kw("OR", "REPLACE"):
+            raise UnsupportedError(
+                "CREATE OR REPLACE is not supported; DROP the object, then CREATE it",
+                self._span(first),
+            )
         temporary = self._kw("TEMPORARY")
         system = temporary and self._kw("SYSTEM")
         kind_token = self._curr
