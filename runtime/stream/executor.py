@@ -193,7 +193,11 @@ class Executor:
             polled = self.sources[sid].poll(self.batch_size, 0.0 if self.deterministic else 0.1)
             seen = self.seen_splits.setdefault(sid, set())
             if polled.batch is not None and polled.batch.num_rows:
-                self._push(sid, [polled.batch])
+                batch = polled.batch
+                split = batch.schema.get_field_index("_split")
+                if split >= 0 and not self.assigners[sid]:
+                    batch = batch.remove_column(split)  # only assigners read it
+                self._push(sid, [batch])
             seen.update(polled.splits)
             done = seen - set(polled.splits)
             now = 0.0 if self.deterministic else time.monotonic() * 1000

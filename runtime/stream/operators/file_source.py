@@ -85,6 +85,11 @@ class MemorySource:
             if batch is None:
                 self.current += 1
                 continue
+            names = batch.schema.names
+            batch = pa.RecordBatch.from_arrays(
+                [batch.column(names.index(f)) for f in self.schema.names],
+                names=list(self.schema.names),
+            )
             batch = conform(batch, self.schema)
             batch = batch.append_column(SPLIT_COLUMN, pa.array([name] * batch.num_rows))
             return Polled(batch, splits=self.active(), end_of_input=False)

@@ -6,7 +6,6 @@ that left it, +I for rows that entered it. Ties under ROW_NUMBER keep arrival or
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 import pyarrow as pa
@@ -70,18 +69,16 @@ class Rank(BaseOperator):
         out_ops: list[int] = []
         for key, old in before.items():
             new = self._top(key)
-            gone = Counter(old) - Counter(new)
-            came = Counter(new) - Counter(old)
+            came = list(new)
             for row in old:
-                if gone[row] > 0:
-                    gone[row] -= 1
+                if row in came:
+                    came.remove(row)  # rows may hold lists/dicts: compare, never hash
+                else:
                     out_rows.append(row)
                     out_ops.append(DELETE)
-            for row in new:
-                if came[row] > 0:
-                    came[row] -= 1
-                    out_rows.append(row)
-                    out_ops.append(INSERT)
+            for row in came:
+                out_rows.append(row)
+                out_ops.append(INSERT)
         batches = [to_batch(self.out_schema, out_rows, out_ops)] if out_rows else []
         return self.emit(batches)
 
