@@ -9,7 +9,8 @@
 A Project or an Aggregate narrows its input to what it reads; the narrowing goes down through
 Filter, Project (unread expressions are dropped), AssignWatermark (keeping the rowtime and what
 the watermark expression reads), WindowTVF (keeping the time column and session partition),
-Join (both sides, keeping what the condition reads) and Aggregate (unread aggregates dropped, at
+Join (both sides, keeping what the condition reads), Over (keeping its partition, order and
+call arguments) and Aggregate (unread aggregates dropped, at
 least one kept for a global aggregate), to the TableScan, whose fields, metadata keys and primary
 key shrink with it. An updating scan keeps its primary key. Other nodes read all their input.
 The node that starts the narrowing keeps its own output, so no root's schema changes.
@@ -26,6 +27,7 @@ from ...plan.nodes import (
     Filter,
     Join,
     JoinKind,
+    Over,
     Plan,
     Project,
     TableScan,
@@ -59,6 +61,10 @@ def narrow(plan: Plan, needed: frozenset[int]) -> tuple[Plan, Mapping]:
     for the columns it kept. Returns `plan` itself when nothing can go."""
     width = len(plan.schema)
     same = (plan, {i: i for i in range(width)})
+    if len(needed) >= width:
+        # Everything is read: nothing goes here, and each Project/Aggregate below narrows its
+        # own input when the walk reaches it (stopping here keeps the rule linear).
+        return same
     match plan:
         case TableScan():
             keep = set(needed)
@@ -109,11 +115,34 @@ def narrow(plan: Plan, needed: frozenset[int]) -> tuple[Plan, Mapping]:
             n_new = len(child.schema)
             out_map = dict(m) | {n_in + k: n_new + k for k in range(3)}
             return plan.replace(input=child, window=spec), out_map
+        case Over():
+            return _narrow_over(plan, needed)
         case Join():
             return _narrow_join(plan, needed)
         case Aggregate():
             return _narrow_aggregate(plan, needed)
     return same
+
+
+def _narrow_over(plan: Over, needed: frozenset[int]) -> tuple[Plan, Mapping]:
+    """Keeps every OVER call (an Over without calls is no Over) and what they read."""
+    n_in = len(plan.input.schema)
+    reads = {i for i in needed if i < n_in} | set(plan.partition) | {k.index for k in plan.order}
+    for c in plan.calls:
+        reads.update(c.args)
+        if c.filter is not None:
+            reads.add(c.filter)
+    child, m = narrow(plan.input, frozenset(reads))
+    if child is plan.input:
+        return plan, {i: i for i in range(len(plan.schema))}
+    out = plan.replace(
+        input=child,
+        partition=_remap(plan.partition, m),
+        order=tuple(replace(k, index=m[k.index]) for k in plan.order),
+        calls=_remap_calls(plan.calls, m),
+    )
+    n_new = len(child.schema)
+    return out, dict(m) | {n_in + k: n_new + k for k in range(len(plan.calls))}
 
 
 def _narrow_join(plan: Join, needed: frozenset[int]) -> tuple[Plan, Mapping]:
@@ -161,7 +190,11 @@ def _remap(cols: tuple[int, ...], m: Mapping) -> tuple[int, ...]:
 
 
 def _remap_aggs(agg: Aggregate, m: Mapping) -> tuple[AggCall, ...]:
+    return _remap_calls(agg.aggs, m)
+
+
+def _remap_calls(calls: tuple[AggCall, ...], m: Mapping) -> tuple[AggCall, ...]:
     return tuple(
         replace(a, args=_remap(a.args, m), filter=None if a.filter is None else m[a.filter])
-        for a in agg.aggs
+        for a in calls
     )

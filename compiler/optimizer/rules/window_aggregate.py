@@ -48,9 +48,10 @@ def window_aggregate(node: Plan, ctx: RuleContext) -> Plan:
         done = _convert(node.input)
         if done is None:
             return node
-        assert isinstance(done, Project)
+        assert isinstance(done, Project) and isinstance(done.input, WindowAggregate)
         exprs = tuple(substitute(e, done.exprs) for e in node.exprs)
-        return project(done.input, exprs, node.names)
+        agg, exprs = _drop_unread_window_time(done.input, exprs)
+        return project(agg, exprs, node.names)
     if isinstance(node, Aggregate):
         return _convert(node) or node
     return node
@@ -99,6 +100,24 @@ def _convert(node: Aggregate) -> Plan | None:
     order += [len(keys) + j for j in range(len(aggs))]
     exprs = tuple(ref(agg, i) for i in order)
     return Project(input=agg, exprs=exprs, names=node.schema.names, span=node.span)
+
+
+def _drop_unread_window_time(
+    agg: WindowAggregate, exprs: tuple[Expr, ...]
+) -> tuple[WindowAggregate, tuple[Expr, ...]]:
+    """window_time is computed only when something above reads it (legacy windows group by it
+    whether or not the query selects TUMBLE_ROWTIME)."""
+    base = len(agg.group) + len(agg.aggs)
+    if "window_time" not in agg.properties:
+        return agg, exprs
+    k = agg.properties.index("window_time")
+    if any(base + k in e.column_refs for e in exprs):
+        return agg, exprs
+    props = tuple(p for p in agg.properties if p != "window_time")
+    trimmed = agg.replace(properties=props)
+    assert isinstance(trimmed, WindowAggregate)
+    m = {i: i if i < base + k else i - 1 for i in range(len(agg.schema)) if i != base + k}
+    return trimmed, tuple(remap_refs(e, m) for e in exprs)
 
 
 Rebased = tuple[Plan, dict[int, Col], int, tuple[int, ...], WindowSpec]
