@@ -1,0 +1,281 @@
+#!/usr/bin/env bash
+# A real Apache Hive Metastore (Thrift, Hive 2.3.10) on 127.0.0.1 with an embedded Derby
+# database, for catalog tests. The jars come from PyPI's pyspark sdist (it ships Spark's
+# built-in Hive 2.3 client with everything it needs), fetched once with pip and extracted into a
+# per-user cache. Nothing is copied into the repository.
+#
+#   scripts/hms.sh start     # idempotent: fetch if needed, init Derby, start, wait for a Thrift reply
+#   scripts/hms.sh stop
+#   scripts/hms.sh restart
+#   scripts/hms.sh status    # exit 0 and print host:port when the metastore answers
+#   scripts/hms.sh fetch     # only download and extract the jars
+#   scripts/hms.sh clean     # stop and delete this metastore's Derby database and warehouse
+#
+# Env: HMS_PORT (9084; our own server defaults to 9083), PYSPARK_VERSION (4.3.0),
+#      HMS_HEAP (1g), HMS_START_TIMEOUT (180 s), HMS_STOP_TIMEOUT (30 s), PYTHON (python3, with pip),
+#      HMS_JARS_DIR (~/.cache/nrtg/pyspark-$PYSPARK_VERSION-jars, shared by all clones),
+#      NRTG_CACHE (<repo>/.cache): state in $NRTG_CACHE/hms/hms-$HMS_PORT (metastore_db,
+#      warehouse, logs/).
+#      Needs java >= 17 and pip.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PORT="${HMS_PORT:-9084}"
+PYSPARK_VERSION="${PYSPARK_VERSION:-4.3.0}"
+HEAP="${HMS_HEAP:-1g}"
+START_TIMEOUT="${HMS_START_TIMEOUT:-180}"
+STOP_TIMEOUT="${HMS_STOP_TIMEOUT:-30}"
+PY="${PYTHON:-python3}"
+CACHE="${NRTG_CACHE:-$root/.cache}"
+BASE="$CACHE/hms"
+# The extracted jars (~460 MB) are shared by every clone on the machine, like ~/.m2 for Kafka.
+JARS="${HMS_JARS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nrtg/pyspark-$PYSPARK_VERSION-jars}"
+WORK="$BASE/hms-$PORT"
+PIDFILE="$WORK/hms.pid"
+LOGS="$WORK/logs"
+MAIN=org.apache.hadoop.hive.metastore.HiveMetaStore
+ADD_OPENS=(
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+)
+
+die() { echo "hms.sh: $*" >&2; exit 1; }
+log() { echo "hms.sh: $*" >&2; }
+
+need_tools() {
+  command -v java >/dev/null || die "java not found on PATH (the Hive Metastore needs Java 17+)"
+  local v
+  v="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+  [ "${v%%.*}" -ge 17 ] 2>/dev/null || die "Java 17+ required, found '${v:-unknown}'"
+  command -v "$PY" >/dev/null || die "$PY not found on PATH (pip fetches the jars, python probes HMS)"
+}
+
+fetch() {
+  if [ -f "$JARS/.complete" ]; then return 0; fi
+  mkdir -p "$(dirname "$JARS")"
+  exec 8>"$JARS.lock"  # the jar cache is shared by clones: one fetch at a time
+  flock -w 1200 8 || die "timed out waiting for $JARS.lock"
+  if [ -f "$JARS/.complete" ]; then exec 8>&-; return 0; fi
+  "$PY" -m pip --version >/dev/null 2>&1 || die "$PY has no pip (needed once to fetch pyspark's jars)"
+  local dl="$JARS.download" tmp="$JARS.extract"
+  rm -rf "$dl" "$tmp" "$JARS"
+  mkdir -p "$dl" "$tmp"
+  log "downloading the pyspark==$PYSPARK_VERSION sdist with pip (~460 MB, first run only)"
+  "$PY" -m pip download --quiet --no-deps \
+    -d "$dl" "pyspark==$PYSPARK_VERSION" >"$BASE/pip.log" 2>&1 \
+    || { tail -20 "$BASE/pip.log" >&2; die "pip could not download pyspark==$PYSPARK_VERSION"; }
+  local sdist
+  sdist="$(find "$dl" -maxdepth 1 -name 'pyspark-*.tar.gz' | head -n 1)"
+  [ -n "$sdist" ] || die "no pyspark sdist in $dl (pip log: $BASE/pip.log)"
+  log "extracting deps/jars from $(basename "$sdist")"
+  tar -xzf "$sdist" -C "$tmp" --wildcards '*/deps/jars/*'
+  mv "$tmp"/pyspark-*/deps/jars "$JARS"
+  rm -rf "$tmp" "$dl"
+  compgen -G "$JARS/hive-metastore-*.jar" >/dev/null || die "no hive-metastore jar in pyspark's jars"
+  touch "$JARS/.complete"
+  exec 8>&-
+}
+
+write_conf() {
+  mkdir -p "$WORK/conf" "$WORK/warehouse" "$LOGS"
+  cat >"$WORK/conf/hive-site.xml" <<EOF
+<?xml version="1.0"?>
+<configuration>
+  <property><name>javax.jdo.option.ConnectionURL</name><value>jdbc:derby:;databaseName=$WORK/metastore_db;create=true</value></property>
+  <property><name>javax.jdo.option.ConnectionDriverName</name><value>org.apache.derby.jdbc.EmbeddedDriver</value></property>
+  <property><name>datanucleus.schema.autoCreateAll</name><value>true</value></property>
+  <property><name>datanucleus.connectionPoolingType</name><value>None</value></property>
+  <property><name>hive.metastore.schema.verification</name><value>false</value></property>
+  <property><name>hive.metastore.warehouse.dir</name><value>file://$WORK/warehouse</value></property>
+  <property><name>hive.metastore.port</name><value>$PORT</value></property>
+  <property><name>hive.async.log.enabled</name><value>false</value></property>
+</configuration>
+EOF
+  cat >"$WORK/conf/log4j2.properties" <<EOF
+status = error
+rootLogger.level = INFO
+rootLogger.appenderRef.f.ref = f
+appender.f.type = File
+appender.f.name = f
+appender.f.fileName = $LOGS/hms.log
+appender.f.layout.type = PatternLayout
+appender.f.layout.pattern = %d %p [%t] %c{2}: %m%n
+logger.dn.name = DataNucleus
+logger.dn.level = WARN
+EOF
+  # Hive 2.3's TxnDbUtil.prepDb creates the TXNS/HIVE_LOCKS/NEXT_LOCK_ID... tables that
+  # lock()/check_lock()/unlock() (used by pyiceberg commits) need; autoCreateAll does not.
+  cat >"$WORK/conf/PrepTxn.java" <<'EOF'
+public class PrepTxn {
+  public static void main(String[] a) throws Exception {
+    org.apache.hadoop.hive.metastore.txn.TxnDbUtil.prepDb(new org.apache.hadoop.hive.conf.HiveConf());
+  }
+}
+EOF
+}
+
+# Answers 0 when a Thrift get_all_databases call gets a REPLY (not just an open port).
+probe() {
+  "$PY" - "$PORT" <<'EOF'
+import socket, struct, sys
+port = int(sys.argv[1])
+name = b"get_all_databases"
+msg = struct.pack(">Ii", 0x80010001, len(name)) + name + struct.pack(">i", 1) + b"\x00"
+try:
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+        s.settimeout(10)
+        s.sendall(msg)
+        head = b""
+        while len(head) < 4:
+            chunk = s.recv(4 - len(head))
+            if not chunk:
+                sys.exit(1)
+            head += chunk
+        ok = struct.unpack(">I", head)[0] == 0x80010002
+        # drain the rest of the small reply, so closing sends FIN, not RST (no server error log)
+        s.settimeout(0.2)
+        try:
+            while s.recv(65536):
+                pass
+        except OSError:
+            pass
+        sys.exit(0 if ok else 1)
+except (OSError, struct.error):
+    sys.exit(1)
+EOF
+}
+
+our_pid() {  # the pid from the pid file, when that process is alive and is our metastore
+  [ -f "$PIDFILE" ] || return 1
+  local pid cmd
+  pid="$(cat "$PIDFILE")"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+  case "$cmd" in *"$WORK/conf:"*"$MAIN -p $PORT"*) echo "$pid" ;; *) return 1 ;; esac
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+show_logs() {
+  local f
+  for f in "$LOGS/stdout.log" "$LOGS/hms.log" "$LOGS/prep.log"; do
+    [ -s "$f" ] && { echo "--- tail $f" >&2; tail -n 30 "$f" >&2; }
+  done
+  return 0
+}
+
+status() {
+  if our_pid >/dev/null && probe; then
+    echo "127.0.0.1:$PORT"
+    return 0
+  fi
+  if our_pid >/dev/null; then
+    log "metastore process $(our_pid) is alive but not answering on 127.0.0.1:$PORT yet"
+  elif probe; then
+    log "a metastore not started by this script answers on 127.0.0.1:$PORT"
+    echo "127.0.0.1:$PORT"
+    return 0
+  else
+    log "not running (port $PORT)"
+  fi
+  return 1
+}
+
+wait_ready() {  # $1 = pid
+  local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    if port_open "$PORT" && probe; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      show_logs
+      die "metastore exited during startup (logs: $LOGS)"
+    fi
+    sleep 0.5
+  done
+  show_logs
+  die "metastore did not answer on 127.0.0.1:$PORT within ${START_TIMEOUT}s (pid $pid, logs: $LOGS)"
+}
+
+start() {
+  need_tools
+  local pid
+  if pid="$(our_pid)"; then
+    wait_ready "$pid"
+    log "already running (pid $pid) on 127.0.0.1:$PORT"
+    echo "127.0.0.1:$PORT"
+    return 0
+  fi
+  rm -f "$PIDFILE"
+  if probe; then
+    log "a metastore not started by this script already answers on 127.0.0.1:$PORT; using it"
+    echo "127.0.0.1:$PORT"
+    return 0
+  fi
+  port_open "$PORT" && die "port $PORT is taken by another program (set HMS_PORT)"
+  fetch
+  write_conf
+  local cp="$WORK/conf:$JARS/*"
+  local jopts=("${ADD_OPENS[@]}" "-Xmx$HEAP" -Djava.awt.headless=true
+    "-Dlog4j2.configurationFile=file:$WORK/conf/log4j2.properties"
+    "-Dlog4j.configurationFile=file:$WORK/conf/log4j2.properties"
+    "-Dderby.stream.error.file=$LOGS/derby.log" "-Dhive.log.dir=$LOGS")
+  if [ ! -f "$WORK/metastore_db/.nrtg-prepped" ]; then
+    # Derby embedded allows one JVM at a time, so the transaction tables are made before start.
+    rm -rf "$WORK/metastore_db"
+    log "initialising the Derby metastore database in $WORK/metastore_db"
+    (cd "$WORK" && java "${jopts[@]}" -cp "$cp" "$WORK/conf/PrepTxn.java") >"$LOGS/prep.log" 2>&1 8>&- 9>&- \
+      || { show_logs; die "initialising the Derby database failed (log: $LOGS/prep.log)"; }
+    touch "$WORK/metastore_db/.nrtg-prepped"
+  fi
+  : >"$LOGS/stdout.log"
+  # setsid + closed fds: the metastore outlives its caller and never holds the caller's pipes.
+  (cd "$WORK" && exec setsid java "${jopts[@]}" -cp "$cp" "$MAIN" -p "$PORT") \
+    </dev/null >>"$LOGS/stdout.log" 2>&1 8>&- 9>&- &
+  pid=$!
+  echo "$pid" >"$PIDFILE"
+  wait_ready "$pid"
+  log "Hive Metastore 2.3 up on 127.0.0.1:$PORT (pid $pid, logs $LOGS)"
+  echo "127.0.0.1:$PORT"
+}
+
+stop() {
+  local pid
+  if ! pid="$(our_pid)"; then
+    rm -f "$PIDFILE"
+    log "not running (port $PORT)"
+    return 0
+  fi
+  kill -TERM "$pid"
+  local deadline=$((SECONDS + STOP_TIMEOUT))
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      log "metastore $pid did not stop within ${STOP_TIMEOUT}s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 0.5
+      break
+    fi
+    sleep 0.2
+  done
+  rm -f "$PIDFILE"
+  log "stopped (pid $pid)"
+}
+
+clean() { stop; rm -rf "$WORK"; log "deleted $WORK"; }
+
+with_lock() {  # serialise start/stop/fetch across concurrent callers (e.g. test workers)
+  mkdir -p "$BASE"
+  exec 9>"$BASE/.lock-$PORT"
+  flock -w "$((START_TIMEOUT + STOP_TIMEOUT + 900))" 9 || die "timed out waiting for $BASE/.lock-$PORT"
+  "$@"
+}
+
+case "${1:-}" in
+  start) with_lock start ;;
+  stop) with_lock stop ;;
+  restart) with_lock stop; start ;;
+  status) status ;;
+  fetch) need_tools; with_lock fetch; echo "$JARS" ;;
+  clean) with_lock clean ;;
+  *) echo "usage: $0 start|stop|restart|status|fetch|clean" >&2; exit 2 ;;
+esac
