@@ -9,7 +9,7 @@ from nrtg.catalog.types import SqlType
 from nrtg.compiler.errors import InternalError, UnsupportedError
 from sqlglot import exp
 
-from .duckdb_macros import MACRO_DEPENDENCIES, MACROS, PY_FUNCTIONS
+from .duckdb_macros import MACRO_DEPENDENCIES, MACROS
 from .duckdb_types import TypeCache
 
 
@@ -24,13 +24,12 @@ class PythonUdf:
 
 
 class LowerContext:
-    """State of one lowering run: parsed types, and the macros/functions the query uses.
+    """State of one lowering run: parsed types, and the macros and UDFs the query uses.
     `udfs` maps a UDF's canonical (upper-case) name to its 'module.attr'."""
 
     def __init__(self, udfs: Mapping[str, str] | None = None) -> None:
         self.types = TypeCache()
         self.macros: set[str] = set()
-        self.functions: set[str] = set()
         self.udfs: Mapping[str, str] = udfs or {}
         self.used_udfs: dict[str, PythonUdf] = {}
 
@@ -55,12 +54,6 @@ class LowerContext:
             raise InternalError(f"unknown batch macro {name}")
         self.macros.update(MACRO_DEPENDENCIES.get(name, ()))
         self.macros.add(name)
-        return exp.Anonymous(this=name, expressions=list(args))
-
-    def py_function(self, name: str, *args: exp.Expression) -> exp.Expression:
-        if name not in PY_FUNCTIONS:
-            raise InternalError(f"unknown batch function {name}")
-        self.functions.add(name)
         return exp.Anonymous(this=name, expressions=list(args))
 
 

@@ -1,9 +1,9 @@
-"""DuckDB macros and Python functions that give Flink's semantics where DuckDB's differ.
+"""DuckDB macros that give Flink's semantics where DuckDB's differ.
 
 A lowered query names the macros it uses; the batch runtime creates them (as TEMP macros) on
 the connection before running the query. Each entry cites the Flink behaviour it reproduces.
-Python functions are the last resort, for what SQL cannot express; their implementations live
-in `nrtg.runtime.batch.functions` under the same names.
+(A Python function would be the last resort; DuckDB's Python functions need numpy, so none is
+used for built-ins.)
 """
 
 from __future__ import annotations
@@ -95,10 +95,6 @@ MACRO_DEPENDENCIES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
         "nrtg_double_to_string": ("nrtg_java_exp", "nrtg_java_digits", "nrtg_java_abs_double"),
     }
 )
-
-# Python scalar functions the runtime registers (name -> (DuckDB parameter types, return type)).
-# Empty for now: DuckDB's Python UDFs need numpy, which nrtg does not depend on.
-PY_FUNCTIONS: MappingProxyType[str, tuple[tuple[str, ...], str]] = MappingProxyType({})
 
 
 def macro_sql(name: str) -> str:

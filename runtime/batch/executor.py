@@ -44,13 +44,12 @@ class BatchSession:
     def run(self, query: BatchQuery) -> BatchResult:
         from nrtg.compiler.lower.duckdb_types import duck_type_text  # noqa: F401 (warm import)
 
-        from .functions import register_functions, register_udfs
+        from .functions import register_udfs
         from .sinks import write_sink
         from .sources import register_source
 
         con = self.con
         try:
-            register_functions(con, query.functions)
             register_udfs(con, query.udfs)
             for stmt in query.macro_statements:
                 con.execute(stmt)

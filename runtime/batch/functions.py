@@ -1,5 +1,5 @@
-"""Python implementations of the batch target's last-resort functions (duckdb_macros.PY_FUNCTIONS)
-and Java-style value rendering shared with the print sink."""
+"""Python UDF registration for the batch runtime, and Java-style value rendering (the print
+sink shows values as Flink's Row.toString does)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import math
 import struct
 from collections.abc import Callable
 from decimal import Decimal
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -98,33 +97,6 @@ def _java_time(t: dt.time) -> str:
 def _java_local_datetime(v: dt.datetime) -> str:
     # java.time.LocalDateTime.toString: 2020-01-01T10:00, seconds and fraction only when set.
     return f"{v.date().isoformat()}T{_java_time(v.time())}"
-
-
-_PY_FUNCTIONS: MappingProxyType[str, Callable[[float], str]] = MappingProxyType({})
-
-
-def register_functions(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> None:
-    """Register the Python functions a lowered query names (idempotent per connection)."""
-    from nrtg.compiler.lower.duckdb_macros import PY_FUNCTIONS
-
-    for name in names:
-        params, ret = PY_FUNCTIONS[name]
-        with contextlib.suppress(Exception):  # not registered yet on this connection
-            con.remove_function(name)
-        con.create_function(name, _vectorized(_PY_FUNCTIONS[name]), list(params), ret, type="arrow")
-
-
-def _vectorized(scalar: Callable[[float], str]) -> Callable[[Any], Any]:
-    """An Arrow UDF applying `scalar` per value (NULL stays NULL)."""
-
-    def apply(values: Any) -> Any:
-        import pyarrow as pa
-
-        return pa.array(
-            [None if v is None else scalar(v) for v in values.to_pylist()], type=pa.string()
-        )
-
-    return apply
 
 
 def register_udfs(con: duckdb.DuckDBPyConnection, udfs: tuple[PythonUdf, ...]) -> None:

@@ -1,0 +1,111 @@
+"""Shared pieces of the batch lowering: unique column names, identifier builders, the `Rel`
+(one CTE and its column names) and the lowerer's plumbing (memo, CTE list, sources)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nrtg.compiler.errors import UnsupportedError
+from nrtg.compiler.plan import nodes as n
+from nrtg.compiler.plan.expr import Expr
+from sqlglot import exp
+
+from .duckdb_context import LowerContext
+from .duckdb_expr import Cols, lower_expr
+
+
+def unique_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for name in names:
+        candidate, k = name, 1
+        while candidate.lower() in seen:
+            k += 1
+            candidate = f"{name}_{k}"
+        seen.add(candidate.lower())
+        out.append(candidate)
+    return tuple(out)
+
+
+def ident(name: str) -> exp.Identifier:
+    return exp.to_identifier(name, quoted=True)
+
+
+def col(name: str, table: str | None = None) -> exp.Column:
+    return exp.Column(this=ident(name), table=exp.to_identifier(table) if table else None)
+
+
+def alias(e: exp.Expression, name: str) -> exp.Expression:
+    """`e AS "name"`; an unqualified column that already has the name stays bare."""
+    if isinstance(e, exp.Column) and not e.table and e.name == name:
+        return e
+    return exp.Alias(this=e, alias=ident(name))
+
+
+def star(exclude: tuple[str, ...] = (), table: str | None = None) -> exp.Expression:
+    s = exp.Star(except_=[col(x) for x in exclude]) if exclude else exp.Star()
+    return exp.Column(this=s, table=exp.to_identifier(table)) if table else s
+
+
+def ordered(e: exp.Expression, key: n.SortKey) -> exp.Ordered:
+    # Flink's default: ASC -> NULLS FIRST, DESC -> NULLS LAST (DuckDB's differs); always explicit.
+    return exp.Ordered(this=e, desc=key.descending, nulls_first=key.effective_nulls_first)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A table scan the runtime must register as a relation before running the query."""
+
+    relation: str
+    scan: n.TableScan
+
+
+@dataclass(frozen=True)
+class Rel:
+    cte: str
+    names: tuple[str, ...]
+
+    def cols(self, table: str | None = None) -> list[exp.Expression]:
+        return [col(c, table) for c in self.names]
+
+
+def aliased(cte: str, name: str) -> exp.Table:
+    return exp.Table(
+        this=exp.to_identifier(cte), alias=exp.TableAlias(this=exp.to_identifier(name))
+    )
+
+
+class LowererBase:
+    """Lowers a plan into CTEs; `lower(plan)` returns the root's Rel. Node kinds are methods
+    named `_<NodeClass>` on the subclasses."""
+
+    def __init__(self, ctx: LowerContext) -> None:
+        self.ctx = ctx
+        self.ctes: list[tuple[str, exp.Select]] = []
+        self.sources: list[Source] = []
+        self._memo: dict[int, Rel] = {}
+        self._relations: dict[tuple[str, tuple[str, ...]], str] = {}
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def lower(self, plan: n.Plan) -> Rel:
+        found = self._memo.get(id(plan))
+        if found is not None:
+            return found
+        method = getattr(self, "_" + type(plan).__name__, None)
+        if method is None:
+            raise UnsupportedError(f"{type(plan).__name__} is not supported by the batch target")
+        rel: Rel = method(plan)
+        self._memo[id(plan)] = rel
+        return rel
+
+    def emit(self, select: exp.Select, names: tuple[str, ...]) -> Rel:
+        name = f"q{len(self.ctes)}"
+        self.ctes.append((name, select))
+        return Rel(name, names)
+
+    def expr(self, e: Expr, cols: Cols) -> exp.Expression:
+        return lower_expr(e, cols, self.ctx)
+
+    @staticmethod
+    def names_of(plan: n.Plan) -> tuple[str, ...]:
+        return unique_names(plan.schema.names)
