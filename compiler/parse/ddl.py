@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from nrtg.catalog.schema import ColumnKind
 from nrtg.compiler.errors import ParseError, UnsupportedError
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokenizer_core import Token, TokenType
 
 from . import statements as st
 

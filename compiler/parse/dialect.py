@@ -18,7 +18,7 @@ from nrtg.compiler.errors import ParseError, Span, UnsupportedError
 from sqlglot import exp, parser, tokens
 from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
 from sqlglot.errors import ParseError as SqlglotParseError
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokenizer_core import Token, TokenType
 
 from .generator import FlinkGenerator
 from .nodes import WindowTVF
@@ -204,7 +204,7 @@ class FlinkParser(parser.Parser):
 
     # -- errors ------------------------------------------------------------------------------
 
-    def raise_error(self, message: str, token: Token | None = None) -> None:  # type: ignore[override]
+    def raise_error(self, message: str, token: Token | None = None) -> None:
         text = self._humanize(message)
         hint = self._keyword_hint()
         if token is not None and token is self._prev and self._curr:
@@ -477,10 +477,12 @@ class FlinkParser(parser.Parser):
 
     # -- intervals ---------------------------------------------------------------------------
 
-    def _parse_interval(self, match_interval: bool = True) -> Any:
+    def _parse_interval(
+        self, require_interval: bool = True, parse_function_unit: bool = False
+    ) -> exp.Add | exp.Interval | None:
         start = self._curr
         if (
-            match_interval
+            require_interval
             and start.token_type == TokenType.INTERVAL
             and self._next.token_type == TokenType.NUMBER
         ):
@@ -489,7 +491,7 @@ class FlinkParser(parser.Parser):
                 start,
                 self._next,
             )
-        node = super()._parse_interval(match_interval)
+        node = super()._parse_interval(require_interval, parse_function_unit)
         if isinstance(node, exp.Interval):
             self._check_interval(node, start)
         return node

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokenizer_core import Token, TokenType
 
 from .dialect import FlinkTokenizer
 
@@ -77,7 +77,7 @@ def fast_tokenize(sql: str) -> list[Token] | None:
                 line += newlines
                 line_start = pos + ws.rfind("\n") + 1
             pos = ws_end
-        kind = m.lastindex
+        kind = m.lastindex or 0
         end = m.end()
         if kind == _END:
             break

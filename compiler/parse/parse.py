@@ -14,7 +14,7 @@ from nrtg.compiler.errors import ParseError, Span
 from sqlglot import exp
 from sqlglot.errors import ParseError as SqlglotParseError
 from sqlglot.errors import TokenError
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokenizer_core import Token, TokenType
 
 from . import statements as st
 from .dialect import Flink, FlinkParser, SyntaxFailure
@@ -218,9 +218,9 @@ def parse_query(sql: str) -> exp.Expression:
     return _parse_one(sql, "query", query)
 
 
-def to_flink_sql(node: exp.Expression | st.Statement | st.Script) -> str:
+def to_flink_sql(node: exp.Expr | st.Statement | st.Script) -> str:
     """Prints an AST (or a parsed statement, or a whole script) back as Flink SQL."""
-    if isinstance(node, exp.Expression):
+    if isinstance(node, exp.Expr):
         return node.sql(dialect=_dialect())
     from .printer import statement_sql
 
@@ -232,7 +232,7 @@ def to_flink_sql(node: exp.Expression | st.Statement | st.Script) -> str:
     return statement_sql(node, expr_sql, RESERVED_WORDS)
 
 
-def span_of(node: exp.Expression) -> Span | None:
+def span_of(node: exp.Expr) -> Span | None:
     """Character offsets covering `node` (the union over it and its descendants' tokens)."""
     start: int | None = None
     end: int | None = None

@@ -7,16 +7,18 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any, Literal
+from typing import Literal, TypeVar
 
 from nrtg.compiler.errors import Span, UnsupportedError
 from sqlglot import exp
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokenizer_core import Token, TokenType
 
 from . import statements as st
 from .dialect import FlinkParser
 
 __all__ = ["STATEMENT_KEYWORDS", "ScriptParser"]
+
+S = TypeVar("S", bound=st.Statement)
 
 STATEMENT_KEYWORDS = (
     "SELECT",
@@ -204,7 +206,7 @@ class ScriptParser(FlinkParser):
         if not first:
             self.raise_error("expected a query")
         query = self.parse_query_body()
-        if not isinstance(query, exp.Query | exp.Values):
+        if not isinstance(query, exp.Query | exp.Values) or not isinstance(query, exp.Expression):
             self.fail("expected a query (SELECT, WITH or VALUES)", first)
         if self.check_reserved:
             from .parse import check_tree
@@ -264,7 +266,7 @@ class ScriptParser(FlinkParser):
             close = difflib.get_close_matches(word, STATEMENT_KEYWORDS, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]}?" if close else ""
             self.fail(f"unknown statement {first.text!r}{hint}", first)
-        return _with_text(stmt, self._span(first, self._prev if self._prev else first), self.sql)
+        return _with_text(stmt, self._span(first, self._prev or first), self.sql)
 
     def _set(self) -> st.Statement:
         first = self._curr
@@ -530,7 +532,7 @@ class ScriptParser(FlinkParser):
         )
 
 
-def _with_text(stmt: Any, span: Span, sql: str) -> Any:
+def _with_text(stmt: S, span: Span, sql: str) -> S:
     from dataclasses import replace
 
     return replace(stmt, span=span, text=sql[span.start : span.end])

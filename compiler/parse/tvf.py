@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from nrtg.compiler.errors import Span, UnsupportedError
 from sqlglot import exp
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokenizer_core import Token, TokenType
 
 from .nodes import TVF_ARGS, WindowTVF
 
@@ -54,7 +54,7 @@ def parse_window_tvf(p: FlinkParser) -> WindowTVF:
     saw_named = False
     while True:
         arg_token = p._curr
-        if arg_token.token_type != TokenType.STRING and p._next.token_type == TokenType.FARROW:
+        if arg_token.token_type != TokenType.STRING and _is_farrow(p._next):
             key = arg_token.text.upper()
             p._advance(2)
             if key not in order:
@@ -108,6 +108,10 @@ def parse_window_tvf(p: FlinkParser) -> WindowTVF:
     return node
 
 
+def _is_farrow(token: Token) -> bool:
+    return token.token_type == TokenType.FARROW
+
+
 def _argument(p: FlinkParser) -> _Arg:
     if p._match(TokenType.TABLE):
         table = p._parse_table_parts()
@@ -120,6 +124,9 @@ def _argument(p: FlinkParser) -> _Arg:
                 if column is None:
                     p.raise_error("expected a column after PARTITION BY")
                 partition = [column] if column is not None else []
+        if table is None:
+            p.raise_error("expected a table name after TABLE")
+        assert table is not None
         return _Data(table, partition)
     if p._curr.text.upper() == "DESCRIPTOR" and p._next.token_type == TokenType.L_PAREN:
         p._advance(2)

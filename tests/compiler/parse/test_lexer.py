@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 from nrtg.compiler.parse.dialect import Flink
 from nrtg.compiler.parse.lexer import fast_tokenize
-from sqlglot.tokens import Token
+from sqlglot.tokenizer_core import Token
 
 from .test_roundtrip import QUERIES, STATEMENTS
 

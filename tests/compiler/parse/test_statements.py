@@ -60,9 +60,9 @@ def test_create_table_full() -> None:
     (wm,) = stmt.watermarks
     assert wm.rowtime == "dateTime" and isinstance(wm.expr, exp.Sub)
     assert CREATE_BID[wm.span.start : wm.span.end].startswith("WATERMARK FOR")
-    assert stmt.primary_key == st.PrimaryKeyDecl(
-        name="pk", columns=("auction",), enforced=False, span=stmt.primary_key.span
-    )
+    pk = stmt.primary_key
+    assert pk is not None
+    assert (pk.name, pk.columns, pk.enforced) == ("pk", ("auction",), False)
     assert stmt.partition_keys == ("auction",)
     assert stmt.options == (("connector", "kafka"), ("topic", "it's"))
     assert stmt.comment == "bids"
