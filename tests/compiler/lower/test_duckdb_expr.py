@@ -384,3 +384,14 @@ def test_double_division_by_zero_is_infinity() -> None:
     assert ev(call("DIVIDE", t.double(), lit(1.0, t.double()), lit(0.0, t.double()))) == float(
         "inf"
     )
+
+
+def test_date_format_of_ltz_uses_session_zone() -> None:
+    # TIMESTAMP_LTZ values render in the session time zone (table.local-time-zone).
+    ltz = t.timestamp_ltz(3)
+    when = lit(dt.datetime(2024, 1, 1, 16, 0, tzinfo=dt.UTC), ltz)
+    e = call("DATE_FORMAT", STR, when, s("yyyy-MM-dd HH:mm"))
+    values = n.Values(rows=((i(0),),), fields=(Field("d", t.int_()),))
+    plan = n.Project(input=values, exprs=(e,), names=("r",))
+    assert run_plan(plan, time_zone="Asia/Tokyo").table.to_pylist() == [{"r": "2024-01-02 01:00"}]
+    assert ev(e) == "2024-01-01 16:00"

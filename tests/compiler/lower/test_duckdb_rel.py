@@ -563,3 +563,54 @@ def test_hop_with_offset_and_gapped_slide() -> None:
         properties=("window_start",),
     )
     assert rows(plan) == [(1, 1, ts(0))]
+
+
+def test_min_max_strings_by_code_point() -> None:
+    # FLINK_SEMANTICS.md: "`MIN`/`MAX` on strings order by Unicode code point".
+    v = values([("s", STR)], [("z",), ("é",), ("🚀",), ("Z",)])
+    a = n.Aggregate(
+        input=v, group=(), aggs=(agg("MIN", (0,), STR, "lo"), agg("MAX", (0,), STR, "hi"))
+    )
+    assert rows(a) == [("Z", "🚀")]
+
+
+def test_tumble_on_ltz_aligns_in_the_session_time_zone() -> None:
+    # A daily TUMBLE over TIMESTAMP_LTZ starts at local midnight of the session time zone;
+    # window_start/window_end are local TIMESTAMPs.
+    ltz = t.timestamp_ltz(3)
+    when = dt.datetime(2024, 1, 1, 16, 0, tzinfo=dt.UTC)  # 2024-01-02 01:00 in Tokyo
+    v = values([("k", INT), ("t", ltz)], [(1, when)])
+    spec = n.WindowSpec(kind=n.WindowKind.TUMBLE, time_col=1, size_ms=86_400_000)
+    plan = n.WindowAggregate(
+        input=rowtime(v, 1),
+        window=spec,
+        group=(0,),
+        aggs=(agg("COUNT", (), BIG, "n"),),
+        properties=("window_start",),
+    )
+    table = run_plan(plan, time_zone="Asia/Tokyo").table
+    assert table.column("window_start").to_pylist() == [dt.datetime(2024, 1, 2)]
+    assert run_plan(plan).table.column("window_start").to_pylist() == [dt.datetime(2024, 1, 1)]
+
+
+def test_cumulate_with_offset() -> None:
+    # CUMULATE(step 5 min, size 10 min, offset 2 min): [09:52, 09:57), [09:52, 10:02),
+    # [10:02, 10:07), [10:02, 10:12), ...; a row at 10:03 is in the last two.
+    v = values([("k", INT), ("ts", TS)], [(1, ts(3))])
+    spec = n.WindowSpec(
+        kind=n.WindowKind.CUMULATE, time_col=1, size_ms=600_000, step_ms=300_000, offset_ms=120_000
+    )
+    plan = n.WindowTVF(input=rowtime(v, 1), window=spec)
+    assert {(r[2], r[3]) for r in rows(plan)} == {(ts(2), ts(7)), (ts(2), ts(12))}
+
+
+def test_session_tvf_rows() -> None:
+    v = values([("k", INT), ("ts", TS)], [(1, ts(0)), (1, ts(2)), (2, ts(1))])
+    spec = n.WindowSpec(kind=n.WindowKind.SESSION, time_col=1, gap_ms=60_000, partition=(0,))
+    got = rows(n.WindowTVF(input=rowtime(v, 1), window=spec))
+    end = dt.timedelta(milliseconds=1)
+    assert got == [
+        (1, ts(0), ts(0), ts(1), ts(1) - end),
+        (1, ts(2), ts(2), ts(3), ts(3) - end),
+        (2, ts(1), ts(1), ts(2), ts(2) - end),
+    ]
