@@ -109,6 +109,8 @@ controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$WORK/data
 num.partitions=1
+# tests write historical event times: never expire data by time (a restart keeps everything)
+log.retention.ms=-1
 # tests create their own topics
 auto.create.topics.enable=false
 delete.topic.enable=true

@@ -1,0 +1,122 @@
+"""The real JVM services that integration tests talk to, started on demand.
+
+`scripts/kafka.sh` runs a single-node KRaft Kafka broker and `scripts/hms.sh` a Hive Metastore,
+both on 127.0.0.1. The scripts are idempotent (a running service is reused), so a test session
+pays the start-up once, and only the first run on a machine pays the download. Failing to start
+raises `ServiceError` with the script's own diagnosis; the fixtures turn that into a test failure,
+never a skip.
+
+Ports come from the scripts' environment variables: `KAFKA_PORT` (9092) and `HMS_PORT` (9084).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+KAFKA_SCRIPT = REPO / "scripts" / "kafka.sh"
+HMS_SCRIPT = REPO / "scripts" / "hms.sh"
+
+# A cold start downloads the service first (Kafka: Maven resolution; HMS: a ~460 MB sdist).
+KAFKA_START_TIMEOUT_S = 900.0
+HMS_START_TIMEOUT_S = 1500.0
+
+
+class ServiceError(RuntimeError):
+    """A project service could not be started or reached."""
+
+
+def kafka_port() -> int:
+    return int(os.environ.get("KAFKA_PORT", "9092"))
+
+
+def hms_port() -> int:
+    return int(os.environ.get("HMS_PORT", "9084"))
+
+
+def _run(script: Path, action: str, timeout: float) -> str:
+    """Runs `script action`, returns its last stdout line; raises ServiceError on failure."""
+    name = script.name
+    for tool in ("java", "bash"):
+        if shutil.which(tool) is None:
+            raise ServiceError(f"{name} {action}: `{tool}` is not on PATH (install a JDK 17+)")
+    try:
+        proc = subprocess.run(
+            ["bash", str(script), action],
+            cwd=REPO,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as e:
+        raise ServiceError(f"{name} {action} did not finish within {timeout:.0f}s") from e
+    if proc.returncode != 0:
+        detail = (proc.stderr.strip() or proc.stdout.strip())[-4000:]
+        raise ServiceError(f"{name} {action} failed (exit {proc.returncode}):\n{detail}")
+    lines = proc.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def start_kafka() -> str:
+    """Starts the broker unless it is up; returns the bootstrap address "127.0.0.1:PORT"."""
+    return _run(KAFKA_SCRIPT, "start", KAFKA_START_TIMEOUT_S) or f"127.0.0.1:{kafka_port()}"
+
+
+def restart_kafka() -> str:
+    """Stops and starts the broker (topics and committed data survive); returns bootstrap."""
+    return _run(KAFKA_SCRIPT, "restart", KAFKA_START_TIMEOUT_S) or f"127.0.0.1:{kafka_port()}"
+
+
+def stop_kafka() -> None:
+    _run(KAFKA_SCRIPT, "stop", 120.0)
+
+
+def start_hms() -> tuple[str, int]:
+    """Starts the Hive Metastore unless it is up; returns (host, port)."""
+    out = _run(HMS_SCRIPT, "start", HMS_START_TIMEOUT_S) or f"127.0.0.1:{hms_port()}"
+    host, _, port = out.rpartition(":")
+    return host, int(port)
+
+
+def make_topic(
+    bootstrap: str,
+    name: str,
+    partitions: int = 1,
+    *,
+    config: Mapping[str, str] | None = None,
+    timeout: float = 30.0,
+) -> str:
+    """Creates a topic named `name-<random>` and waits until every partition has a leader.
+
+    Returns the unique name, so tests never see each other's data, even across runs.
+    """
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    topic = f"{name}-{uuid.uuid4().hex[:12]}"
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    new = NewTopic(topic, num_partitions=partitions, replication_factor=1, config=dict(config or {}))
+    try:
+        admin.create_topics([new], operation_timeout=timeout)[topic].result(timeout=timeout)
+    except Exception as e:  # KafkaException carries the broker's error
+        raise ServiceError(f"creating topic {topic!r} on {bootstrap} failed: {e}") from e
+    deadline = time.monotonic() + timeout
+    while True:
+        meta = admin.list_topics(topic=topic, timeout=timeout).topics.get(topic)
+        if (
+            meta is not None
+            and meta.error is None
+            and len(meta.partitions) == partitions
+            and all(p.leader >= 0 for p in meta.partitions.values())
+        ):
+            return topic
+        if time.monotonic() > deadline:
+            raise ServiceError(f"topic {topic!r} has no leader for every partition after {timeout}s")
+        time.sleep(0.1)
