@@ -18,6 +18,7 @@ class FlinkGenerator(generator.Generator):
     TRANSFORMS: ClassVar[dict[type[exp.Expr], Callable[..., str]]] = {
         **generator.Generator.TRANSFORMS,
         WindowTVF: lambda self, e: self.windowtvf_sql(e),
+        exp.VarMap: lambda self, e: self.varmap_sql(e),
         exp.If: lambda self, e: self.func(
             "IF", e.this, e.args.get("true"), e.args.get("false") or exp.null()
         ),
@@ -79,6 +80,14 @@ class FlinkGenerator(generator.Generator):
 
     def array_sql(self, expression: exp.Array) -> str:
         return f"ARRAY[{self.expressions(expression, flat=True)}]"
+
+    def varmap_sql(self, expression: exp.VarMap) -> str:
+        keys = expression.args["keys"].expressions
+        values = expression.args["values"].expressions
+        pairs = ", ".join(
+            f"{self.sql(k)}, {self.sql(v)}" for k, v in zip(keys, values, strict=True)
+        )
+        return f"MAP[{pairs}]"
 
     def windowtvf_sql(self, expression: WindowTVF) -> str:
         kind = expression.kind

@@ -115,6 +115,7 @@ CASES: list[tuple[str, type[NrtgError], int, int, str]] = [
     ),
     ("SHOW TABLES", UnsupportedError, 1, 1, "SHOW statements are not supported"),
     ("SELECT a AS FROM t", ParseError, 1, 13, "expected a name after AS"),
+    ("SELECT MAP['a', 1, 'b'] FROM t", ParseError, 1, 11, "key, value pairs"),
     ("DELETE FROM t WHERE a = 1", UnsupportedError, 1, 1, "DELETE statements are not supported"),
     ("ALTER VIEW v AS SELECT 1", UnsupportedError, 1, 1, "ALTER VIEW is not supported"),
     ("CREATE OR REPLACE TABLE t (a INT)", UnsupportedError, 1, 1, "CREATE OR REPLACE"),

@@ -84,6 +84,7 @@ QUERIES = [
     "SELECT /*+ BROADCAST(t) */ * FROM t",
     "(SELECT 1) UNION (SELECT 2)",
     "SELECT 'a' 'b', 'multi\nline', '' FROM t",
+    "SELECT MAP['a', ARRAY[1]]['a'][1], `MAP`[1], m['k'] FROM t",
 ]
 
 
