@@ -24,6 +24,7 @@ from nrtg.compiler.lower.graph import JobGraph, OperatorSpec
 from nrtg.compiler.plan import nodes as n
 
 from .api import MAX_WATERMARK, MIN_WATERMARK, CheckpointStore, Operator, Output, Sink, Source
+from .operators._duck import Env
 from .operators.collect import CollectSink
 from .operators.registry import make_operator
 
@@ -34,10 +35,10 @@ SinkFactory = Callable[[OperatorSpec], Sink]
 class _ValuesSource:
     """A VALUES node as a one-batch bounded source."""
 
-    def __init__(self, spec: OperatorSpec, time_zone: str) -> None:
+    def __init__(self, spec: OperatorSpec, env: Env) -> None:
         from .operators.values import values_batch
 
-        self.batch: pa.RecordBatch | None = values_batch(spec, time_zone)
+        self.batch: pa.RecordBatch | None = values_batch(spec, env)
         self.done = False
 
     def open(self, position: Any) -> None:
@@ -61,7 +62,7 @@ class _ValuesSource:
         self.batch = None
 
 
-def default_source(spec: OperatorSpec, tables: Mapping[str, pa.Table], time_zone: str) -> Source:
+def default_source(spec: OperatorSpec, tables: Mapping[str, pa.Table], env: Env) -> Source:
     from .operators.file_source import FileSource, MemorySource
 
     scan = spec.node
@@ -70,7 +71,7 @@ def default_source(spec: OperatorSpec, tables: Mapping[str, pa.Table], time_zone
     if table is not None:
         return MemorySource(scan, [("0", table)])
     if spec.params.get("connector") == "filesystem":
-        return FileSource(scan, time_zone)
+        return FileSource(scan, env)
     raise ExecutionError(
         f"table {scan.table}: connector {spec.params.get('connector')!r} needs a source "
         "factory (the Kafka connector) or rows passed as an Arrow table"
@@ -87,6 +88,7 @@ class Executor:
         sink_factory: SinkFactory | None = None,
         batch_size: int = 8192,
         time_zone: str = "UTC",
+        udfs: Mapping[str, str] | None = None,
         deterministic: bool = True,
         idle_timeout_ms: int | None = None,
         checkpoint_store: CheckpointStore | None = None,
@@ -106,15 +108,16 @@ class Executor:
         self.seen_splits: dict[int, set[str]] = {}
         self.checkpoint_id = 0
         tables = tables or {}
+        env = Env(time_zone, dict(udfs or {}))
         for spec in graph.operators:
             if spec.kind == "source":
                 self.sources[spec.id] = (
                     source_factory(spec)
                     if source_factory is not None
-                    else default_source(spec, tables, time_zone)
+                    else default_source(spec, tables, env)
                 )
             elif spec.kind == "values":
-                self.sources[spec.id] = _ValuesSource(spec, time_zone)
+                self.sources[spec.id] = _ValuesSource(spec, env)
             elif spec.kind in ("sink", "collect"):
                 self.sinks[spec.id] = (
                     sink_factory(spec)
@@ -122,7 +125,7 @@ class Executor:
                     else CollectSink()
                 )
             else:
-                op = make_operator(spec, time_zone)
+                op = make_operator(spec, env)
                 if idle_timeout_ms is not None and not deterministic:
                     op.idle_timeout_ms = idle_timeout_ms
                 self.operators[spec.id] = op
@@ -205,7 +208,7 @@ class Executor:
                 op = self.operators[aid]
                 status = getattr(op, "split_status", None)
                 if status is not None:
-                    mark = status(done, now)
+                    mark = status(done, now, tuple(polled.splits))
                     if mark is not None:
                         self._watermark_from(aid, mark)
             if polled.end_of_input:
@@ -281,9 +284,11 @@ def run_graph(
     tables: Mapping[str, pa.Table] | None = None,
     batch_size: int = 8192,
     time_zone: str = "UTC",
+    udfs: Mapping[str, str] | None = None,
 ) -> list[pa.Table | None]:
-    """Run a bounded job to the end in deterministic mode; the change stream of every root."""
-    ex = Executor(graph, tables=tables, batch_size=batch_size, time_zone=time_zone)
+    """Run a bounded job to the end in deterministic mode; the change stream of every root.
+    `udfs`: the script's Python functions, canonical name -> 'module.attr'."""
+    ex = Executor(graph, tables=tables, batch_size=batch_size, time_zone=time_zone, udfs=udfs)
     try:
         ex.run()
         return [ex.output(i) for i in range(len(graph.roots))]

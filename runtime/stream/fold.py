@@ -24,13 +24,14 @@ def _freeze(v: Any) -> Any:
 
 
 def _rows(table: pa.Table) -> tuple[list[str], list[int], list[tuple[Any, ...]]]:
-    names = [c for c in table.column_names if c != OP_COLUMN]
+    positions = [i for i, c in enumerate(table.column_names) if c != OP_COLUMN]
+    names = [table.column_names[i] for i in positions]
     ops = (
         table.column(OP_COLUMN).to_pylist()
         if OP_COLUMN in table.column_names
         else [0] * table.num_rows
     )
-    cols = [table.column(c).to_pylist() for c in names]
+    cols = [table.column(i).to_pylist() for i in positions]
     rows = [tuple(_freeze(v) for v in r) for r in zip(*cols, strict=True)] if cols else []
     return names, ops, rows
 
@@ -73,8 +74,7 @@ def fold_table(table: pa.Table | None, schema: pa.Schema) -> pa.Table:
     """The multiset fold as an Arrow table with `schema` (no `_op`)."""
     rows = list(fold_multiset(table).elements())
     if table is not None and rows:
-        names = [c for c in table.column_names if c != OP_COLUMN]
-        source = table.select(names)
+        source = table.select([i for i, c in enumerate(table.column_names) if c != OP_COLUMN])
         # Rebuild from the original values (frozen nested values are not re-typed).
         index: dict[tuple[Any, ...], list[int]] = {}
         _, _, all_rows = _rows(source)

@@ -9,7 +9,8 @@ input batch pass through unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -28,19 +29,29 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+@dataclass(frozen=True)
+class Env:
+    """What every expression evaluation needs: the session time zone (TIMESTAMP_LTZ) and the
+    script's Python UDFs (canonical name -> 'module.attr', as the batch lowering takes them)."""
+
+    time_zone: str = "UTC"
+    udfs: Mapping[str, str] = field(default_factory=dict)
+
+
+DEFAULT_ENV = Env()
+
+
 class Program:
-    def __init__(self, width: int, steps: Sequence[Step], time_zone: str = "UTC") -> None:
+    def __init__(self, width: int, steps: Sequence[Step], env: Env = DEFAULT_ENV) -> None:
         self.width = width
         self.steps = tuple(steps)
-        self.ctx = LowerContext()
+        self.ctx = LowerContext(dict(env.udfs)) if env.udfs else LowerContext()
         self._sql: dict[tuple[str, ...], str] = {}
         self.con = duckdb.connect()
-        self.con.execute(f"SET TimeZone = '{time_zone}'")
+        self.con.execute(f"SET TimeZone = '{env.time_zone}'")
         self.con.execute("SET threads = 1")
         self._layers = self._lower()
-        from nrtg.runtime.batch.functions import register_functions
-
-        register_functions(self.con, tuple(sorted(self.ctx.functions)))
+        _register_functions(self.con, self.ctx)
         for m in macro_order(tuple(sorted(self.ctx.macros))):
             self.con.execute(macro_sql(m))
 
@@ -103,3 +114,16 @@ class Program:
 
     def close(self) -> None:
         self.con.close()
+
+
+def _register_functions(con: duckdb.DuckDBPyConnection, ctx: Any) -> None:
+    """Register the Python UDFs (and any last-resort functions) the lowering used, through the
+    batch runtime's registration, so both targets call the same implementations."""
+    from nrtg.runtime.batch import functions
+
+    used = getattr(ctx, "used_udfs", None)
+    if used:
+        functions.register_udfs(con, tuple(used.values()))  # type: ignore[attr-defined]
+    names = getattr(ctx, "functions", None)
+    if names:
+        functions.register_functions(con, tuple(sorted(names)))  # type: ignore[attr-defined]

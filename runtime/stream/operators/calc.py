@@ -10,7 +10,7 @@ from nrtg.compiler.plan import nodes as n
 
 from ..api import Output
 from ._base import BaseOperator
-from ._duck import Program, Step
+from ._duck import DEFAULT_ENV, Env, Program, Step
 from ._rows import conform
 
 
@@ -25,11 +25,11 @@ def program_steps(steps: tuple[n.Plan, ...]) -> list[Step]:
 
 
 class Calc(BaseOperator):
-    def __init__(self, spec: OperatorSpec, time_zone: str = "UTC") -> None:
+    def __init__(self, spec: OperatorSpec, env: Env = DEFAULT_ENV) -> None:
         super().__init__(spec)
         steps: tuple[n.Plan, ...] = spec.params["steps"]
         width = len(steps[0].children[0].schema)
-        self.program = Program(width, program_steps(steps), time_zone)
+        self.program = Program(width, program_steps(steps), env)
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows

@@ -15,6 +15,7 @@ from nrtg.catalog.errors import ExecutionError
 from nrtg.compiler.plan import nodes as n
 
 from ..api import Polled, SourcePosition
+from ._duck import DEFAULT_ENV, Env
 from ._rows import SPLIT_COLUMN, arrow_schema, conform
 
 
@@ -34,7 +35,7 @@ def list_files(path: str) -> list[str]:
     raise ExecutionError(f"filesystem source: {path} does not exist")
 
 
-def read_file(scan: n.TableScan, path: str, time_zone: str = "UTC") -> pa.Table:
+def read_file(scan: n.TableScan, path: str, env: Env = DEFAULT_ENV) -> pa.Table:
     import duckdb
     from nrtg.compiler.lower.duckdb_types import duck_type_text
     from nrtg.runtime.batch.sources import _reader
@@ -44,7 +45,7 @@ def read_file(scan: n.TableScan, path: str, time_zone: str = "UTC") -> pa.Table:
     select = ", ".join(f"CAST({_q(c)} AS {t}) AS {_q(c)}" for c, t in columns)
     con = duckdb.connect()
     try:
-        con.execute(f"SET TimeZone = '{time_zone}'")
+        con.execute(f"SET TimeZone = '{env.time_zone}'")
         table = con.sql(f"SELECT {select} FROM {_reader(options, columns, str(scan.table))}")
         return table.to_arrow_table()
     except duckdb.Error as e:
@@ -54,10 +55,14 @@ def read_file(scan: n.TableScan, path: str, time_zone: str = "UTC") -> pa.Table:
 
 
 class MemorySource:
-    """Replays (split name, Arrow table) pairs in order as a bounded stream."""
+    """Replays (split name, Arrow table) pairs as a bounded stream: one split after the other,
+    or with `interleave` one batch of each in turn (like the partitions of a Kafka topic)."""
 
-    def __init__(self, scan: n.TableScan, splits: Sequence[tuple[str, pa.Table]]) -> None:
+    def __init__(
+        self, scan: n.TableScan, splits: Sequence[tuple[str, pa.Table]], interleave: bool = False
+    ) -> None:
         self.schema = arrow_schema(scan.schema)
+        self.interleave = interleave
         self.splits = list(splits)
         self.offsets = {name: 0 for name, _ in self.splits}
         self.current = 0
@@ -72,7 +77,11 @@ class MemorySource:
         return self.splits[index][1]
 
     def poll(self, max_records: int, timeout_s: float) -> Polled:
-        while self.current < len(self.splits):
+        for _ in range(2 * len(self.splits) + 1):
+            if self.current >= len(self.splits):
+                if not self.interleave:
+                    break
+                self.current = 0
             name = self.splits[self.current][0]
             table = self._table(self.current)
             start = self.offsets[name]
@@ -81,10 +90,7 @@ class MemorySource:
                 continue
             part = table.slice(start, max_records).combine_chunks()
             self.offsets[name] = start + part.num_rows
-            batch = part.to_batches()[0] if part.num_rows else None
-            if batch is None:
-                self.current += 1
-                continue
+            batch = part.to_batches()[0]
             names = batch.schema.names
             batch = pa.RecordBatch.from_arrays(
                 [batch.column(names.index(f)) for f in self.schema.names],
@@ -92,6 +98,8 @@ class MemorySource:
             )
             batch = conform(batch, self.schema)
             batch = batch.append_column(SPLIT_COLUMN, pa.array([name] * batch.num_rows))
+            if self.interleave:
+                self.current += 1
             return Polled(batch, splits=self.active(), end_of_input=False)
         return Polled(None, splits=(), end_of_input=True)
 
@@ -99,7 +107,8 @@ class MemorySource:
         return tuple(
             name
             for i, (name, _) in enumerate(self.splits)
-            if i >= self.current and self.offsets[name] < self._table(i).num_rows
+            if (self.interleave or i >= self.current)
+            and self.offsets[name] < self._table(i).num_rows
         )
 
     def position(self) -> SourcePosition:
@@ -112,12 +121,12 @@ class MemorySource:
 class FileSource(MemorySource):
     """The filesystem connector: each file is a split, read when the replay reaches it."""
 
-    def __init__(self, scan: n.TableScan, time_zone: str = "UTC") -> None:
+    def __init__(self, scan: n.TableScan, env: Env = DEFAULT_ENV) -> None:
         path = scan.option("path")
         if not path:
             raise ExecutionError(f"table {scan.table}: the filesystem connector needs a 'path'")
         self.scan = scan
-        self.time_zone = time_zone
+        self.env = env
         base = path if os.path.isdir(path) else os.path.dirname(path)
         files = list_files(path)
         self.paths = files
@@ -129,9 +138,12 @@ class FileSource(MemorySource):
         table = self.loaded.get(index)
         if table is None:
             self.loaded.clear()  # one file in memory at a time
-            table = self.loaded[index] = read_file(self.scan, self.paths[index], self.time_zone)
+            table = self.loaded[index] = read_file(self.scan, self.paths[index], self.env)
         return table
 
     def active(self) -> tuple[str, ...]:
-        # Files not read yet are active too; only finished ones are excluded.
-        return tuple(name for i, (name, _) in enumerate(self.splits) if i >= self.current)
+        # The file being read: files not read yet do not hold the watermark back (one reader
+        # reads them in order), finished ones no longer count.
+        if self.current >= len(self.splits):
+            return ()
+        return (self.splits[self.current][0],)

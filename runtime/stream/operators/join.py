@@ -18,7 +18,7 @@ from nrtg.compiler.plan.expr import TRUE, Call, Expr, and_, conjuncts
 
 from ..api import Output
 from ._base import BaseOperator
-from ._duck import Program
+from ._duck import DEFAULT_ENV, Env, Program
 from ._rows import DELETE, INSERT, Row, arrow_schema, is_retract, rows_of, to_batch
 
 Key = tuple[Any, ...]
@@ -39,7 +39,7 @@ def residual(condition: Expr, lk: tuple[int, ...], rk: tuple[int, ...], n_left: 
 
 
 class Join(BaseOperator):
-    def __init__(self, spec: OperatorSpec, time_zone: str = "UTC") -> None:
+    def __init__(self, spec: OperatorSpec, env: Env = DEFAULT_ENV) -> None:
         super().__init__(spec)
         node = spec.node
         assert isinstance(node, n.Join)
@@ -49,7 +49,7 @@ class Join(BaseOperator):
         cond = residual(node.condition, self.keys[0], self.keys[1], self.widths[0])
         self.program: Program | None = None
         if cond != TRUE:
-            self.program = Program(sum(self.widths), [("filter", cond)], time_zone)
+            self.program = Program(sum(self.widths), [("filter", cond)], env)
             self.pair_schema = pa.schema(
                 list(arrow_schema(node.left.schema)) + list(arrow_schema(node.right.schema))
             )

@@ -6,18 +6,19 @@ from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.lower.graph import OperatorSpec
 
 from ..api import Operator
+from ._duck import DEFAULT_ENV, Env
 
 
-def make_operator(spec: OperatorSpec, time_zone: str = "UTC") -> Operator:
+def make_operator(spec: OperatorSpec, env: Env = DEFAULT_ENV) -> Operator:
     kind = spec.kind
     if kind == "calc":
         from .calc import Calc
 
-        return Calc(spec, time_zone)
+        return Calc(spec, env)
     if kind == "watermark_assigner":
         from .watermark_assigner import WatermarkAssigner
 
-        return WatermarkAssigner(spec, time_zone)
+        return WatermarkAssigner(spec, env)
     if kind == "window_tvf":
         from .window_tvf import WindowTVF
 
@@ -33,11 +34,11 @@ def make_operator(spec: OperatorSpec, time_zone: str = "UTC") -> Operator:
     if kind == "join":
         from .join import Join
 
-        return Join(spec, time_zone)
+        return Join(spec, env)
     if kind == "temporal_join":
         from .temporal_join import TemporalJoin
 
-        return TemporalJoin(spec, time_zone)
+        return TemporalJoin(spec, env)
     if kind == "over_agg":
         from .over_agg import OverAgg
 
@@ -49,7 +50,7 @@ def make_operator(spec: OperatorSpec, time_zone: str = "UTC") -> Operator:
     if kind == "unnest":
         from .unnest import Unnest
 
-        return Unnest(spec, time_zone)
+        return Unnest(spec, env)
     if kind == "rank":
         from .rank import Rank
 
@@ -61,5 +62,5 @@ def make_operator(spec: OperatorSpec, time_zone: str = "UTC") -> Operator:
     if kind == "window_join":
         from .window_join import WindowJoin
 
-        return WindowJoin(spec, time_zone)
+        return WindowJoin(spec, env)
     raise UnsupportedError(f"the stream runtime has no operator {kind!r}")

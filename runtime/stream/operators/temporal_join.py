@@ -18,7 +18,7 @@ from nrtg.compiler.plan.expr import TRUE
 
 from ..api import Output
 from ._base import BaseOperator
-from ._duck import Program
+from ._duck import DEFAULT_ENV, Env, Program
 from ._rows import DELETE, UPDATE_BEFORE, Row, arrow_schema, epoch_ms, rows_of, to_batch
 from .join import residual
 
@@ -26,7 +26,7 @@ Key = tuple[Any, ...]
 
 
 class TemporalJoin(BaseOperator):
-    def __init__(self, spec: OperatorSpec, time_zone: str = "UTC") -> None:
+    def __init__(self, spec: OperatorSpec, env: Env = DEFAULT_ENV) -> None:
         super().__init__(spec)
         node = spec.node
         assert isinstance(node, n.TemporalJoin)
@@ -34,9 +34,7 @@ class TemporalJoin(BaseOperator):
         self.keys = (spec.params["left_keys"], spec.params["right_keys"])
         self.widths = (len(node.left.schema), len(node.right.schema))
         cond = residual(node.condition, self.keys[0], self.keys[1], self.widths[0])
-        self.program = (
-            None if cond == TRUE else Program(sum(self.widths), [("filter", cond)], time_zone)
-        )
+        self.program = None if cond == TRUE else Program(sum(self.widths), [("filter", cond)], env)
         pair = list(arrow_schema(node.left.schema)) + list(arrow_schema(node.right.schema))
         self.pair_schema = pa.schema([pa.field(f"p{i}", f.type) for i, f in enumerate(pair)])
         self.watermark = -(2**63)

@@ -10,17 +10,17 @@ from nrtg.compiler.plan import nodes as n
 
 from ..api import Output
 from ._base import BaseOperator
-from ._duck import Program
+from ._duck import DEFAULT_ENV, Env, Program
 from ._rows import conform, data_width
 
 
 class Unnest(BaseOperator):
-    def __init__(self, spec: OperatorSpec, time_zone: str = "UTC") -> None:
+    def __init__(self, spec: OperatorSpec, env: Env = DEFAULT_ENV) -> None:
         super().__init__(spec)
         node = spec.node
         assert isinstance(node, n.Unnest)
         self.node = node
-        self.program = Program(len(node.input.schema), [("project", (node.expr,))], time_zone)
+        self.program = Program(len(node.input.schema), [("project", (node.expr,))], env)
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows

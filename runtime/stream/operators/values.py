@@ -7,18 +7,18 @@ import pyarrow as pa
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
 
-from ._duck import Program
+from ._duck import DEFAULT_ENV, Env, Program
 from ._rows import arrow_schema, conform
 
 
-def values_batch(spec: OperatorSpec, time_zone: str = "UTC") -> pa.RecordBatch:
+def values_batch(spec: OperatorSpec, env: Env = DEFAULT_ENV) -> pa.RecordBatch:
     node = spec.node
     assert isinstance(node, n.Values)
     schema = arrow_schema(spec.schema)
     dummy = pa.RecordBatch.from_arrays([pa.array([0], type=pa.int8())], names=["x"])
     batches = []
     for row in node.rows:
-        program = Program(1, [("project", row)], time_zone)
+        program = Program(1, [("project", row)], env)
         try:
             out = program.run(dummy)
         finally:

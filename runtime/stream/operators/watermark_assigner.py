@@ -13,16 +13,16 @@ from nrtg.compiler.plan import nodes as n
 
 from ..api import MAX_WATERMARK, MIN_WATERMARK, Output
 from ._base import BaseOperator
-from ._duck import Program
+from ._duck import DEFAULT_ENV, Env, Program
 from ._rows import SPLIT_COLUMN, conform, epoch_ms
 
 
 class WatermarkAssigner(BaseOperator):
-    def __init__(self, spec: OperatorSpec, time_zone: str = "UTC") -> None:
+    def __init__(self, spec: OperatorSpec, env: Env = DEFAULT_ENV) -> None:
         super().__init__(spec)
         node = spec.node
         assert isinstance(node, n.AssignWatermark)
-        self.program = Program(len(node.input.schema), [("project", (node.watermark,))], time_zone)
+        self.program = Program(len(node.input.schema), [("project", (node.watermark,))], env)
         self.per_split: dict[str, int] = {}
         self.last_seen: dict[str, float] = {}
         self.finished: set[str] = set()
@@ -50,10 +50,17 @@ class WatermarkAssigner(BaseOperator):
 
     _now: float = 0.0
 
-    def split_status(self, finished: set[str], now_ms: float) -> int | None:
-        """The executor reports finished splits and the wall clock (for idleness)."""
+    def split_status(
+        self, finished: set[str], now_ms: float, active: tuple[str, ...] = ()
+    ) -> int | None:
+        """The executor reports the source's finished and active splits and the wall clock (for
+        idleness). An active split that has sent nothing yet holds the watermark back."""
         self.finished |= finished
         self._now = now_ms
+        for split in active:
+            if split not in self.per_split and split not in self.finished:
+                self.per_split[split] = MIN_WATERMARK
+                self.last_seen.setdefault(split, now_ms)
         return self._advance()
 
     def _advance(self) -> int | None:

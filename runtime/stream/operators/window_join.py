@@ -15,7 +15,7 @@ from nrtg.compiler.plan.expr import TRUE
 
 from ..api import Output
 from ._base import BaseOperator
-from ._duck import Program
+from ._duck import DEFAULT_ENV, Env, Program
 from ._rows import Row, arrow_schema, epoch_ms, rows_of, to_batch
 from .join import residual
 
@@ -23,7 +23,7 @@ Window = tuple[int, int]
 
 
 class WindowJoin(BaseOperator):
-    def __init__(self, spec: OperatorSpec, time_zone: str = "UTC") -> None:
+    def __init__(self, spec: OperatorSpec, env: Env = DEFAULT_ENV) -> None:
         super().__init__(spec)
         node = spec.node
         assert isinstance(node, n.WindowJoin)
@@ -32,9 +32,7 @@ class WindowJoin(BaseOperator):
         self.widths = (len(node.left.schema), len(node.right.schema))
         self.bounds = (node.left_bounds, node.right_bounds)
         cond = residual(node.condition, self.keys[0], self.keys[1], self.widths[0])
-        self.program = (
-            None if cond == TRUE else Program(sum(self.widths), [("filter", cond)], time_zone)
-        )
+        self.program = None if cond == TRUE else Program(sum(self.widths), [("filter", cond)], env)
         pair = list(arrow_schema(node.left.schema)) + list(arrow_schema(node.right.schema))
         self.pair_schema = pa.schema([pa.field(f"p{i}", f.type) for i, f in enumerate(pair)])
         self.watermark = -(2**63)

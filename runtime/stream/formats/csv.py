@@ -1,0 +1,94 @@
+"""Flink's `csv` format: one CSV line per message, vectorized with pyarrow's CSV reader and
+writer. Options: `csv.field-delimiter`, `csv.quote-character`, `csv.null-literal`,
+`csv.ignore-parse-errors` (skip and count; otherwise fail naming the record)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+
+import pyarrow as pa
+import pyarrow.csv as pcsv
+from nrtg.catalog.errors import ExecutionError
+
+from . import Decoded, Locate, is_true
+
+
+class CsvDecoder:
+    def __init__(self, schema: pa.Schema, options: Mapping[str, str], table: str) -> None:
+        self.schema = schema
+        self.table_name = table
+        self.ignore_errors = is_true(options, "csv.ignore-parse-errors")
+        quote = options.get("csv.quote-character", '"')
+        self.parse = pcsv.ParseOptions(
+            delimiter=options.get("csv.field-delimiter", ","),
+            quote_char=quote or False,
+            newlines_in_values=False,
+        )
+        null = options.get("csv.null-literal")
+        self.convert = pcsv.ConvertOptions(
+            column_types=schema,
+            null_values=[null] if null is not None else [""],
+            strings_can_be_null=null is not None,
+            quoted_strings_can_be_null=False,
+        )
+
+    def _read(self, lines: Sequence[bytes]) -> pa.Table:
+        buf = b"\n".join(lines) + b"\n"
+        read = pcsv.ReadOptions(
+            column_names=list(self.schema.names), use_threads=False, block_size=len(buf) + 1
+        )
+        table = pcsv.read_csv(
+            io.BytesIO(buf),
+            read_options=read,
+            parse_options=self.parse,
+            convert_options=self.convert,
+        )
+        if table.num_rows != len(lines):
+            raise pa.ArrowInvalid(f"expected {len(lines)} CSV lines, found {table.num_rows}")
+        return table
+
+    def decode(self, values: Sequence[bytes | None], locate: Locate) -> Decoded:
+        index = [i for i, v in enumerate(values) if v]
+        lines: list[bytes] = [values[i].rstrip(b"\r\n") for i in index]  # type: ignore[union-attr]
+        if not lines:
+            return Decoded(self.schema.empty_table(), [])
+        try:
+            return Decoded(self._read(lines), None if len(index) == len(values) else index)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+        kept: list[int] = []
+        tables: list[pa.Table] = []
+        skipped = 0
+        for j, line in enumerate(lines):  # error path only: one line at a time
+            try:
+                tables.append(self._read([line]))
+                kept.append(index[j])
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+                if not self.ignore_errors:
+                    raise ExecutionError(
+                        f"table {self.table_name}: malformed csv record at {locate(index[j])}: "
+                        f"{e} (set 'csv.ignore-parse-errors' = 'true' to skip such records)"
+                    ) from e
+                skipped += 1
+        table = pa.concat_tables(tables) if tables else self.schema.empty_table()
+        return Decoded(table, kept, skipped=skipped)
+
+
+class CsvEncoder:
+    def __init__(self, schema: pa.Schema, options: Mapping[str, str], table: str) -> None:
+        self.schema = schema
+        self.options = pcsv.WriteOptions(
+            include_header=False,
+            delimiter=options.get("csv.field-delimiter", ","),
+            quoting_style="needed",
+        )
+
+    def encode(self, batch: pa.RecordBatch) -> list[bytes | str | None]:
+        data = pa.RecordBatch.from_arrays(
+            [batch.column(i) for i in range(len(self.schema))], names=list(self.schema.names)
+        )
+        out = io.BytesIO()
+        pcsv.write_csv(data, out, write_options=self.options)
+        lines: list[bytes | str | None] = list(out.getvalue().splitlines())
+        return lines
