@@ -319,28 +319,22 @@ class FlinkParser(parser.Parser):
         return node
 
     def _parse_bracket(self, this: exp.Expr | None = None) -> exp.Expr | None:
+        start = self._curr
+        node = super()._parse_bracket(this)
+        inner = node
+        while isinstance(inner, exp.Bracket) and inner.this is not this:
+            inner = inner.this
         if (
-            isinstance(this, exp.Column)
+            isinstance(inner, exp.Bracket)
+            and isinstance(this, exp.Column)
             and not this.table
             and not this.this.quoted
             and this.name.upper() == "MAP"
-            and self._curr.token_type == TokenType.L_BRACKET
+            and len(inner.expressions) % 2
         ):
-            # MAP[k1, v1, ...] constructs a map (exp.VarMap), it does not subscript a column
-            start = self._curr
-            self._advance()
-            items = self._parse_csv(self._parse_assignment)
-            if not self._match(TokenType.R_BRACKET):
-                self.raise_error("expected ]")
-            if not items or len(items) % 2:
-                self.fail("MAP[...] takes key, value pairs: MAP[k1, v1, k2, v2]", start, self._prev)
-            node = exp.VarMap(
-                keys=exp.Array(expressions=items[0::2]), values=exp.Array(expressions=items[1::2])
-            )
-            _positions(node, start, self._prev)
-            node.update_positions(this)
-            return self._parse_bracket(node)
-        return super()._parse_bracket(this)
+            # MAP[k1, v1, ...] (the binder reads Bracket(Column MAP) as the map constructor)
+            self.fail("MAP[...] takes key, value pairs: MAP[k1, v1, k2, v2]", start, self._prev)
+        return node
 
     def _parse_in(self, this: exp.Expr | None, alias: bool = False) -> exp.In:
         node = super()._parse_in(this, alias)
