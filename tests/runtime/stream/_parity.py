@@ -71,19 +71,25 @@ def batch_rows(table: pa.Table) -> Counter[tuple[Any, ...]]:
     return Counter(zip(*cols, strict=True)) if cols else Counter()
 
 
-def query_plans(case: Case, nexmark_dir: Path | None) -> list[n.Plan]:
+def query_plans(case: Case, nexmark_dir: Path | None) -> tuple[list[n.Plan], dict[str, Any]]:
+    """The case's query plans (a Sink's input stands for the sink) and its Python UDFs."""
     script = case.script()
     if nexmark_dir is not None:
         script = script.replace("${NEXMARK_PATH}", str(nexmark_dir))
     job = compile_sql(script)
-    return [r.input if isinstance(r, n.Sink) else r for r in job.optimized]
+    udfs = dict(getattr(job.bound, "udfs", {}) or {})
+    return [r.input if isinstance(r, n.Sink) else r for r in job.optimized], udfs
 
 
 def run_parity(
-    plan: n.Plan, tables: dict[str, pa.Table] | None = None, batch_size: int = 500
+    plan: n.Plan,
+    tables: dict[str, pa.Table] | None = None,
+    batch_size: int = 500,
+    udfs: dict[str, Any] | None = None,
 ) -> tuple[Counter[tuple[Any, ...]], Counter[tuple[Any, ...]]]:
     """(batch rows, folded stream rows), normalized."""
-    batch = run_plan(plan, tables=tables).table
+    batch = run_plan(plan, tables=tables, udfs=udfs or None).table
     graph = lower_to_stream((plan,))
-    (changes,) = run_graph(graph, tables=tables, batch_size=batch_size)
+    names = {k: f.class_name for k, f in (udfs or {}).items()}
+    (changes,) = run_graph(graph, tables=tables, batch_size=batch_size, udfs=names)
     return normalize(batch_rows(batch)), normalize(fold_multiset(changes))

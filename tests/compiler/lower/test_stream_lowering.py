@@ -1,0 +1,83 @@
+"""plan -> JobGraph: fused calcs, explicit hash edges before keyed operators, window-agg
+recognition, stable text, DOT, and UnsupportedError naming the node and the target."""
+
+from __future__ import annotations
+
+import pytest
+from nrtg.compiler.api import compile_sql
+from nrtg.compiler.errors import UnsupportedError
+from nrtg.compiler.lower.graph import EdgeKind, JobGraph
+from nrtg.compiler.lower.stream import lower_to_stream
+from nrtg.compiler.lower.stream_text import graph_dot, graph_text
+
+DDL = """
+CREATE TABLE clicks (user_id BIGINT, url STRING, price INT, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)
+WITH ('connector' = 'filesystem', 'path' = '/x', 'format' = 'json');
+CREATE TABLE plain (id BIGINT, ts TIMESTAMP(3))
+WITH ('connector' = 'filesystem', 'path' = '/y', 'format' = 'json');
+"""
+
+
+def graph(sql: str) -> JobGraph:
+    return lower_to_stream(compile_sql(DDL + sql).optimized)
+
+
+def kinds(g: JobGraph) -> list[str]:
+    return [s.kind for s in g.operators]
+
+
+def test_project_filter_chain_fuses_into_one_calc() -> None:
+    g = graph("SELECT user_id, price * 2 AS p FROM clicks WHERE price > 3 AND url <> 'x';")
+    assert kinds(g).count("calc") == 1
+    assert kinds(g)[-1] == "collect"
+
+
+def test_group_agg_gets_a_hash_edge_on_its_keys() -> None:
+    g = graph("SELECT url, COUNT(*) AS n FROM clicks GROUP BY url;")
+    agg = next(s for s in g.operators if s.kind == "group_agg")
+    (edge,) = agg.inputs
+    assert edge.kind is EdgeKind.HASH
+    assert edge.key_names == ("url",)
+    assert "<- hash(url)" in graph_text(g)
+
+
+def test_tumble_group_by_window_becomes_a_window_agg() -> None:
+    g = graph(
+        "SELECT user_id, COUNT(*) AS n, window_start FROM TABLE(TUMBLE(TABLE clicks,"
+        " DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY user_id, window_start, window_end;"
+    )
+    spec = next(s for s in g.operators if s.kind == "window_agg")
+    assert spec.event_time
+    assert spec.state
+    assert spec.schema.names[0] == "user_id"
+    assert spec.schema.names[-2:] == ("window_start", "window_end")
+    assert not any(s.kind == "group_agg" for s in g.operators)
+
+
+def test_join_hashes_both_sides_on_the_equi_keys() -> None:
+    g = graph("SELECT c.url FROM clicks c JOIN plain p ON c.user_id = p.id;")
+    join = next(s for s in g.operators if s.kind == "join")
+    assert [e.key_names for e in join.inputs] == [("user_id",), ("id",)]
+
+
+def test_text_is_stable_and_ids_are_topological() -> None:
+    sql = "SELECT url, COUNT(*) AS n FROM clicks WHERE price > 1 GROUP BY url;"
+    a, b = graph_text(graph(sql)), graph_text(graph(sql))
+    assert a == b
+    assert a.endswith("\n") and not any(line != line.rstrip() for line in a.splitlines())
+    g = graph(sql)
+    assert all(e.source < s.id for s in g.operators for e in s.inputs)
+    assert "changelog=[I,UB,UA]" in a
+
+
+def test_dot_draws_every_operator_and_edge() -> None:
+    g = graph("SELECT url, COUNT(*) AS n FROM clicks GROUP BY url;")
+    dot = graph_dot(g)
+    assert dot.startswith("digraph job {")
+    assert dot.count("->") == sum(len(s.inputs) for s in g.operators)
+
+
+def test_unsupported_names_the_node_and_the_target() -> None:
+    with pytest.raises(UnsupportedError, match="Sort is not supported by the stream target"):
+        graph("SELECT * FROM plain ORDER BY id LIMIT 3;")
