@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from nrtg.catalog.errors import TypeParseError
 from nrtg.catalog.schema import ColumnKind
+from nrtg.catalog.type_parser import parse_flink_type
+from nrtg.catalog.types import SqlType
 from sqlglot import exp
 
 from . import statements as st
@@ -27,6 +30,18 @@ def _string(value: str) -> str:
 
 def _options(options: tuple[tuple[str, str], ...]) -> str:
     return "(" + ", ".join(f"{_string(k)} = {_string(v)}" for k, v in options) + ")"
+
+
+def _type_sql(sql_type: SqlType) -> str:
+    r"""Flink's short form (`STRING`, `ROW<a INT>`) when it reads back the same, else the
+    serializable form (`ROW<\`a b\` INT>`: the short form does not quote field names)."""
+    text = str(sql_type)
+    try:
+        if parse_flink_type(text) == sql_type:
+            return text
+    except TypeParseError:
+        pass
+    return sql_type.serializable()
 
 
 class _Printer:
@@ -86,7 +101,8 @@ class _Printer:
             assert c.expr is not None
             out += f" AS {self.expr_sql(c.expr)}"
         else:
-            out += f" {c.type}"
+            assert c.type is not None
+            out += f" {_type_sql(c.type)}"
             if c.kind is ColumnKind.METADATA:
                 out += " METADATA"
                 if c.metadata_key is not None:

@@ -128,6 +128,15 @@ STATEMENTS = [
       CONSTRAINT pk PRIMARY KEY (auction) NOT ENFORCED
     ) COMMENT 'bids' PARTITIONED BY (auction) WITH ('connector' = 'kafka', 'topic' = 'it''s')""",
     "CREATE TABLE t (id INT PRIMARY KEY NOT ENFORCED, v STRING)",
+    """CREATE TABLE k (
+      ts TIMESTAMP(3) WITH LOCAL TIME ZONE NOT NULL,
+      ts2 TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL,
+      d INTERVAL DAY TO SECOND(3),
+      m MAP<STRING, ARRAY<ROW<x INT, y STRING>>> NOT NULL,
+      r ROW<`a b` INT, c STRING 'desc'> COMMENT 'r',
+      n INT NULL,
+      ms STRING MULTISET
+    )""",
     "CREATE TABLE b2 WITH ('topic' = 'x') LIKE bid (INCLUDING ALL EXCLUDING OPTIONS)",
     "CREATE TABLE b3 (x INT) LIKE bid",
     "CREATE TEMPORARY VIEW IF NOT EXISTS v (a, b) COMMENT 'v' AS SELECT auction, price FROM bid",
