@@ -96,8 +96,6 @@ class FlinkTokenizer(tokens.Tokenizer):
     KEYWORDS: ClassVar[dict[str, TokenType]] = {
         **tokens.Tokenizer.KEYWORDS,
         "MATCH_RECOGNIZE": TokenType.MATCH_RECOGNIZE,
-        "STRING": TokenType.TEXT,
-        "BYTES": TokenType.VARBINARY,
     }
     # `;` separates statements; nothing is a command for us.
     COMMANDS: ClassVar[set[TokenType]] = set()
