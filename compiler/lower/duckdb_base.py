@@ -58,6 +58,9 @@ class Source:
 
     relation: str
     scan: n.TableScan
+    # True: the relation lists the changelog's rows with a "$op" column (I, UB, UA, D) in
+    # source order; False: the table's contents (a changelog folded to its final rows).
+    changes: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ class LowererBase:
         self.ctes: list[tuple[str, exp.Select]] = []
         self.sources: list[Source] = []
         self._memo: dict[int, Rel] = {}
-        self._relations: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._relations: dict[tuple[str, tuple[str, ...], bool], str] = {}
 
     # -- plumbing -----------------------------------------------------------------------------
     def lower(self, plan: n.Plan) -> Rel:
@@ -109,3 +112,17 @@ class LowererBase:
     @staticmethod
     def names_of(plan: n.Plan) -> tuple[str, ...]:
         return unique_names(plan.schema.names)
+
+    def source_relation(
+        self, scan: n.TableScan, names: tuple[str, ...], changes: bool = False
+    ) -> str:
+        """The relation name the runtime registers for `scan` (one per table and column list)."""
+        key = (str(scan.table), names, changes)
+        relation = self._relations.get(key)
+        if relation is None:
+            relation = f"src:{scan.table}" + ("$changes" if changes else "")
+            if relation in self._relations.values():
+                relation = f"{relation}#{len(self._relations) + 1}"
+            self._relations[key] = relation
+            self.sources.append(Source(relation, scan, changes))
+        return relation

@@ -6,11 +6,14 @@ from __future__ import annotations
 from nrtg.catalog.types import Kind
 from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan import nodes as n
+from nrtg.compiler.plan import traits
 from nrtg.compiler.plan.expr import Call, Expr, conjuncts
 from sqlglot import exp
 
-from .duckdb_base import LowererBase, Rel, alias, aliased, col
+from .duckdb_base import LowererBase, Rel, alias, aliased, col, ident
 from .duckdb_context import fn, fresh, interval_ms, paren
+
+OP = "$op"  # the changelog kind column of a versioned table's rows
 
 
 class JoinLowering(LowererBase):
@@ -94,15 +97,19 @@ class JoinLowering(LowererBase):
 
     def _TemporalJoin(self, p: n.TemporalJoin) -> Rel:
         """Event time: each left row meets the latest right version with right.time <=
-        left.time among the rows matching the equi-keys (DuckDB ASOF JOIN); the rest of the
-        condition is applied to that version (inner: drop, left: NULL-pad), as Flink's
-        TemporalRowTimeJoinOperator does.
+        left.time among the rows matching the equi-keys (DuckDB ASOF JOIN, inclusive); the
+        rest of the condition is applied to that version (inner: drop, left: NULL-pad), as
+        Flink's TemporalRowTimeJoinOperator does. A versioned table read from a changelog
+        contributes its +I/+U rows as versions and its -D rows as the end of a key's validity
+        (a left row whose latest version is a delete meets nothing).
 
-        Not done yet: a versioned table read from a changelog (debezium/upsert) is applied as
-        its latest-version rows; a DELETE version does not yet end the key's validity."""
-        left, right = self.lower(p.left), self.lower(p.right)
+        Not done yet: a version and a delete of the same key at the same time are not ordered
+        by their position in the changelog."""
+        left = self.lower(p.left)
+        versioned = not traits.is_insert_only(p.right.changelog)
+        right = self._versions(p.right) if versioned else self.lower(p.right)
         nl = len(left.names)
-        cols = self._join_cols(left, right)
+        cols = left.cols("l") + right.cols("r")[: len(p.right.schema)]
         equi: list[exp.Expression] = []
         residual: list[Expr] = []
         for c in conjuncts(p.condition):
@@ -119,8 +126,10 @@ class JoinLowering(LowererBase):
             this=fresh(cols[p.left_time]), expression=fresh(cols[nl + p.right_time])
         )
         names = self.names_of(p)
-        kept = [self.expr(r, cols) for r in residual]
-        ok = exp.and_(*[paren(k) for k in kept]) if kept else None
+        kept = [paren(self.expr(r, cols)) for r in residual]
+        if versioned:
+            kept.append(exp.NEQ(this=col(OP, "r"), expression=exp.Literal.string("D")))
+        ok = exp.and_(*kept) if kept else None
         items: list[exp.Expression] = []
         for i, (c, x) in enumerate(zip(cols, names, strict=True)):
             value = c.copy()
@@ -136,6 +145,38 @@ class JoinLowering(LowererBase):
         if ok is not None and p.kind is not n.JoinKind.LEFT:
             select = select.where(ok, copy=False)
         return self.emit(select, names)
+
+    def _versions(self, plan: n.Plan) -> Rel:
+        """A versioned table's changelog rows (+I, +U and -D; -U dropped) with their kind in a
+        trailing "$op" column, through the scans, projections and filters above its source."""
+        if isinstance(plan, n.TableScan):
+            names = self.names_of(plan)
+            relation = self.source_relation(plan, names, changes=True)
+            select = exp.select(*[col(c) for c in (*names, OP)], copy=False).from_(
+                exp.Table(this=ident(relation)), copy=False
+            )
+            select = select.where(
+                exp.NEQ(this=col(OP), expression=exp.Literal.string("UB")), copy=False
+            )
+            return self.emit(select, (*names, OP))
+        if isinstance(plan, n.AssignWatermark):
+            return self._versions(plan.input)
+        if isinstance(plan, n.Filter):
+            src = self._versions(plan.input)
+            cond = self.expr(plan.predicate, src.cols()[:-1])
+            select = exp.select(exp.Star(), copy=False).from_(src.cte, copy=False)
+            return self.emit(select.where(cond, copy=False), src.names)
+        if isinstance(plan, n.Project):
+            src = self._versions(plan.input)
+            names = self.names_of(plan)
+            cols = src.cols()[:-1]
+            items = [alias(self.expr(e, cols), x) for e, x in zip(plan.exprs, names, strict=True)]
+            select = exp.select(*items, col(OP), copy=False).from_(src.cte, copy=False)
+            return self.emit(select, (*names, OP))
+        raise UnsupportedError(
+            f"the batch target reads a versioned table from a changelog only through scans, "
+            f"projections and filters, not {type(plan).__name__}"
+        )
 
     def _Unnest(self, p: n.Unnest) -> Rel:
         src = self.lower(p.input)

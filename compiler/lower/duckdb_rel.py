@@ -27,15 +27,9 @@ class RelLowerer(JoinLowering):
 
     # -- leaves -------------------------------------------------------------------------------
     def _TableScan(self, p: n.TableScan) -> Rel:
+        # A changelog source (debezium-json, ...) reads as its folded final contents.
         names = self.names_of(p)
-        key = (str(p.table), names)
-        relation = self._relations.get(key)
-        if relation is None:
-            relation = f"src:{p.table}"
-            if any(r == relation for r in self._relations.values()):
-                relation = f"{relation}#{len(self._relations) + 1}"
-            self._relations[key] = relation
-            self.sources.append(Source(relation, p))
+        relation = self.source_relation(p, names)
         select = exp.select(*[col(c) for c in names], copy=False).from_(
             exp.Table(this=ident(relation)), copy=False
         )

@@ -17,6 +17,9 @@ from nrtg.catalog.errors import ExecutionError
 from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.lower.duckdb import Source
 from nrtg.compiler.lower.duckdb_types import duck_type_text
+from nrtg.compiler.plan import traits
+
+from .changelog import OP, debezium_changes, folded
 
 if TYPE_CHECKING:
     import duckdb
@@ -37,21 +40,47 @@ def register_source(
     scan = source.scan
     table = tables.get(str(scan.table), tables.get(scan.table.name))
     columns = [(f.name, duck_type_text(f.type)) for f in scan.fields]
+    changelog = not traits.is_insert_only(scan.changelog)
+    names = [n for n, _ in columns]
     if table is not None:
         raw = source.relation + "$arrow"
         con.register(raw, table)
         from_clause = _q(raw)
+        if changelog:
+            op = _q(OP) if OP in table.column_names else f"'I' AS {_q(OP)}"
+            from_clause = f'(SELECT *, {op}, row_number() OVER () AS "$seq" FROM {_q(raw)})'
+            if OP in table.column_names:
+                from_clause = (
+                    f'(SELECT * EXCLUDE ({_q(OP)}), {_q(OP)}, row_number() OVER () AS "$seq" '
+                    f"FROM {_q(raw)})"
+                )
+    elif changelog:
+        from_clause = debezium_changes(
+            scan, lambda spec: _reader(scan.options, spec, str(scan.table), changelog=True)
+        )
     else:
-        from_clause = _reader(scan.options, columns, str(scan.table))
+        spec = "{" + ", ".join(f"{_lit(n)}: {_lit(t)}" for n, t in columns) + "}"
+        from_clause = _reader(scan.options, spec, str(scan.table), columns=columns)
     select = ", ".join(f"CAST({_q(n)} AS {t}) AS {_q(n)}" for n, t in columns)
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {_q(source.relation)} AS SELECT {select} FROM {from_clause}"
-    )
+    if changelog:
+        select += f', {_q(OP)}, "$seq"'
+    body = f"SELECT {select} FROM {from_clause}"
+    if changelog and not source.changes:
+        changes = _q(source.relation + "$changes_all")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {changes} AS {body}")
+        key = [names[i] for i in scan.primary_key or ()]
+        body = f"SELECT * FROM {folded(changes, names, key)}"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {_q(source.relation)} AS {body}")
 
 
 def _reader(
-    options: tuple[tuple[str, str], ...], columns: list[tuple[str, str]], table: str
+    options: tuple[tuple[str, str], ...],
+    spec: str,
+    table: str,
+    changelog: bool = False,
+    columns: list[tuple[str, str]] | None = None,
 ) -> str:
+    """The DuckDB reader call for a filesystem table; `spec` is the DuckDB columns struct."""
     opts = dict(options)
     connector = opts.get("connector", "")
     if connector != "filesystem":
@@ -68,13 +97,17 @@ def _reader(
         pattern = os.path.join(path, "**", "*")
         partitioned = any("=" in d for d in os.listdir(path))
     fmt = opts.get("format", "")
-    spec = "{" + ", ".join(f"{_lit(n)}: {_lit(t)}" for n, t in columns) + "}"
     args = [_lit(pattern)]
     if partitioned:
         args.append("hive_partitioning = true")
+    if fmt == "debezium-json" and changelog:
+        args += ["format = 'newline_delimited'", f"columns = {spec}"]
+        if opts.get("debezium-json.ignore-parse-errors", "false").lower() == "true":
+            args.append("ignore_errors = true")
+        return f"read_json({', '.join(args)})"
     if fmt == "json":
         if opts.get("json.ignore-parse-errors", "false").lower() == "true":
-            return _lenient_json(args, columns)
+            return _lenient_json(args, columns or [])
         args += ["format = 'newline_delimited'", f"columns = {spec}"]
         return f"read_json({', '.join(args)})"
     if fmt == "csv":
