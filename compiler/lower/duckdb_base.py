@@ -86,19 +86,20 @@ class LowererBase:
         self.ctx = ctx
         self.ctes: list[tuple[str, exp.Select]] = []
         self.sources: list[Source] = []
-        self._memo: dict[int, Rel] = {}
+        # id -> (node, rel): the node is kept so that its id cannot be reused by a temporary.
+        self._memo: dict[int, tuple[n.Plan, Rel]] = {}
         self._relations: dict[tuple[str, tuple[str, ...], bool], str] = {}
 
     # -- plumbing -----------------------------------------------------------------------------
     def lower(self, plan: n.Plan) -> Rel:
         found = self._memo.get(id(plan))
-        if found is not None:
-            return found
+        if found is not None and found[0] is plan:
+            return found[1]
         method = getattr(self, "_" + type(plan).__name__, None)
         if method is None:
             raise UnsupportedError(f"{type(plan).__name__} is not supported by the batch target")
         rel: Rel = method(plan)
-        self._memo[id(plan)] = rel
+        self._memo[id(plan)] = (plan, rel)
         return rel
 
     def emit(self, select: exp.Select, names: tuple[str, ...]) -> Rel:
