@@ -44,6 +44,7 @@ CLAUSE_KEYWORDS = (
     "ON",
     "BY",
     "DISTINCT",
+    "OFFSET",
 )
 
 # sqlglot functions kept as typed nodes: same semantics in Flink and printed back unchanged.
@@ -225,17 +226,18 @@ class FlinkParser(parser.Parser):
         return message[0].lower() + message[1:] if message else "syntax error"
 
     def _keyword_hint(self) -> str:
-        """`SELECT * FORM bid` parses FORM as an alias; point out the keyword it resembles."""
-        prev = self._prev
-        if not prev or prev.token_type != TokenType.VAR:
-            return ""
-        word = prev.text.upper()
-        if word in ("GROUP", "ORDER", "PARTITION"):
-            return f" (did you mean {word} BY?)"
-        close = difflib.get_close_matches(word, CLAUSE_KEYWORDS, n=1, cutoff=0.75)
-        if not close or close[0] == word:
-            return ""
-        return f" (did you mean {close[0]} instead of {prev.text!r}?)"
+        """`SELECT * FORM bid` parses FORM as an alias; point out the keyword it resembles
+        (checking the offending token, then the one before it)."""
+        for tok in (self._curr, self._prev):
+            if not tok or tok.token_type != TokenType.VAR:
+                continue
+            word = tok.text.upper()
+            if word in ("GROUP", "ORDER", "PARTITION"):
+                return f" (did you mean {word} BY?)"
+            close = difflib.get_close_matches(word, CLAUSE_KEYWORDS, n=1, cutoff=0.75)
+            if close and close[0] != word:
+                return f" (did you mean {close[0]} instead of {tok.text!r}?)"
+        return ""
 
     def fail(self, message: str, start: Token, end: Token | None = None) -> NoReturn:
         """A definitive syntax error (not backtracked) spanning the tokens [start, end]."""
