@@ -116,7 +116,7 @@ CASES: list[tuple[str, type[NrtgError], int, int, str]] = [
     ("SHOW TABLES", UnsupportedError, 1, 1, "SHOW statements are not supported"),
     ("SELECT a AS FROM t", ParseError, 1, 13, "expected a name after AS"),
     ("SELECT a FROM t GROUP BY a HAVNG COUNT(*) > 1", ParseError, 1, 28, "did you mean HAVING"),
-    ("SELECT a FROM t ORDER a", ParseError, 1, 17, "did you mean ORDER BY?"),
+    ("SELECT a FROM t ORDER a", ParseError, 1, 23, "did you mean ORDER BY?"),
     ("SELECT MAP['a', 1, 'b'] FROM t", ParseError, 1, 11, "key, value pairs"),
     ("DELETE FROM t WHERE a = 1", UnsupportedError, 1, 1, "DELETE statements are not supported"),
     ("ALTER VIEW v AS SELECT 1", UnsupportedError, 1, 1, "ALTER VIEW is not supported"),
