@@ -12,7 +12,9 @@ the watermark expression reads), WindowTVF (keeping the time column and session 
 Join (both sides, keeping what the condition reads), Over (keeping its partition, order and
 call arguments) and Aggregate (unread aggregates dropped, at
 least one kept for a global aggregate), to the TableScan, whose fields, metadata keys and primary
-key shrink with it. An updating scan keeps its primary key. Other nodes read all their input.
+key shrink with it, when its format finds columns by name (JSON family, Parquet, ORC; not CSV,
+which is positional, nor a Kafka table with a message key). An updating scan keeps its primary
+key. Other nodes read all their input.
 The node that starts the narrowing keeps its own output, so no root's schema changes.
 """
 
@@ -67,6 +69,8 @@ def narrow(plan: Plan, needed: frozenset[int]) -> tuple[Plan, Mapping]:
         return same
     match plan:
         case TableScan():
+            if not _reads_by_name(plan):
+                return same
             keep = set(needed)
             if not insert_only(plan) and plan.primary_key:
                 keep |= set(plan.primary_key)
@@ -174,6 +178,19 @@ def _narrow_aggregate(plan: Aggregate, needed: frozenset[int]) -> tuple[Plan, Ma
     out = trimmed.replace(input=child, group=_remap(plan.group, m), aggs=_remap_aggs(trimmed, m))
     out_map = {i: i for i in range(ng)} | {ng + j: ng + k for k, j in enumerate(kept)}
     return out, out_map
+
+
+# Formats whose readers find a column by its name, so a scan may ask for fewer columns. CSV
+# (and Hive text) is positional: its reader needs every declared column, in order.
+_BY_NAME = frozenset(
+    {"json", "debezium-json", "canal-json", "maxwell-json", "ogg-json", "parquet", "orc"}
+)
+
+
+def _reads_by_name(scan: TableScan) -> bool:
+    if scan.option("key.format") is not None or scan.option("key.fields") is not None:
+        return False  # key columns come from the message key: left alone
+    return (scan.option("format") or scan.option("value.format") or "") in _BY_NAME
 
 
 def _agg_reads(agg: Aggregate) -> frozenset[int]:

@@ -23,7 +23,8 @@ TS = t.timestamp(3)
 
 def scan(name: str, *cols: tuple[str, t.SqlType], **kw: object) -> n.TableScan:
     fields = tuple(Field(c, ty) for c, ty in cols)
-    return n.TableScan(table=Ident("default", name), fields=fields, options=(), **kw)  # type: ignore[arg-type]
+    options = (("connector", "kafka"), ("format", "json"))
+    return n.TableScan(table=Ident("default", name), fields=fields, options=options, **kw)  # type: ignore[arg-type]
 
 
 def col(plan: n.Plan, i: int) -> ColumnRef:
@@ -164,6 +165,12 @@ def test_prune_keeps_one_column_for_count_star() -> None:
     out = apply(prune_columns, agg)
     assert isinstance(out, n.Aggregate) and isinstance(out.input, n.TableScan)
     assert len(out.input.fields) == 1
+
+
+def test_prune_leaves_a_csv_scan_whole() -> None:
+    s = scan("t", ("a", BIGINT), ("b", BIGINT)).replace(options=(("format", "csv"),))
+    root = n.Project(input=s, exprs=(col(s, 1),), names=("b",))
+    assert apply(prune_columns, root) is root
 
 
 def test_prune_is_idempotent() -> None:

@@ -1,4 +1,5 @@
--- An upsert source keeps its primary key (it identifies the row a change applies to).
+-- A changelog source (debezium-json) keeps its primary key: deletes and updates name the row
+-- by it.
 CREATE TABLE prices (
     item BIGINT,
     price BIGINT,
@@ -6,5 +7,5 @@ CREATE TABLE prices (
     ts TIMESTAMP(3),
     WATERMARK FOR ts AS ts - INTERVAL '1' SECOND,
     PRIMARY KEY (item) NOT ENFORCED
-) WITH ('connector' = 'upsert-kafka', 'topic' = 'prices', 'key.format' = 'json', 'value.format' = 'json');
+) WITH ('connector' = 'kafka', 'topic' = 'prices', 'format' = 'debezium-json');
 SELECT price FROM prices;
