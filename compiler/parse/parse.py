@@ -109,6 +109,14 @@ def _guard(stmt_index: int, sql: str, parser: FlinkParser, fn: Callable[[], T]) 
         start, end = (tok.start, tok.end + 1) if tok else (len(sql), len(sql))
         label = f"'{tok.text}'" if tok else "end of input"
         raise ParseError(f"syntax error at {label}", Span(start, end, stmt_index)) from e
+    except RecursionError:
+        tok = parser._curr or parser._prev
+        start, end = (tok.start, tok.end + 1) if tok else (0, len(sql))
+        raise ParseError(
+            "this statement nests too deeply for the parser (more than about 30 levels of "
+            "parentheses or subqueries); split it, e.g. with a view",
+            Span(start, end, stmt_index),
+        ) from None
 
 
 def _split(tokens: list[Token], sql: str) -> list[list[Token]]:

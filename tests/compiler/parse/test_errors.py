@@ -154,6 +154,15 @@ def test_error_position(sql: str, cls: type[NrtgError], line: int, col: int, wor
     assert "Traceback" not in rendered and "sqlglot" not in err.message
 
 
+def test_deep_nesting_is_a_parse_error() -> None:
+    sql = "SELECT 1;\nSELECT " + "(" * 300 + "1" + ")" * 300
+    with pytest.raises(ParseError) as info:
+        parse_script(sql)
+    assert "nests too deeply" in info.value.message
+    assert info.value.span is not None and info.value.span.stmt == 1
+    assert parse_script("SELECT " + "(" * 20 + "1" + ")" * 20).statements
+
+
 def test_error_span_counts_the_statement() -> None:
     sql = "SELECT 1;\nSELECT 2;\nSELECT FROM"
     with pytest.raises(ParseError) as info:
