@@ -1,0 +1,23 @@
+"""The Flink SQL front end: scripts -> typed statements (statements.py) with sqlglot query ASTs.
+
+Entry points live in `parse.py` (`parse_script`, `parse_query`, `parse_expression`,
+`to_flink_sql`, `span_of`); this package imports nothing eagerly.
+
+Modules: `lexer` (fast tokenizer, sqlglot's as the reference), `dialect` (the Flink sqlglot
+dialect: query parser), `tvf` (window TVFs), `generator` (printing), `script` and `ddl`
+(statements), `printer` (statements back to SQL), `nodes` (custom sqlglot nodes).
+
+Supported: CREATE [TEMPORARY] TABLE (physical, computed, metadata columns, WATERMARK,
+PRIMARY KEY ... NOT ENFORCED, COMMENT, PARTITIONED BY, WITH, LIKE), CREATE VIEW / DATABASE /
+FUNCTION, USE [CATALOG], DROP, ALTER TABLE SET/RESET/RENAME TO, INSERT INTO/OVERWRITE
+[PARTITION], statement sets (both spellings), SET/RESET, EXPLAIN [details]; queries with
+window TVFs (positional and named arguments), legacy group windows, OVER windows, FILTER,
+UNNEST, FOR SYSTEM_TIME AS OF, Flink intervals, casts to Flink types, ARRAY/MAP/ROW
+constructors.
+
+Refused with UnsupportedError: MATCH_RECOGNIZE, table hints (`/*+ OPTIONS */`), table
+functions other than window TVFs in TABLE(...), CREATE TABLE AS, CREATE OR REPLACE,
+DISTRIBUTED BY, CREATE CATALOG, ALTER VIEW/DATABASE/FUNCTION, SHOW/DESCRIBE/DELETE/UPDATE/...
+Refused with ParseError as Flink does: unquoted reserved words (`dateTime`, `dec`, `value`,
+...), MILLISECOND intervals, PRIMARY KEY without NOT ENFORCED, duplicate columns.
+"""
