@@ -36,9 +36,16 @@ RULES: tuple[Rule, ...] = (
     merge_projects,
     prune_columns,
     # -- streaming: operators are chosen; names and types stay, changelogs may improve -------
-    # window_aggregate first: window Top-N, window dedup and window join recognise a
-    # WindowAggregate below them.
+    # window_aggregate, then window_join: both make window sources (a WindowAggregate, a
+    # WindowJoin) that the rank rules below look for; window_join also needs window_aggregate's
+    # result for Nexmark q8. Were topn to run first, it would turn a window Top-N over a
+    # not-yet-recognised window join into a plain Rank.
     window_aggregate,
+    window_join,
+    # interval_join before the rank rules too: an IntervalJoin keeps both rowtime attributes
+    # (a regular Join drops them), so ROW_NUMBER() over its output ordered by a rowtime is a
+    # Deduplicate rather than a Rank.
+    interval_join,
     # The window variants before the plain ones: both match Filter(rn ...) over Over, and a
     # window partition should become a WindowRank / WindowDeduplicate, not a Rank.
     window_deduplicate,
@@ -47,6 +54,4 @@ RULES: tuple[Rule, ...] = (
     # topn would otherwise turn into a Rank.
     deduplicate,
     topn,
-    interval_join,
-    window_join,
 )

@@ -249,6 +249,9 @@ def window_source(plan: n.Plan) -> WindowSource | None:
             return WindowSource(plan.window, bounds, False)
         case n.Filter() | n.WindowRank() | n.WindowDeduplicate():
             return window_source(plan.input)
+        case n.WindowJoin():
+            left = window_source(plan.left)
+            return None if left is None else WindowSource(left.spec, plan.left_bounds, False)
         case n.Project():
             below = window_source(plan.input)
             if below is None:

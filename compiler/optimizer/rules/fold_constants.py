@@ -18,7 +18,17 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 from nrtg.catalog.types import INTEGER_PRECISION, Kind, SqlType
 
-from ...plan.expr import NONDETERMINISTIC, TRUE, Call, Cast, Expr, Literal, is_deterministic
+from ...plan.expr import (
+    NONDETERMINISTIC,
+    TRUE,
+    Call,
+    Case,
+    Cast,
+    Expr,
+    FieldAccess,
+    Literal,
+    is_deterministic,
+)
 from ...plan.nodes import Filter, Join, Plan, Project
 from ..driver import RuleContext, rule
 
@@ -63,6 +73,16 @@ def fold(e: Expr) -> Expr:
         if out is not None:
             return out
         return e if inner is e.input else e.replace(input=inner)
+    if isinstance(e, FieldAccess):
+        inner = fold(e.input)
+        return e if inner is e.input else e.replace(input=inner)
+    if isinstance(e, Case):
+        whens = tuple((fold(c), fold(v)) for c, v in e.whens)
+        default = None if e.default is None else fold(e.default)
+        same = default is e.default and all(
+            a is c and b is v for (a, b), (c, v) in zip(whens, e.whens, strict=True)
+        )
+        return e if same else e.replace(whens=whens, default=default)
     if not isinstance(e, Call):
         return e
     args = tuple(fold(a) for a in e.args)

@@ -9,7 +9,7 @@ from nrtg.catalog.schema import Field, Ident
 from nrtg.compiler.optimizer.driver import optimize
 from nrtg.compiler.optimizer.rules.fold_constants import fold, fold_constants
 from nrtg.compiler.plan import nodes as n
-from nrtg.compiler.plan.expr import TRUE, Call, Cast, ColumnRef, Expr, Literal
+from nrtg.compiler.plan.expr import TRUE, Call, Case, Cast, ColumnRef, Expr, Literal
 
 INT = t.int_(nullable=False)
 BIGINT = t.bigint(nullable=False)
@@ -134,3 +134,10 @@ def test_unchanged_plan_is_the_same_object() -> None:
     )
     (out,) = optimize((root,), rules=(fold_constants,))
     assert out is root
+
+
+def test_case_branches_are_folded() -> None:
+    x = ColumnRef(index=0, name="x", type=BOOL)
+    case = Case(whens=((x, call("PLUS", lit(1), lit(2))),), default=lit(0), type=INT)
+    out = fold(case)
+    assert out is not case and out.children == (x, lit(3), lit(0))

@@ -187,4 +187,6 @@ def test_rules_order_has_dedup_before_topn_and_windows_first() -> None:
     assert names.index("window_topn") < names.index("topn")
     assert names.index("window_aggregate") < names.index("window_topn")
     assert names.index("window_aggregate") < names.index("window_join")
+    assert names.index("window_join") < names.index("window_deduplicate")
+    assert names.index("interval_join") < names.index("deduplicate")
     assert all(r.phase == "logical" for r in RULES[:5])

@@ -231,3 +231,35 @@ def test_nexmark_expires_join_stays_a_regular_join(query: str) -> None:
 def test_nexmark_q18_is_a_deduplicate_and_q19_a_rank() -> None:
     assert nodes(_nexmark("q18"), n.Deduplicate)
     assert nodes(_nexmark("q19"), n.Rank)
+
+
+def test_window_topn_after_a_window_join_end_to_end() -> None:
+    roots = optimized(
+        """
+        SELECT * FROM (
+            SELECT L.auction, L.price, L.window_start, L.window_end,
+                ROW_NUMBER() OVER (
+                    PARTITION BY L.window_start, L.window_end ORDER BY L.price DESC) AS rn
+            FROM (SELECT * FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND))) L
+            JOIN (SELECT * FROM TABLE(TUMBLE(TABLE auctions, DESCRIPTOR(ts), INTERVAL '10' SECOND))) R
+            ON L.auction = R.id AND L.window_start = R.window_start AND L.window_end = R.window_end
+        ) WHERE rn <= 2;
+        """
+    )
+    assert nodes(roots, n.WindowJoin) and nodes(roots, n.WindowRank)
+    assert roots[0].changelog == INSERT_ONLY
+
+
+def test_dedup_over_an_interval_join_keeps_the_rowtime_order() -> None:
+    roots = optimized(
+        """
+        SELECT auction, seller FROM (
+            SELECT b.auction, a.seller, b.ts,
+                ROW_NUMBER() OVER (PARTITION BY b.auction ORDER BY b.ts) AS rn
+            FROM bids b JOIN auctions a
+            ON b.auction = a.id AND b.ts BETWEEN a.ts AND a.ts + INTERVAL '1' HOUR
+        ) WHERE rn = 1;
+        """
+    )
+    assert nodes(roots, n.IntervalJoin) and nodes(roots, n.Deduplicate)
+    assert roots[0].changelog == INSERT_ONLY
