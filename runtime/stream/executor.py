@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pyarrow as pa
+
 from nrtg.catalog.errors import ExecutionError
 from nrtg.compiler.lower.graph import JobGraph, OperatorSpec
 from nrtg.compiler.plan import nodes as n

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pyarrow as pa
+
 from nrtg.compiler.lower.graph import OperatorSpec
 
 from ..api import Output

@@ -15,10 +15,11 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+from sqlglot import exp
+
 from nrtg.compiler.lower.duckdb_expr import LowerContext, lower_expr
 from nrtg.compiler.lower.duckdb_macros import macro_order, macro_sql
 from nrtg.compiler.plan.expr import Expr
-from sqlglot import exp
 
 from ._rows import data_width
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
 from nrtg.catalog.schema import Schema
 from nrtg.catalog.type_mapping import to_arrow_type
 
@@ -104,3 +105,20 @@ def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
         arrays.append(batch.column(i))
         names.append(batch.schema.field(i).name)
     return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+def _freeze(v: Any) -> Any:
+    if isinstance(v, dict):
+        return tuple((k, _freeze(x)) for k, x in v.items())
+    if isinstance(v, list):
+        return tuple(_freeze(x) for x in v)
+    return v
+
+
+def hashable(row: Row) -> Row:
+    """The row itself when it can be a dict key, else a frozen copy (lists, dicts inside)."""
+    try:
+        hash(row)
+    except TypeError:
+        return tuple(_freeze(v) for v in row)
+    return row

@@ -5,6 +5,7 @@ pass through: a filter over an updating stream keeps or drops each change indepe
 from __future__ import annotations
 
 import pyarrow as pa
+
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
 

@@ -11,6 +11,7 @@ import os
 from collections.abc import Sequence
 
 import pyarrow as pa
+
 from nrtg.catalog.errors import ExecutionError
 from nrtg.compiler.plan import nodes as n
 
@@ -36,18 +37,22 @@ def list_files(path: str) -> list[str]:
 
 
 def read_file(scan: n.TableScan, path: str, env: Env = DEFAULT_ENV) -> pa.Table:
+    """One file of `scan`'s table, read by the batch runtime's source registration (the same
+    reader, options and casts as batch)."""
     import duckdb
-    from nrtg.compiler.lower.duckdb_types import duck_type_text
-    from nrtg.runtime.batch.sources import _reader
 
-    columns = [(f.name, duck_type_text(f.type)) for f in scan.fields]
+    from nrtg.compiler.lower.duckdb import Source
+    from nrtg.runtime.batch.sources import register_source
+
     options = tuple((k, path if k == "path" else v) for k, v in scan.options)
-    select = ", ".join(f"CAST({_q(c)} AS {t}) AS {_q(c)}" for c, t in columns)
+    one_file = scan.replace(options=options)
+    assert isinstance(one_file, n.TableScan)
     con = duckdb.connect()
     try:
         con.execute(f"SET TimeZone = '{env.time_zone}'")
-        table = con.sql(f"SELECT {select} FROM {_reader(options, columns, str(scan.table))}")
-        return table.to_arrow_table()
+        con.execute("SET threads = 1")
+        register_source(con, Source("file", one_file), {})
+        return con.sql('SELECT * FROM "file"').to_arrow_table()
     except duckdb.Error as e:
         raise ExecutionError(f"reading {path} for {scan.table} failed: {e}") from e
     finally:

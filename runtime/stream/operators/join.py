@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
+
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import TRUE, Call, Expr, and_, conjuncts
@@ -19,7 +20,7 @@ from nrtg.compiler.plan.expr import TRUE, Call, Expr, and_, conjuncts
 from ..api import Output
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env, Program
-from ._rows import DELETE, INSERT, Row, arrow_schema, is_retract, rows_of, to_batch
+from ._rows import DELETE, INSERT, Row, arrow_schema, hashable, is_retract, rows_of, to_batch
 
 Key = tuple[Any, ...]
 
@@ -60,13 +61,16 @@ class Join(BaseOperator):
             self.kind in (n.JoinKind.LEFT, n.JoinKind.FULL),
             self.kind in (n.JoinKind.RIGHT, n.JoinKind.FULL),
         )
-        # per side: key -> list of [row, multiplicity, matches]
-        self.state: tuple[dict[Key, list[list[Any]]], dict[Key, list[list[Any]]]] = ({}, {})
+        # per side: key -> {row: [row, multiplicity, matches]}
+        self.state: tuple[dict[Key, dict[Row, list[Any]]], dict[Key, dict[Row, list[Any]]]] = (
+            {},
+            {},
+        )
 
     def _matches(self, side: int, rows: list[Row], keys: list[Key]) -> list[list[list[Any]]]:
         """For each incoming row, the other side's entries it joins with."""
         other = self.state[1 - side]
-        cands = [other.get(k, []) if None not in k else [] for k in keys]
+        cands = [list(other[k].values()) if None not in k and k in other else [] for k in keys]
         if self.program is None:
             return cands
         pairs: list[Row] = []
@@ -107,19 +111,19 @@ class Join(BaseOperator):
         outer_me, outer_other = self.outer[side], self.outer[1 - side]
         for op, row, key, found in zip(ops, rows, keys, matches, strict=True):
             retract = is_retract(op)
-            bucket = mine.setdefault(key, [])
-            entry = next((e for e in bucket if e[0] == row), None)
+            bucket = mine.setdefault(key, {})
+            frozen = hashable(row)
+            entry = bucket.get(frozen)
             if retract:
                 if entry is None:
                     continue
                 entry[1] -= 1
                 if entry[1] == 0:
-                    bucket.remove(entry)
+                    del bucket[frozen]
                     if not bucket:
                         del mine[key]
             elif entry is None:
-                bucket.append([row, 1, 0])
-                entry = bucket[-1]
+                entry = bucket[frozen] = [row, 1, 0]
             else:
                 entry[1] += 1
             sign_op = DELETE if retract else INSERT

@@ -12,6 +12,7 @@ import bisect
 from typing import Any
 
 import pyarrow as pa
+
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import TRUE

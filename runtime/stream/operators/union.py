@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pyarrow as pa
+
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import traits
 

@@ -4,6 +4,7 @@ the batch lowering so literal typing matches the batch target."""
 from __future__ import annotations
 
 import pyarrow as pa
+
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
+
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
 
 from ..api import Output
 from ._accumulators import add, agg_fns, merge, new_acc, result
 from ._base import BaseOperator
+from ._partial import partial_aggregates
 from ._rows import Row, epoch_ms, rows_of, to_batch
 from ._windows import last_use, slice_end, window_ends_of_slice, window_start
 
@@ -45,6 +47,8 @@ class WindowAgg(BaseOperator):
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
+        if not self.session and self._vectorized(batch):
+            return self.emit([])
         times = epoch_ms(batch.column(self.window.time_col))
         _, rows = rows_of(batch)
         group = self.node.group
@@ -76,6 +80,28 @@ class WindowAgg(BaseOperator):
             for fn, acc in zip(fns, accs, strict=True):
                 add(fn, acc, row, 1)
         return self.emit([])
+
+    def _vectorized(self, batch: pa.RecordBatch) -> bool:
+        """Per-batch partial aggregation with Arrow's hash aggregate: rows -> slices -> one
+        accumulator per (slice, key), merged into state. False when the batch needs the
+        row-at-a-time path (times before the offset, multi-argument aggregates, ...)."""
+        partials = partial_aggregates(batch, self.node, self.fns, self.window, self.watermark)
+        if partials is None:
+            return False
+        late, groups = partials
+        self.late_records_dropped += late
+        for end, key, accs in groups:
+            by_key = self.slices.get(end)
+            if by_key is None:
+                by_key = self.slices[end] = {}
+                self.pending.update(window_ends_of_slice(end, self.window))
+            current = by_key.get(key)
+            if current is None:
+                by_key[key] = accs
+            else:
+                for fn, a, b in zip(self.fns, current, accs, strict=True):
+                    merge(fn, a, b)
+        return True
 
     def on_watermark(self, watermark: int) -> Output:
         self.watermark = max(self.watermark, watermark)

@@ -4,6 +4,7 @@ each row is copied once per window it belongs to, with window_start, window_end,
 from __future__ import annotations
 
 import pyarrow as pa
+
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
 

@@ -4,6 +4,7 @@ recognition, stable text, DOT, and UnsupportedError naming the node and the targ
 from __future__ import annotations
 
 import pytest
+
 from nrtg.compiler.api import compile_sql
 from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.lower.graph import EdgeKind, JobGraph

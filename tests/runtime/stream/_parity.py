@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+
 from nrtg.compiler.api import compile_sql
 from nrtg.compiler.lower.stream import lower_to_stream
 from nrtg.compiler.plan import nodes as n
+from nrtg.golden import Case
 from nrtg.runtime.batch.executor import run_plan
 from nrtg.runtime.stream.executor import run_graph
 from nrtg.runtime.stream.fold import fold_multiset
-
-from nrtg.golden import Case
 
 NEXMARK_EVENTS = 2000
 NEXMARK_RATE = 50  # events per second of event time: 2 000 events span 40 s

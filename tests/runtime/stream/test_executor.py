@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pyarrow as pa
+
 from nrtg.compiler.api import compile_sql
 from nrtg.compiler.lower.stream import lower_to_stream
 from nrtg.runtime.stream.executor import Executor, run_graph

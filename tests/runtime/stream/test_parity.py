@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from nrtg.compiler.errors import UnsupportedError
 
+from nrtg.compiler.errors import UnsupportedError
 from nrtg.golden import Case, discover
 
 from ._parity import generate_nexmark, query_plans, run_parity

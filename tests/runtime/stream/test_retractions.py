@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 import pyarrow as pa
+
 from nrtg.catalog import types as t
 from nrtg.catalog.schema import Field, Ident
 from nrtg.compiler.lower.graph import Edge, EdgeKind, JobGraph, OperatorSpec
