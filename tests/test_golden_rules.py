@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from nrtg.compiler.api import compile_sql
 from nrtg.compiler.optimizer import rules as rules_pkg
 from nrtg.compiler.optimizer.driver import Rule, optimize

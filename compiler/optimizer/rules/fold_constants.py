@@ -6,7 +6,8 @@
 
 Folds arithmetic (`+ - * / MOD`, unary minus), comparisons, `IS [NOT] NULL`, AND/OR/NOT and `||`
 on INT-family/DECIMAL/STRING/BOOLEAN literals, and CASTs of literals between exact numerics and
-strings; simplifies `x AND TRUE`, `x OR FALSE`, `NOT NOT x`. Integer `/` truncates toward zero,
+strings; simplifies `x AND TRUE`, `x OR FALSE`, `NOT NOT x` and CASE branches with literal
+conditions. Integer `/` truncates toward zero,
 MOD takes the dividend's sign, DECIMAL results round HALF_UP to the result type's scale. A folded
 literal has exactly the call's type. Overflow, division by zero and non-deterministic calls are
 left to run time.
@@ -82,7 +83,9 @@ def fold(e: Expr) -> Expr:
         same = default is e.default and all(
             a is c and b is v for (a, b), (c, v) in zip(whens, e.whens, strict=True)
         )
-        return e if same else e.replace(whens=whens, default=default)
+        folded = e if same else e.replace(whens=whens, default=default)
+        assert isinstance(folded, Case)
+        return _case(folded)
     if not isinstance(e, Call):
         return e
     args = tuple(fold(a) for a in e.args)
@@ -126,7 +129,8 @@ def _simplify(c: Call) -> Expr | None:
         same = values[0] == values[1]
         return _lit(same == (c.name == "IS_NOT_DISTINCT_FROM"), c.type)
     if None in values:
-        return _lit(None, c.type) if c.name in _CMP or c.name in _ARITH else None
+        strict = c.name in _CMP or c.name in _ARITH or c.name in ("CONCAT_OP", "UNARY_MINUS")
+        return _lit(None, c.type) if strict else None
     if c.name in _CMP and _comparable(args):
         return _lit(_CMP[c.name](values[0], values[1]), c.type)
     if c.name == "CONCAT_OP" and all(isinstance(v, str) for v in values):
@@ -139,6 +143,19 @@ def _simplify(c: Call) -> Expr | None:
 
 
 _NOT_CONST = object()
+
+
+def _case(e: Case) -> Expr:
+    """Branches whose condition is literally FALSE or NULL go; a literally TRUE first branch
+    is the answer."""
+    whens = tuple(
+        (c, v) for c, v in e.whens if not (isinstance(c, Literal) and c.value is not True)
+    )
+    if whens and isinstance(whens[0][0], Literal):
+        return _retype(whens[0][1], e.type)
+    if not whens:
+        return _retype(e.default, e.type) if e.default is not None else _lit(None, e.type)
+    return e if len(whens) == len(e.whens) else e.replace(whens=whens)
 
 
 def _logical(c: Call, values: list[object]) -> Expr | None:

@@ -141,3 +141,20 @@ def test_case_branches_are_folded() -> None:
     case = Case(whens=((x, call("PLUS", lit(1), lit(2))),), default=lit(0), type=INT)
     out = fold(case)
     assert out is not case and out.children == (x, lit(3), lit(0))
+
+
+def test_case_with_literal_conditions() -> None:
+    x = ColumnRef(index=0, name="x", type=BOOL)
+    ty = t.int_()
+    first_true = Case(whens=((TRUE, lit(1)), (x, lit(2))), default=lit(3), type=ty)
+    assert fold(first_true) == Cast(input=lit(1), type=ty)
+    dead = Case(whens=((lit(False, BOOL), lit(1)), (x, lit(2))), default=None, type=ty)
+    assert fold(dead) == Case(whens=((x, lit(2)),), default=None, type=ty)
+    none_left = Case(whens=((lit(None, t.boolean()), lit(1)),), default=None, type=ty)
+    assert fold(none_left) == lit(None, ty)
+
+
+def test_concat_with_null_is_null() -> None:
+    ty = t.string()
+    out = fold(call("CONCAT_OP", lit("a", t.char(1, False)), lit(None, ty), ty=ty))
+    assert out == lit(None, ty)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from nrtg.compiler.api import compile_sql
 from nrtg.compiler.optimizer.driver import Rule, optimize
 from nrtg.compiler.optimizer.rules.deduplicate import deduplicate
