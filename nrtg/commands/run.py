@@ -29,6 +29,15 @@ if TYPE_CHECKING:
     "--changelog", is_flag=True, help="Stream mode: print the change stream with an op column."
 )
 @click.option("--time-zone", default="UTC", show_default=True, help="table.local-time-zone")
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Stream mode: serve Prometheus metrics on http://127.0.0.1:PORT/metrics.",
+)
+@click.option(
+    "--progress", is_flag=True, help="Stream mode: a live console view of the job's metrics."
+)
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Extra SET options.")
 @debug_option
 def run_cmd(
@@ -38,6 +47,8 @@ def run_cmd(
     fmt: str,
     changelog: bool,
     time_zone: str,
+    metrics_port: int | None,
+    progress: bool,
     settings: tuple[str, ...],
     debug: bool,
 ) -> None:
@@ -64,7 +75,7 @@ def run_cmd(
             if mode == "batch":
                 _run_batch(job, roots, fmt, time_zone)
             else:
-                _run_stream(job, roots, fmt, changelog, time_zone)
+                _run_stream(job, roots, fmt, changelog, time_zone, metrics_port, progress)
 
     guarded(run, source=source, path=script, debug=debug)
 
@@ -100,7 +111,13 @@ def _run_batch(job: Any, roots: tuple[Any, ...], fmt: str, time_zone: str) -> No
 
 
 def _run_stream(
-    job: Any, roots: tuple[Any, ...], fmt: str, changelog: bool, time_zone: str
+    job: Any,
+    roots: tuple[Any, ...],
+    fmt: str,
+    changelog: bool,
+    time_zone: str,
+    metrics_port: int | None = None,
+    progress: bool = False,
 ) -> None:
     try:
         from nrtg.runtime.stream.job import run_stream_job
@@ -108,7 +125,14 @@ def _run_stream(
         from nrtg.catalog.errors import NrtgError
 
         raise NrtgError("stream mode is not available in this build yet") from e
-    result = run_stream_job(job, roots, changelog=changelog, time_zone=time_zone)
+    result = run_stream_job(
+        job,
+        roots,
+        changelog=changelog,
+        time_zone=time_zone,
+        metrics_port=metrics_port,
+        progress=progress,
+    )
     if result is not None:
         print_table(result, fmt)
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import pyarrow as pa
+
 from nrtg.catalog.errors import ExecutionError
 
 Locate = Callable[[int], str]  # message index -> "topic t, partition p, offset o"

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.csv as pcsv
+
 from nrtg.catalog.errors import ExecutionError
 
 from . import Decoded, Locate, is_true

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
+
 from nrtg.catalog.errors import ExecutionError
 
 from . import Decoded, Locate, is_true

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
+
 from nrtg.catalog.errors import ExecutionError
 
 from . import Decoded, Locate, is_true

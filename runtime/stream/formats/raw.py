@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
+
 from nrtg.catalog.errors import ExecutionError
 
 from . import Decoded, Locate

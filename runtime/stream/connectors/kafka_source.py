@@ -1,0 +1,528 @@
+"""The `kafka` and `upsert-kafka` source (runtime/stream/api.py `Source`).
+
+One consumer reads every partition of the table's topics (`topic`, `;`-separated), assigned
+explicitly (no group rebalancing: one process runs the job). Each topic-partition is a split,
+named `topic:partition`; rows carry it in `_split` so the watermark assigner keeps per-partition
+watermarks, and the position is the next offset per split.
+
+Start (`scan.startup.mode`, resolved to concrete offsets at open so the first checkpoint is
+exact): `earliest-offset`, `latest-offset`, `group-offsets` (the group's committed offsets; a
+partition without one follows `properties.auto.offset.reset`, and fails without it, as Flink's
+default `none` does), `timestamp` (`scan.startup.timestamp-millis`: the first offset at or after
+it), `specific-offsets` (`partition:0,offset:42;partition:1,offset:300`; unlisted partitions
+start at the earliest offset). A restored checkpoint's position overrides the startup mode.
+
+Bounded reading (`scan.bounded.mode`: `latest-offset` = the end offsets seen at open,
+`group-offsets`, `timestamp`, `specific-offsets`; or `bounded=True` from the caller): a
+partition is finished when its position reaches its end offset or the consumer reports the end
+of the partition at or past it (transaction markers occupy offsets that carry no message).
+
+Metadata columns: `key` (BYTES), `timestamp` (TIMESTAMP_LTZ(3)), `timestamp-type`, `partition`,
+`offset`, `topic`, `headers` (MAP<STRING, BYTES>), `leader-epoch`. The consumer reads with
+`isolation.level = read_committed` unless `properties.isolation.level` says otherwise, so the
+output of an exactly-once upstream job is read exactly once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pyarrow as pa
+from confluent_kafka import (
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Message,
+    TopicPartition,
+)
+
+from nrtg.catalog.errors import ExecutionError
+from nrtg.catalog.type_mapping import to_arrow_type
+from nrtg.compiler.plan import nodes as n
+
+from ..api import OP_COLUMN, Polled, SourcePosition
+from ..formats import Decoded, format_options, make_decoder
+from .options import Layout, bootstrap, client_properties, layout
+
+SPLIT_COLUMN = "_split"
+METADATA_KEYS = (
+    "key",
+    "timestamp",
+    "timestamp-type",
+    "partition",
+    "offset",
+    "topic",
+    "headers",
+    "leader-epoch",
+)
+_TIMESTAMP_TYPES = {0: "NoTimestampType", 1: "CreateTime", 2: "LogAppendTime"}
+METADATA_TIMEOUT_S = 15.0
+
+
+def split_name(topic: str, partition: int) -> str:
+    return f"{topic}:{partition}"
+
+
+def parse_split(name: str) -> tuple[str, int]:
+    topic, _, partition = name.rpartition(":")
+    return topic, int(partition)
+
+
+def parse_specific_offsets(text: str, table: str) -> dict[int, int]:
+    """`partition:0,offset:42;partition:1,offset:300` -> {0: 42, 1: 300}."""
+    out: dict[int, int] = {}
+    for item in text.split(";"):
+        if not item.strip():
+            continue
+        try:
+            fields = dict(part.split(":", 1) for part in item.split(","))
+            out[int(fields["partition"].strip())] = int(fields["offset"].strip())
+        except (ValueError, KeyError) as e:
+            raise ExecutionError(
+                f"table {table}: bad specific offsets {item!r} "
+                "(expected 'partition:0,offset:42;partition:1,offset:300')"
+            ) from e
+    return out
+
+
+class KafkaSource:
+    def __init__(
+        self,
+        scan: n.TableScan,
+        *,
+        group_id: str | None = None,
+        bounded: bool | None = None,
+    ) -> None:
+        self.scan = scan
+        self.table = str(scan.table)
+        self.options = dict(scan.options)
+        opts = self.options
+        self.upsert = opts.get("connector") == "upsert-kafka"
+        self.topics = [t.strip() for t in opts.get("topic", "").split(";") if t.strip()]
+        if not self.topics:
+            raise ExecutionError(
+                f"table {self.table}: the kafka source needs 'topic' ('topic-pattern' is not "
+                "supported yet)"
+            )
+        names = [f.name for f in scan.fields]
+        meta = scan.metadata_keys or tuple(None for _ in names)
+        self.metadata = [(i, key) for i, key in enumerate(meta) if key is not None]
+        for _, key in self.metadata:
+            if key not in METADATA_KEYS:
+                raise ExecutionError(
+                    f"table {self.table}: unknown kafka metadata key {key!r} "
+                    f"(known: {', '.join(METADATA_KEYS)})"
+                )
+        physical = [names[i] for i, key in enumerate(meta) if key is None]
+        pk = [names[i] for i in scan.primary_key] if scan.primary_key else None
+        self.layout: Layout = layout(opts, physical, pk, self.upsert, self.table)
+        self.types = {f.name: to_arrow_type(f.type) for f in scan.fields}
+        self.out_schema = pa.schema([pa.field(f.name, self.types[f.name]) for f in scan.fields])
+        value_schema = pa.schema([pa.field(f, self.types[f]) for f in self.layout.value_fields])
+        vfmt = self.layout.value_format
+        prefix = "value." if "value.format" in opts else ""
+        self.value_decoder = make_decoder(
+            vfmt, value_schema, format_options(opts, prefix, vfmt), self.table
+        )
+        self.key_decoder = None
+        if self.layout.key_format:
+            key_schema = pa.schema(
+                [
+                    pa.field(name, self.types[f])
+                    for name, f in zip(self.layout.key_names(), self.layout.key_fields, strict=True)
+                ]
+            )
+            kfmt = self.layout.key_format
+            self.key_decoder = make_decoder(
+                kfmt, key_schema, format_options(opts, "key.", kfmt), self.table
+            )
+        self.changelog = vfmt == "debezium-json" or self.upsert
+        self.group_id = opts.get("properties.group.id") or group_id or f"nrtg-{self.table}"
+        mode = opts.get("scan.bounded.mode", "unbounded")
+        self.bounded_mode = "latest-offset" if bounded and mode == "unbounded" else mode
+        self.consumer: Consumer | None = None
+        self.splits: list[str] = []
+        self.next_offset: dict[str, int] = {}
+        self.end_offset: dict[str, int] = {}
+        self.done: set[str] = set()
+        self.records_in = 0
+        self.records_skipped = 0
+        self.consumer_errors = 0
+
+    # -- setup ----------------------------------------------------------------------------
+    def _config(self) -> dict[str, Any]:
+        conf: dict[str, Any] = {
+            "bootstrap.servers": bootstrap(self.options, self.table),
+            "group.id": self.group_id,
+            "enable.auto.commit": False,
+            "enable.auto.offset.store": False,
+            "enable.partition.eof": True,
+            "isolation.level": "read_committed",
+            "auto.offset.reset": "earliest",
+            "fetch.min.bytes": 1,
+            "fetch.wait.max.ms": 50,
+            "queued.min.messages": 200_000,
+            "client.id": f"nrtg-source-{self.table}",
+        }
+        props = client_properties(self.options)
+        self.reset_policy = props.pop("auto.offset.reset", None)
+        conf.update(props)
+        conf["enable.auto.commit"] = False
+        return conf
+
+    def _partitions(self, consumer: Consumer) -> list[tuple[str, int]]:
+        out: list[tuple[str, int]] = []
+        for topic in self.topics:
+            try:
+                meta = consumer.list_topics(topic, timeout=METADATA_TIMEOUT_S)
+            except KafkaException as e:
+                raise ExecutionError(
+                    f"table {self.table}: cannot read metadata of {topic}: {e}"
+                ) from e
+            info = meta.topics.get(topic)
+            if info is None or info.error is not None or not info.partitions:
+                why = info.error if info is not None and info.error is not None else "no partitions"
+                raise ExecutionError(
+                    f"table {self.table}: topic {topic!r} is not available ({why}); create it "
+                    "first (the broker does not create topics automatically)"
+                )
+            out += [(topic, p) for p in sorted(info.partitions)]
+        return out
+
+    def _bounds(self, consumer: Consumer, topic: str, partition: int) -> tuple[int, int]:
+        try:
+            low, high = consumer.get_watermark_offsets(
+                TopicPartition(topic, partition), timeout=METADATA_TIMEOUT_S, cached=False
+            )
+        except KafkaException as e:
+            raise ExecutionError(
+                f"table {self.table}: cannot read offsets of {topic} partition {partition}: {e}"
+            ) from e
+        return int(low), int(high)
+
+    def _by_time(self, consumer: Consumer, tps: list[tuple[str, int]], ms: int) -> dict[str, int]:
+        asked = [TopicPartition(t, p, ms) for t, p in tps]
+        found = consumer.offsets_for_times(asked, timeout=METADATA_TIMEOUT_S)
+        out: dict[str, int] = {}
+        for tp in found:
+            name = split_name(tp.topic, tp.partition)
+            out[name] = (
+                tp.offset if tp.offset >= 0 else self._bounds(consumer, *parse_split(name))[1]
+            )
+        return out
+
+    def _committed(self, consumer: Consumer, tps: list[tuple[str, int]]) -> dict[str, int]:
+        got = consumer.committed([TopicPartition(t, p) for t, p in tps], timeout=METADATA_TIMEOUT_S)
+        return {split_name(tp.topic, tp.partition): tp.offset for tp in got if tp.offset >= 0}
+
+    def _startup(self, consumer: Consumer, tps: list[tuple[str, int]]) -> dict[str, int]:
+        opts = self.options
+        mode = opts.get("scan.startup.mode", "group-offsets")
+        bounds = {split_name(t, p): self._bounds(consumer, t, p) for t, p in tps}
+        if mode == "earliest-offset":
+            return {s: lo for s, (lo, _) in bounds.items()}
+        if mode == "latest-offset":
+            return {s: hi for s, (_, hi) in bounds.items()}
+        if mode == "timestamp":
+            ms = opts.get("scan.startup.timestamp-millis")
+            if ms is None:
+                raise ExecutionError(
+                    f"table {self.table}: 'scan.startup.mode' = 'timestamp' needs "
+                    "'scan.startup.timestamp-millis'"
+                )
+            return self._by_time(consumer, tps, int(ms))
+        if mode == "specific-offsets":
+            given = parse_specific_offsets(
+                opts.get("scan.startup.specific-offsets", ""), self.table
+            )
+            return {split_name(t, p): given.get(p, bounds[split_name(t, p)][0]) for t, p in tps}
+        if mode == "group-offsets":
+            committed = self._committed(consumer, tps)
+            out: dict[str, int] = {}
+            for s, (lo, hi) in bounds.items():
+                if s in committed:
+                    out[s] = committed[s]
+                elif self.reset_policy in ("earliest", "smallest", "beginning"):
+                    out[s] = lo
+                elif self.reset_policy in ("latest", "largest", "end"):
+                    out[s] = hi
+                else:
+                    raise ExecutionError(
+                        f"table {self.table}: group {self.group_id!r} has no committed offset for "
+                        f"{s} and 'properties.auto.offset.reset' is not set (Flink's default "
+                        "'none'); set it to 'earliest' or 'latest', or choose another "
+                        "'scan.startup.mode'"
+                    )
+            return out
+        raise ExecutionError(
+            f"table {self.table}: unknown 'scan.startup.mode' {mode!r} (earliest-offset, "
+            "latest-offset, group-offsets, timestamp, specific-offsets)"
+        )
+
+    def _ends(self, consumer: Consumer, tps: list[tuple[str, int]]) -> dict[str, int]:
+        opts = self.options
+        mode = self.bounded_mode
+        if mode == "unbounded":
+            return {}
+        if mode == "latest-offset":
+            return {split_name(t, p): self._bounds(consumer, t, p)[1] for t, p in tps}
+        if mode == "timestamp":
+            return self._by_time(consumer, tps, int(opts.get("scan.bounded.timestamp-millis", "0")))
+        if mode == "group-offsets":
+            committed = self._committed(consumer, tps)
+            return {
+                split_name(t, p): committed.get(split_name(t, p), self._bounds(consumer, t, p)[1])
+                for t, p in tps
+            }
+        if mode == "specific-offsets":
+            given = parse_specific_offsets(
+                opts.get("scan.bounded.specific-offsets", ""), self.table
+            )
+            return {split_name(t, p): given.get(p, self._bounds(consumer, t, p)[1]) for t, p in tps}
+        raise ExecutionError(f"table {self.table}: unknown 'scan.bounded.mode' {mode!r}")
+
+    def open(self, position: SourcePosition | None) -> None:
+        consumer = Consumer(self._config())
+        self.consumer = consumer
+        tps = self._partitions(consumer)
+        self.splits = [split_name(t, p) for t, p in tps]
+        self.split_index = {s: i for i, s in enumerate(self.splits)}
+        self.split_array = pa.array(self.splits, type=pa.string())
+        # one topic: partition number -> split index, a list lookup per message
+        self.single_topic: list[int] = []
+        if len(self.topics) == 1:
+            self.single_topic = [0] * (max(p for _, p in tps) + 1)
+            for i, (_, p) in enumerate(tps):
+                self.single_topic[p] = i
+        start = self._startup(consumer, tps) if position is None else {}
+        if position is not None:
+            for s in self.splits:
+                if s in position.offsets:
+                    start[s] = int(position.offsets[s])
+                else:  # a partition added since the checkpoint
+                    start[s] = self._bounds(consumer, *parse_split(s))[0]
+        self.next_offset = dict(start)
+        self.end_offset = self._ends(consumer, tps)
+        self.done = {s for s, end in self.end_offset.items() if self.next_offset[s] >= end}
+        self.end_list = [self.end_offset.get(s, 2**63 - 1) for s in self.splits]
+        consumer.assign([TopicPartition(t, p, start[split_name(t, p)]) for t, p in tps])
+        self.last_poll = time.monotonic()
+
+    # -- reading --------------------------------------------------------------------------
+    def _locate(self, msgs: Sequence[Message]) -> Any:
+        def locate(i: int) -> str:
+            m = msgs[i]
+            return f"topic {m.topic()}, partition {m.partition()}, offset {m.offset()}"
+
+        return locate
+
+    def poll(self, max_records: int, timeout_s: float) -> Polled:
+        consumer = self.consumer
+        assert consumer is not None, "open() first"
+        if self.end_offset and len(self.done) == len(self.splits):
+            return Polled(None, (), True)
+        raw = consumer.consume(num_messages=max_records, timeout=timeout_s)
+        msgs: list[Message] = []
+        values: list[bytes | None] = []
+        parts: list[int] = []  # split index per message
+        last: dict[int, int] = {}
+        ends = self.end_offset
+        bounded = bool(ends)
+        single = self.single_topic
+        index_of = self.split_index
+        for m in raw:
+            err = m.error()
+            if err is not None:
+                self._consumer_event(m, err)
+                continue
+            idx = single[m.partition()] if single else index_of[f"{m.topic()}:{m.partition()}"]
+            off = m.offset()
+            if bounded and off >= self.end_list[idx]:
+                self.done.add(self.splits[idx])
+                continue
+            msgs.append(m)
+            values.append(m.value())
+            parts.append(idx)
+            last[idx] = off
+        for idx, off in last.items():
+            self.next_offset[self.splits[idx]] = off + 1
+        if bounded:
+            for s, end in ends.items():
+                if self.next_offset[s] >= end:
+                    self.done.add(s)
+        active = tuple(s for s in self.splits if s not in self.done)
+        end_of_input = bounded and not active
+        self.last_poll = time.monotonic()
+        if not msgs:
+            return Polled(None, active, end_of_input)
+        self.records_in += len(msgs)
+        batch = self._batch(msgs, values, parts)
+        return Polled(batch if batch.num_rows else None, active, end_of_input)
+
+    def _consumer_event(self, m: Message, err: KafkaError) -> None:
+        if err.code() == KafkaError._PARTITION_EOF:
+            s = split_name(m.topic(), m.partition())
+            end = self.end_offset.get(s)
+            if end is not None and m.offset() >= end:
+                self.done.add(s)
+                self.next_offset[s] = max(self.next_offset[s], end)
+            return
+        # librdkafka recovers from transient errors (a broker restart) by itself
+        self.consumer_errors += 1
+        if err.fatal():
+            raise ExecutionError(f"table {self.table}: kafka consumer error: {err.str()}")
+
+    def _batch(
+        self, msgs: list[Message], values: list[bytes | None], parts: list[int]
+    ) -> pa.RecordBatch:
+        locate = self._locate(msgs)
+        if self.upsert:
+            decoded = self._decode_upsert(msgs, values, locate)
+        else:
+            decoded = self.value_decoder.decode(values, locate)
+        self.records_skipped += decoded.skipped
+        rows = decoded.source  # message index per row (None: identity)
+        columns: dict[str, pa.Array] = {
+            name: decoded.table.column(name).combine_chunks() for name in decoded.table.column_names
+        }
+        if self.key_decoder is not None and not self.upsert:
+            keys = [msgs[i].key() for i in (rows if rows is not None else range(len(msgs)))]
+            key_table = self.key_decoder.decode(keys, locate).table
+            for name, field in zip(self.layout.key_names(), self.layout.key_fields, strict=True):
+                columns[field] = key_table.column(name).combine_chunks()
+        if self.metadata:
+            chosen = [msgs[i] for i in rows] if rows is not None else msgs
+            for i, key in self.metadata:
+                name = self.out_schema.field(i).name
+                columns[name] = self._metadata_column(chosen, key, self.out_schema.field(i).type)
+        arrays = [columns[f.name] for f in self.out_schema]
+        names = list(self.out_schema.names)
+        index = pa.array(parts if rows is None else [parts[i] for i in rows], type=pa.int32())
+        if self.changelog:
+            ops = decoded.ops if decoded.ops is not None else pa.array([0] * len(index), pa.int8())
+            arrays.append(ops)
+            names.append(OP_COLUMN)
+        arrays.append(self.split_array.take(index))
+        names.append(SPLIT_COLUMN)
+        return pa.RecordBatch.from_arrays(arrays, names=names)
+
+    def _decode_upsert(
+        self, msgs: list[Message], values: list[bytes | None], locate: Any
+    ) -> Decoded:
+        """upsert-kafka: a value is +U of its key's row, a tombstone (null value) is -D."""
+        assert self.key_decoder is not None
+        keys = self.key_decoder.decode([m.key() for m in msgs], locate)
+        if keys.source is not None:
+            missing = sorted(set(range(len(msgs))) - set(keys.source))
+            raise ExecutionError(
+                f"table {self.table}: upsert-kafka record without a key at {locate(missing[0])}"
+            )
+        present = [i for i, v in enumerate(values) if v is not None]
+        decoded = self.value_decoder.decode(
+            [values[i] for i in present], lambda j: locate(present[j])
+        )
+        value_rows = decoded.source if decoded.source is not None else list(range(len(present)))
+        position: dict[int, int] = {present[j]: r for r, j in enumerate(value_rows)}
+        take_value = pa.array([position.get(i) for i in range(len(msgs))], type=pa.int64())
+        columns = []
+        key_of = dict(zip(self.layout.key_fields, self.layout.key_names(), strict=True))
+        for f in self.layout.value_fields if self.layout.value_fields else ():
+            columns.append((f, decoded.table.column(f).combine_chunks().take(take_value)))
+        table_columns = dict(columns)
+        for field, name in key_of.items():
+            table_columns[field] = keys.table.column(name).combine_chunks()
+        names = [f.name for f in self.out_schema if f.name in table_columns]
+        ops = pa.array([2 if i in position else 3 for i in range(len(msgs))], type=pa.int8())
+        skipped_rows = [i for i in present if i not in position]
+        keep = [i for i in range(len(msgs)) if i not in set(skipped_rows)]
+        table = pa.table({k: table_columns[k] for k in names})
+        if skipped_rows:
+            table = table.take(pa.array(keep))
+            ops = ops.take(pa.array(keep))
+            return Decoded(table, keep, ops, decoded.skipped)
+        return Decoded(table, None, ops, decoded.skipped)
+
+    def _metadata_column(self, msgs: Sequence[Message], key: str, typ: pa.DataType) -> pa.Array:
+        if key == "key":
+            return pa.array([m.key() for m in msgs], type=pa.binary()).cast(typ)
+        if key == "timestamp":
+            stamps = [m.timestamp() for m in msgs]
+            ms = pa.array([t[1] if t[0] else None for t in stamps], type=pa.int64())
+            return ms.cast(pa.timestamp("ms", tz="UTC")).cast(typ)
+        if key == "timestamp-type":
+            return pa.array([_TIMESTAMP_TYPES[m.timestamp()[0]] for m in msgs], type=typ)
+        if key == "partition":
+            return pa.array([m.partition() for m in msgs], type=pa.int32()).cast(typ)
+        if key == "offset":
+            return pa.array([m.offset() for m in msgs], type=pa.int64()).cast(typ)
+        if key == "topic":
+            return pa.array([m.topic() for m in msgs], type=pa.string()).cast(typ)
+        if key == "leader-epoch":
+            return pa.array([m.leader_epoch() for m in msgs], type=pa.int32()).cast(typ)
+        # headers: MAP<STRING, BYTES>
+        headers = [dict(m.headers() or []) for m in msgs]
+        return pa.array(
+            [list(h.items()) for h in headers], type=pa.map_(pa.string(), pa.binary())
+        ).cast(typ)
+
+    # -- positions ------------------------------------------------------------------------
+    def position(self) -> SourcePosition:
+        return SourcePosition(dict(self.next_offset))
+
+    def lag(self) -> dict[str, int]:
+        """Per split: the broker's high watermark (as last fetched) minus the position."""
+        out: dict[str, int] = {}
+        if self.consumer is None:
+            return out
+        for s in self.splits:
+            t, p = parse_split(s)
+            try:
+                _, high = self.consumer.get_watermark_offsets(TopicPartition(t, p), cached=True)
+            except KafkaException:
+                continue
+            if high is not None and high >= 0:
+                out[s] = max(0, int(high) - self.next_offset.get(s, 0))
+        return out
+
+    def metrics(self) -> Mapping[str, int | float]:
+        return {
+            "records_in": self.records_in,
+            "records_skipped": self.records_skipped,
+            "lag": sum(self.lag().values()),
+        }
+
+    def kafka_offsets(self, position: SourcePosition, metadata: str = "") -> list[TopicPartition]:
+        """A position as the offsets to commit for this source's group."""
+        return [
+            TopicPartition(*parse_split(s), int(o), metadata=metadata)
+            for s, o in sorted(position.offsets.items())
+        ]
+
+    def group_metadata(self) -> Any:
+        assert self.consumer is not None
+        return self.consumer.consumer_group_metadata()
+
+    def commit(self, position: SourcePosition, metadata: str) -> None:
+        """Commit a position to the group outside a transaction (at-least-once sinks)."""
+        if self.consumer is None:
+            return
+        tps = self.kafka_offsets(position, metadata)
+        self.consumer.commit(offsets=tps, asynchronous=False)
+
+    def committed_metadata(self) -> dict[str, tuple[int, str | None]]:
+        """The group's committed (offset, metadata) per split, as Kafka has them now."""
+        assert self.consumer is not None
+        tps = [TopicPartition(*parse_split(s)) for s in self.splits]
+        got = self.consumer.committed(tps, timeout=METADATA_TIMEOUT_S)
+        return {
+            split_name(tp.topic, tp.partition): (tp.offset, tp.metadata)
+            for tp in got
+            if tp.offset >= 0
+        }
+
+    def close(self) -> None:
+        if self.consumer is not None:
+            self.consumer.close()
+            self.consumer = None
