@@ -186,6 +186,19 @@ class FlinkParser(parser.Parser):
         TokenType.END,
         TokenType.INTO,
     }
+    # ... nor as implicit aliases (`SELECT 1 END` must not alias 1 as END)
+    ID_VAR_TOKENS: ClassVar[set[TokenType]] = parser.Parser.ID_VAR_TOKENS - {
+        TokenType.CASE,
+        TokenType.END,
+    }
+    TABLE_ALIAS_TOKENS: ClassVar[set[TokenType]] = parser.Parser.TABLE_ALIAS_TOKENS - {
+        TokenType.CASE,
+        TokenType.END,
+    }
+    ALIAS_TOKENS: ClassVar[set[TokenType]] = parser.Parser.ALIAS_TOKENS - {
+        TokenType.CASE,
+        TokenType.END,
+    }
     # `::`, `->`, `->>` and friends are not Flink operators.
     COLUMN_OPERATORS: ClassVar[dict[TokenType, Any]] = {TokenType.DOT: None}
     VERSION_PHRASES: ClassVar[dict[tuple[str, ...], str]] = {("FOR", "SYSTEM_TIME"): "SYSTEM_TIME"}

@@ -120,27 +120,30 @@ def _guard(stmt_index: int, sql: str, parser: FlinkParser, fn: Callable[[], T]) 
 
 
 def _split(tokens: list[Token], sql: str) -> list[list[Token]]:
-    """Statements at `;`, keeping statement sets (`...STATEMENT SET BEGIN ... END`) whole."""
+    """Statements at `;`, keeping statement sets (`...STATEMENT SET BEGIN ... END`) whole.
+
+    Inside a set, `;` separates its INSERTs and the first END that closes no CASE ends it.
+    """
     out: list[list[Token]] = []
     current: list[Token] = []
     in_set = False
-    after_semi = False
+    case_depth = 0
     for tok in tokens:
         tt = tok.token_type
         if in_set:
             current.append(tok)
-            if tt == TokenType.SEMICOLON:
-                after_semi = True
-                continue
-            if after_semi and tt == TokenType.END:
-                in_set = False
-            after_semi = False
+            if tt == TokenType.CASE:
+                case_depth += 1
+            elif tt == TokenType.END:
+                if case_depth:
+                    case_depth -= 1
+                else:
+                    in_set = False
             continue
         if tt == TokenType.SEMICOLON:
             if len(current) == 3 and _opens_set(current) and current[0].text.upper() == "BEGIN":
-                current.append(tok)
-                in_set = True
-                after_semi = True
+                current.append(tok)  # BEGIN STATEMENT SET;
+                in_set, case_depth = True, 0
                 continue
             if current:
                 out.append(current)
@@ -148,8 +151,7 @@ def _split(tokens: list[Token], sql: str) -> list[list[Token]]:
             continue
         current.append(tok)
         if tt == TokenType.BEGIN and _opens_set(current[:-1]):
-            in_set = True
-            after_semi = True
+            in_set, case_depth = True, 0
     if current:
         out.append(current)
     return out

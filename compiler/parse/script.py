@@ -334,9 +334,7 @@ class ScriptParser(FlinkParser):
                 )
             insert = self._insert()
             inserts.append(_with_text(insert, self._span(stmt_first), self.sql))
-            if not self._match(TokenType.SEMICOLON) and not (
-                self._curr and self._curr.text.upper() == "END"
-            ):
+            if not self._match(TokenType.SEMICOLON):
                 self.raise_error("expected ';' after the INSERT statement")
         if not inserts:
             self.fail("a statement set needs at least one INSERT", first, self._prev)

@@ -131,6 +131,19 @@ def test_statement_sets_give_each_insert_its_span() -> None:
     assert second.text == "BEGIN STATEMENT SET;\nINSERT INTO s1 SELECT * FROM bid;\nEND"
 
 
+def test_statement_set_with_case_expressions() -> None:
+    sql = (
+        "EXECUTE STATEMENT SET BEGIN\n"
+        "INSERT INTO a SELECT CASE WHEN TRUE THEN 1 END;\n"
+        "INSERT INTO b SELECT CASE x WHEN 1 THEN CASE WHEN y THEN 2 END END FROM t;\n"
+        "END;\n"
+        "SELECT 3"
+    )
+    stmt_set, query = parse_script(sql).statements
+    assert isinstance(stmt_set, st.StatementSet) and len(stmt_set.inserts) == 2
+    assert isinstance(query, st.Query) and query.text == "SELECT 3"
+
+
 def test_errors_are_positioned() -> None:
     with pytest.raises(ParseError) as info:
         parse_script("SELEC * FROM bid")
