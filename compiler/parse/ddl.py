@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlglot.tokenizer_core import Token, TokenType
+
 from nrtg.catalog.schema import ColumnKind
 from nrtg.compiler.errors import ParseError, UnsupportedError
-from sqlglot.tokenizer_core import Token, TokenType
 
 from . import statements as st
 

@@ -12,13 +12,14 @@ import re
 from collections.abc import Callable
 from typing import Any, ClassVar, NoReturn
 
-from nrtg.catalog.errors import TypeParseError
-from nrtg.catalog.type_parser import parse_flink_type
-from nrtg.compiler.errors import ParseError, Span, UnsupportedError
 from sqlglot import exp, parser, tokens
 from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
 from sqlglot.errors import ParseError as SqlglotParseError
 from sqlglot.tokenizer_core import Token, TokenType
+
+from nrtg.catalog.errors import TypeParseError
+from nrtg.catalog.type_parser import parse_flink_type
+from nrtg.compiler.errors import ParseError, Span, UnsupportedError
 
 from .generator import FlinkGenerator
 from .nodes import WindowTVF

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from nrtg.catalog.types import SqlType
 from sqlglot import exp
+
+from nrtg.catalog.types import SqlType
 
 __all__ = ["TVF_ARGS", "WindowTVF", "flink_type", "is_typed_literal"]
 

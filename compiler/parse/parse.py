@@ -10,11 +10,12 @@ import functools
 from collections.abc import Callable
 from typing import TypeVar
 
-from nrtg.compiler.errors import ParseError, Span
 from sqlglot import exp
 from sqlglot.errors import ParseError as SqlglotParseError
 from sqlglot.errors import TokenError
 from sqlglot.tokenizer_core import Token, TokenType
+
+from nrtg.compiler.errors import ParseError, Span
 
 from . import statements as st
 from .dialect import Flink, FlinkParser, SyntaxFailure

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from sqlglot import exp
+
 from nrtg.catalog.errors import TypeParseError
 from nrtg.catalog.schema import ColumnKind
 from nrtg.catalog.type_parser import parse_flink_type
 from nrtg.catalog.types import SqlType
-from sqlglot import exp
 
 from . import statements as st
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import difflib
 from typing import Literal, TypeVar
 
-from nrtg.compiler.errors import Span, UnsupportedError
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
+
+from nrtg.compiler.errors import Span, UnsupportedError
 
 from . import statements as st
 from .dialect import FlinkParser

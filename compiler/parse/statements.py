@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from sqlglot import exp
+
 from nrtg.catalog.errors import Span
 from nrtg.catalog.schema import ColumnKind
 from nrtg.catalog.types import SqlType
-from sqlglot import exp
 
 __all__ = [
     "AlterTableRename",

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nrtg.compiler.errors import Span, UnsupportedError
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
+
+from nrtg.compiler.errors import Span, UnsupportedError
 
 from .nodes import TVF_ARGS, WindowTVF
 

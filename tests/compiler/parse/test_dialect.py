@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as hs
+from sqlglot import exp
+
 from nrtg.catalog import types as t
 from nrtg.compiler.errors import NrtgError
 from nrtg.compiler.parse.nodes import WindowTVF, flink_type, is_typed_literal
 from nrtg.compiler.parse.parse import parse_expression, parse_query, parse_script
-from sqlglot import exp
 
 
 def _find(node: exp.Expression, cls: type) -> exp.Expression:

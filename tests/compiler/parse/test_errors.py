@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from nrtg.compiler.errors import NrtgError, ParseError, UnsupportedError
 from nrtg.compiler.parse.parse import parse_expression, parse_query, parse_script
 

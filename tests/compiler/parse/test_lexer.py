@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
+from sqlglot.tokenizer_core import Token
+
 from nrtg.compiler.parse.dialect import Flink
 from nrtg.compiler.parse.lexer import fast_tokenize
-from sqlglot.tokenizer_core import Token
 
 from .test_roundtrip import QUERIES, STATEMENTS
 

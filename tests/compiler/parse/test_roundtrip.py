@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 import pytest
+
 from nrtg.compiler.parse import statements as st
 from nrtg.compiler.parse.parse import parse_query, parse_script, to_flink_sql
 

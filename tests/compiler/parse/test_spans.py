@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlglot import exp
+
 from nrtg.compiler.parse import statements as st
 from nrtg.compiler.parse.nodes import WindowTVF
 from nrtg.compiler.parse.parse import parse_expression, parse_script, span_of
-from sqlglot import exp
 
 SCRIPT = """-- leading comment
 SET 'pipeline.name' = 'q';

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlglot import exp
+
 from nrtg.catalog.schema import ColumnKind
 from nrtg.compiler.errors import ParseError, UnsupportedError
 from nrtg.compiler.parse import statements as st
 from nrtg.compiler.parse.parse import parse_script
-from sqlglot import exp
 
 CREATE_BID = """\
 -- a script
