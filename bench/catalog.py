@@ -19,10 +19,8 @@ from pathlib import Path
 
 from nrtg.catalog.base import Catalog
 from nrtg.catalog.schema import Ident
-from nrtg.catalog.session import SessionCatalog
 from nrtg.catalog.uri import open_catalog
-
-from nrtg.ddl import DdlApplier, resolve_types, resolve_view_schema
+from nrtg.persist import apply_changes
 
 ROOT = Path(__file__).resolve().parent.parent
 NEXMARK = ROOT / "golden" / "catalogs" / "nexmark.sql"
@@ -70,10 +68,9 @@ def _paired_compile(
 
 def _load(cat: Catalog) -> None:
     ddl = NEXMARK.read_text().replace("${NEXMARK_PATH}", "/tmp/nexmark")
-    applier = DdlApplier(
-        SessionCatalog(cat, cache=False), "default", resolve_types, resolve_view_schema
-    )
-    applier.apply_script(ddl)
+    from nrtg.compiler.api import compile_sql
+
+    apply_changes(cat, compile_sql(ddl, cat).bound.changes)
 
 
 def _free_port() -> int:

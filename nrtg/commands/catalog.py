@@ -14,10 +14,7 @@ from nrtg.catalog.base import Catalog
 from nrtg.catalog.errors import NrtgError
 from nrtg.catalog.schema import Ident, TableDef
 
-CATALOG_HELP = "Catalog URI: thrift://host:port, sqlite:///path, a file path or memory://."
-catalog_option = click.option(
-    "--catalog", "catalog_uri", envvar="NRTG_CATALOG", default=None, help=CATALOG_HELP
-)
+from .common import catalog_option
 
 
 def _open(uri: str | None) -> Catalog:
@@ -90,27 +87,30 @@ def show_cmd(name: str, catalog_uri: str | None) -> None:
 @click.option("--database", default="default", show_default=True, help="Current database.")
 @catalog_option
 def apply_cmd(file: Path, database: str, catalog_uri: str | None) -> None:
-    """Apply the DDL in FILE (CREATE/DROP/ALTER TABLE, VIEW, DATABASE, FUNCTION)."""
-    from nrtg.catalog.session import SessionCatalog
-    from nrtg.ddl import DdlApplier, resolve_types, resolve_view_schema
+    """Apply the DDL in FILE (CREATE/DROP/ALTER TABLE, VIEW, DATABASE, FUNCTION).
+
+    The script is bound by the compiler first, so computed-column, watermark and view types are
+    known (Flink needs a data type for every stored column) and errors point into FILE."""
+    from nrtg.compiler.api import compile_sql
+    from nrtg.compiler.bind.session import Session
+    from nrtg.persist import apply_changes
 
     source = file.read_text()
     try:
         cat = _open(catalog_uri)
         try:
-            applier = DdlApplier(
-                SessionCatalog(cat, cache=False), database, resolve_types, resolve_view_schema
-            )
-            result = applier.apply_script(source)
+            job = compile_sql(source, session=Session(catalog=cat, database=database))
+            applied = apply_changes(cat, job.bound.changes)
         finally:
             cat.close()
     except NrtgError as e:
         _fail(e, source, str(file))
         return
-    for line in result.applied:
+    for line in applied:
         click.echo(line)
-    if result.other:
-        click.echo(f"skipped {len(result.other)} statement(s) that are not DDL", err=True)
+    others = len(job.bound.roots)
+    if others:
+        click.echo(f"skipped {others} statement(s) that are not DDL", err=True)
 
 
 @catalog_group.command("serve")

