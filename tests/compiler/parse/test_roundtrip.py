@@ -86,6 +86,14 @@ QUERIES = [
     "(SELECT 1) UNION (SELECT 2)",
     "SELECT 'a' 'b', 'multi\nline', '' FROM t",
     "SELECT MAP['a', ARRAY[1]]['a'][1], `MAP`[1], m['k'] FROM t",
+    "SELECT a, COUNT(*) FROM t GROUP BY GROUPING SETS ((a), ())",
+    "SELECT a FROM t GROUP BY ROLLUP (a, b)",
+    "SELECT a FROM t GROUP BY CUBE (a)",
+    "SELECT * FROM t AS x (a, b) FETCH FIRST 10 ROWS ONLY",
+    "SELECT a FROM t EXCEPT SELECT b FROM u",
+    "SELECT CAST(NULL AS INT), -INTERVAL '1' DAY, CURRENT_WATERMARK(ts) FROM t",
+    "SELECT x FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.a = t.a)",
+    "SELECT (SELECT MAX(b) FROM u) FROM t",
 ]
 
 
