@@ -97,13 +97,22 @@ EOF
 status = error
 rootLogger.level = INFO
 rootLogger.appenderRef.f.ref = f
-appender.f.type = File
+appender.f.type = RollingFile
 appender.f.name = f
 appender.f.fileName = $LOGS/hms.log
+appender.f.filePattern = $LOGS/hms.log.%i
+appender.f.policies.type = Policies
+appender.f.policies.size.type = SizeBasedTriggeringPolicy
+appender.f.policies.size.size = 20MB
+appender.f.strategy.type = DefaultRolloverStrategy
+appender.f.strategy.max = 3
 appender.f.layout.type = PatternLayout
 appender.f.layout.pattern = %d %p [%t] %c{2}: %m%n
 logger.dn.name = DataNucleus
 logger.dn.level = WARN
+# one line per Thrift call; the tests make thousands
+logger.audit.name = org.apache.hadoop.hive.metastore.HiveMetaStore.audit
+logger.audit.level = WARN
 EOF
   # Hive 2.3's TxnDbUtil.prepDb creates the TXNS/HIVE_LOCKS/NEXT_LOCK_ID... tables that
   # lock()/check_lock()/unlock() (used by pyiceberg commits) need; autoCreateAll does not.

@@ -135,9 +135,15 @@ EOF
 status = error
 rootLogger.level = INFO
 rootLogger.appenderRef.f.ref = f
-appender.f.type = File
+appender.f.type = RollingFile
 appender.f.name = f
 appender.f.fileName = $LOGS/server.log
+appender.f.filePattern = $LOGS/server.log.%i
+appender.f.policies.type = Policies
+appender.f.policies.size.type = SizeBasedTriggeringPolicy
+appender.f.policies.size.size = 20MB
+appender.f.strategy.type = DefaultRolloverStrategy
+appender.f.strategy.max = 3
 appender.f.layout.type = PatternLayout
 appender.f.layout.pattern = [%d] %p %m (%c)%n
 logger.state.name = state.change.logger
