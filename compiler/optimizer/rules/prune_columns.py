@@ -111,8 +111,8 @@ def narrow(plan: Plan, needed: frozenset[int]) -> tuple[Plan, Mapping]:
         case WindowTVF():
             w = plan.window
             n_in = len(plan.input.schema)
-            reads = {i for i in needed if i < n_in} | {w.time_col, *w.partition}
-            child, m = narrow(plan.input, frozenset(reads))
+            tvf_reads = frozenset({i for i in needed if i < n_in} | {w.time_col, *w.partition})
+            child, m = narrow(plan.input, tvf_reads)
             if child is plan.input:
                 return same
             spec = replace(w, time_col=m[w.time_col], partition=_remap(w.partition, m))
