@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
 from typing import Any
 
 from nrtg.catalog.schema import TimeAttr
@@ -64,6 +65,8 @@ class _Builder:
     def __init__(self, roots: tuple[n.Plan, ...]) -> None:
         self.ops: list[OperatorSpec] = []
         self.memo: dict[int, int] = {}
+        self.shapes: dict[tuple[Any, ...], int] = {}
+        self.shape_of: dict[int, tuple[Any, ...] | None] = {}
         self.uses: dict[int, int] = {}
         stack = list(roots)
         while stack:
@@ -118,9 +121,48 @@ class _Builder:
         key = id(node)
         if key in self.memo:
             return self.memo[key]
-        op_id = self._lower(node)
+        shape = self._shape(node)
+        if shape is not None and shape in self.shapes:
+            op_id = self.shapes[shape]
+        else:
+            op_id = self._lower(node)
+            if shape is not None:
+                self.shapes[shape] = op_id
         self.memo[key] = op_id
         return op_id
+
+    def _shape(self, node: n.Plan) -> tuple[Any, ...] | None:
+        cached = self.shape_of.get(id(node), False)
+        if cached is not False:
+            return cached  # type: ignore[return-value]
+        shape = self._compute_shape(node)
+        self.shape_of[id(node)] = shape
+        return shape
+
+    def _compute_shape(self, node: n.Plan) -> tuple[Any, ...] | None:
+        """A structural key: equal subplans (the same view expanded twice, e.g. both sides of
+        Nexmark q5 read `bid`) become one operator with two consumers, so the source is read
+        and decoded once. None when some field is not hashable."""
+        parts: list[Any] = [type(node).__name__]
+        for f in fields(node):
+            if f.name == "span":
+                continue
+            value = getattr(node, f.name)
+            if isinstance(value, n.Plan):
+                value = self._shape(value)
+                if value is None:
+                    return None
+            elif isinstance(value, tuple) and value and isinstance(value[0], n.Plan):
+                value = tuple(self._shape(v) for v in value)
+                if None in value:
+                    return None
+            parts.append((f.name, value))
+        key = tuple(parts)
+        try:
+            hash(key)
+        except TypeError:
+            return None
+        return key
 
     # -- per node -------------------------------------------------------------------------
     def _lower(self, p: n.Plan) -> int:

@@ -82,3 +82,13 @@ def test_dot_draws_every_operator_and_edge() -> None:
 def test_unsupported_names_the_node_and_the_target() -> None:
     with pytest.raises(UnsupportedError, match="Sort is not supported by the stream target"):
         graph("SELECT * FROM plain ORDER BY id LIMIT 3;")
+
+
+def test_equal_subplans_share_operators_and_nothing_dangles() -> None:
+    g = graph(
+        "SELECT a.url, b.url AS u2 FROM (SELECT url, user_id FROM clicks WHERE price > 1) a"
+        " JOIN (SELECT url, user_id FROM clicks WHERE price > 1) b ON a.user_id = b.user_id;"
+    )
+    assert [s.kind for s in g.operators].count("source") == 1
+    used = {e.source for s in g.operators for e in s.inputs} | set(g.roots)
+    assert all(s.id in used for s in g.operators)
