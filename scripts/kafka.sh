@@ -46,8 +46,9 @@ need_tools() {
 
 classpath_ok() {  # every entry of the cached classpath still exists (~/.m2 may have been pruned)
   [ -s "$CPFILE" ] || return 1
-  local IFS=: entry
-  for entry in $(cat "$CPFILE"); do [ -f "$entry" ] || return 1; done
+  local entries entry
+  IFS=: read -r -a entries <"$CPFILE" || true  # no final newline: read says 1
+  for entry in "${entries[@]}"; do [ -f "$entry" ] || return 1; done
 }
 
 pom_xml() {
@@ -84,8 +85,9 @@ fetch() {  # resolves once into ~/.m2; again only when the pom changed or ~/.m2 
 }
 
 storage_class() {  # kafka.tools.StorageTool (Scala, 4.0/4.1) or a later Java port
-  local IFS=: entry listing
-  for entry in $(cat "$CPFILE"); do
+  local entries entry listing
+  IFS=: read -r -a entries <"$CPFILE" || true  # no final newline: read says 1
+  for entry in "${entries[@]}"; do
     case "$(basename "$entry")" in kafka_2.13-*|kafka-tools-*|kafka-storage-*) ;; *) continue ;; esac
     listing="$(unzip -Z1 "$entry" 2>/dev/null || true)"  # no `| grep -q`: SIGPIPE + pipefail
     case $'\n'"$listing"$'\n' in
