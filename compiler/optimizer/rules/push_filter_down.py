@@ -7,19 +7,44 @@
                                                              Scan
 
 Through a Project (substituting its expressions), a WindowTVF (conjuncts that read no window
-column), an Aggregate (conjuncts on group keys only), and into Join inputs: above an INNER join
+column), an Unnest (conjuncts that read no unnested column), a UNION [ALL] (into every branch),
+an Aggregate (conjuncts on group keys only), and into Join inputs: above an INNER join
 into either side (conjuncts on both sides join the condition), above a LEFT join only into the
 left side, a RIGHT join only into the right, SEMI/ANTI into the left, FULL never. A join's own
 condition gives its one-sided conjuncts to the side that cannot be null-extended by them.
-Non-deterministic conjuncts never move. AssignWatermark, Over, Rank and set operations stop it.
+Non-deterministic conjuncts never move. AssignWatermark, Over, Sort, INTERSECT/EXCEPT and the
+temporal and lookup joins stop it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...plan.expr import Expr, and_, conjuncts, is_deterministic, remap_refs, substitute
-from ...plan.nodes import Aggregate, Filter, Join, JoinKind, Plan, Project, WindowTVF
+from ...plan.expr import (
+    Call,
+    Case,
+    Cast,
+    ColumnRef,
+    Expr,
+    FieldAccess,
+    and_,
+    conjuncts,
+    is_deterministic,
+    remap_refs,
+    substitute,
+)
+from ...plan.nodes import (
+    Aggregate,
+    Filter,
+    Join,
+    JoinKind,
+    Plan,
+    Project,
+    SetOp,
+    SetOpKind,
+    Unnest,
+    WindowTVF,
+)
 from ..driver import RuleContext, rule
 
 # Which side a conjunct of the condition / of a filter above may move into, per join kind.
@@ -58,9 +83,40 @@ def push_filter_down(node: Plan, ctx: RuleContext) -> Plan:
             return node
         pushed = Filter(input=below.input, predicate=remap_refs(and_(*move), keys))
         return _above(below.replace(input=pushed), keep, node)
+    if isinstance(below, Unnest):
+        width = len(below.input.schema)
+        keep, move = _split(terms, lambda e: all(i < width for i in e.column_refs))
+        if not move:
+            return node
+        pushed = Filter(input=below.input, predicate=and_(*move))
+        return _above(below.replace(input=pushed), keep, node)
+    if isinstance(below, SetOp) and below.kind is SetOpKind.UNION:
+        keep, move = _split(terms, lambda e: True)
+        if not move:
+            return node
+        pred = and_(*move)
+        branches = tuple(Filter(input=b, predicate=_retarget(pred, b)) for b in below.inputs)
+        return _above(below.replace(inputs=branches), keep, node)
     if isinstance(below, Join):
         return _push_into_join(node, below, terms)
     return node
+
+
+def _retarget(e: Expr, plan: Plan) -> Expr:
+    """`e` over a union branch: its column references take the branch's column types (a union
+    column is nullable when any branch's is)."""
+    fields = plan.schema.fields
+    if isinstance(e, ColumnRef):
+        return e.replace(type=fields[e.index].type)
+    if isinstance(e, Call):
+        return e.replace(args=tuple(_retarget(a, plan) for a in e.args))
+    if isinstance(e, Cast | FieldAccess):
+        return e.replace(input=_retarget(e.input, plan))
+    if isinstance(e, Case):
+        whens = tuple((_retarget(c, plan), _retarget(v, plan)) for c, v in e.whens)
+        default = None if e.default is None else _retarget(e.default, plan)
+        return e.replace(whens=whens, default=default)
+    return e
 
 
 def _split(

@@ -190,3 +190,24 @@ def test_rules_order_has_dedup_before_topn_and_windows_first() -> None:
     assert names.index("window_join") < names.index("window_deduplicate")
     assert names.index("interval_join") < names.index("deduplicate")
     assert all(r.phase == "logical" for r in RULES[:5])
+
+
+def test_filter_on_input_columns_moves_below_unnest() -> None:
+    s = scan("t", ("a", BIGINT), ("tags", t.array(t.string())))
+    u = n.Unnest(input=s, expr=col(s, 1), names=("tag",))
+    on_tag = Call(name="IS_NULL", args=(col(u, 2),), type=BOOL)
+    pred = Call(name="AND", args=(gt(col(u, 0), 1), on_tag), type=BOOL)
+    out = apply(push_filter_down, n.Filter(input=u, predicate=pred))
+    assert isinstance(out, n.Filter) and out.predicate == on_tag
+    assert isinstance(out.input, n.Unnest) and isinstance(out.input.input, n.Filter)
+
+
+def test_filter_into_union_branches_takes_branch_types() -> None:
+    a = scan("a", ("x", t.bigint(nullable=False)))
+    b = scan("b", ("x", BIGINT))
+    union = n.SetOp(inputs=(a, b), kind=n.SetOpKind.UNION, all=True)
+    out = apply(push_filter_down, n.Filter(input=union, predicate=gt(col(union, 0), 1)))
+    assert isinstance(out, n.SetOp)
+    first = out.inputs[0]
+    assert isinstance(first, n.Filter) and isinstance(first.predicate, Call)
+    assert first.predicate.args[0].type == t.bigint(nullable=False)

@@ -1,0 +1,22 @@
+-- A filter over UNION ALL goes into every branch (then below each branch's projection).
+CREATE TABLE bids (
+    auction BIGINT,
+    bidder BIGINT,
+    price BIGINT,
+    channel STRING,
+    ts TIMESTAMP(3),
+    WATERMARK FOR ts AS ts - INTERVAL '1' SECOND
+) WITH ('connector' = 'kafka', 'topic' = 'bids', 'format' = 'json');
+CREATE TABLE auctions (
+    id BIGINT,
+    seller BIGINT,
+    category BIGINT,
+    expires TIMESTAMP(3),
+    ts TIMESTAMP(3),
+    WATERMARK FOR ts AS ts - INTERVAL '1' SECOND
+) WITH ('connector' = 'kafka', 'topic' = 'auctions', 'format' = 'json');
+SELECT * FROM (
+    SELECT auction AS id, price AS amount FROM bids
+    UNION ALL
+    SELECT id, seller FROM auctions
+) WHERE amount > 10;
