@@ -1,4 +1,5 @@
-"""The Flink SQL dialect for sqlglot: tokenizer, query parser and generator.
+"""The Flink SQL dialect for sqlglot: tokenizer and query parser (generator in generator.py,
+window TVFs in tvf.py).
 
 Statement-level syntax (DDL, INSERT, SET, statement sets, ...) lives in `script.py`, built on
 the parser defined here. Every node this parser creates carries `start`/`end` character offsets

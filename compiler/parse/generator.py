@@ -8,6 +8,7 @@ from typing import ClassVar
 from sqlglot import exp, generator
 
 from .nodes import TVF_ARGS, WindowTVF
+from .reserved import RESERVED_WORDS
 
 __all__ = ["FlinkGenerator"]
 
@@ -31,25 +32,7 @@ class FlinkGenerator(generator.Generator):
         ),
     }
     NULL_ORDERING_SUPPORTED: bool | None = True
-    RESERVED_KEYWORDS: ClassVar[set[str]] = {
-        "datetime",
-        "dec",
-        "value",
-        "user",
-        "year",
-        "month",
-        "day",
-        "hour",
-        "minute",
-        "second",
-        "date",
-        "time",
-        "timestamp",
-        "interval",
-        "count",
-        "rank",
-        "row_number",
-    }
+    RESERVED_KEYWORDS: ClassVar[set[str]] = {w.lower() for w in RESERVED_WORDS}
     TABLESAMPLE_SIZE_IS_PERCENT = True
 
     def currenttimestamp_sql(self, expression: exp.CurrentTimestamp) -> str:

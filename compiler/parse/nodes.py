@@ -6,9 +6,10 @@ from typing import Any, ClassVar
 
 from sqlglot import exp
 
+from nrtg.catalog.errors import Span
 from nrtg.catalog.types import SqlType
 
-__all__ = ["TVF_ARGS", "WindowTVF", "flink_type", "is_typed_literal"]
+__all__ = ["TVF_ARGS", "WindowTVF", "flink_type", "is_typed_literal", "span_of"]
 
 # Positional parameter order of each window TVF after DATA and TIMECOL (Flink docs).
 TVF_ARGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -60,3 +61,22 @@ def flink_type(node: exp.Expression) -> SqlType | None:
 def is_typed_literal(node: exp.Expression) -> bool:
     """True for `TIMESTAMP '...'`-style literals, which parse into a Cast of a string literal."""
     return isinstance(node, exp.Cast) and bool(node._meta and node.meta.get("typed_literal"))
+
+
+def span_of(node: exp.Expr) -> Span | None:
+    """Character offsets covering `node` (the union over it and its descendants' tokens)."""
+    start: int | None = None
+    end: int | None = None
+    for n in node.walk():
+        meta = n._meta
+        if not meta:
+            continue
+        s = meta.get("start")
+        e = meta.get("end")
+        if s is None or e is None:
+            continue
+        start = s if start is None else min(start, s)
+        end = e if end is None else max(end, e)
+    if start is None or end is None:
+        return None
+    return Span(start, end + 1)

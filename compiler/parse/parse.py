@@ -20,40 +20,17 @@ from nrtg.compiler.errors import ParseError, Span
 from . import statements as st
 from .dialect import Flink, FlinkParser, SyntaxFailure
 from .lexer import fast_tokenize
+from .nodes import span_of
+from .reserved import RESERVED_WORDS, check_tree, needs_reserved_check
+from .script import ScriptParser
 
 __all__ = [
-    "RESERVED_WORDS",
-    "check_reserved",
-    "check_tree",
     "parse_expression",
     "parse_query",
     "parse_script",
     "span_of",
     "to_flink_sql",
 ]
-
-# Calcite/Flink reserved words that sqlglot would otherwise accept as plain identifiers.
-RESERVED_WORDS = frozenset(
-    {
-        "DATETIME",
-        "DEC",
-        "VALUE",
-        "USER",
-        "YEAR",
-        "MONTH",
-        "DAY",
-        "HOUR",
-        "MINUTE",
-        "SECOND",
-        "DATE",
-        "TIME",
-        "TIMESTAMP",
-        "INTERVAL",
-        "COUNT",
-        "RANK",
-        "ROW_NUMBER",
-    }
-)
 
 T = TypeVar("T")
 
@@ -167,8 +144,6 @@ def _opens_set(tokens: list[Token]) -> bool:
 
 def parse_script(sql: str) -> st.Script:
     """Parses a whole script (`;`-separated statements) into typed statements."""
-    from .script import ScriptParser
-
     tokens = _tokenize(sql)
     parser = ScriptParser(dialect=_dialect())
     statements: list[st.Statement] = []
@@ -241,52 +216,3 @@ def to_flink_sql(node: exp.Expr | st.Statement | st.Script) -> str:
     if isinstance(node, st.Script):
         return "".join(statement_sql(s, expr_sql, RESERVED_WORDS) + ";\n" for s in node.statements)
     return statement_sql(node, expr_sql, RESERVED_WORDS)
-
-
-def span_of(node: exp.Expr) -> Span | None:
-    """Character offsets covering `node` (the union over it and its descendants' tokens)."""
-    start: int | None = None
-    end: int | None = None
-    for n in node.walk():
-        meta = n._meta
-        if not meta:
-            continue
-        s = meta.get("start")
-        e = meta.get("end")
-        if s is None or e is None:
-            continue
-        start = s if start is None else min(start, s)
-        end = e if end is None else max(end, e)
-    if start is None or end is None:
-        return None
-    return Span(start, end + 1)
-
-
-def check_reserved(name: str, span: Span | None) -> None:
-    if name.upper() in RESERVED_WORDS:
-        raise ParseError(
-            f"`{name}` is a reserved word in Flink SQL; quote it as `{name}`",
-            span,
-            hint=f"write `{name}` with backticks wherever it names a column, table or alias",
-        )
-
-
-def needs_reserved_check(tokens: list[Token]) -> bool:
-    """Cheap pre-scan: could an unquoted reserved word be used as an identifier here?"""
-    for i, tok in enumerate(tokens):
-        if tok.token_type != TokenType.IDENTIFIER and tok.text.upper() in RESERVED_WORDS:
-            nxt = tokens[i + 1].token_type if i + 1 < len(tokens) else None
-            if nxt not in (TokenType.L_PAREN, TokenType.STRING, TokenType.NUMBER):
-                return True
-    return False
-
-
-def check_tree(node: exp.Expression, stmt_index: int) -> None:
-    """Refuses unquoted reserved words used as identifiers (Flink requires backticks)."""
-    for n in node.find_all(exp.Identifier):
-        if not n.quoted and n.name.upper() in RESERVED_WORDS:
-            check_reserved(n.name, _in_stmt(span_of(n), stmt_index))
-
-
-def _in_stmt(span: Span | None, stmt_index: int) -> Span | None:
-    return None if span is None else Span(span.start, span.end, stmt_index)

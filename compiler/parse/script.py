@@ -15,7 +15,9 @@ from sqlglot.tokenizer_core import Token, TokenType
 from nrtg.compiler.errors import Span, UnsupportedError
 
 from . import statements as st
+from .ddl import parse_create_table
 from .dialect import FlinkParser
+from .reserved import check_reserved, check_tree, needs_reserved_check
 
 __all__ = ["STATEMENT_KEYWORDS", "ScriptParser"]
 
@@ -75,8 +77,6 @@ class ScriptParser(FlinkParser):
         self._tokens_size = len(tokens)
         self._index = -1
         self._advance()
-        from .parse import needs_reserved_check
-
         self.check_reserved = needs_reserved_check(tokens)
         self._refuse_table_hints(tokens, len(sql) if end is None else end)
         stmt = self._statement()
@@ -149,8 +149,6 @@ class ScriptParser(FlinkParser):
         ):
             self._advance()
             if tok.token_type != TokenType.IDENTIFIER:
-                from .parse import check_reserved
-
                 check_reserved(tok.text, self._span(tok, tok))
             return tok.text
         self.raise_error("expected a name")
@@ -210,8 +208,6 @@ class ScriptParser(FlinkParser):
         if not isinstance(query, exp.Query | exp.Values) or not isinstance(query, exp.Expression):
             self.fail("expected a query (SELECT, WITH or VALUES)", first)
         if self.check_reserved:
-            from .parse import check_tree
-
             check_tree(query, self.stmt_index)
         return query
 
@@ -221,8 +217,6 @@ class ScriptParser(FlinkParser):
         if not isinstance(node, exp.Expression):
             self.fail("expected an expression", first)
         if self.check_reserved:
-            from .parse import check_tree
-
             check_tree(node, self.stmt_index)
         return node
 
@@ -453,8 +447,6 @@ class ScriptParser(FlinkParser):
         kind = kind_token.text.upper() if kind_token else ""
         if kind == "TABLE":
             self._advance()
-            from .ddl import parse_create_table
-
             return parse_create_table(self, first, temporary)
         if kind == "VIEW":
             self._advance()

@@ -1,0 +1,62 @@
+"""Flink's reserved words: unquoted, they cannot name a column, table or alias."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+from sqlglot.tokenizer_core import Token, TokenType
+
+from nrtg.compiler.errors import ParseError, Span
+
+from .nodes import span_of
+
+__all__ = ["RESERVED_WORDS", "check_reserved", "check_tree", "needs_reserved_check"]
+
+# Calcite/Flink reserved words that sqlglot would otherwise accept as plain identifiers.
+RESERVED_WORDS = frozenset(
+    {
+        "DATETIME",
+        "DEC",
+        "VALUE",
+        "USER",
+        "YEAR",
+        "MONTH",
+        "DAY",
+        "HOUR",
+        "MINUTE",
+        "SECOND",
+        "DATE",
+        "TIME",
+        "TIMESTAMP",
+        "INTERVAL",
+        "COUNT",
+        "RANK",
+        "ROW_NUMBER",
+    }
+)
+
+
+def check_reserved(name: str, span: Span | None) -> None:
+    if name.upper() in RESERVED_WORDS:
+        raise ParseError(
+            f"`{name}` is a reserved word in Flink SQL; quote it as `{name}`",
+            span,
+            hint=f"write `{name}` with backticks wherever it names a column, table or alias",
+        )
+
+
+def needs_reserved_check(tokens: list[Token]) -> bool:
+    """Cheap pre-scan: could an unquoted reserved word be used as an identifier here?"""
+    for i, tok in enumerate(tokens):
+        if tok.token_type != TokenType.IDENTIFIER and tok.text.upper() in RESERVED_WORDS:
+            nxt = tokens[i + 1].token_type if i + 1 < len(tokens) else None
+            if nxt not in (TokenType.L_PAREN, TokenType.STRING, TokenType.NUMBER):
+                return True
+    return False
+
+
+def check_tree(node: exp.Expr, stmt_index: int) -> None:
+    """Refuses unquoted reserved words used as identifiers (Flink requires backticks)."""
+    for n in node.find_all(exp.Identifier):
+        if not n.quoted and n.name.upper() in RESERVED_WORDS:
+            span = span_of(n)
+            check_reserved(n.name, None if span is None else Span(span.start, span.end, stmt_index))
