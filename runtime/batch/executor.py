@@ -11,6 +11,7 @@ from nrtg.catalog.errors import ExecutionError, NrtgError
 if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
+
     from nrtg.catalog.schema import FunctionDef
     from nrtg.compiler.lower.duckdb import BatchQuery
     from nrtg.compiler.plan.nodes import Plan
@@ -75,6 +76,7 @@ class BatchSession:
 def _finish(table: pa.Table, query: BatchQuery) -> pa.Table:
     """Output names as the plan has them; timestamps at their declared precision and zone."""
     import pyarrow as pa
+
     from nrtg.catalog.type_mapping import to_arrow_type
 
     arrays = []

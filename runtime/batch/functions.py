@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import duckdb
+
     from nrtg.compiler.lower.duckdb_context import PythonUdf
 
 

@@ -73,6 +73,10 @@ def register_source(
     con.execute(f"CREATE OR REPLACE TEMP VIEW {_q(source.relation)} AS {body}")
 
 
+# Flink's legacy (pre-1.11) connector keys, still seen in older DDL (Nexmark q13).
+_LEGACY_KEYS = {"connector.type": "connector", "connector.path": "path", "format.type": "format"}
+
+
 def _reader(
     options: tuple[tuple[str, str], ...],
     spec: str,
@@ -81,7 +85,7 @@ def _reader(
     columns: list[tuple[str, str]] | None = None,
 ) -> str:
     """The DuckDB reader call for a filesystem table; `spec` is the DuckDB columns struct."""
-    opts = dict(options)
+    opts = {_LEGACY_KEYS.get(k, k): v for k, v in options}
     connector = opts.get("connector", "")
     if connector != "filesystem":
         raise UnsupportedError(

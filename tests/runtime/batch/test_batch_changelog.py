@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+
 from nrtg.catalog import types as t
 from nrtg.catalog.schema import Field, Ident
 from nrtg.compiler.plan import nodes as n

@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
 from nrtg.catalog import types as t
 from nrtg.catalog.errors import ExecutionError
 from nrtg.catalog.schema import Field, Ident
@@ -192,3 +193,19 @@ def test_java_number_text() -> None:
     assert java_float_to_string(3.3) == "3.3"
     assert java_value(dt.datetime(2024, 1, 1, 10, 0)) == "2024-01-01T10:00"
     assert java_value(True) == "true"
+
+
+def test_legacy_connector_keys(tmp_path: Path) -> None:
+    # Nexmark q13's side input: 'connector.type' / 'connector.path' / 'format.type'.
+    path = tmp_path / "side.csv"
+    path.write_text("1,ann,2024-01-01 10:00:00.123\n")
+    plan = n.TableScan(
+        table=Ident("default", "people"),
+        fields=FIELDS,
+        options=(
+            ("connector.path", str(path)),
+            ("connector.type", "filesystem"),
+            ("format.type", "csv"),
+        ),
+    )
+    assert run_plan(plan).table.to_pylist() == [{"id": 1, "name": "ann", "ts": T0}]

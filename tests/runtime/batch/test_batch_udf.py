@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
+
 from nrtg.catalog import types as t
 from nrtg.catalog.errors import ExecutionError
 from nrtg.catalog.schema import Field, FunctionDef, Ident
