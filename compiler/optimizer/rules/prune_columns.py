@@ -10,7 +10,7 @@ A Project or an Aggregate narrows its input to what it reads; the narrowing goes
 Filter, Project (unread expressions are dropped), AssignWatermark (keeping the rowtime and what
 the watermark expression reads), WindowTVF (keeping the time column and session partition),
 Join (both sides, keeping what the condition reads), Over (keeping its partition, order and
-call arguments) and Aggregate (unread aggregates dropped, at
+call arguments), Sort (keeping its keys), UNION ALL (every branch alike) and Aggregate (unread aggregates dropped, at
 least one kept for a global aggregate), to the TableScan, whose fields, metadata keys and primary
 key shrink with it, when its format finds columns by name (JSON family, Parquet, ORC; not CSV,
 which is positional, nor a Kafka table with a message key). An updating scan keeps its primary
@@ -32,11 +32,14 @@ from ...plan.nodes import (
     Over,
     Plan,
     Project,
+    SetOp,
+    SetOpKind,
+    Sort,
     TableScan,
     WindowTVF,
 )
 from ..driver import RuleContext, rule
-from ._patterns import insert_only
+from ._patterns import insert_only, project, ref
 
 Mapping = dict[int, int]
 
@@ -121,6 +124,14 @@ def narrow(plan: Plan, needed: frozenset[int]) -> tuple[Plan, Mapping]:
             return plan.replace(input=child, window=spec), out_map
         case Over():
             return _narrow_over(plan, needed)
+        case Sort():
+            child, m = narrow(plan.input, needed | {k.index for k in plan.keys})
+            if child is plan.input:
+                return same
+            keys = tuple(replace(k, index=m[k.index]) for k in plan.keys)
+            return plan.replace(input=child, keys=keys), m
+        case SetOp(kind=SetOpKind.UNION, all=True):
+            return _narrow_union(plan, needed)
         case Join():
             return _narrow_join(plan, needed)
         case Aggregate():
@@ -147,6 +158,18 @@ def _narrow_over(plan: Over, needed: frozenset[int]) -> tuple[Plan, Mapping]:
     )
     n_new = len(child.schema)
     return out, dict(m) | {n_in + k: n_new + k for k in range(len(plan.calls))}
+
+
+def _narrow_union(plan: SetOp, needed: frozenset[int]) -> tuple[Plan, Mapping]:
+    """Each UNION ALL branch keeps exactly the `needed` columns, in order (a projection on top
+    when a branch keeps more). UNION (distinct) compares whole rows and reads every column."""
+    cols = sorted(needed) or [0]
+    branches = []
+    for b in plan.inputs:
+        child, m = narrow(b, frozenset(cols))
+        exprs = tuple(ref(child, m[i]) for i in cols)
+        branches.append(project(child, exprs, tuple(b.schema.names[i] for i in cols)))
+    return plan.replace(inputs=tuple(branches)), {old: new for new, old in enumerate(cols)}
 
 
 def _narrow_join(plan: Join, needed: frozenset[int]) -> tuple[Plan, Mapping]:
