@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlglot import exp
+
 from nrtg.catalog.schema import Field, FunctionDef
 from nrtg.compiler.plan import nodes as n
-from sqlglot import exp
 
 from .duckdb_base import Source, alias, col, ordered
 from .duckdb_context import PythonUdf

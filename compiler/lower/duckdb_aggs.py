@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from sqlglot import exp
+
 from nrtg.catalog.types import Kind, SqlType
 from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import AggCall
-from sqlglot import exp
 
 from .duckdb_context import fresh
 from .duckdb_expr import Cols, LowerContext, cast, fn, interval_ms

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlglot import exp
+
 from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import Expr
-from sqlglot import exp
 
 from .duckdb_context import LowerContext
 from .duckdb_expr import Cols, lower_expr

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlglot import exp
+
 from nrtg.catalog.types import SqlType
 from nrtg.compiler.errors import InternalError, UnsupportedError
-from sqlglot import exp
 
 from .duckdb_macros import MACRO_DEPENDENCIES, MACROS
 from .duckdb_types import TypeCache

@@ -12,10 +12,11 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from types import MappingProxyType
 
+from sqlglot import exp
+
 from nrtg.catalog.types import Kind
 from nrtg.compiler.errors import InternalError, UnsupportedError
 from nrtg.compiler.plan.expr import Call, Case, Cast, ColumnRef, Expr, FieldAccess, Literal
-from sqlglot import exp
 
 from .duckdb_context import LowerContext, cast, fn, fresh, interval_ms, paren
 from .duckdb_funcs import lower_function

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import MappingProxyType
 
+from sqlglot import exp
+
 from nrtg.catalog.types import Kind
 from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan.expr import Call, Expr, Literal
-from sqlglot import exp
 
 from .duckdb_context import LowerContext, cast, fn
 from .duckdb_types import java_to_strftime

@@ -3,12 +3,13 @@ temporal joins; semi/anti joins as EXISTS / NOT EXISTS."""
 
 from __future__ import annotations
 
+from sqlglot import exp
+
 from nrtg.catalog.types import Kind
 from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan import traits
 from nrtg.compiler.plan.expr import Call, Expr, conjuncts
-from sqlglot import exp
 
 from .duckdb_base import LowererBase, Rel, alias, aliased, col, ident
 from .duckdb_context import fn, fresh, interval_ms, paren

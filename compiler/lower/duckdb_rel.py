@@ -8,9 +8,10 @@ and deduplication are spelled out with window functions; joins live in `duckdb_j
 
 from __future__ import annotations
 
+from sqlglot import exp
+
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import AggCall
-from sqlglot import exp
 
 from .duckdb_aggs import lower_agg
 from .duckdb_base import Rel, Source, alias, col, ident, ordered, star, unique_names

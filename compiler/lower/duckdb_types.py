@@ -8,10 +8,11 @@ precision is applied when results leave DuckDB. Everything else follows
 
 from __future__ import annotations
 
+from sqlglot import exp
+
 from nrtg.catalog import types as t
 from nrtg.catalog.types import Kind, SqlType
 from nrtg.compiler.errors import UnsupportedError
-from sqlglot import exp
 
 
 def duck_type_text(typ: SqlType) -> str:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlglot import exp
+
 from nrtg.catalog.schema import Field
 from nrtg.catalog.types import Kind
 from nrtg.compiler.errors import InternalError
 from nrtg.compiler.plan import nodes as n
-from sqlglot import exp
 
 from .duckdb_expr import LowerContext, fn, paren
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from nrtg.catalog import types as t
 from nrtg.catalog.schema import Field
 from nrtg.catalog.types import SqlType
