@@ -52,10 +52,19 @@ def _filesystem(con: duckdb.DuckDBPyConnection, sink: Sink, result: pa.Table) ->
     copy_format = {"json": "json", "csv": "csv", "parquet": "parquet"}.get(fmt)
     if copy_format is None:
         raise UnsupportedError(f"sink {sink.table}: format {fmt!r} is not supported yet")
+    index = 0
     if "://" not in path:
         os.makedirs(path, exist_ok=True)
-    # Flink writes part files into the directory; one part per batch run.
-    target = f"{path.rstrip('/')}/part-0.{fmt}"
+        parts = [f for f in os.listdir(path) if f.startswith("part-")]
+        if sink.overwrite:
+            # INSERT OVERWRITE replaces the table's files.
+            for f in parts:
+                os.remove(os.path.join(path, f))
+        else:
+            # INSERT INTO adds a part file next to the existing ones.
+            while any(f.startswith(f"part-{index}.") for f in parts):
+                index += 1
+    target = f"{path.rstrip('/')}/part-{index}.{fmt}"
     name = "nrtg$sink"
     con.register(name, result)
     options = [f"FORMAT {copy_format}"]

@@ -209,3 +209,21 @@ def test_legacy_connector_keys(tmp_path: Path) -> None:
         ),
     )
     assert run_plan(plan).table.to_pylist() == [{"id": 1, "name": "ann", "ts": T0}]
+
+
+def test_filesystem_sink_insert_into_appends_and_overwrite_replaces(tmp_path: Path) -> None:
+    out_dir = tmp_path / "out"
+    append = sink(_values(), connector="filesystem", path=str(out_dir), format="json")
+    run_plan(append)
+    run_plan(append)
+    back = scan(connector="filesystem", path=str(out_dir), format="json")
+    assert run_plan(back).table.num_rows == 4
+    overwrite = n.Sink(
+        input=_values(),
+        table=Ident("default", "out"),
+        fields=FIELDS,
+        options=(("connector", "filesystem"), ("format", "json"), ("path", str(out_dir))),
+        overwrite=True,
+    )
+    run_plan(overwrite)
+    assert run_plan(back).table.num_rows == 2
