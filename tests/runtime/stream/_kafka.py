@@ -1,0 +1,147 @@
+"""Helpers for the Kafka connector tests: Nexmark DDL over a topic, producing test messages,
+reading a topic back with an independent read_committed consumer, running a stream job."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+
+from nrtg.compiler.api import compile_sql
+
+REPO = Path(__file__).resolve().parents[3]
+NRTG = str(Path(sys.executable).parent / "nrtg")
+
+
+@dataclass(frozen=True)
+class Record:
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    timestamp: int
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+def nexmark_table(topic: str, bootstrap: str, **options: str) -> str:
+    """golden/catalogs/nexmark.sql's `nexmark` table and views, on a Kafka topic."""
+    text = (REPO / "golden" / "catalogs" / "nexmark.sql").read_text()
+    extra = "".join(f"    '{k}' = '{v}',\n" for k, v in options.items())
+    kafka = (
+        "'connector' = 'kafka',\n"
+        f"    'topic' = '{topic}',\n"
+        f"    'properties.bootstrap.servers' = '{bootstrap}',\n"
+        f"{extra}"
+    )
+    old = "'connector' = 'filesystem',\n    'path' = '${NEXMARK_PATH}',\n"
+    assert old in text
+    return text.replace(old, kafka)
+
+
+def nexmark_files(directory: Path) -> str:
+    text = (REPO / "golden" / "catalogs" / "nexmark.sql").read_text()
+    return text.replace("${NEXMARK_PATH}", str(directory))
+
+
+def generate(out: str, events: int, seed: int = 7, rate: int = 10_000) -> None:
+    cmd = [NRTG, "nexmark", "generate", "--events", str(events), "--seed", str(seed)]
+    cmd += ["--rate", str(rate), "--out", out]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=600)
+
+
+def produce(
+    bootstrap: str,
+    topic: str,
+    values: Sequence[bytes | str | None],
+    *,
+    keys: Sequence[bytes | str | None] | None = None,
+    partition: int | Sequence[int] = 0,
+    timestamps: Sequence[int] | None = None,
+    headers: Sequence[Sequence[tuple[str, bytes]]] | None = None,
+) -> None:
+    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5})
+    for i, v in enumerate(values):
+        kwargs: dict[str, Any] = {
+            "value": v,
+            "partition": partition if isinstance(partition, int) else partition[i],
+        }
+        if keys is not None:
+            kwargs["key"] = keys[i]
+        if timestamps is not None:
+            kwargs["timestamp"] = timestamps[i]
+        if headers is not None:
+            kwargs["headers"] = list(headers[i])
+        producer.produce(topic, **kwargs)
+    assert producer.flush(30) == 0
+
+
+def read_topic(
+    bootstrap: str, topic: str, *, committed: bool = True, timeout: float = 60.0
+) -> list[Record]:
+    """Every record of `topic` up to its current end, read by a fresh consumer (read_committed
+    unless `committed=False`)."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"witness-{uuid.uuid4().hex[:8]}",
+            "isolation.level": "read_committed" if committed else "read_uncommitted",
+            "enable.auto.commit": False,
+            "enable.partition.eof": True,
+        }
+    )
+    try:
+        meta = consumer.list_topics(topic, timeout=10).topics[topic]
+        parts = sorted(meta.partitions)
+        consumer.assign([TopicPartition(topic, p, 0) for p in parts])
+        done: set[int] = set()
+        out: list[Record] = []
+        deadline = time.monotonic() + timeout
+        while len(done) < len(parts):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"reading {topic} timed out ({len(out)} records so far)")
+            for m in consumer.consume(10_000, 0.5):
+                err = m.error()
+                if err is not None:
+                    if err.code() == KafkaError._PARTITION_EOF:
+                        done.add(m.partition())
+                    continue
+                done.discard(m.partition())
+                ts = m.timestamp()[1]
+                out.append(
+                    Record(
+                        m.partition(), m.offset(), m.key(), m.value(), ts, tuple(m.headers() or ())
+                    )
+                )
+        return out
+    finally:
+        consumer.close()
+
+
+def run_sql(
+    sql: str,
+    *,
+    options: Mapping[str, str] | None = None,
+    changelog: bool = False,
+    checkpoint_dir: str | None = None,
+    bounded: bool | None = None,
+) -> pa.Table | None:
+    """Compile a script for the stream target and run it in this process."""
+    from nrtg.runtime.stream.job import run_stream_job
+
+    job = compile_sql(sql, None, target="stream")
+    job.session.options.update(options or {})
+    return run_stream_job(
+        job,
+        tuple(job.optimized),
+        changelog=changelog,
+        checkpoint_dir=checkpoint_dir,
+        bounded=bounded,
+    )
