@@ -342,6 +342,47 @@ class _Builder:
             params={"left_keys": lk, "right_keys": rk},
         )
 
+    def _interval_join(self, p: n.Plan) -> int:
+        assert isinstance(p, n.IntervalJoin)
+        if p.kind in (n.JoinKind.SEMI, n.JoinKind.ANTI):
+            raise _unsupported(p, f"{p.kind.value} interval joins are not implemented yet")
+        _require_rowtime(p, p.left, p.left_time)
+        _require_rowtime(p, p.right, p.right_time)
+        if not (
+            traits.is_insert_only(p.left.changelog) and traits.is_insert_only(p.right.changelog)
+        ):
+            raise _unsupported(p, "an interval join needs insert-only inputs")
+        lk, rk = equi_keys(p.condition, len(p.left.schema))
+        return self.add(
+            "interval_join",
+            p,
+            (self.hashed(p.left, lk), self.hashed(p.right, rk)),
+            state="each side's rows until the watermark passes their time bound",
+            event_time=True,
+            params={"left_keys": lk, "right_keys": rk},
+        )
+
+    def _window_rank(self, p: n.Plan) -> int:
+        assert isinstance(p, n.WindowRank)
+        return self.add(
+            "window_rank",
+            p,
+            (self.hashed(p.input, p.partition),),
+            state="rows per window until it fires",
+            event_time=True,
+        )
+
+    def _window_dedup(self, p: n.Plan) -> int:
+        assert isinstance(p, n.WindowDeduplicate)
+        keys = tuple(dict.fromkeys((*p.keys, *p.window_bounds)))
+        return self.add(
+            "window_dedup",
+            p,
+            (self.hashed(p.input, keys),),
+            state="rows per window until it fires",
+            event_time=True,
+        )
+
     def _sink(self, p: n.Plan) -> int:
         assert isinstance(p, n.Sink)
         edge = self.forward(p.input)
@@ -372,14 +413,14 @@ _HANDLERS: dict[type, Callable[[_Builder, n.Plan], int]] = {
     n.Rank: _Builder._rank,
     n.Deduplicate: _Builder._deduplicate,
     n.WindowJoin: _Builder._window_join,
+    n.IntervalJoin: _Builder._interval_join,
+    n.WindowRank: _Builder._window_rank,
+    n.WindowDeduplicate: _Builder._window_dedup,
 }
 
 _WHY: dict[type, str] = {
     n.LookupJoin: "processing-time lookup joins have no streaming operator yet",
     n.Sort: "ORDER BY / LIMIT on an unbounded stream",
-    n.IntervalJoin: "interval joins have no streaming operator yet",
-    n.WindowRank: "window Top-N has no streaming operator yet",
-    n.WindowDeduplicate: "window deduplication has no streaming operator yet",
 }
 
 STREAM_AGGS = frozenset({"COUNT", "SUM", "SUM0", "$SUM0", "AVG", "MIN", "MAX"})

@@ -63,4 +63,16 @@ def make_operator(spec: OperatorSpec, env: Env = DEFAULT_ENV) -> Operator:
         from .window_join import WindowJoin
 
         return WindowJoin(spec, env)
+    if kind == "interval_join":
+        from .interval_join import IntervalJoin
+
+        return IntervalJoin(spec, env)
+    if kind == "window_rank":
+        from .window_rank import WindowRank
+
+        return WindowRank(spec)
+    if kind == "window_dedup":
+        from .window_rank import WindowDedup
+
+        return WindowDedup(spec)
     raise UnsupportedError(f"the stream runtime has no operator {kind!r}")
