@@ -66,9 +66,29 @@ def _plain_events() -> pa.Table:
     )
 
 
+def _users() -> pa.Table:
+    """Versions of 6 users (an upsert changelog: each row replaces the key's previous one),
+    in time order; user 6 appears only after most clicks, user 5 never."""
+    base = dt.datetime(2026, 1, 1)
+    rows = []
+    for v in range(4):
+        for u in range(5):
+            rows.append((u, f"user{u}v{v}", v * 10 + u, base + dt.timedelta(seconds=v * 200 + u)))
+    rows.append((6, "late", 1, base + dt.timedelta(seconds=600)))
+    cols = list(zip(*rows, strict=True))
+    return pa.table(
+        {
+            "user_id": pa.array(cols[0], pa.int64()),
+            "name": pa.array(cols[1], pa.string()),
+            "level": pa.array(cols[2], pa.int32()),
+            "updated": pa.array(cols[3], pa.timestamp("ms")),
+        }
+    )
+
+
 def _tables(case: Case) -> dict[str, pa.Table] | None:
     if case.headers.get("catalog") == "basic":
-        return {"clicks": _clicks(), "plain_events": _plain_events()}
+        return {"clicks": _clicks(), "plain_events": _plain_events(), "users": _users()}
     return None
 
 
