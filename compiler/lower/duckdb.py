@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 
 from nrtg.catalog.schema import Field, FunctionDef
 from nrtg.compiler.plan import nodes as n
@@ -76,7 +77,7 @@ def lower_to_duckdb(
         items: list[exp.Expression] = [exp.Star()]
     else:
         items = [alias(col(c), x) for c, x in zip(root.names, final_names, strict=True)]
-    select = exp.select(*items, copy=False).from_(root.cte, copy=False)
+    select = exp.select(*items, copy=False).from_(root.table, copy=False)
     sort = _top_sort(plan)
     if sort is not None:
         # Keep the order through the last projection (DuckDB does not promise it otherwise).
@@ -89,7 +90,8 @@ def lower_to_duckdb(
             for name, body in lowerer.ctes
         ]
         select.set("with_", exp.With(expressions=ctes))
-    sql = select.sql(dialect="duckdb", pretty=pretty)
+    # The tree is ours alone: generate without sqlglot's defensive deep copy.
+    sql = Dialect.get_or_raise("duckdb").generate(select, copy=False, pretty=pretty)
     return BatchQuery(
         sql=sql,
         macros=tuple(sorted(ctx.macros)),

@@ -72,6 +72,10 @@ class Rel:
     def cols(self, table: str | None = None) -> list[exp.Expression]:
         return [col(c, table) for c in self.names]
 
+    @property
+    def table(self) -> exp.Table:
+        return exp.Table(this=exp.to_identifier(self.cte))
+
 
 def aliased(cte: str, name: str) -> exp.Table:
     return exp.Table(

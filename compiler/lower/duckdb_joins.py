@@ -165,14 +165,14 @@ class JoinLowering(LowererBase):
         if isinstance(plan, n.Filter):
             src = self._versions(plan.input)
             cond = self.expr(plan.predicate, src.cols()[:-1])
-            select = exp.select(exp.Star(), copy=False).from_(src.cte, copy=False)
+            select = exp.select(exp.Star(), copy=False).from_(src.table, copy=False)
             return self.emit(select.where(cond, copy=False), src.names)
         if isinstance(plan, n.Project):
             src = self._versions(plan.input)
             names = self.names_of(plan)
             cols = src.cols()[:-1]
             items = [alias(self.expr(e, cols), x) for e, x in zip(plan.exprs, names, strict=True)]
-            select = exp.select(*items, col(OP), copy=False).from_(src.cte, copy=False)
+            select = exp.select(*items, col(OP), copy=False).from_(src.table, copy=False)
             return self.emit(select, (*names, OP))
         raise UnsupportedError(
             f"the batch target reads a versioned table from a changelog only through scans, "

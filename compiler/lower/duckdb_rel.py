@@ -64,13 +64,13 @@ class RelLowerer(JoinLowering):
         names = self.names_of(p)
         cols = src.cols()
         items = [alias(self.expr(e, cols), c) for e, c in zip(p.exprs, names, strict=True)]
-        return self.emit(exp.select(*items, copy=False).from_(src.cte, copy=False), names)
+        return self.emit(exp.select(*items, copy=False).from_(src.table, copy=False), names)
 
     def _Filter(self, p: n.Filter) -> Rel:
         src = self.lower(p.input)
         select = (
             exp.select(exp.Star(), copy=False)
-            .from_(src.cte, copy=False)
+            .from_(src.table, copy=False)
             .where(self.expr(p.predicate, src.cols()), copy=False)
         )
         return self.emit(select, src.names)
@@ -102,7 +102,7 @@ class RelLowerer(JoinLowering):
             alias(fresh(cols[i]), c)
             for i, c in zip(extra_keys, names[len(group) + len(aggs) :], strict=True)
         ]
-        select = exp.select(*items, *extra, copy=False).from_(src.cte, copy=False)
+        select = exp.select(*items, *extra, copy=False).from_(src.table, copy=False)
         keys = [fresh(cols[i]) for i in (*group, *extra_keys)]
         if keys:
             select = select.group_by(*keys, copy=False)
@@ -130,7 +130,7 @@ class RelLowerer(JoinLowering):
             rel = self._group(src, tvf, p.group, p.aggs, names, props_all)
             keep = self.names_of(p)
             return self.emit(
-                exp.select(*[col(c) for c in keep], copy=False).from_(rel.cte, copy=False), keep
+                exp.select(*[col(c) for c in keep], copy=False).from_(rel.table, copy=False), keep
             )
         return self._group(src, tvf, p.group, p.aggs, self.names_of(p), props)
 
@@ -140,7 +140,7 @@ class RelLowerer(JoinLowering):
         selects: list[exp.Expression] = [
             exp.select(
                 *[alias(col(c), x) for c, x in zip(r.names, names, strict=True)], copy=False
-            ).from_(r.cte, copy=False)
+            ).from_(r.table, copy=False)
             for r in rels
         ]
         cls = {
@@ -160,7 +160,7 @@ class RelLowerer(JoinLowering):
     def _Sort(self, p: n.Sort) -> Rel:
         src = self.lower(p.input)
         cols = src.cols()
-        select = exp.select(exp.Star(), copy=False).from_(src.cte, copy=False)
+        select = exp.select(exp.Star(), copy=False).from_(src.table, copy=False)
         if p.keys:
             select = select.order_by(
                 *[ordered(fresh(cols[k.index]), k) for k in p.keys], copy=False
@@ -182,7 +182,7 @@ class RelLowerer(JoinLowering):
         items: list[exp.Expression] = [exp.Star()]
         for c, x in zip(p.calls, names[width:], strict=True):
             items.append(alias(over_call(c, p, cols, in_types, self.ctx), x))
-        return self.emit(exp.select(*items, copy=False).from_(src.cte, copy=False), names)
+        return self.emit(exp.select(*items, copy=False).from_(src.table, copy=False), names)
 
     def _rank(
         self,
@@ -204,7 +204,7 @@ class RelLowerer(JoinLowering):
             if order
             else None,
         )
-        inner = exp.select(exp.Star(), alias(window, rn), copy=False).from_(src.cte, copy=False)
+        inner = exp.select(exp.Star(), alias(window, rn), copy=False).from_(src.table, copy=False)
         cond: exp.Expression = (
             exp.EQ(this=col(rn), expression=exp.Literal.number(lower))
             if lower == upper
@@ -266,4 +266,4 @@ class RelLowerer(JoinLowering):
         src = self.lower(p.input)
         names = self.names_of(p)
         items = [alias(col(c), x) for c, x in zip(src.names, names, strict=True)]
-        return self.emit(exp.select(*items, copy=False).from_(src.cte, copy=False), names)
+        return self.emit(exp.select(*items, copy=False).from_(src.table, copy=False), names)

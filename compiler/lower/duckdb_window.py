@@ -89,7 +89,7 @@ def assign_windows(
         start = _floor_start(m, w.size_ms, w.offset_ms, ctx)
         end = _add(start.copy(), _num(w.size_ms))
         return exp.select(exp.Star(), *_bounds(start, end, time_field, names), copy=False).from_(
-            src.cte, copy=False
+            src.table, copy=False
         )
     if w.kind is n.WindowKind.HOP:
         assert w.size_ms is not None and w.slide_ms is not None
@@ -98,7 +98,7 @@ def assign_windows(
         last = _floor_start(m, w.slide_ms, w.offset_ms, ctx)
         starts = fn("range", last, _sub(m.copy(), _num(w.size_ms)), _num(-w.slide_ms))
         inner = exp.select(exp.Star(), _alias(fn("unnest", starts), "$ws"), copy=False).from_(
-            src.cte, copy=False
+            src.table, copy=False
         )
         ws = _col("$ws")
         end = _add(ws.copy(), _num(w.size_ms))
@@ -116,7 +116,7 @@ def assign_windows(
         ends = fn("range", first_end, _add(start.copy(), _num(w.size_ms + 1)), _num(w.step_ms))
         inner = exp.select(
             exp.Star(), _alias(start, "$ws"), _alias(fn("unnest", ends), "$we"), copy=False
-        ).from_(src.cte, copy=False)
+        ).from_(src.table, copy=False)
         items = [
             exp.Star(except_=[_col("$ws"), _col("$we")]),
             *_bounds(_col("$ws"), _col("$we"), time_field, names),
@@ -147,7 +147,7 @@ def _sessions(
         partition = [p.copy() for p in part] + extra
         return exp.Window(this=this, partition_by=partition or None, order=order)
 
-    a = exp.select(exp.Star(), _alias(m, "$t"), copy=False).from_(src.cte, copy=False)
+    a = exp.select(exp.Star(), _alias(m, "$t"), copy=False).from_(src.table, copy=False)
     gap_ok = exp.LTE(
         this=exp.Sub(this=t.copy(), expression=window(fn("lag", t.copy()), [], True)),
         expression=_num(w.gap_ms),
