@@ -4,6 +4,32 @@
 generator, stable for golden files), the macros and Python UDFs it needs, the table scans
 the runtime registers as relations (`"src:db.table"`), and the sink when the plan is a Sink.
 This module imports sqlglot but never duckdb: `nrtg compile` stays fast.
+
+What each node becomes (duckdb_rel, duckdb_joins, duckdb_window, duckdb_aggs):
+  TableScan        SELECT cols FROM "src:db.t" (a changelog source: its folded contents)
+  Values           VALUES rows, each value cast to the field type; empty: SELECT ... WHERE FALSE
+  Project/Filter   SELECT exprs / SELECT * ... WHERE; AssignWatermark: nothing (bounded input)
+  Aggregate        GROUP BY; aggregates with DISTINCT and FILTER (WHERE); a global aggregate
+                   on empty input gives one row (COUNT = 0, SUM = NULL), as Flink batch
+  WindowTVF        + window_start/end/time from epoch-ms arithmetic: TUMBLE aligned with
+                   offset; HOP and CUMULATE unnest their windows per row; SESSION from lag()
+                   and a running sum per partition
+  WindowAggregate  WindowTVF + GROUP BY group, window_start, window_end
+  Join             JOIN ... ON (SEMI/ANTI: EXISTS / NOT EXISTS)
+  IntervalJoin     JOIN ... ON cond AND r.t + lower <= l.t <= r.t + upper
+  WindowJoin       JOIN ... ON equal window bounds AND cond
+  TemporalJoin     ASOF [LEFT] JOIN on the equi-keys and l.t >= r.t; residual condition
+                   applied to the version found; changelog versions end at a delete
+  LookupJoin       a regular join against the lookup table's contents (batch meaning)
+  Unnest           CROSS / LEFT JOIN LATERAL (SELECT unnest(...)); rows and maps expanded
+  SetOp            UNION / INTERSECT / EXCEPT [ALL]
+  Sort             ORDER BY with explicit NULLS FIRST/LAST (Flink: ASC first, DESC last),
+                   LIMIT/OFFSET; kept through the final SELECT
+  Over             agg(...) OVER (PARTITION BY ... ORDER BY ... ROWS|RANGE frame); RANGE
+                   offsets over a time column are INTERVALs
+  Rank/WindowRank  row_number/rank/dense_rank in a subquery, filtered to [lower, upper]
+  Deduplicate      row_number() ORDER BY time ASC (first) / DESC (last) = 1 (also per window)
+  Sink             the input under the sink's column names; the runtime writes it
 """
 
 from __future__ import annotations
