@@ -71,14 +71,17 @@ def batch_rows(table: pa.Table) -> Counter[tuple[Any, ...]]:
     return Counter(zip(*cols, strict=True)) if cols else Counter()
 
 
-def query_plans(case: Case, nexmark_dir: Path | None) -> tuple[list[n.Plan], dict[str, Any]]:
-    """The case's query plans (a Sink's input stands for the sink) and its Python UDFs."""
+def query_plans(
+    case: Case, nexmark_dir: Path | None, stage: str = "optimized"
+) -> tuple[list[n.Plan], dict[str, Any]]:
+    """The case's query plans at `stage` (a Sink's input stands for the sink) and its UDFs."""
     script = case.script()
     if nexmark_dir is not None:
         script = script.replace("${NEXMARK_PATH}", str(nexmark_dir))
     job = compile_sql(script)
     udfs = dict(getattr(job.bound, "udfs", {}) or {})
-    return [r.input if isinstance(r, n.Sink) else r for r in job.optimized], udfs
+    roots = job.optimized if stage == "optimized" else job.logical
+    return [r.input if isinstance(r, n.Sink) else r for r in roots], udfs
 
 
 def run_parity(

@@ -98,3 +98,25 @@ def test_bounded_input_fires_all_windows() -> None:
         BASE + dt.timedelta(seconds=10),
         BASE + dt.timedelta(seconds=20),
     ]
+
+
+def test_idle_split_stops_holding_the_watermark_back() -> None:
+    from nrtg.runtime.stream.operators.watermark_assigner import WatermarkAssigner
+
+    g = graph()
+    spec = next(s for s in g.operators if s.kind == "watermark_assigner")
+    op = WatermarkAssigner(spec)
+    op.idle_timeout_ms = 1_000
+    rows = table([5.0, 6.0])
+    a = rows.to_batches()[0].append_column("_split", pa.array(["a", "a"]))
+    b = rows.slice(0, 1).to_batches()[0].append_column("_split", pa.array(["b"]))
+    op.split_status(set(), 0.0, ("a", "b"))
+    op.process(b, 0)  # b at 5 s -> 4 s
+    op.split_status(set(), 10.0, ("a", "b"))
+    out = op.process(a, 0)  # a at 6 s -> 5 s, b holds the minimum at 4 s
+    assert out.watermark is None or out.watermark <= int(BASE.timestamp() * 1000) + 4_000
+    op.split_status(set(), 5_000.0, ("a", "b"))
+    later = table([7.0]).to_batches()[0].append_column("_split", pa.array(["a"]))
+    out = op.process(later, 0)  # b has been idle > 1 s: only a counts now (7 s - 1 s)
+    epoch = int(BASE.replace(tzinfo=dt.UTC).timestamp() * 1000)
+    assert out.watermark == epoch + 6_000

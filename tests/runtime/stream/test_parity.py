@@ -92,14 +92,16 @@ def _tables(case: Case) -> dict[str, pa.Table] | None:
     return None
 
 
+@pytest.mark.parametrize("stage", ["optimized", "logical"])
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_parity(case: Case, nexmark_dir: Path) -> None:
+def test_parity(case: Case, stage: str, nexmark_dir: Path) -> None:
+    """Optimized and unoptimized plans alike (STYLE.md §5)."""
     if case.name in KNOWN:
         pytest.xfail(KNOWN[case.name])
     nexmark = nexmark_dir if case.headers.get("catalog") == "nexmark" else None
     tables = _tables(case)
     try:
-        plans, udfs = query_plans(case, nexmark)
+        plans, udfs = query_plans(case, nexmark, stage)
     except Exception as e:  # a case the compiler refuses is the golden suite's business
         pytest.skip(f"does not compile: {e}")
     for plan in plans:
