@@ -49,37 +49,37 @@ def fold_constants(node: Plan, ctx: RuleContext) -> Plan:
     """Folds the expressions of Project, Filter and Join; drops Filter(TRUE)."""
     match node:
         case Project(exprs=exprs):
-            folded = tuple(fold(e) for e in exprs)
+            folded = tuple(_fold(e) for e in exprs)
             if all(a is b for a, b in zip(folded, exprs, strict=True)):
                 return node
             return node.replace(exprs=folded)
         case Filter(predicate=pred):
-            new = fold(pred)
+            new = _fold(pred)
             if new == TRUE or (isinstance(new, Literal) and new.value is True):
                 return node.input
             return node if new is pred else node.replace(predicate=new)
         case Join(condition=cond):
-            new = fold(cond)
+            new = _fold(cond)
             return node if new is cond else node.replace(condition=new)
     return node
 
 
-def fold(e: Expr) -> Expr:
+def _fold(e: Expr) -> Expr:
     """`e` with every constant subexpression evaluated; `e` itself when nothing folds."""
     if not e.children:
         return e
     if isinstance(e, Cast):
-        inner = fold(e.input)
+        inner = _fold(e.input)
         out = _cast(inner, e.type) if isinstance(inner, Literal) and not e.safe else None
         if out is not None:
             return out
         return e if inner is e.input else e.replace(input=inner)
     if isinstance(e, FieldAccess):
-        inner = fold(e.input)
+        inner = _fold(e.input)
         return e if inner is e.input else e.replace(input=inner)
     if isinstance(e, Case):
-        whens = tuple((fold(c), fold(v)) for c, v in e.whens)
-        default = None if e.default is None else fold(e.default)
+        whens = tuple((_fold(c), _fold(v)) for c, v in e.whens)
+        default = None if e.default is None else _fold(e.default)
         same = default is e.default and all(
             a is c and b is v for (a, b), (c, v) in zip(whens, e.whens, strict=True)
         )
@@ -88,7 +88,7 @@ def fold(e: Expr) -> Expr:
         return _case(folded)
     if not isinstance(e, Call):
         return e
-    args = tuple(fold(a) for a in e.args)
+    args = tuple(_fold(a) for a in e.args)
     call = e if all(a is b for a, b in zip(args, e.args, strict=True)) else e.replace(args=args)
     assert isinstance(call, Call)
     if call.name in NONDETERMINISTIC:

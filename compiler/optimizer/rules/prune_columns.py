@@ -49,19 +49,19 @@ def prune_columns(node: Plan, ctx: RuleContext) -> Plan:
     """Narrows the input of a Project or Aggregate to the columns it reads."""
     if isinstance(node, Project):
         needed = frozenset(i for e in node.exprs for i in e.column_refs)
-        child, m = narrow(node.input, needed)
+        child, m = _narrow(node.input, needed)
         if child is node.input:
             return node
         return node.replace(input=child, exprs=tuple(remap_refs(e, m) for e in node.exprs))
     if isinstance(node, Aggregate):
-        child, m = narrow(node.input, _agg_reads(node))
+        child, m = _narrow(node.input, _agg_reads(node))
         if child is node.input:
             return node
         return node.replace(input=child, group=_remap(node.group, m), aggs=_remap_aggs(node, m))
     return node
 
 
-def narrow(plan: Plan, needed: frozenset[int]) -> tuple[Plan, Mapping]:
+def _narrow(plan: Plan, needed: frozenset[int]) -> tuple[Plan, Mapping]:
     """A plan with at least the `needed` columns of `plan` (same rows), and old -> new ordinals
     for the columns it kept. Returns `plan` itself when nothing can go."""
     width = len(plan.schema)
@@ -91,20 +91,20 @@ def narrow(plan: Plan, needed: frozenset[int]) -> tuple[Plan, Mapping]:
             ), m
         case AssignWatermark():
             reads = needed | {plan.rowtime} | plan.watermark.column_refs
-            child, m = narrow(plan.input, reads)
+            child, m = _narrow(plan.input, reads)
             if child is plan.input:
                 return same
             wm = remap_refs(plan.watermark, m)
             return plan.replace(input=child, rowtime=m[plan.rowtime], watermark=wm), m
         case Filter():
-            child, m = narrow(plan.input, needed | plan.predicate.column_refs)
+            child, m = _narrow(plan.input, needed | plan.predicate.column_refs)
             if child is plan.input:
                 return same
             return plan.replace(input=child, predicate=remap_refs(plan.predicate, m)), m
         case Project():
             cols = sorted(needed) or [0]
             exprs = tuple(plan.exprs[i] for i in cols)
-            child, m = narrow(plan.input, frozenset(i for e in exprs for i in e.column_refs))
+            child, m = _narrow(plan.input, frozenset(i for e in exprs for i in e.column_refs))
             if child is plan.input and len(cols) == width:
                 return same
             names = tuple(plan.names[i] for i in cols)
@@ -115,7 +115,7 @@ def narrow(plan: Plan, needed: frozenset[int]) -> tuple[Plan, Mapping]:
             w = plan.window
             n_in = len(plan.input.schema)
             tvf_reads = frozenset({i for i in needed if i < n_in} | {w.time_col, *w.partition})
-            child, m = narrow(plan.input, tvf_reads)
+            child, m = _narrow(plan.input, tvf_reads)
             if child is plan.input:
                 return same
             spec = replace(w, time_col=m[w.time_col], partition=_remap(w.partition, m))
@@ -125,7 +125,7 @@ def narrow(plan: Plan, needed: frozenset[int]) -> tuple[Plan, Mapping]:
         case Over():
             return _narrow_over(plan, needed)
         case Sort():
-            child, m = narrow(plan.input, needed | {k.index for k in plan.keys})
+            child, m = _narrow(plan.input, needed | {k.index for k in plan.keys})
             if child is plan.input:
                 return same
             keys = tuple(replace(k, index=m[k.index]) for k in plan.keys)
@@ -147,7 +147,7 @@ def _narrow_over(plan: Over, needed: frozenset[int]) -> tuple[Plan, Mapping]:
         reads.update(c.args)
         if c.filter is not None:
             reads.add(c.filter)
-    child, m = narrow(plan.input, frozenset(reads))
+    child, m = _narrow(plan.input, frozenset(reads))
     if child is plan.input:
         return plan, {i: i for i in range(len(plan.schema))}
     out = plan.replace(
@@ -166,7 +166,7 @@ def _narrow_union(plan: SetOp, needed: frozenset[int]) -> tuple[Plan, Mapping]:
     cols = sorted(needed) or [0]
     branches = []
     for b in plan.inputs:
-        child, m = narrow(b, frozenset(cols))
+        child, m = _narrow(b, frozenset(cols))
         exprs = tuple(ref(child, m[i]) for i in cols)
         branches.append(project(child, exprs, tuple(b.schema.names[i] for i in cols)))
     return plan.replace(inputs=tuple(branches)), {old: new for new, old in enumerate(cols)}
@@ -175,8 +175,8 @@ def _narrow_union(plan: SetOp, needed: frozenset[int]) -> tuple[Plan, Mapping]:
 def _narrow_join(plan: Join, needed: frozenset[int]) -> tuple[Plan, Mapping]:
     nl = len(plan.left.schema)
     reads = needed | plan.condition.column_refs
-    left, lm = narrow(plan.left, frozenset(i for i in reads if i < nl))
-    right, rm = narrow(plan.right, frozenset(i - nl for i in reads if i >= nl))
+    left, lm = _narrow(plan.left, frozenset(i for i in reads if i < nl))
+    right, rm = _narrow(plan.right, frozenset(i - nl for i in reads if i >= nl))
     if left is plan.left and right is plan.right:
         return plan, {i: i for i in range(len(plan.schema))}
     new_nl = len(left.schema)
@@ -195,7 +195,7 @@ def _narrow_aggregate(plan: Aggregate, needed: frozenset[int]) -> tuple[Plan, Ma
     aggs = tuple(plan.aggs[j] for j in kept)
     trimmed = plan.replace(aggs=aggs)
     assert isinstance(trimmed, Aggregate)
-    child, m = narrow(plan.input, _agg_reads(trimmed))
+    child, m = _narrow(plan.input, _agg_reads(trimmed))
     if child is plan.input and len(kept) == len(plan.aggs):
         return plan, {i: i for i in range(len(plan.schema))}
     out = trimmed.replace(input=child, group=_remap(plan.group, m), aggs=_remap_aggs(trimmed, m))

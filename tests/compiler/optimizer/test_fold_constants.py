@@ -7,7 +7,8 @@ from decimal import Decimal
 from nrtg.catalog import types as t
 from nrtg.catalog.schema import Field, Ident
 from nrtg.compiler.optimizer.driver import optimize
-from nrtg.compiler.optimizer.rules.fold_constants import fold, fold_constants
+from nrtg.compiler.optimizer.rules.fold_constants import _fold as fold
+from nrtg.compiler.optimizer.rules.fold_constants import fold_constants
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import TRUE, Call, Case, Cast, ColumnRef, Expr, Literal
 
