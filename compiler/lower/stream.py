@@ -252,8 +252,6 @@ class _Builder:
 
     def _join(self, p: n.Plan) -> int:
         assert isinstance(p, n.Join)
-        if p.kind in (n.JoinKind.SEMI, n.JoinKind.ANTI):
-            raise _unsupported(p, f"{p.kind.value} joins are not implemented yet")
         lk, rk = equi_keys(p.condition, len(p.left.schema))
         return self.add(
             "join",

@@ -105,6 +105,8 @@ class Join(BaseOperator):
         key_idx = self.keys[side]
         keys = [tuple(r[i] for i in key_idx) for r in rows]
         matches = self._matches(side, rows, keys)
+        if self.kind in (n.JoinKind.SEMI, n.JoinKind.ANTI):
+            return self._semi(side, ops, rows, keys, matches)
         mine = self.state[side]
         out_rows: list[Row] = []
         out_ops: list[int] = []
@@ -150,6 +152,65 @@ class Join(BaseOperator):
             if outer_me and matched == 0:
                 out_rows.append(self._pad(side, row))
                 out_ops.append(sign_op)
+        batches = [to_batch(self.out_schema, out_rows, out_ops)] if out_rows else []
+        return self.emit(batches)
+
+    def _semi(
+        self,
+        side: int,
+        ops: list[int],
+        rows: list[Row],
+        keys: list[Key],
+        matches: list[list[list[Any]]],
+    ) -> Output:
+        """SEMI/ANTI: a left row is out while it has (SEMI) or has no (ANTI) match; each entry
+        counts its current matches, so right-side changes flip left rows in and out."""
+        semi = self.kind is n.JoinKind.SEMI
+        out_rows: list[Row] = []
+        out_ops: list[int] = []
+        mine = self.state[side]
+        for op, row, key, found in zip(ops, rows, keys, matches, strict=True):
+            retract = is_retract(op)
+            bucket = mine.setdefault(key, {})
+            frozen = hashable(row)
+            entry = bucket.get(frozen)
+            if side == 0:
+                count = sum(e[1] for e in found)
+                if retract:
+                    if entry is None:
+                        continue
+                    entry[1] -= 1
+                    if entry[1] == 0:
+                        del bucket[frozen]
+                else:
+                    if entry is None:
+                        entry = bucket[frozen] = [row, 0, count]
+                    entry[1] += 1
+                if (entry[2] > 0) == semi:
+                    out_rows.append(row)
+                    out_ops.append(DELETE if retract else INSERT)
+                if not bucket:
+                    del mine[key]
+                continue
+            if retract:
+                if entry is None:
+                    continue
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del bucket[frozen]
+            elif entry is None:
+                entry = bucket[frozen] = [row, 1, 0]
+            else:
+                entry[1] += 1
+            if not bucket:
+                del mine[key]
+            for e in found:
+                before = e[2]
+                e[2] += -1 if retract else 1
+                if (before > 0) != (e[2] > 0):
+                    now_in = (e[2] > 0) == semi
+                    out_rows += [e[0]] * e[1]
+                    out_ops += [INSERT if now_in else DELETE] * e[1]
         batches = [to_batch(self.out_schema, out_rows, out_ops)] if out_rows else []
         return self.emit(batches)
 

@@ -153,3 +153,17 @@ def test_graph_is_topological() -> None:
     graph: JobGraph = lower_to_stream(agg_node())
     for spec in graph.operators:
         assert all(e.source < spec.id for e in spec.inputs)
+
+
+def test_semi_and_anti_join_follow_the_right_side() -> None:
+    left = changelog([(1, 1), (2, 2), (1, 3)], [Op.INSERT] * 3)
+    right = changelog([(1, 100)], [Op.INSERT])
+    gone = changelog([(1, 100)], [Op.DELETE])
+    semi = _join(n.JoinKind.SEMI)
+    assert drive(semi, "join", [(0, left), (1, right)]) == Counter({(1, 1): 1, (1, 3): 1})
+    assert drive(semi, "join", [(0, left), (1, right), (1, gone)]) == Counter()
+    anti = _join(n.JoinKind.ANTI)
+    assert drive(anti, "join", [(1, right), (0, left)]) == Counter({(2, 2): 1})
+    assert drive(anti, "join", [(1, right), (0, left), (1, gone)]) == Counter(
+        {(1, 1): 1, (2, 2): 1, (1, 3): 1}
+    )
