@@ -37,6 +37,8 @@ _PATTERN = re.compile(
     re.VERBOSE,
 )
 _LINE, _BLOCK, _STR, _IDENT, _NUM, _WORD, _OP, _END = range(2, 10)
+# Not Flink syntax, and sqlglot tokenizes them with special rules (`{#` comments, `@` params).
+_FALLBACK_TOKENS = frozenset({TokenType.UNKNOWN, TokenType.PARAMETER, TokenType.L_BRACE})
 
 
 @functools.cache
@@ -55,6 +57,8 @@ def _tables() -> tuple[dict[str, TokenType], dict[str, TokenType], dict[str, tup
 
 def fast_tokenize(sql: str) -> list[Token] | None:
     """Tokens of `sql`, or None when the script needs sqlglot's own tokenizer."""
+    if "\r" in sql:
+        return None  # sqlglot's line/column rules for \r and \r\n: leave them to it
     words, ops, multi, longest_op = _tables()
     tokens: list[Token] = []
     pending: list[str] = []
@@ -84,6 +88,8 @@ def fast_tokenize(sql: str) -> list[Token] | None:
         text = m.group(kind)
         token_type: TokenType
         if kind == _WORD:
+            if end < size and sql[end] == "'":
+                return None  # N'...', X'...' and other prefixed strings: sqlglot's rules
             upper = text.upper()
             follow = multi.get(upper)
             if follow:
@@ -133,7 +139,7 @@ def fast_tokenize(sql: str) -> list[Token] | None:
                     break
             else:
                 return None
-            if token_type == TokenType.UNKNOWN or text == "/*+":
+            if token_type in _FALLBACK_TOKENS or text == "/*+":
                 return None
             if token_type == TokenType.SEMICOLON and pending and tokens:
                 tokens[-1].comments.extend(pending)

@@ -19,7 +19,6 @@ TRICKY = [
     "SELECT a -- c1\n, b /* c2 */ FROM t; -- c3\n/* c4 */ SELECT 1 /* c5 */;\n-- end",
     "x>=1 AND y<>2 OR z != 3 || 'a' => :: ->> 1.5e3 .5 1. 1e-3",
     "SELECT `a``b`, 'it''s', '', ``",
-    "SELECT a\r\nFROM t\r\n",
     "a GROUP  BY b ORDER\tBY c PARTITIONED BY d PRIMARY KEY",
     "GROUPBY GROUP_BY group by_x",
     "",
@@ -52,12 +51,25 @@ def test_same_tokens_as_sqlglot(sql: str) -> None:
     assert _tokens(fast) == _tokens(reference)
 
 
-@pytest.mark.parametrize("sql", ["SELECT 'open", "SELECT `open", "SELECT /* open", "a GROUP\nBY b"])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 'open",
+        "SELECT `open",
+        "SELECT /* open",
+        "a GROUP\nBY b",
+        "SELECT a\r\nFROM t",
+        "SELECT N'x'",
+        "SELECT @4.",
+        'SELECT "x"',
+    ],
+)
 def test_falls_back_on_what_it_does_not_handle(sql: str) -> None:
     assert fast_tokenize(sql) is None
 
 
 PIECES = ["SELECT", "a", "`b c`", "'s''t'", "1", "2.5", "--x\n", "/*y*/", "\n", " ", ",", "(", ")"]
+PIECES += ["\r", "N", "'", "@", "4.", ".5", "{", "#", "$"]
 PIECES += [">=", "<>", "||", "=>", ";", "GROUP BY", "ORDER", "BY", "e", "_", "*", ".", "-", "ü"]
 
 
