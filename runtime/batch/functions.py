@@ -74,6 +74,8 @@ def java_value(v: Any) -> str:
         return "true" if v else "false"
     if isinstance(v, float):
         return java_double_to_string(v)
+    if isinstance(v, dt.datetime) and v.tzinfo is not None:
+        return _java_instant(v)
     if isinstance(v, dt.datetime):
         return _java_local_datetime(v)
     if isinstance(v, dt.time):
@@ -93,6 +95,16 @@ def _java_time(t: dt.time) -> str:
         us = f"{t.microsecond:06d}"
         text += "." + (us[:3] if us.endswith("000") else us)
     return text
+
+
+def _java_instant(v: dt.datetime) -> str:
+    # java.time.Instant.toString (TIMESTAMP_LTZ): UTC, seconds always, fraction when set.
+    u = v.astimezone(dt.UTC)
+    text = f"{u.date().isoformat()}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}"
+    if u.microsecond:
+        us = f"{u.microsecond:06d}"
+        text += "." + (us[:3] if us.endswith("000") else us)
+    return text + "Z"
 
 
 def _java_local_datetime(v: dt.datetime) -> str:

@@ -193,6 +193,9 @@ def test_java_number_text() -> None:
     assert java_float_to_string(3.3) == "3.3"
     assert java_value(dt.datetime(2024, 1, 1, 10, 0)) == "2024-01-01T10:00"
     assert java_value(True) == "true"
+    # TIMESTAMP_LTZ prints as a java.time.Instant.
+    aware = dt.datetime(2024, 1, 1, 19, 0, 0, 500000, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    assert java_value(aware) == "2024-01-01T10:00:00.500Z"
 
 
 def test_legacy_connector_keys(tmp_path: Path) -> None:
