@@ -7,6 +7,7 @@ the left fields followed by the right fields.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from functools import cached_property
@@ -23,6 +24,12 @@ from .traits import INSERT_ONLY, INSERT_UPDATE, RETRACT, UPSERT, ChangelogMode
 node = dataclass(frozen=True, kw_only=True, eq=False)
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """Dataclass field names per node class; `dataclasses.fields` is slow on hot walks."""
+    return tuple(f.name for f in fields(cls))
+
+
 def check(condition: bool, message: str) -> None:
     if not condition:
         raise InternalError(message)
@@ -35,8 +42,8 @@ class Plan:
     @property
     def children(self) -> tuple[Plan, ...]:
         out: list[Plan] = []
-        for f in fields(self):
-            value = getattr(self, f.name)
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
             if isinstance(value, Plan):
                 out.append(value)
             elif isinstance(value, tuple):
@@ -44,7 +51,7 @@ class Plan:
         return tuple(out)
 
     def replace(self, **changes: Any) -> Plan:
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values = {name: getattr(self, name) for name in _field_names(type(self))}
         values.update(changes)
         return type(self)(**values)
 
@@ -53,12 +60,12 @@ class Plan:
             return self
         changes: dict[str, Any] = {}
         it = iter(children)
-        for f in fields(self):
-            value = getattr(self, f.name)
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
             if isinstance(value, Plan):
-                changes[f.name] = next(it)
+                changes[name] = next(it)
             elif isinstance(value, tuple) and value and isinstance(value[0], Plan):
-                changes[f.name] = tuple(next(it) for _ in value)
+                changes[name] = tuple(next(it) for _ in value)
         return self.replace(**changes)
 
     @cached_property
@@ -666,7 +673,10 @@ class Deduplicate(Plan):
 
     @cached_property
     def changelog(self) -> ChangelogMode:
-        if not self.keep_last and traits.is_insert_only(self.input.changelog):
+        # As Flink's changelog inference: only keep-first on processing time is insert-only; on
+        # event time a row with an earlier rowtime may arrive later and replace the first.
+        proctime = self.input.schema.fields[self.time_col].time_attr is TimeAttr.PROCTIME
+        if not self.keep_last and proctime and traits.is_insert_only(self.input.changelog):
             return INSERT_ONLY
         return INSERT_UPDATE if traits.is_insert_only(self.input.changelog) else RETRACT
 
