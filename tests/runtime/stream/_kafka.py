@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,3 +146,69 @@ def run_sql(
         checkpoint_dir=checkpoint_dir,
         bounded=bounded,
     )
+
+
+WINDOWED = (
+    "SELECT auction, window_start, window_end, COUNT(*) AS n, MAX(price) AS mx "
+    "FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(`dateTime`), INTERVAL '1' SECOND)) "
+    "GROUP BY auction, window_start, window_end"
+)
+WINDOWED_SINK = (
+    "(auction BIGINT, window_start TIMESTAMP(3), window_end TIMESTAMP(3), n BIGINT, mx BIGINT)"
+)
+
+
+def job_script(
+    path: Path,
+    bootstrap: str,
+    src: str,
+    dst: str,
+    *,
+    query: str = WINDOWED,
+    sink_columns: str = WINDOWED_SINK,
+    source_options: Mapping[str, str] | None = None,
+    checkpoint_dir: Path | None = None,
+    interval: str = "300 ms",
+) -> Path:
+    """A stream job script: Nexmark on `src` (bounded at the end offsets seen at start) into an
+    exactly-once Kafka sink on `dst`."""
+    options = {
+        "scan.startup.mode": "earliest-offset",
+        "scan.bounded.mode": "latest-offset",
+        **(source_options or {}),
+    }
+    sets = [f"SET 'execution.checkpointing.interval' = '{interval}';"]
+    if checkpoint_dir is not None:
+        sets.append(f"SET 'execution.checkpointing.dir' = '{checkpoint_dir}';")
+    sets.append("SET 'restart-strategy.fixed-delay.attempts' = '30';")
+    sql = (
+        "\n".join(sets)
+        + "\n"
+        + nexmark_table(src, bootstrap, **options)
+        + f"CREATE TABLE out_t {sink_columns} WITH ("
+        f"'connector' = 'kafka', 'topic' = '{dst}', "
+        f"'properties.bootstrap.servers' = '{bootstrap}', 'format' = 'json', "
+        "'sink.delivery-guarantee' = 'exactly-once', "
+        f"'sink.transactional-id-prefix' = 'nrtg-test-{dst}');\n"
+        f"INSERT INTO out_t {query};\n"
+    )
+    path.write_text(sql)
+    return path
+
+
+def start_job(script: Path, log: Path) -> subprocess.Popen[bytes]:
+    """`nrtg run --mode stream script` in a child process, output to `log`."""
+    out = open(log, "ab")  # noqa: SIM115 (owned by the child for its lifetime)
+    try:
+        return subprocess.Popen(
+            [NRTG, "run", "--mode", "stream", str(script)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    finally:
+        out.close()
+
+
+def values(records: Sequence[Record]) -> Counter[bytes]:
+    return Counter(r.value for r in records if r.value is not None)

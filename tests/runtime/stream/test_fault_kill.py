@@ -1,0 +1,96 @@
+"""Fault test (a): a windowed Nexmark job over >= 1M events in a 4-partition topic, killed with
+SIGKILL at >= 10 random points and restarted each time, commits (read_committed) exactly the
+output of an uninterrupted run: nothing lost, nothing duplicated.
+
+NRTG_FAULT_EVENTS overrides the event count (default 1 000 000) and NRTG_FAULT_SEED the seed of
+the kill points (default: random, printed so that a failure can be replayed)."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from ...services import make_topic
+from ._kafka import generate, job_script, read_topic, start_job, values
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+KILLS = 10
+RUN_TIMEOUT_S = 300
+
+
+def _finish(proc: subprocess.Popen[bytes], log: Path) -> None:
+    try:
+        code = proc.wait(timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired as e:
+        proc.kill()
+        raise AssertionError(
+            f"job did not finish in {RUN_TIMEOUT_S} s:\n{log.read_text()[-3000:]}"
+        ) from e
+    assert code == 0, f"job failed ({code}):\n{log.read_text()[-3000:]}"
+
+
+@pytest.mark.timeout(1500)
+def test_kill_9_at_random_points(kafka_bootstrap: str, tmp_path: Path) -> None:
+    events = int(os.environ.get("NRTG_FAULT_EVENTS", "1000000"))
+    seed = int(os.environ.get("NRTG_FAULT_SEED", str(random.randrange(1 << 30))))
+    print(f"fault test: {events} events, kill seed {seed}")
+    rng = random.Random(seed)
+    src = make_topic(kafka_bootstrap, "fault-src", 4)
+    ref = make_topic(kafka_bootstrap, "fault-ref", 4)
+    out = make_topic(kafka_bootstrap, "fault-out", 4)
+    generate(f"kafka://{kafka_bootstrap}/{src}", events, seed=5)
+
+    # the uninterrupted run
+    log = tmp_path / "job.log"
+    started = time.monotonic()
+    reference = job_script(
+        tmp_path / "ref.sql", kafka_bootstrap, src, ref, checkpoint_dir=tmp_path / "cp-ref"
+    )
+    _finish(start_job(reference, log), log)
+    uninterrupted_s = time.monotonic() - started
+
+    # the same job, killed with SIGKILL at random points and restarted each time
+    script = job_script(
+        tmp_path / "job.sql", kafka_bootstrap, src, out, checkpoint_dir=tmp_path / "cp"
+    )
+    kills = 0
+    restarts = 0
+    while kills < KILLS:
+        proc = start_job(script, log)
+        restarts += 1
+        # from "still importing" to "well into the input": every phase gets killed sometime
+        delay = rng.uniform(0.5, max(2.0, min(5.0, uninterrupted_s / 3)))
+        try:
+            proc.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            kills += 1
+            continue
+        assert proc.returncode == 0, log.read_text()[-3000:]
+        pytest.fail(f"the job finished after {kills} kills: add events (NRTG_FAULT_EVENTS)")
+    last = start_job(script, log)
+    _finish(last, log)
+    restores = log.read_text().count("restored checkpoint")
+    assert restores >= 3, f"only {restores} runs resumed from a checkpoint: kill later"
+
+    expected = values(read_topic(kafka_bootstrap, ref, timeout=120))
+    got = values(read_topic(kafka_bootstrap, out, timeout=120))
+    assert sum(expected.values()) > 10_000
+    lost = expected - got
+    duplicated = got - expected
+    assert not lost and not duplicated, (
+        f"seed {seed}: {sum(lost.values())} rows lost, {sum(duplicated.values())} duplicated "
+        f"(e.g. {list(lost)[:2]} / {list(duplicated)[:2]})"
+    )
+    print(
+        f"uninterrupted run {uninterrupted_s:.1f} s; {kills} kills, {restarts + 1} runs, "
+        f"{restores} resumed from a checkpoint; {sum(got.values())} rows"
+    )
