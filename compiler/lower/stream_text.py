@@ -13,6 +13,8 @@ edge that feeds its parent. DOT output is for people, never golden-tested.
 
 from __future__ import annotations
 
+from typing import Any
+
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan import traits
 from nrtg.compiler.plan.explain import _details as node_details
@@ -93,3 +95,27 @@ def graph_dot(graph: JobGraph) -> str:
             lines.append(f'  op{edge.source} -> op{spec.id} [label="{_dot_escape(edge.text())}"];')
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def graph_json(graph: JobGraph) -> dict[str, Any]:
+    """The job graph as plain data (for `--format json` and tools): operators with their kind,
+    details, inputs and edge kinds, schema, changelog, state and event-time flag."""
+    return {
+        "roots": list(graph.roots),
+        "operators": [
+            {
+                "id": spec.id,
+                "kind": spec.kind,
+                "details": details(spec),
+                "inputs": [
+                    {"from": e.source, "edge": e.kind.value, "keys": list(e.key_names)}
+                    for e in spec.inputs
+                ],
+                "schema": str(spec.schema),
+                "changelog": traits.render(spec.changelog),
+                "state": spec.state,
+                "event_time": spec.event_time,
+            }
+            for spec in graph.operators
+        ],
+    }

@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from nrtg.catalog.errors import ExecutionError
+from nrtg.catalog.errors import ExecutionError, NrtgError
 from nrtg.compiler.lower.graph import JobGraph, OperatorSpec
 from nrtg.compiler.plan import nodes as n
 
@@ -167,7 +167,18 @@ class Executor:
                 if sink is not None:
                     sink.write(b)
                 else:
-                    self._handle(consumer, self.operators[consumer].process(b, index))
+                    self._handle(consumer, self._call(consumer, "process", b, index))
+
+    def _call(self, op_id: int, method: str, *args: Any) -> Output:
+        """Run one operator call; a failure is an ExecutionError naming the operator."""
+        try:
+            out: Output = getattr(self.operators[op_id], method)(*args)
+        except NrtgError:
+            raise
+        except Exception as e:
+            spec = self.graph.operator(op_id)
+            raise ExecutionError(f"operator [{op_id}] {spec.kind} failed in {method}: {e}") from e
+        return out
 
     def _handle(self, op_id: int, out: Output) -> None:
         if out.batches:
@@ -185,9 +196,8 @@ class Executor:
             if combined <= self.wm_combined[consumer]:
                 continue
             self.wm_combined[consumer] = combined
-            op = self.operators.get(consumer)
-            if op is not None:
-                self._handle(consumer, op.on_watermark(combined))
+            if consumer in self.operators:
+                self._handle(consumer, self._call(consumer, "on_watermark", combined))
 
     # -- running --------------------------------------------------------------------------
     def step(self) -> bool:

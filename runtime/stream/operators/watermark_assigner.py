@@ -9,6 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from nrtg.catalog.errors import ExecutionError
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
 
@@ -23,6 +24,7 @@ class WatermarkAssigner(BaseOperator):
         super().__init__(spec)
         node = spec.node
         assert isinstance(node, n.AssignWatermark)
+        self.rowtime = node.rowtime
         self.program = Program(len(node.input.schema), [("project", (node.watermark,))], env)
         self.per_split: dict[str, int] = {}
         self.last_seen: dict[str, float] = {}
@@ -32,6 +34,12 @@ class WatermarkAssigner(BaseOperator):
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
+        if batch.column(self.rowtime).null_count:
+            name = self.out_schema.field(self.rowtime).name
+            raise ExecutionError(
+                f"rowtime field {name} should not be NULL (Flink fails the job the same way; "
+                "filter the NULLs or COALESCE them before the WATERMARK)"
+            )
         split_index = batch.schema.get_field_index(SPLIT_COLUMN)
         marks = self.program.run(batch).column(0)
         values = epoch_ms(marks)

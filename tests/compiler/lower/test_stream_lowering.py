@@ -92,3 +92,16 @@ def test_equal_subplans_share_operators_and_nothing_dangles() -> None:
     assert [s.kind for s in g.operators].count("source") == 1
     used = {e.source for s in g.operators for e in s.inputs} | set(g.roots)
     assert all(s.id in used for s in g.operators)
+
+
+def test_json_lists_operators_with_edges() -> None:
+    import json
+
+    from nrtg.compiler.lower.stream_text import graph_json
+
+    g = graph("SELECT url, COUNT(*) AS n FROM clicks GROUP BY url;")
+    data = json.loads(json.dumps(graph_json(g)))
+    kinds_ = [o["kind"] for o in data["operators"]]
+    assert kinds_[0] == "source" and kinds_[-1] == "collect"
+    agg = data["operators"][kinds_.index("group_agg")]
+    assert agg["inputs"][0]["edge"] == "hash" and agg["inputs"][0]["keys"] == ["url"]

@@ -120,3 +120,15 @@ def test_idle_split_stops_holding_the_watermark_back() -> None:
     out = op.process(later, 0)  # b has been idle > 1 s: only a counts now (7 s - 1 s)
     epoch = int(BASE.replace(tzinfo=dt.UTC).timestamp() * 1000)
     assert out.watermark == epoch + 6_000
+
+
+def test_null_rowtime_fails_the_job_like_flink() -> None:
+    import pytest
+
+    from nrtg.catalog.errors import ExecutionError
+
+    rows = pa.table(
+        {"k": pa.array([1, 2], pa.int64()), "ts": pa.array([BASE, None], pa.timestamp("ms"))}
+    )
+    with pytest.raises(ExecutionError, match="should not be NULL"):
+        run_graph(graph(), tables={"ev": rows})
