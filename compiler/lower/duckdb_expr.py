@@ -1,7 +1,7 @@
 """Scalar expressions -> sqlglot DuckDB expressions, with Flink's semantics.
 
-Where DuckDB differs from Flink (FLINK_SEMANTICS.md) the lowering emits an equivalent: a CASE,
-a macro from `duckdb_macros`, or as a last resort a Python function the runtime registers.
+Where DuckDB differs from Flink (FLINK_SEMANTICS.md) the lowering emits an equivalent: a CASE
+or a macro from `duckdb_macros`; named functions are in `duckdb_funcs`.
 Column references are resolved through `cols` (one sqlglot expression per input ordinal).
 """
 
@@ -231,7 +231,24 @@ def _like(e: Call, cols: Cols, ctx: LowerContext) -> exp.Expression:
 
 
 def _similar(e: Call, cols: Cols, ctx: LowerContext) -> exp.Expression:
-    raise UnsupportedError("SIMILAR TO is not supported by the batch target yet")
+    # SIMILAR TO: the whole string matches a SQL regex (% any string, _ one character, '.'
+    # literal, regex operators as in Java).
+    pattern = e.args[1]
+    if not (isinstance(pattern, Literal) and isinstance(pattern.value, str)):
+        raise UnsupportedError("SIMILAR TO needs a literal pattern in the batch target")
+    out: list[str] = []
+    text = pattern.value
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and i + 1 < len(text):
+            out.append("\\" + text[i + 1])
+            i += 2
+            continue
+        out.append({"%": ".*", "_": ".", ".": "\\."}.get(c, c))
+        i += 1
+    x = lower_expr(e.args[0], cols, ctx)
+    return fn("regexp_full_match", x, exp.Literal.string("".join(out)))
 
 
 def _concat(e: Call, cols: Cols, ctx: LowerContext) -> exp.Expression:

@@ -396,3 +396,12 @@ def test_date_format_of_ltz_uses_session_zone() -> None:
     plan = n.Project(input=values, exprs=(e,), names=("r",))
     assert run_plan(plan, time_zone="Asia/Tokyo").table.to_pylist() == [{"r": "2024-01-02 01:00"}]
     assert ev(e) == "2024-01-01 16:00"
+
+
+def test_similar_to() -> None:
+    # Flink doc: "string1 SIMILAR TO string2 Returns TRUE if string1 matches SQL regular
+    # expression string2".
+    assert ev(call("SIMILAR_TO", t.boolean(), s("abc"), s("a(b|x)%"))) is True
+    assert ev(call("SIMILAR_TO", t.boolean(), s("abc"), s("a_"))) is False
+    assert ev(call("SIMILAR_TO", t.boolean(), s("a.c"), s("a.c"))) is True
+    assert ev(call("SIMILAR_TO", t.boolean(), s("abc"), s("a.c"))) is False
