@@ -306,8 +306,22 @@ class FlinkParser(parser.Parser):
         group = super()._parse_group(skip_group_by_token)
         if group is not None:
             _positions(group, start, self._prev)
-            if not group.expressions and len(group.args) <= 1:
+            extra = [
+                k for k in ("grouping_sets", "cube", "rollup", "totals", "all") if group.args.get(k)
+            ]
+            if extra:  # Hive/ClickHouse forms: GROUP BY a GROUPING SETS (...), WITH CUBE, ALL
+                self.fail(
+                    "write GROUPING SETS / CUBE / ROLLUP as items of GROUP BY, separated by commas",
+                    start,
+                    self._prev,
+                )
+            if not group.expressions:
                 self.raise_error("expected an expression after GROUP BY")
+            for item in group.expressions:
+                if isinstance(item, exp.Cube | exp.Rollup) and not item.expressions:
+                    self.fail(
+                        f"{item.key.upper()} needs at least one expression", start, self._prev
+                    )
         return group
 
     def _parse_primary(self) -> exp.Expr | None:
@@ -412,6 +426,9 @@ class FlinkParser(parser.Parser):
             node = super()._parse_table(*args, **kwargs)
             if node is not None and not isinstance(node, _FROM_ITEMS):
                 self.fail("expected a table name, a subquery, UNNEST or TABLE(...)", start)
+            alias = node.args.get("alias") if node is not None else None
+            if isinstance(alias, exp.TableAlias) and not alias.name:
+                self.fail("a column list needs a table alias: AS t(a, b)", start, self._prev)
         if node is not None and self._index > index:
             _positions(node, start, self._prev)
         return node
