@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from sqlglot import exp
 
-from nrtg.catalog.types import Kind
+from nrtg.catalog.types import Kind, SqlType
 from nrtg.compiler.errors import InternalError, UnsupportedError
 from nrtg.compiler.plan.expr import Call, Case, Cast, ColumnRef, Expr, FieldAccess, Literal
 
@@ -199,15 +199,46 @@ def _divide(e: Call, cols: Cols, ctx: LowerContext) -> exp.Expression:
         # DuckDB's `//` on integers truncates the same way (its `/` would give DOUBLE).
         return exp.IntDiv(this=a, expression=b)
     if e.type.kind is Kind.DECIMAL:
-        # Flink derives DECIMAL(p, s) (1.0 / 3 = 0.333333333333); DuckDB's decimal division
-        # gives DOUBLE. Divide in DOUBLE and round HALF_UP to Flink's scale (exact while the
-        # result has at most ~15 significant digits).
-        q = exp.Div(
-            this=exp.Cast(this=a, to=exp.DataType.build("DOUBLE")),
-            expression=exp.Cast(this=b, to=exp.DataType.build("DOUBLE")),
-        )
-        return cast(q, e.type, ctx)
+        return _decimal_divide(e, a, b, ctx)
     return exp.Div(this=a, expression=b)
+
+
+def _decimal_divide(
+    e: Call, a: exp.Expression, b: exp.Expression, ctx: LowerContext
+) -> exp.Expression:
+    """Flink derives DECIMAL(p, s) for a decimal quotient (1.0 / 3 = 0.333333333333) and rounds
+    HALF_UP (DecimalDataUtils.divide); DuckDB's decimal division gives DOUBLE. Divide the
+    unscaled values exactly in HUGEINT: q = round_half_up(a * 10^sa * 10^k / (b * 10^sb)),
+    k = s - sa + sb, then scale q back by 10^-s. Operands beyond 38 digits overflow (an error,
+    never a wrong digit)."""
+    assert e.type.scale is not None
+    sa, sb = (_scale(x.type) for x in e.args)
+    k = e.type.scale - sa + sb
+    huge = exp.DataType.build("HUGEINT")
+
+    def unscaled(x: exp.Expression, scale: int, extra: int) -> exp.Expression:
+        scaled = exp.Mul(this=x, expression=exp.Literal.number(10**scale)) if scale else x
+        out: exp.Expression = exp.Cast(this=scaled, to=huge)
+        if extra:
+            out = exp.Mul(
+                this=out, expression=exp.Cast(this=exp.Literal.number(10**extra), to=huge.copy())
+            )
+        return out
+
+    n = unscaled(a, sa, max(k, 0))
+    d = unscaled(b, sb, max(-k, 0))
+    q = ctx.macro("nrtg_div_half_up", n, d)
+    unit = exp.Literal.number("1" if not e.type.scale else "0." + "0" * (e.type.scale - 1) + "1")
+    value = exp.Mul(this=exp.Cast(this=q, to=exp.DataType.build("DECIMAL(38, 0)")), expression=unit)
+    return cast(value, e.type, ctx)
+
+
+def _scale(typ: SqlType) -> int:
+    if typ.kind is Kind.DECIMAL:
+        return typ.scale or 0
+    if typ.is_integer:
+        return 0
+    raise UnsupportedError(f"decimal division with a {typ} operand in the batch target")
 
 
 def _in(e: Call, cols: Cols, ctx: LowerContext) -> exp.Expression:

@@ -44,6 +44,12 @@ MACROS: MappingProxyType[str, tuple[tuple[str, ...], str]] = MappingProxyType(
             ("ms", "size", "off"),
             "ms - (((ms - off) % size) + size) % size",
         ),
+        # Integer division rounding HALF_UP (Java's BigDecimal rounding: half away from zero),
+        # for exact DECIMAL quotients.
+        "nrtg_div_half_up": (
+            ("n", "d"),
+            "n // d + CASE WHEN 2 * abs(n % d) >= abs(d) THEN sign(n) * sign(d) ELSE 0 END",
+        ),
         # Flink GREATEST/LEAST return NULL when any argument is NULL; DuckDB skips NULLs.
         "nrtg_greatest2": (
             ("a", "b"),

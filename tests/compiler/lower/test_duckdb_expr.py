@@ -80,6 +80,18 @@ def test_decimal_division_has_flink_scale() -> None:
     assert ev(e) == Decimal("0.333333333333")
 
 
+def test_decimal_division_rounds_half_up_exactly() -> None:
+    # Flink: DECIMAL quotients round HALF_UP to the derived scale (DecimalDataUtils.divide):
+    # 2 / 3 at scale 6 = 0.666667; -2 / 3 = -0.666667; beyond DOUBLE's 16 digits stays exact.
+    two = lit(Decimal("2"), t.decimal(1, 0))
+    assert ev(call("DIVIDE", t.decimal(13, 6), two, i(3))) == Decimal("0.666667")
+    neg = lit(Decimal("-2"), t.decimal(1, 0))
+    assert ev(call("DIVIDE", t.decimal(13, 6), neg, i(3))) == Decimal("-0.666667")
+    big = lit(Decimal("12345678901234567890.12"), t.decimal(22, 2))
+    e = call("DIVIDE", t.decimal(38, 4), big, lit(Decimal("0.5"), t.decimal(2, 1)))
+    assert ev(e) == Decimal("24691357802469135780.2400")
+
+
 def test_decimal_times_bigint() -> None:
     # FLINK_SEMANTICS.md: "`0.908 * price` (BIGINT) is DECIMAL" (Nexmark q1).
     e = call(
