@@ -15,9 +15,10 @@ import pyarrow as pa
 
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
+from nrtg.compiler.plan import traits
 from nrtg.compiler.plan.expr import TRUE, Call, Expr, and_, conjuncts
 
-from ..api import Output
+from ..api import OP_COLUMN, Output
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env, Program
 from ._rows import DELETE, INSERT, Row, arrow_schema, hashable, is_retract, rows_of, to_batch
@@ -57,6 +58,12 @@ class Join(BaseOperator):
             self.pair_schema = pa.schema(
                 [pa.field(f"p{i}", f.type) for i, f in enumerate(self.pair_schema)]
             )
+        self.seq = 0
+        # Sides whose plan input is insert-only: rows are never looked up for retraction.
+        self.append_only = (
+            traits.is_insert_only(node.left.changelog),
+            traits.is_insert_only(node.right.changelog),
+        )
         self.outer = (
             self.kind in (n.JoinKind.LEFT, n.JoinKind.FULL),
             self.kind in (n.JoinKind.RIGHT, n.JoinKind.FULL),
@@ -111,6 +118,8 @@ class Join(BaseOperator):
         out_rows: list[Row] = []
         out_ops: list[int] = []
         outer_me, outer_other = self.outer[side], self.outer[1 - side]
+        if self.append_only[side] and not outer_other and OP_COLUMN not in batch.schema.names:
+            return self._append(side, rows, keys, matches)
         for op, row, key, found in zip(ops, rows, keys, matches, strict=True):
             retract = is_retract(op)
             bucket = mine.setdefault(key, {})
@@ -154,6 +163,33 @@ class Join(BaseOperator):
                 out_ops.append(sign_op)
         batches = [to_batch(self.out_schema, out_rows, out_ops)] if out_rows else []
         return self.emit(batches)
+
+    def _append(
+        self, side: int, rows: list[Row], keys: list[Key], matches: list[list[list[Any]]]
+    ) -> Output:
+        """Insert-only input whose rows are never retracted: entries keyed by arrival number
+        (no hashing of rows), matches emitted as +I."""
+        mine = self.state[side]
+        out_rows: list[Row] = []
+        outer_me = self.outer[side]
+        seq = self.seq
+        for row, key, found in zip(rows, keys, matches, strict=True):
+            bucket = mine.get(key)
+            if bucket is None:
+                bucket = mine[key] = {}
+            matched = 0
+            for e in found:
+                joined = row + e[0] if side == 0 else e[0] + row
+                out_rows += [joined] * e[1]
+                matched += e[1]
+            bucket[seq] = [row, 1, matched]
+            seq += 1
+            if outer_me and matched == 0:
+                out_rows.append(self._pad(side, row))
+        self.seq = seq
+        if not out_rows:
+            return self.emit([])
+        return self.emit([to_batch(self.out_schema, out_rows, [INSERT] * len(out_rows))])
 
     def _semi(
         self,
@@ -218,7 +254,8 @@ class Join(BaseOperator):
         return sum(len(b) for s in self.state for b in s.values())
 
     def snapshot(self) -> Any:
-        return self.state
+        return {"state": self.state, "seq": self.seq}
 
     def restore(self, state: Any) -> None:
-        self.state = state
+        self.state = state["state"]
+        self.seq = state["seq"]
