@@ -165,6 +165,12 @@ our_pid() {  # the pid from the pid file, when that process is alive and is our 
   case "$cmd" in *"$WORK/conf:"*"$MAIN -p $PORT"*) echo "$pid" ;; *) return 1 ;; esac
 }
 
+alive() {  # a zombie (exited, not yet reaped by its new parent) counts as gone
+  local state
+  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true)"
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 show_logs() {
@@ -196,7 +202,7 @@ wait_ready() {  # $1 = pid
   local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
   while [ "$SECONDS" -lt "$deadline" ]; do
     if port_open "$PORT" && probe; then return 0; fi
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! alive "$pid"; then
       show_logs
       die "metastore exited during startup (logs: $LOGS)"
     fi
@@ -238,6 +244,7 @@ start() {
     touch "$WORK/metastore_db/.nrtg-prepped"
   fi
   : >"$LOGS/stdout.log"
+  [ -f "$LOGS/hms.log" ] && mv -f "$LOGS/hms.log" "$LOGS/hms.log.prev"  # errors show this run only
   # setsid + closed fds: the metastore outlives its caller and never holds the caller's pipes.
   (cd "$WORK" && exec setsid java "${jopts[@]}" -cp "$cp" "$MAIN" -p "$PORT") \
     </dev/null >>"$LOGS/stdout.log" 2>&1 8>&- 9>&- &
@@ -257,7 +264,7 @@ stop() {
   fi
   kill -TERM "$pid"
   local deadline=$((SECONDS + STOP_TIMEOUT))
-  while kill -0 "$pid" 2>/dev/null; do
+  while alive "$pid"; do
     if [ "$SECONDS" -ge "$deadline" ]; then
       log "metastore $pid did not stop within ${STOP_TIMEOUT}s; killing it"
       kill -KILL "$pid" 2>/dev/null || true

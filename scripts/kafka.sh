@@ -6,6 +6,7 @@
 #   scripts/kafka.sh start     # idempotent: fetch if needed, format, start, wait until it answers
 #   scripts/kafka.sh stop      # TERM, wait for a clean shutdown (KILL after KAFKA_STOP_TIMEOUT s)
 #   scripts/kafka.sh restart   # stop + start; topics and committed data survive
+#   scripts/kafka.sh kill      # SIGKILL (a crash; `start` then recovers the logs)
 #   scripts/kafka.sh status    # exit 0 and print the bootstrap address when the broker answers
 #   scripts/kafka.sh fetch     # only resolve the jars
 #   scripts/kafka.sh clean     # stop and delete this broker's data
@@ -127,6 +128,9 @@ share.coordinator.state.topic.min.isr=1
 min.insync.replicas=1
 default.replication.factor=1
 group.initial.rebalance.delay.ms=0
+# after a crash (kill) the controller keeps the old broker registration until its session expires
+broker.session.timeout.ms=4000
+broker.heartbeat.interval.ms=1000
 # a transaction left open by a killed test producer must not block read_committed readers for long
 transaction.max.timeout.ms=900000
 num.network.threads=2
@@ -196,6 +200,12 @@ our_pid() {  # the pid from the pid file, when that process is alive and is our 
   echo "$pid"
 }
 
+alive() {  # a zombie (exited, not yet reaped by its new parent) counts as gone
+  local state
+  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true)"
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 status() {
@@ -227,7 +237,7 @@ wait_ready() {  # $1 = pid
   local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
   while [ "$SECONDS" -lt "$deadline" ]; do
     if probe; then return 0; fi
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! alive "$pid"; then
       show_logs
       die "broker exited during startup (logs: $LOGS)"
     fi
@@ -267,6 +277,7 @@ start() {
       || { tail -n 30 "$LOGS/format.log" >&2; die "formatting the KRaft storage failed"; }
   fi
   : >"$LOGS/stdout.log"
+  [ -f "$LOGS/server.log" ] && mv -f "$LOGS/server.log" "$LOGS/server.log.prev"  # errors show this run only
   # setsid: the broker outlives the shell or test process that started it, and its output never
   # holds the caller's pipes open.
   setsid java "${jopts[@]}" -cp "$cp" kafka.Kafka "$WORK/server.properties" \
@@ -287,7 +298,7 @@ stop() {
   fi
   kill -TERM "$pid"
   local deadline=$((SECONDS + STOP_TIMEOUT))
-  while kill -0 "$pid" 2>/dev/null; do
+  while alive "$pid"; do
     if [ "$SECONDS" -ge "$deadline" ]; then
       log "broker $pid did not stop within ${STOP_TIMEOUT}s; killing it"
       kill -KILL "$pid" 2>/dev/null || true
@@ -298,6 +309,20 @@ stop() {
   done
   rm -f "$PIDFILE"
   log "stopped (pid $pid)"
+}
+
+crash() {
+  local pid
+  if ! pid="$(our_pid)"; then
+    rm -f "$PIDFILE"
+    log "not running (port $PORT)"
+    return 0
+  fi
+  kill -KILL "$pid"
+  local deadline=$((SECONDS + 10))
+  while alive "$pid" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+  rm -f "$PIDFILE"
+  log "killed (pid $pid)"
 }
 
 clean() { stop; rm -rf "$WORK"; log "deleted $WORK"; }
@@ -315,6 +340,7 @@ case "${1:-}" in
   restart) with_lock stop; start ;;
   status) status ;;
   fetch) need_tools; with_lock fetch; tr ':' '\n' <"$CPFILE" | grep -c . | xargs echo "jars:" ;;
+  kill) with_lock crash ;;
   clean) with_lock clean ;;
-  *) echo "usage: $0 start|stop|restart|status|fetch|clean" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart|kill|status|fetch|clean" >&2; exit 2 ;;
 esac

@@ -40,7 +40,7 @@ def hms_port() -> int:
     return int(os.environ.get("HMS_PORT", "9084"))
 
 
-def _run(script: Path, action: str, timeout: float) -> str:
+def _run(script: Path, action: str, timeout: float, env: Mapping[str, str] | None = None) -> str:
     """Runs `script action`, returns its last stdout line; raises ServiceError on failure."""
     name = script.name
     for tool in ("java", "bash"):
@@ -55,6 +55,7 @@ def _run(script: Path, action: str, timeout: float) -> str:
             text=True,
             timeout=timeout,
             check=False,
+            env={**os.environ, **env} if env else None,
         )
     except subprocess.TimeoutExpired as e:
         raise ServiceError(f"{name} {action} did not finish within {timeout:.0f}s") from e
@@ -65,18 +66,40 @@ def _run(script: Path, action: str, timeout: float) -> str:
     return lines[-1] if lines else ""
 
 
-def start_kafka() -> str:
-    """Starts the broker unless it is up; returns the bootstrap address "127.0.0.1:PORT"."""
-    return _run(KAFKA_SCRIPT, "start", KAFKA_START_TIMEOUT_S) or f"127.0.0.1:{kafka_port()}"
+def _kafka_env(port: int | None) -> dict[str, str]:
+    return {} if port is None else {"KAFKA_PORT": str(port), "KAFKA_CONTROLLER_PORT": str(port + 1)}
 
 
-def restart_kafka() -> str:
-    """Stops and starts the broker (topics and committed data survive); returns bootstrap."""
-    return _run(KAFKA_SCRIPT, "restart", KAFKA_START_TIMEOUT_S) or f"127.0.0.1:{kafka_port()}"
+def _kafka(action: str, port: int | None, timeout: float = KAFKA_START_TIMEOUT_S) -> str:
+    out = _run(KAFKA_SCRIPT, action, timeout, _kafka_env(port))
+    return out or f"127.0.0.1:{kafka_port() if port is None else port}"
 
 
-def stop_kafka() -> None:
-    _run(KAFKA_SCRIPT, "stop", 120.0)
+def start_kafka(port: int | None = None) -> str:
+    """Starts the broker unless it is up; returns the bootstrap address "127.0.0.1:PORT".
+
+    `port` selects another broker than the shared one (its controller listens on port + 1).
+    """
+    return _kafka("start", port)
+
+
+def restart_kafka(port: int | None = None) -> str:
+    """Stops the broker cleanly and starts it again (topics and data survive); returns bootstrap."""
+    return _kafka("restart", port)
+
+
+def kill_kafka(port: int | None = None) -> None:
+    """SIGKILLs the broker, as a crash would; `start_kafka` then recovers its logs."""
+    _kafka("kill", port, 120.0)
+
+
+def stop_kafka(port: int | None = None) -> None:
+    _kafka("stop", port, 120.0)
+
+
+def delete_kafka(port: int) -> None:
+    """Stops a private broker and deletes its data (never used on the shared broker)."""
+    _kafka("clean", port, 120.0)
 
 
 def start_hms() -> tuple[str, int]:
@@ -102,7 +125,9 @@ def make_topic(
 
     topic = f"{name}-{uuid.uuid4().hex[:12]}"
     admin = AdminClient({"bootstrap.servers": bootstrap})
-    new = NewTopic(topic, num_partitions=partitions, replication_factor=1, config=dict(config or {}))
+    new = NewTopic(
+        topic, num_partitions=partitions, replication_factor=1, config=dict(config or {})
+    )
     try:
         admin.create_topics([new], operation_timeout=timeout)[topic].result(timeout=timeout)
     except Exception as e:  # KafkaException carries the broker's error
@@ -118,5 +143,7 @@ def make_topic(
         ):
             return topic
         if time.monotonic() > deadline:
-            raise ServiceError(f"topic {topic!r} has no leader for every partition after {timeout}s")
+            raise ServiceError(
+                f"topic {topic!r} has no leader for every partition after {timeout}s"
+            )
         time.sleep(0.1)

@@ -18,7 +18,14 @@ from confluent_kafka import (
     TopicPartition,
 )
 
-from tests.services import make_topic
+from tests.services import (
+    delete_kafka,
+    kafka_port,
+    kill_kafka,
+    make_topic,
+    restart_kafka,
+    start_kafka,
+)
 
 pytestmark = pytest.mark.kafka
 
@@ -40,7 +47,9 @@ def _produce_txn(producer: Producer, topic: str, label: str, first_ts: int) -> N
     producer.flush(30)
 
 
-def _read_all(bootstrap: str, topic: str, isolation: str) -> list[Message]:
+def _read_all(
+    bootstrap: str, topic: str, isolation: str, partitions: int = PARTITIONS
+) -> list[Message]:
     """Reads every partition from the beginning to its end (EOF), in the given isolation."""
     consumer = Consumer(
         {
@@ -53,11 +62,11 @@ def _read_all(bootstrap: str, topic: str, isolation: str) -> list[Message]:
         }
     )
     try:
-        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(PARTITIONS)])
+        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(partitions)])
         out: list[Message] = []
         at_eof: set[int] = set()
         for _ in range(600):  # bounded: at most ~60 s of empty polls
-            if len(at_eof) == PARTITIONS:
+            if len(at_eof) == partitions:
                 break
             msg = consumer.poll(0.1)
             if msg is None:
@@ -69,7 +78,7 @@ def _read_all(bootstrap: str, topic: str, isolation: str) -> list[Message]:
                 continue
             at_eof.discard(msg.partition())
             out.append(msg)
-        assert len(at_eof) == PARTITIONS, f"{isolation}: not every partition reached its end"
+        assert len(at_eof) == partitions, f"{isolation}: not every partition reached its end"
         return out
     finally:
         consumer.close()
@@ -118,7 +127,9 @@ def test_read_uncommitted_sees_both_transactions(
     kafka_bootstrap: str, committed_and_aborted: str
 ) -> None:
     got = _read_all(kafka_bootstrap, committed_and_aborted, "read_uncommitted")
-    expected = [f"{label}:{i}".encode() for label in ("aborted", "committed") for i in range(PER_TXN)]
+    expected = [
+        f"{label}:{i}".encode() for label in ("aborted", "committed") for i in range(PER_TXN)
+    ]
     assert sorted(m.value() for m in got) == sorted(expected)
 
 
@@ -134,3 +145,46 @@ def test_create_time_timestamps_round_trip(
     for p in range(PARTITIONS):
         offsets = [m.offset() for m in got if m.partition() == p]
         assert offsets == sorted(offsets)
+
+
+def _committed_offset(bootstrap: str, group: str, tp: TopicPartition) -> int:
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
+    try:
+        (got,) = consumer.committed([tp], timeout=30)
+        return int(got.offset)
+    finally:
+        consumer.close()
+
+
+def test_committed_data_and_group_offsets_survive_restart_and_crash(kafka_bootstrap: str) -> None:
+    """A private broker (not the shared one other tests use) is restarted, then SIGKILLed."""
+    port = kafka_port() + 100
+    bootstrap = start_kafka(port)
+    try:
+        topic = make_topic(bootstrap, "durable", 2)
+        producer = Producer(
+            {"bootstrap.servers": bootstrap, "transactional.id": f"nrtg-test-{uuid.uuid4().hex}"}
+        )
+        producer.init_transactions(60)
+        producer.begin_transaction()
+        for i in range(10):
+            producer.produce(topic, value=f"v{i}".encode(), partition=i % 2, timestamp=BASE_TS_MS)
+        producer.commit_transaction(60)
+        group = f"nrtg-test-{uuid.uuid4().hex[:8]}"
+        committer = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
+        committer.commit(offsets=[TopicPartition(topic, 0, 3)], asynchronous=False)
+        committer.close()
+
+        def check() -> None:
+            got = _read_all(bootstrap, topic, "read_committed", partitions=2)
+            assert sorted(m.value() for m in got) == sorted(f"v{i}".encode() for i in range(10))
+            assert _committed_offset(bootstrap, group, TopicPartition(topic, 0)) == 3
+
+        check()
+        assert restart_kafka(port) == bootstrap
+        check()
+        kill_kafka(port)
+        assert start_kafka(port) == bootstrap
+        check()
+    finally:
+        delete_kafka(port)
