@@ -17,7 +17,7 @@ from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import AggCall
 
 from .duckdb_context import fresh
-from .duckdb_expr import Cols, LowerContext, cast, fn, interval_ms
+from .duckdb_expr import Cols, LowerContext, cast, decimal_quotient, fn, interval_ms
 from .duckdb_types import is_integer
 
 _SIMPLE = {
@@ -92,6 +92,10 @@ def lower_agg(
             # Flink: AVG of an integer type is that type, truncated (AVG(BIGINT) is BIGINT).
             q = exp.IntDiv(this=agg("sum", args[0]), expression=agg("count", args[0].copy()))
             return cast(q, a.type, ctx)
+        if src.kind is Kind.DECIMAL and a.type.kind is Kind.DECIMAL:
+            # Flink: SUM / COUNT as DECIMAL(38, max(6, s)), rounded HALF_UP; exact here.
+            total, count = agg("sum", args[0]), agg("count", args[0].copy())
+            return decimal_quotient(total, src.scale or 0, count, 0, a.type, ctx)
         return cast(agg("avg", args[0]), a.type, ctx)
     if name in ("SUM0", "$SUM0"):
         total = fn("coalesce", agg("sum", args[0]), exp.Literal.number(0))

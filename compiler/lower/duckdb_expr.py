@@ -22,7 +22,16 @@ from .duckdb_context import LowerContext, cast, fn, fresh, interval_ms, paren
 from .duckdb_funcs import lower_function
 from .duckdb_types import is_integer, timestamp_string_format
 
-__all__ = ["Cols", "LowerContext", "cast", "fn", "interval_ms", "lower_expr", "paren"]
+__all__ = [
+    "Cols",
+    "LowerContext",
+    "cast",
+    "decimal_quotient",
+    "fn",
+    "interval_ms",
+    "lower_expr",
+    "paren",
+]
 
 Cols = Sequence[exp.Expression]
 
@@ -207,30 +216,36 @@ def _decimal_divide(
     e: Call, a: exp.Expression, b: exp.Expression, ctx: LowerContext
 ) -> exp.Expression:
     """Flink derives DECIMAL(p, s) for a decimal quotient (1.0 / 3 = 0.333333333333) and rounds
-    HALF_UP (DecimalDataUtils.divide); DuckDB's decimal division gives DOUBLE. Divide the
-    unscaled values exactly in HUGEINT: q = round_half_up(a * 10^sa * 10^k / (b * 10^sb)),
-    k = s - sa + sb, then scale q back by 10^-s. Operands beyond 38 digits overflow (an error,
-    never a wrong digit)."""
-    assert e.type.scale is not None
+    HALF_UP (DecimalDataUtils.divide); DuckDB's decimal division gives DOUBLE."""
     sa, sb = (_scale(x.type) for x in e.args)
-    k = e.type.scale - sa + sb
+    return decimal_quotient(a, sa, b, sb, e.type, ctx)
+
+
+def decimal_quotient(
+    a: exp.Expression, sa: int, b: exp.Expression, sb: int, result: SqlType, ctx: LowerContext
+) -> exp.Expression:
+    """a / b as DECIMAL `result`, exact: the unscaled values divide in HUGEINT,
+    q = round_half_up(a * 10^sa * 10^k / (b * 10^sb)) with k = s - sa + sb, and q is scaled
+    back by 10^-s. Operands beyond 38 digits overflow (an error, never a wrong digit)."""
+    assert result.scale is not None
+    k = result.scale - sa + sb
     huge = exp.DataType.build("HUGEINT")
 
     def unscaled(x: exp.Expression, scale: int, extra: int) -> exp.Expression:
         scaled = exp.Mul(this=x, expression=exp.Literal.number(10**scale)) if scale else x
-        out: exp.Expression = exp.Cast(this=scaled, to=huge)
+        out: exp.Expression = exp.Cast(this=scaled, to=huge.copy())
         if extra:
-            out = exp.Mul(
-                this=out, expression=exp.Cast(this=exp.Literal.number(10**extra), to=huge.copy())
-            )
+            ten = exp.Cast(this=exp.Literal.number(10**extra), to=huge.copy())
+            out = exp.Mul(this=out, expression=ten)
         return out
 
     n = unscaled(a, sa, max(k, 0))
     d = unscaled(b, sb, max(-k, 0))
     q = ctx.macro("nrtg_div_half_up", n, d)
-    unit = exp.Literal.number("1" if not e.type.scale else "0." + "0" * (e.type.scale - 1) + "1")
+    digits = result.scale
+    unit = exp.Literal.number("1" if not digits else "0." + "0" * (digits - 1) + "1")
     value = exp.Mul(this=exp.Cast(this=q, to=exp.DataType.build("DECIMAL(38, 0)")), expression=unit)
-    return cast(value, e.type, ctx)
+    return cast(value, result, ctx)
 
 
 def _scale(typ: SqlType) -> int:

@@ -614,3 +614,18 @@ def test_session_tvf_rows() -> None:
         (1, ts(2), ts(2), ts(3), ts(3) - end),
         (2, ts(1), ts(1), ts(2), ts(2) - end),
     ]
+
+
+def test_avg_of_decimal_is_exact_half_up() -> None:
+    # Flink: AVG(DECIMAL(p, s)) is DECIMAL(38, max(6, s)), SUM / COUNT rounded HALF_UP:
+    # AVG(1.00, 2.00, 2.00) = 1.666667.
+    from decimal import Decimal
+
+    d = t.decimal(5, 2)
+    v = values([("x", d)], [(Decimal("1.00"),), (Decimal("2.00"),), (Decimal("2.00"),)])
+    a = n.Aggregate(input=v, group=(), aggs=(agg("AVG", (0,), t.decimal(38, 6), "a"),))
+    assert rows(a) == [(Decimal("1.666667"),)]
+    empty = n.Aggregate(
+        input=values([("x", d)], []), group=(), aggs=(agg("AVG", (0,), t.decimal(38, 6), "a"),)
+    )
+    assert rows(empty) == [(None,)]
