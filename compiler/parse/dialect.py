@@ -28,6 +28,9 @@ from .tvf import parse_window_tvf
 
 __all__ = ["Flink", "FlinkParser", "FlinkTokenizer", "SyntaxFailure"]
 
+# Types that prefix a literal: DATE '2020-01-01', TIME '10:00:00', TIMESTAMP '...'.
+_LITERAL_TYPES = frozenset({"DATE", "TIME", "TIMESTAMP", "TIMESTAMP_LTZ"})
+
 # Interval units Flink accepts (Calcite's time units); MILLISECOND etc. are refused.
 INTERVAL_UNITS = frozenset({"YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"})
 
@@ -510,18 +513,21 @@ class FlinkParser(parser.Parser):
         return node
 
     def _parse_type(self, parse_interval: bool = True, fallback_to_identifier: bool = False) -> Any:
+        index = self._index
         start = self._curr
         node = super()._parse_type(parse_interval, fallback_to_identifier)
-        # Typed literals (TIMESTAMP '...', DATE '...'): give the type the Flink grammar's SqlType.
         if (
             isinstance(node, exp.Cast)
-            and isinstance(node.this, exp.Literal)
-            and node.this.is_string
             and isinstance(node.to, exp.DataType)
             and node.to.this != exp.DType.USERDEFINED
         ):
-            type_end = self._tokens[self._index - 2] if self._index >= 2 else start
-            node.set("to", self.flink_data_type(start, type_end))
+            # sqlglot read `<type> <literal>`: Flink has DATE/TIME/TIMESTAMP '...' only
+            j = index
+            while j < self._index and self._tokens[j].token_type != TokenType.STRING:
+                j += 1
+            if j == index or j >= self._index or start.text.upper() not in _LITERAL_TYPES:
+                self.raise_error("expected an expression", start)
+            node.set("to", self.flink_data_type(start, self._tokens[j - 1]))
             node.meta["typed_literal"] = True
         return node
 

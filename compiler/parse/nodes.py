@@ -64,19 +64,27 @@ def is_typed_literal(node: exp.Expression) -> bool:
 
 
 def span_of(node: exp.Expr) -> Span | None:
-    """Character offsets covering `node` (the union over it and its descendants' tokens)."""
-    start: int | None = None
-    end: int | None = None
-    for n in node.walk():
-        meta = n._meta
-        if not meta:
-            continue
-        s = meta.get("start")
-        e = meta.get("end")
-        if s is None or e is None:
-            continue
-        start = s if start is None else min(start, s)
-        end = e if end is None else max(end, e)
+    """Character offsets covering `node` (the union over it and its descendants' tokens).
+    Memoized on the node (`meta["_span"]`), so asking every node of a tree costs O(n)."""
+    bounds = _bounds(node)
+    return None if bounds is None else Span(bounds[0], bounds[1] + 1)
+
+
+def _bounds(node: exp.Expr) -> tuple[int, int] | None:
+    meta = node.meta
+    if "_span" in meta:
+        cached: tuple[int, int] | None = meta["_span"]
+        return cached
+    start: int | None = meta.get("start")
+    end: int | None = meta.get("end")
     if start is None or end is None:
-        return None
-    return Span(start, end + 1)
+        start = end = None
+    for child in node.iter_expressions():
+        b = _bounds(child)
+        if b is None:
+            continue
+        start = b[0] if start is None else min(start, b[0])
+        end = b[1] if end is None else max(end, b[1])
+    result = None if start is None or end is None else (start, end)
+    meta["_span"] = result
+    return result

@@ -116,6 +116,7 @@ CASES: list[tuple[str, type[NrtgError], int, int, str]] = [
     ),
     ("SHOW TABLES", UnsupportedError, 1, 1, "SHOW statements are not supported"),
     ("SELECT a AS FROM t", ParseError, 1, 13, "expected a name after AS"),
+    ("SELECT INT '5'", ParseError, 1, 8, "unexpected 'INT'; expected an expression"),
     ("SELECT a FROM t GROUP BY a GROUPING SETS ((a))", ParseError, 1, 17, "separated by commas"),
     ("SELECT a FROM t GROUP BY CUBE ()", ParseError, 1, 17, "CUBE needs at least one"),
     ("SELECT * FROM t AS (a, b)", ParseError, 1, 15, "needs a table alias"),
