@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sqlglot import exp
+
 from nrtg.catalog import types as t
 from nrtg.catalog.errors import CatalogError, Span
 from nrtg.catalog.schema import (
@@ -24,7 +26,6 @@ from nrtg.catalog.schema import (
     ViewDef,
     Watermark,
 )
-from sqlglot import exp
 
 from ..errors import BindError, PlanValidationError, TypeCheckError, UnsupportedError
 from ..parse import statements as st

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from sqlglot import exp
+
 from nrtg.catalog import types as t
 from nrtg.catalog.errors import Span
 from nrtg.catalog.type_parser import parse_flink_type
-from sqlglot import exp
 
 from ..errors import BindError, ParseError, TypeCheckError, UnsupportedError
 from ..parse.nodes import flink_type, is_typed_literal

@@ -3,12 +3,14 @@ temporal joins), WHERE, then grouping (grouping.py), SELECT, DISTINCT, ORDER BY/
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlglot import exp
+
 from nrtg.catalog import types as t
 from nrtg.catalog.schema import Field, TableDef, TimeAttr, ViewDef
-from sqlglot import exp
 
 from ..errors import BindError, PlanValidationError, TypeCheckError, UnsupportedError
 from ..parse import nodes as pn
@@ -168,15 +170,13 @@ class QueryBinder:
         return Bound(plan, Scope.of(plan.schema.fields, alias))
 
     def _view(self, view: ViewDef, alias: str, s: object) -> Bound:
-        from ..parse.parse import parse_query
-
         key = str(view.ident)
         if key in self.views_in_progress:
             raise BindError(f"view {key} refers to itself", s)  # type: ignore[arg-type]
         inner = QueryBinder(
             self.session, self.udf, {}, (*self.views_in_progress, key), self.table_asts
         )
-        bound = inner.bind_query(parse_query(view.expanded_query or view.query))
+        bound = inner.bind_query(_parsed_view(view.expanded_query or view.query))
         plan = bound.plan
         names = [c.name for c in view.columns]
         if names and tuple(names) != plan.schema.names and len(names) == len(plan.schema):
@@ -371,6 +371,14 @@ class QueryBinder:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=256)
+def _parsed_view(text: str) -> exp.Expression:
+    """A view's query, parsed once per text: binding never mutates the AST."""
+    from ..parse.parse import parse_query
+
+    return parse_query(text)
+
+
 def _check_window(spec: n.WindowSpec, s: object) -> None:
     if (
         spec.kind in (n.WindowKind.TUMBLE, n.WindowKind.HOP, n.WindowKind.CUMULATE)

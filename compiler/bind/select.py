@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sqlglot import exp
+
 from nrtg.catalog import types as t
 from nrtg.catalog.schema import Field
-from sqlglot import exp
 
 from ..errors import BindError, TypeCheckError, UnsupportedError
 from ..plan import nodes as n

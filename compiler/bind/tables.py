@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import functools
 
+from sqlglot import exp
+
 from nrtg.catalog import types as t
 from nrtg.catalog.errors import Span
 from nrtg.catalog.schema import ColumnKind, Field, TableDef, TimeAttr
-from sqlglot import exp
 
 from ..errors import BindError, PlanValidationError, TypeCheckError
 from ..parse.parse import parse_expression

@@ -46,9 +46,16 @@ def rule(
 
 @dataclass
 class Trace:
-    """Per-rule record for `explain(verbose=True)`: the plan text after each applied rule."""
+    """Per-rule record for `nrtg compile --verbose`: the roots after each applied rule (None when
+    the rule changed nothing). Text is rendered on demand, never on the compile path."""
 
-    steps: list[tuple[str, str | None]] = field(default_factory=list)
+    steps: list[tuple[str, tuple[Plan, ...] | None]] = field(default_factory=list)
+
+    def text(self) -> str:
+        return "".join(
+            f"-- {name}: unchanged\n" if roots is None else f"-- {name}: applied\n{explain(roots)}"
+            for name, roots in self.steps
+        )
 
 
 def apply_rule(r: Rule, roots: tuple[Plan, ...], ctx: RuleContext) -> tuple[Plan, ...]:
@@ -91,7 +98,7 @@ def optimize(
                             f"before:\n{explain(b, schema=True)}after:\n{explain(a, schema=True)}"
                         )
                 if trace is not None:
-                    trace.steps.append((r.name, explain(after)))
+                    trace.steps.append((r.name, after))
                 roots = after
                 changed = True
             if not changed:

@@ -37,7 +37,7 @@ class Expr:
     # Spans are debugging metadata: they must never make two equal expressions unequal.
     span: Span | None = field(default=None, compare=False, repr=False)
 
-    @property
+    @cached_property
     def children(self) -> tuple[Expr, ...]:
         out: list[Expr] = []
         for f in fields(self):

@@ -39,7 +39,7 @@ def check(condition: bool, message: str) -> None:
 class Plan:
     span: Span | None = field(default=None, repr=False)
 
-    @property
+    @cached_property
     def children(self) -> tuple[Plan, ...]:
         out: list[Plan] = []
         for name in _field_names(type(self)):

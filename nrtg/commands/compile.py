@@ -48,13 +48,8 @@ def compile_cmd(
                 text = job.explain(stage, schema=schema)
                 parts.append(f"== {stage} ==\n{text}" if len(stages) > 1 else text)
             if verbose:
-                parts.append(
-                    "== rules ==\n"
-                    + "".join(
-                        f"-- {name}: {'unchanged' if text is None else 'applied'}\n{text or ''}"
-                        for name, text in job.trace.steps
-                    )
-                )
+                job.optimized  # noqa: B018 - runs the rules, filling the trace
+                parts.append("== rules ==\n" + job.trace.text())
             if advice:
                 items = job.advice
                 parts.append("== advice ==\n" + ("".join(f"{a}\n" for a in items) or "(none)\n"))
