@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from .base import Catalog
 from .errors import CatalogError
-from .hms_catalog import HmsCatalog
-from .hms_client import DEFAULT_PORT, HmsClient
-from .memory import MemoryCatalog
-from .sqlite_store import SqliteStore
+
+if TYPE_CHECKING:
+    from .base import Catalog
+    from .hms_catalog import HmsCatalog
+
+# Backends are imported when a catalog is opened: the Thrift stubs alone cost ~60 ms, and
+# `nrtg compile` without a catalog must not pay for them.
 
 ENV_VAR = "NRTG_CATALOG"
 DEFAULT_PATH = Path(".nrtg") / "catalog.db"
@@ -44,6 +47,10 @@ def sqlite_path(uri: str) -> str | None:
 
 
 def open_catalog(uri: str | None = None) -> Catalog:
+    from .hms_catalog import HmsCatalog
+    from .memory import MemoryCatalog
+    from .sqlite_store import SqliteStore
+
     target = resolve_uri(uri)
     if target.startswith("memory://"):
         return MemoryCatalog(uri=target)
@@ -62,6 +69,9 @@ def open_catalog(uri: str | None = None) -> Catalog:
 
 def open_thrift(uri: str) -> HmsCatalog:
     """The first reachable metastore of a comma-separated `thrift://` list."""
+    from .hms_catalog import HmsCatalog
+    from .hms_client import DEFAULT_PORT, HmsClient
+
     errors = []
     for part in [p.strip() for p in uri.split(",") if p.strip()]:
         parsed = urlparse(part)
