@@ -22,4 +22,19 @@ def stream_section(case: Case, job: object) -> str | None:
         return e.render() + "\n"
 
 
-SECTIONS: list[tuple[str, Section]] = [("stream", stream_section)]
+def duckdb_section(case: Case, job: object) -> str | None:
+    """`== duckdb ==`: the lowered DuckDB SQL, for cases whose target is batch or both."""
+    if case.target not in ("batch", "both"):
+        return None
+    from nrtg.compiler.api import CompiledJob
+    from nrtg.compiler.errors import UnsupportedError
+    from nrtg.compiler.lower.duckdb import batch_text
+
+    assert isinstance(job, CompiledJob)
+    try:
+        return batch_text(job.optimized, job.bound.udfs) + "\n"
+    except UnsupportedError as e:
+        return e.render() + "\n"
+
+
+SECTIONS: list[tuple[str, Section]] = [("stream", stream_section), ("duckdb", duckdb_section)]

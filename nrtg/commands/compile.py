@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from .common import catalog_option, debug_option, guarded, opened_catalog, read_script
 
-TARGETS = ("logical", "optimized", "all")
+TARGETS = ("logical", "optimized", "batch", "stream", "all")
 
 
 @click.command("compile")
@@ -17,6 +19,7 @@ TARGETS = ("logical", "optimized", "all")
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @click.option("--schema", is_flag=True, help="Append each node's output schema.")
+@click.option("--dot", is_flag=True, help="With --target stream: the job graph as Graphviz DOT.")
 @click.option(
     "--advice", is_flag=True, help="Print plan advice (unbounded state, missing watermarks, ...)."
 )
@@ -31,6 +34,7 @@ def compile_cmd(
     advice: bool,
     verbose: bool,
     debug: bool,
+    dot: bool,
 ) -> None:
     """Compile a Flink SQL script and print its plans."""
     source = read_script(script)
@@ -39,13 +43,13 @@ def compile_cmd(
         from nrtg.compiler.api import compile_sql
 
         with opened_catalog(catalog_uri) as catalog:
-            job = compile_sql(source, catalog)
-            stages = ("logical", "optimized") if target == "all" else (target,)
+            job = compile_sql(source, catalog, target="batch" if target == "batch" else "stream")
             if fmt == "json":
                 return job.to_json()
+            stages = ("logical", "optimized", "stream", "batch") if target == "all" else (target,)
             parts = []
             for stage in stages:
-                text = job.explain(stage, schema=schema)
+                text = _stage_text(job, stage, schema, fmt_dot=dot)
                 parts.append(f"== {stage} ==\n{text}" if len(stages) > 1 else text)
             if verbose:
                 job.optimized  # noqa: B018 - runs the rules, filling the trace
@@ -57,3 +61,24 @@ def compile_cmd(
 
     out = guarded(run, source=source, path=script, fmt=fmt, debug=debug)
     click.echo(out, nl=False)
+
+
+def _stage_text(job: Any, stage: str, schema: bool, fmt_dot: bool) -> str:
+    """One stage as stable text: plans, the stream job graph (or DOT), or the DuckDB SQL."""
+    if stage in ("logical", "optimized"):
+        text: str = job.explain(stage, schema=schema)
+        return text
+    if stage == "batch":
+        from nrtg.compiler.lower.duckdb import batch_text
+
+        return batch_text(job.optimized, job.bound.udfs)
+    from nrtg.compiler.lower.stream import lower_to_stream
+
+    graph = lower_to_stream(job.optimized)
+    if fmt_dot:
+        from nrtg.compiler.lower.stream_text import graph_dot
+
+        return graph_dot(graph)
+    from nrtg.compiler.lower.stream_text import graph_text
+
+    return graph_text(graph)

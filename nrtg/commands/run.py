@@ -95,7 +95,7 @@ def _run_batch(job: Any, roots: tuple[Any, ...], fmt: str, time_zone: str) -> No
     try:
         with err.status("running batch job...", spinner="dots"):
             for root in roots:
-                result = session.run(lower_to_duckdb(root))
+                result = session.run(lower_to_duckdb(root, udfs=job.bound.udfs))
                 if isinstance(root, Sink):
                     summary.append((str(root.table), result.rows_written or 0))
                 else:
