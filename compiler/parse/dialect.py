@@ -9,6 +9,7 @@ the parser defined here. Every node this parser creates carries `start`/`end` ch
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Callable
 from typing import Any, ClassVar, NoReturn
@@ -23,7 +24,7 @@ from nrtg.catalog.type_parser import parse_flink_type
 from nrtg.compiler.errors import ParseError, Span, UnsupportedError
 
 from .generator import FlinkGenerator
-from .nodes import WindowTVF
+from .nodes import WindowTVF, span_of
 from .tvf import parse_window_tvf
 
 __all__ = ["Flink", "FlinkParser", "FlinkTokenizer", "SyntaxFailure"]
@@ -144,6 +145,7 @@ _SPANNED = (
     "_parse_having",
     "_parse_order",
     "_parse_limit",
+    "_parse_offset",
     "_parse_from",
     "_parse_with",
     "_parse_cte",
@@ -151,6 +153,21 @@ _SPANNED = (
     "_parse_paren",
 )
 
+
+# Clause order of a query (Calcite): which may follow which.
+_CLAUSE_ORDER = (
+    ("joins", "JOIN"),
+    ("laterals", "LATERAL"),
+    ("where", "WHERE"),
+    ("group", "GROUP BY"),
+    ("having", "HAVING"),
+    ("windows", "WINDOW"),
+    ("order", "ORDER BY"),
+    ("limit", "LIMIT"),  # LIMIT n OFFSET m and OFFSET m ROWS FETCH ...: one rank
+    ("offset", "OFFSET"),
+    ("fetch", "FETCH"),
+)
+_LAST_RANK = 7
 
 _FROM_ITEMS = (exp.Table, exp.Query, exp.Unnest, exp.Values, exp.Lateral, WindowTVF)
 
@@ -281,6 +298,52 @@ class FlinkParser(parser.Parser):
         return items
 
     # -- span recording ----------------------------------------------------------------------
+
+    def _parse_query_modifiers(self, this: Any) -> Any:
+        node = super()._parse_query_modifiers(this)
+        if isinstance(node, exp.Expr) and not isinstance(node, exp.Table):
+            self._check_clause_order(node)
+        return node
+
+    def _check_clause_order(self, node: exp.Expr) -> None:
+        """sqlglot accepts clauses in any order (`... LIMIT 1 WHERE x`); Flink does not."""
+        seen: list[tuple[int, int, str]] = []  # (rank, start, name) in text order of checks
+        for rank, (key, name) in enumerate(_CLAUSE_ORDER):
+            value = node.args.get(key)
+            for item in value if isinstance(value, list) else [value] if value else []:
+                start = item.meta.get("start") if item._meta else None
+                if start is None:
+                    span = span_of(item)
+                    start = span.start if span is not None else None
+                if start is not None:
+                    seen.append((min(rank, _LAST_RANK), start, name))
+        seen.sort(key=lambda x: x[1])
+        fetch = isinstance(node.args.get("limit"), exp.Fetch)  # sqlglot keeps FETCH as "limit"
+        for (rank_a, _, name_a), (rank_b, start_b, name_b) in itertools.pairwise(seen):
+            if rank_b < rank_a:
+                name_a = "FETCH" if fetch and name_a == "LIMIT" else name_a
+                name_b = "FETCH" if fetch and name_b == "LIMIT" else name_b
+                raise ParseError(
+                    f"{name_b} must come before {name_a}",
+                    Span(start_b, start_b + len(name_b.split()[0]), self.stmt_index),
+                )
+        limit, offset = node.args.get("limit"), node.args.get("offset")
+        if isinstance(limit, exp.Fetch) and limit._meta and "start" in limit.meta:
+            start, end = limit.meta["start"], limit.meta["end"] + 1
+            words = self.sql[start:end].upper().split()
+            options = limit.args.get("limit_options")
+            if not (options and options.args.get("rows")) or words[-1] not in ("ONLY", "TIES"):
+                raise ParseError(
+                    "write FETCH { FIRST | NEXT } n { ROW | ROWS } ONLY",
+                    Span(start, end, self.stmt_index),
+                )
+        if isinstance(limit, exp.Limit) and isinstance(offset, exp.Offset):
+            lim, off = span_of(limit), span_of(offset)
+            if lim is not None and off is not None and lim.start <= off.start < lim.end:
+                raise ParseError(
+                    "Flink has no LIMIT offset, count: write LIMIT count OFFSET offset",
+                    Span(lim.start, lim.end, self.stmt_index),
+                )
 
     def _parse_select_query(self, *args: Any, **kwargs: Any) -> exp.Expr | None:
         if self._curr.token_type == TokenType.FROM:
