@@ -190,6 +190,15 @@ except (OSError, struct.error):
 EOF
 }
 
+cluster_id() {  # like Kafka's Uuid.randomUuid: base64url of 16 random bytes, never starting with '-'
+  python3 -c 'import base64, uuid
+while True:
+    s = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if not s.startswith("-"):
+        print(s)
+        break'
+}
+
 our_pid() {  # the pid from the pid file, when that process is alive and is our broker
   [ -f "$PIDFILE" ] || return 1
   local pid
@@ -272,7 +281,7 @@ start() {
   if [ ! -f "$WORK/data/meta.properties" ]; then
     sc="$(storage_class)"
     log "formatting storage in $WORK/data"
-    java "${jopts[@]}" -cp "$cp" "$sc" format -t "$(python3 -c 'import base64,uuid;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" \
+    java "${jopts[@]}" -cp "$cp" "$sc" format --cluster-id="$(cluster_id)" \
       -c "$WORK/server.properties" --ignore-formatted >"$LOGS/format.log" 2>&1 9>&- \
       || { tail -n 30 "$LOGS/format.log" >&2; die "formatting the KRaft storage failed"; }
   fi
