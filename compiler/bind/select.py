@@ -276,27 +276,33 @@ def _aggregate(
 ) -> tuple[n.Plan, Scope, Grouping]:
     pre = qb.expr_binder(scope)
     group_nodes = list(group.expressions) if group is not None else []
-    legacy_props: dict[str, int] = {}
-    group_exprs: list[Expr] = []
-    for g in group_nodes:
-        if _name(g) in LEGACY_WINDOWS and isinstance(g, exp.Anonymous | exp.Func):
-            if legacy_props:
-                raise BindError("only one group window is allowed in GROUP BY", span(g))
-            plan, spec_fields = _legacy_window(qb, plan, scope, g)
-            scope = Scope(scope.columns + Scope.of(spec_fields, None).columns[len(scope.columns) :])
-            pre = qb.expr_binder(scope)
-            base = len(plan.schema) - 3
-            for k, prop in enumerate(("window_start", "window_end", "window_time")):
-                legacy_props[prop] = len(group_exprs)
-                f = plan.schema.fields[base + k]
-                group_exprs.append(ColumnRef(index=base + k, name=f.name, type=f.type))
+    windows = [g for g in group_nodes if _is_legacy_window(g)]
+    if len(windows) > 1:
+        raise BindError("only one group window is allowed in GROUP BY", span(windows[1]))
+    keys: dict[int, Expr] = {}
+    for i, g in enumerate(group_nodes):
+        if g in windows:
             continue
-        if isinstance(g, exp.Literal) and not g.is_string:
-            # Flink groups by the literal, not by a SELECT position.
-            pass
         if find_aggs(g):
             raise BindError("aggregate functions are not allowed in GROUP BY", span(g))
-        group_exprs.append(pre.bind(g))
+        # A numeric literal groups by the literal (Flink has no GROUP BY ordinals).
+        keys[i] = pre.bind(g)
+    legacy_props: dict[str, int] = {}
+    group_exprs: list[Expr] = []
+    for i, g in enumerate(group_nodes):
+        if i in keys:
+            group_exprs.append(keys[i])
+            continue
+        # Legacy group windows are per key: a SESSION is partitioned by the other group keys.
+        partition = _session_partition(g, list(keys.values()))
+        plan, spec_fields = _legacy_window(qb, plan, scope, g, partition)
+        scope = Scope(scope.columns + Scope.of(spec_fields, None).columns[len(scope.columns) :])
+        pre = qb.expr_binder(scope)
+        base = len(plan.schema) - 3
+        for k, prop in enumerate(("window_start", "window_end", "window_time")):
+            legacy_props[prop] = len(group_exprs)
+            f = plan.schema.fields[base + k]
+            group_exprs.append(ColumnRef(index=base + k, name=f.name, type=f.type))
     pre_exprs: list[Expr] = list(group_exprs)
 
     def slot(e: Expr) -> int:
@@ -391,8 +397,25 @@ def _as_list(value: object) -> list[exp.Expression]:
     return []
 
 
+def _is_legacy_window(g: exp.Expression) -> bool:
+    return _name(g) in LEGACY_WINDOWS and isinstance(g, exp.Anonymous | exp.Func)
+
+
+def _session_partition(g: exp.Expression, keys: list[Expr]) -> tuple[int, ...]:
+    if _name(g) != "SESSION":
+        return ()
+    for k in keys:
+        if not isinstance(k, ColumnRef):
+            raise UnsupportedError(
+                "GROUP BY SESSION(...) with an expression key is not supported",
+                k.span,
+                hint="compute the key in a subquery and group by its column",
+            )
+    return tuple(k.index for k in keys if isinstance(k, ColumnRef))
+
+
 def _legacy_window(
-    qb: QueryBinder, plan: n.Plan, scope: Scope, g: exp.Expression
+    qb: QueryBinder, plan: n.Plan, scope: Scope, g: exp.Expression, partition: tuple[int, ...]
 ) -> tuple[n.Plan, tuple[Field, ...]]:
     """GROUP BY TUMBLE(ts, size) / HOP(ts, slide, size) / SESSION(ts, gap): rewritten to the
     window TVF, grouped by window_start, window_end (and window_time for *_ROWTIME)."""
@@ -440,7 +463,9 @@ def _legacy_window(
             kind=kind, time_col=time.index, slide_ms=intervals[0], size_ms=intervals[1]
         )
     else:
-        spec = n.WindowSpec(kind=kind, time_col=time.index, gap_ms=intervals[0])
+        spec = n.WindowSpec(
+            kind=kind, time_col=time.index, gap_ms=intervals[0], partition=partition
+        )
     from .query import _check_window
 
     _check_window(spec, span(g))
