@@ -299,7 +299,7 @@ class FlinkParser(parser.Parser):
 
     # -- span recording ----------------------------------------------------------------------
 
-    def _parse_query_modifiers(self, this: Any) -> Any:
+    def _parse_query_modifiers(self, this: Any) -> Any:  # sqlglot's is overloaded
         node = super()._parse_query_modifiers(this)
         if isinstance(node, exp.Expr) and not isinstance(node, exp.Table):
             self._check_clause_order(node)
@@ -507,9 +507,11 @@ class FlinkParser(parser.Parser):
             if values is not None:
                 _positions(values, start, self._prev)
             return values
-        return self._parse_query_modifiers(
-            self._parse_set_operations(self._parse_select(nested=True, parse_subquery_alias=False))
+        query = self._parse_set_operations(
+            self._parse_select(nested=True, parse_subquery_alias=False)
         )
+        node: exp.Expr | None = self._parse_query_modifiers(query)
+        return node
 
     def _parse_timestamp_fn(self, cls: type[exp.TimestampAdd | exp.TimestampDiff]) -> exp.Expr:
         """TIMESTAMPADD(unit, n, ts) and TIMESTAMPDIFF(unit, ts1, ts2); `unit` is a Var."""
