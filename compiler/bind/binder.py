@@ -464,6 +464,9 @@ class _StatementBinder:
             options=tuple(sorted(target.options.items())),
             primary_key=pk,
             overwrite=stmt.overwrite,
+            partition_keys=tuple(
+                i for i, c in enumerate(sink_cols) if c.name in target.partition_keys
+            ),
             span=stmt.target.span,
         )
 

@@ -171,6 +171,8 @@ def _details(p: n.Plan) -> list[str]:
             out = [f"table={p.table}"]
             if p.overwrite:
                 out.append("overwrite=true")
+            if p.partition_keys:
+                out.append(f"partitioned_by={_cols(p.partition_keys, p.schema.names)}")
             return out
     return []
 

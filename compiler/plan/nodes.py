@@ -742,6 +742,7 @@ class Sink(Plan):
     primary_key: tuple[int, ...] | None = None
     overwrite: bool = False
     static_partition: tuple[tuple[str, Expr], ...] = ()
+    partition_keys: tuple[int, ...] = ()  # PARTITIONED BY columns (directory layout k=v/)
 
     @cached_property
     def schema(self) -> Schema:

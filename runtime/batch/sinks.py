@@ -55,11 +55,14 @@ def _filesystem(con: duckdb.DuckDBPyConnection, sink: Sink, result: pa.Table) ->
     index = 0
     if "://" not in path:
         os.makedirs(path, exist_ok=True)
-        parts = [f for f in os.listdir(path) if f.startswith("part-")]
+        parts = [f for _, _, files in os.walk(path) for f in files if f.startswith("part-")]
         if sink.overwrite:
-            # INSERT OVERWRITE replaces the table's files.
-            for f in parts:
-                os.remove(os.path.join(path, f))
+            # INSERT OVERWRITE replaces the table's files (in every partition directory).
+            for root, _, files in os.walk(path):
+                for f in files:
+                    if f.startswith("part-"):
+                        os.remove(os.path.join(root, f))
+            parts = []
         else:
             # INSERT INTO adds a part file next to the existing ones.
             while any(f.startswith(f"part-{index}.") for f in parts):
@@ -68,6 +71,17 @@ def _filesystem(con: duckdb.DuckDBPyConnection, sink: Sink, result: pa.Table) ->
     name = "nrtg$sink"
     con.register(name, result)
     options = [f"FORMAT {copy_format}"]
+    if sink.partition_keys:
+        # Flink's layout: path/k1=v1/k2=v2/part-*, partition columns not repeated in the files.
+        target = path.rstrip("/")
+        keys = ", ".join(
+            '"' + sink.schema.names[i].replace('"', '""') + '"' for i in sink.partition_keys
+        )
+        options += [
+            f"PARTITION_BY ({keys})",
+            f"FILENAME_PATTERN 'part-{index}-{{i}}'",
+            "OVERWRITE_OR_IGNORE true",
+        ]
     if copy_format == "csv":
         options += ["HEADER false", f"DELIMITER '{sink.option('csv.field-delimiter', ',')}'"]
     escaped = target.replace("'", "''")
