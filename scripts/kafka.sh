@@ -85,18 +85,20 @@ fetch() {  # resolves once into ~/.m2; again only when the pom changed or ~/.m2 
   classpath_ok || die "resolved classpath lists missing files: $CPFILE"
 }
 
-storage_class() {  # kafka.tools.StorageTool (Scala, 4.0/4.1) or a later Java port
-  local entries entry listing
-  IFS=: read -r -a entries <"$CPFILE" || true  # no final newline: read says 1
-  for entry in "${entries[@]}"; do
-    case "$(basename "$entry")" in kafka_2.13-*|kafka-tools-*|kafka-storage-*) ;; *) continue ;; esac
-    listing="$(unzip -Z1 "$entry" 2>/dev/null || true)"  # no `| grep -q`: SIGPIPE + pipefail
-    case $'\n'"$listing"$'\n' in
-      *$'\nkafka/tools/StorageTool.class\n'*) echo kafka.tools.StorageTool; return 0 ;;
-      *$'\norg/apache/kafka/tools/StorageTool.class\n'*) echo org.apache.kafka.tools.StorageTool; return 0 ;;
-    esac
-  done
-  die "no StorageTool class in the Kafka $KAFKA_VERSION jars"
+storage_class() {  # kafka.tools.StorageTool (Scala, 4.0/4.1) or a later Java port; python, not unzip
+  python3 - "$CPFILE" <<'EOF' || die "no StorageTool class in the Kafka $KAFKA_VERSION jars"
+import sys, zipfile
+jars = open(sys.argv[1]).read().strip().split(":")
+for cls in ("kafka/tools/StorageTool.class", "org/apache/kafka/tools/StorageTool.class"):
+    for jar in jars:
+        name = jar.rsplit("/", 1)[-1]
+        if name.startswith(("kafka_2.13-", "kafka-tools-", "kafka-storage-")):
+            with zipfile.ZipFile(jar) as z:
+                if cls in z.namelist():
+                    print(cls[: -len(".class")].replace("/", "."))
+                    sys.exit(0)
+sys.exit(1)
+EOF
 }
 
 write_conf() {
