@@ -49,6 +49,12 @@ need_tools() {
   local v
   v="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
   [ "${v%%.*}" -ge 17 ] 2>/dev/null || die "Java 17+ required, found '${v:-unknown}'"
+  local mods
+  mods="$(java --list-modules 2>/dev/null || true)"
+  case "$mods" in
+    *jdk.compiler@*) ;;
+    *) die "java has no jdk.compiler module: a full JDK 17+ is needed (the Derby init runs a .java file)" ;;
+  esac
   command -v "$PY" >/dev/null || die "$PY not found on PATH (pip fetches the jars, python probes HMS)"
 }
 
