@@ -19,6 +19,7 @@ from confluent_kafka import (
 )
 
 from tests.services import (
+    ServiceError,
     delete_kafka,
     kafka_port,
     kill_kafka,
@@ -188,3 +189,9 @@ def test_committed_data_and_group_offsets_survive_restart_and_crash(kafka_bootst
         check()
     finally:
         delete_kafka(port)
+
+
+def test_missing_java_is_an_error_not_a_skip(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(ServiceError, match="`java` is not on PATH"):
+        start_kafka(kafka_port() + 200)
