@@ -59,7 +59,7 @@ from .connectors.kafka_sink import (
     writer_for,
 )
 from .connectors.kafka_source import KafkaSource
-from .connectors.options import duration_ms
+from .connectors.options import Recoverable, duration_ms
 from .metrics import JobMetrics
 
 KAFKA = ("kafka", "upsert-kafka")
@@ -394,7 +394,7 @@ def run_graph_job(
             with _signals(stop):
                 run.run(stop)
             return _result(run, changelog)
-        except (TransactionAborted, KafkaException) as e:
+        except (Recoverable, KafkaException) as e:
             attempt += 1
             if attempt > settings.restart_attempts:
                 raise ExecutionError(f"the job failed {attempt} times; last error: {e}") from e

@@ -35,7 +35,7 @@ from nrtg.compiler.plan import nodes as n
 
 from ..api import OP_COLUMN, SourcePosition
 from ..formats import Encoder, format_options, make_encoder
-from .options import bootstrap, client_properties, layout
+from .options import Recoverable, bootstrap, client_properties, layout
 
 GUARANTEES = ("exactly-once", "at-least-once", "none")
 MARKER_METADATA = "nrtg-checkpoint="
@@ -47,7 +47,7 @@ OffsetsProvider = Callable[
 ]
 
 
-class TransactionAborted(ExecutionError):
+class TransactionAborted(Recoverable):
     """The open transaction can no longer commit (e.g. the broker restarted and lost it): the
     job must restart from its last committed checkpoint."""
 

@@ -44,7 +44,7 @@ from nrtg.compiler.plan import nodes as n
 
 from ..api import OP_COLUMN, Polled, SourcePosition
 from ..formats import Decoded, format_options, make_decoder
-from .options import Layout, bootstrap, client_properties, layout
+from .options import Layout, Recoverable, bootstrap, client_properties, layout
 
 SPLIT_COLUMN = "_split"
 METADATA_KEYS = (
@@ -178,10 +178,12 @@ class KafkaSource:
             try:
                 meta = consumer.list_topics(topic, timeout=METADATA_TIMEOUT_S)
             except KafkaException as e:
-                raise ExecutionError(
+                raise Recoverable(
                     f"table {self.table}: cannot read metadata of {topic}: {e}"
                 ) from e
             info = meta.topics.get(topic)
+            if info is not None and info.error is not None and info.error.retriable():
+                raise Recoverable(f"table {self.table}: topic {topic!r}: {info.error}")
             if info is None or info.error is not None or not info.partitions:
                 why = info.error if info is not None and info.error is not None else "no partitions"
                 raise ExecutionError(
@@ -197,7 +199,7 @@ class KafkaSource:
                 TopicPartition(topic, partition), timeout=METADATA_TIMEOUT_S, cached=False
             )
         except KafkaException as e:
-            raise ExecutionError(
+            raise Recoverable(
                 f"table {self.table}: cannot read offsets of {topic} partition {partition}: {e}"
             ) from e
         return int(low), int(high)

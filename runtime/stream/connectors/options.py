@@ -9,6 +9,12 @@ from dataclasses import dataclass
 
 from nrtg.catalog.errors import ExecutionError
 
+
+class Recoverable(ExecutionError):
+    """A failure a restart from the last checkpoint can get past (the broker is unreachable or
+    restarted, a transaction was aborted): the job restarts in-process (job.py)."""
+
+
 _DURATION = re.compile(r"^\s*(\d+)\s*([a-z]*)\s*$")
 _UNITS_MS = {
     "": 1,
