@@ -69,6 +69,13 @@ def run_cmd(
                 for line in apply_changes(catalog, job.bound.changes):
                     click.echo(line, err=True)
             roots = job.optimized
+            if job.bound.explain is not None:
+                # EXPLAIN [CHANGELOG_MODE|PLAN_ADVICE|...] prints the plan instead of running it.
+                click.echo(job.explain("optimized"), nl=False)
+                if "PLAN_ADVICE" in job.bound.explain:
+                    for item in job.advice:
+                        click.echo(str(item))
+                return
             if not roots:
                 click.echo("(the script has no INSERT and no query: nothing to run)", err=True)
                 return
