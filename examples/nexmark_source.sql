@@ -1,5 +1,6 @@
 -- The Nexmark source over the files that scripts/quickstart.sh generates (see golden/catalogs/nexmark.sql).
-CREATE TABLE nexmark (
+-- TEMPORARY: the script stays re-runnable and leaves the catalog as it was.
+CREATE TEMPORARY TABLE nexmark (
     event_type INT,
     person ROW<id BIGINT, name VARCHAR, emailAddress VARCHAR, creditCard VARCHAR, city VARCHAR,
                state VARCHAR, `dateTime` TIMESTAMP(3), extra VARCHAR>,

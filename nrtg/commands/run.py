@@ -58,7 +58,9 @@ def run_cmd(
     def run() -> None:
         from nrtg.compiler.api import compile_sql
 
-        with opened_catalog(catalog_uri) as catalog:
+        # The embedded store is the default catalog: non-temporary DDL in the script persists
+        # there (use CREATE TEMPORARY ... for script-local tables).
+        with opened_catalog(catalog_uri, create=True) as catalog:
             job = compile_sql(source, catalog, target=mode)
             for item in settings:
                 key, _, value = item.partition("=")
