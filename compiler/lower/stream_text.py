@@ -119,3 +119,23 @@ def graph_json(graph: JobGraph) -> dict[str, Any]:
             for spec in graph.operators
         ],
     }
+
+
+GRAPHVIZ_HINT = "install Graphviz to render SVG (apt-get install graphviz), or use --dot"
+
+
+def graph_svg(graph: JobGraph, dot_exe: str | None = None) -> bytes:
+    """The job graph as SVG, drawn by Graphviz's `dot` (looked up on PATH unless given).
+    Raises FileNotFoundError naming the fix when `dot` is missing."""
+    import shutil
+    import subprocess
+
+    exe = dot_exe or shutil.which("dot")
+    if exe is None:
+        raise FileNotFoundError(f"Graphviz `dot` is not on PATH: {GRAPHVIZ_HINT}")
+    done = subprocess.run(
+        [exe, "-Tsvg"], input=graph_dot(graph).encode(), capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"dot failed: {done.stderr.decode(errors='replace').strip()}")
+    return done.stdout

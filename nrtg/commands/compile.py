@@ -21,6 +21,13 @@ TARGETS = ("logical", "optimized", "batch", "stream", "all")
 @click.option("--schema", is_flag=True, help="Append each node's output schema.")
 @click.option("--dot", is_flag=True, help="With --target stream: the job graph as Graphviz DOT.")
 @click.option(
+    "--svg",
+    "svg_file",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="With --target stream: also draw the job graph as SVG into FILE (needs Graphviz `dot`).",
+)
+@click.option(
     "--advice", is_flag=True, help="Print plan advice (unbounded state, missing watermarks, ...)."
 )
 @click.option("--verbose", is_flag=True, help="Print the plan after each optimizer rule.")
@@ -35,6 +42,7 @@ def compile_cmd(
     verbose: bool,
     debug: bool,
     dot: bool,
+    svg_file: str | None,
 ) -> None:
     """Compile a Flink SQL script and print its plans."""
     source = read_script(script)
@@ -60,7 +68,26 @@ def compile_cmd(
             return "".join(parts)
 
     out = guarded(run, source=source, path=script, fmt=fmt, debug=debug)
+    if svg_file is not None:
+        guarded(lambda: _write_svg(source, catalog_uri, svg_file), source=source, path=script)
     click.echo(out, nl=False)
+
+
+def _write_svg(source: str, catalog_uri: str | None, path: str) -> None:
+    """Draw the stream job graph with Graphviz into `path`; a clear error without `dot`."""
+    from nrtg.compiler.api import compile_sql
+    from nrtg.compiler.lower.stream import lower_to_stream
+    from nrtg.compiler.lower.stream_text import graph_svg
+
+    with opened_catalog(catalog_uri) as catalog:
+        job = compile_sql(source, catalog, target="stream")
+        graph = lower_to_stream(job.optimized)
+    try:
+        svg = graph_svg(graph)
+    except (FileNotFoundError, RuntimeError) as e:
+        raise click.ClickException(str(e)) from e
+    with open(path, "wb") as f:
+        f.write(svg)
 
 
 def _stage_text(job: Any, stage: str, schema: bool, fmt_dot: bool) -> str:

@@ -105,3 +105,28 @@ def test_json_lists_operators_with_edges() -> None:
     assert kinds_[0] == "source" and kinds_[-1] == "collect"
     agg = data["operators"][kinds_.index("group_agg")]
     assert agg["inputs"][0]["edge"] == "hash" and agg["inputs"][0]["keys"] == ["url"]
+
+
+def test_dot_text_of_a_group_aggregate() -> None:
+    g = graph("SELECT url, COUNT(*) AS n FROM clicks GROUP BY url;")
+    lines = graph_dot(g).splitlines()
+    assert lines[:3] == [
+        "digraph job {",
+        "  rankdir=BT;",
+        '  node [shape=box, fontname="Helvetica"];',
+    ]
+    assert lines[-1] == "}"
+    agg = next(s for s in g.operators if s.kind == "group_agg")
+    box = f'  op{agg.id} [label="[{agg.id}] group_agg\\nchangelog=[I,UB,UA]\\n'
+    assert any(line.startswith(box) for line in lines)
+    assert "state: accumulators per group key" in graph_dot(g)
+    (edge,) = agg.inputs
+    assert f'  op{edge.source} -> op{agg.id} [label="hash(url)"];' in lines
+
+
+def test_svg_without_graphviz_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nrtg.compiler.lower.stream_text import graph_svg
+
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(FileNotFoundError, match=r"apt-get install graphviz"):
+        graph_svg(graph("SELECT url FROM clicks;"))
