@@ -26,7 +26,7 @@ output of an exactly-once upstream job is read exactly once.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -150,6 +150,8 @@ class KafkaSource:
         self.records_in = 0
         self.records_skipped = 0
         self.consumer_errors = 0
+        # called with each poll's messages (benchmarks read their Kafka timestamps)
+        self.observer: Callable[[list[Message]], None] | None = None
 
     # -- setup ----------------------------------------------------------------------------
     def _config(self) -> dict[str, Any]:
@@ -360,6 +362,8 @@ class KafkaSource:
         if not msgs:
             return Polled(None, active, end_of_input)
         self.records_in += len(msgs)
+        if self.observer is not None:
+            self.observer(msgs)
         batch = self._batch(msgs, values, parts)
         return Polled(batch if batch.num_rows else None, active, end_of_input)
 
