@@ -38,3 +38,27 @@ def duckdb_section(case: Case, job: object) -> str | None:
 
 
 SECTIONS: list[tuple[str, Section]] = [("stream", stream_section), ("duckdb", duckdb_section)]
+
+
+def result_section(case: Case, job: object) -> str | None:
+    """`== result ==`: the batch result on the case's input data (nrtg/golden_data.py), for
+    batch/both cases with data: seeded Nexmark events, or golden/data/<case-stem>/."""
+    from nrtg.golden_data import has_result, result_text
+
+    if not has_result(case):
+        return None
+    from nrtg.compiler.errors import UnsupportedError
+    from nrtg.golden import GoldenError
+
+    if "checked" not in case.headers:
+        raise GoldenError(
+            f"{case.path}: a case with a result needs a `-- checked:` header saying how the "
+            "expected rows were verified (by hand, or an independent query and where)"
+        )
+    try:
+        return result_text(case)
+    except UnsupportedError as e:
+        return e.render() + "\n"
+
+
+SECTIONS.append(("result", result_section))

@@ -1,5 +1,6 @@
 -- catalog: nexmark
 -- target: both
+-- checked: independent DuckDB query in tests/runtime/batch/test_batch_nexmark.py
 -- description: Nexmark q10: log to a partitioned filesystem CSV sink (partition-time commit, success file, rolling policy)
 CREATE TABLE nexmark_q10 (
     auction BIGINT,

@@ -1,5 +1,6 @@
 -- catalog: nexmark
 -- target: both
+-- checked: independent DuckDB query in tests/runtime/batch/test_batch_nexmark.py
 -- description: Nexmark q11: user sessions (legacy GROUP BY SESSION)
 SELECT B.bidder, COUNT(*) AS bid_count,
        SESSION_START(B.`dateTime`, INTERVAL '10' SECOND) AS starttime,

@@ -1,5 +1,6 @@
 -- catalog: nexmark
 -- target: both
+-- checked: independent DuckDB query in tests/runtime/batch/test_batch_nexmark.py
 -- description: Nexmark q14: CASE on HOUR(), arithmetic filter and a Python scalar UDF
 CREATE FUNCTION count_char AS 'nrtg.udfs.count_char' LANGUAGE PYTHON;
 SELECT auction, bidder, 0.908 * price AS price,

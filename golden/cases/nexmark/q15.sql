@@ -1,5 +1,6 @@
 -- catalog: nexmark
 -- target: both
+-- checked: independent DuckDB query in tests/runtime/batch/test_batch_nexmark.py
 -- description: Nexmark q15: bidding statistics per day (COUNT FILTER and COUNT DISTINCT FILTER; updating)
 SELECT DATE_FORMAT(`dateTime`, 'yyyy-MM-dd') AS `day`,
        COUNT(*) AS total_bids,

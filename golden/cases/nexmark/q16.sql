@@ -1,5 +1,6 @@
 -- catalog: nexmark
 -- target: both
+-- checked: independent DuckDB query in tests/runtime/batch/test_batch_nexmark.py
 -- description: Nexmark q16: channel statistics per day
 SELECT channel,
        DATE_FORMAT(`dateTime`, 'yyyy-MM-dd') AS `day`,

@@ -1,5 +1,6 @@
 -- catalog: nexmark
 -- target: both
+-- checked: independent DuckDB query in tests/runtime/batch/test_batch_nexmark.py
 -- description: Nexmark q17: auction statistics per day
 SELECT auction,
        DATE_FORMAT(`dateTime`, 'yyyy-MM-dd') AS `day`,

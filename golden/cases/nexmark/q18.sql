@@ -1,5 +1,6 @@
 -- catalog: nexmark
 -- target: both
+-- checked: independent DuckDB query in tests/runtime/batch/test_batch_nexmark.py
 -- description: Nexmark q18: last bid per bidder and auction (deduplication, keep last)
 SELECT auction, bidder, price, channel, url, `dateTime`, extra
 FROM (

@@ -1,5 +1,6 @@
 -- catalog: nexmark
 -- target: both
+-- checked: independent DuckDB query in tests/runtime/batch/test_batch_nexmark.py
 -- description: Nexmark q21: channel id from CASE/LOWER/REGEXP_EXTRACT
 SELECT auction, bidder, price, channel,
        CASE

@@ -1,5 +1,6 @@
 -- catalog: nexmark
 -- target: both
+-- checked: independent DuckDB query in tests/runtime/batch/test_batch_nexmark.py
 -- description: Nexmark q22: URL directories with SPLIT_INDEX
 SELECT auction, bidder, price, channel,
        SPLIT_INDEX(url, '/', 3) AS dir1,

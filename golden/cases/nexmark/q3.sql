@@ -1,5 +1,6 @@
 -- catalog: nexmark
 -- target: both
+-- checked: independent DuckDB query in tests/runtime/batch/test_batch_nexmark.py
 -- description: Nexmark q3: local item suggestion (regular join, append-only)
 SELECT P.name, P.city, P.state, A.id
 FROM auction AS A INNER JOIN person AS P ON A.seller = P.id

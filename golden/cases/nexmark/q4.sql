@@ -1,5 +1,6 @@
 -- catalog: nexmark
 -- target: both
+-- checked: independent DuckDB query in tests/runtime/batch/test_batch_nexmark.py
 -- description: Nexmark q4: average price per category (join + MAX per auction + AVG over a retracting input)
 SELECT Q.category, AVG(Q.final) AS avg_final
 FROM (

@@ -1,5 +1,6 @@
 -- catalog: nexmark
 -- target: both
+-- checked: independent DuckDB query in tests/runtime/batch/test_batch_nexmark.py
 -- description: Nexmark q5: hot items (two HOP aggregates joined on window bounds)
 SELECT AuctionBids.auction, AuctionBids.num
 FROM (

@@ -1,5 +1,6 @@
 -- catalog: nexmark
 -- target: both
+-- checked: independent DuckDB query in tests/runtime/batch/test_batch_nexmark.py
 -- description: Nexmark q7: highest bid per 10 s window, joined back to the bids
 SELECT B.auction, B.price, B.bidder, B.`dateTime`, B.extra
 FROM bid B

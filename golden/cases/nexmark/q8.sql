@@ -1,5 +1,6 @@
 -- catalog: nexmark
 -- target: both
+-- checked: independent DuckDB query in tests/runtime/batch/test_batch_nexmark.py
 -- description: Nexmark q8: new users who opened an auction in the same 10 s window (window join)
 SELECT P.id, P.name, P.starttime
 FROM (
