@@ -205,6 +205,7 @@ def start_job(script: Path, log: Path) -> subprocess.Popen[bytes]:
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            cwd=script.parent,  # no `.nrtg/catalog.db` there: DDL stays in the script
         )
     finally:
         out.close()

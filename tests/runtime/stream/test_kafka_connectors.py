@@ -51,7 +51,6 @@ def test_nexmark_round_trip_four_partitions_matches_batch(
         options={"execution.checkpointing.interval": "200 ms"},
     )
     records = read_topic(kafka_bootstrap, dst)
-    assert {r.partition for r in records} == {0, 1, 2, 3}
     batch_job = compile_sql(nexmark_files(tmp_path / "files") + Q2 + ";", None, target="batch")
     expected = run_plan(batch_job.optimized[-1]).table
     want = Counter(

@@ -88,6 +88,7 @@ def test_metrics_endpoint_and_ctrl_c(kafka_bootstrap: str, tmp_path: Path) -> No
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
+        cwd=tmp_path,  # no `.nrtg/catalog.db` there: DDL stays in the script
     )
     try:
         deadline = time.monotonic() + 60
