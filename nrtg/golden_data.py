@@ -159,13 +159,9 @@ def read_jsonl(path: Path, scans: list[TableScan]) -> pa.Table:
         con.execute("SET TimeZone = 'UTC'")
         sql = (
             f"SELECT * FROM read_json({_lit(str(path))}, format = 'newline_delimited', "
-            f"columns = {spec}, timestampformat = '%Y-%m-%d %H:%M:%S.%g')"
+            f"columns = {spec})"
         )
-        try:
-            return con.sql(sql).to_arrow_table()
-        except duckdb.Error:
-            sql = sql.replace(", timestampformat = '%Y-%m-%d %H:%M:%S.%g'", "")
-            return con.sql(sql).to_arrow_table()
+        return con.sql(sql).to_arrow_table()
     finally:
         con.close()
 
@@ -215,6 +211,12 @@ def render_value(v: Any) -> str:
         return _interval(v)
     if isinstance(v, bytes):
         return "x'" + v.hex() + "'"
+    if hasattr(v, "nanoseconds") and hasattr(v, "months"):  # pyarrow MonthDayNano
+        if v.months:
+            sign = "-" if v.months < 0 else "+"
+            years, months = divmod(abs(v.months), 12)
+            return f"{sign}{years}-{months:02d}"
+        return _interval(dt.timedelta(days=v.days, microseconds=v.nanoseconds // 1000))
     if isinstance(v, list | tuple):
         return "[" + ", ".join(render_value(x) for x in v) + "]"
     if isinstance(v, dict):

@@ -1,5 +1,6 @@
 -- catalog: basic
 -- target: both
+-- checked: by hand (golden/data/interval_join/, a few rows)
 -- description: interval join from a time-bounded predicate
 SELECT a.user_id, a.url, b.url AS next_url
 FROM clicks AS a, clicks AS b

@@ -1,5 +1,6 @@
 -- catalog: basic
 -- target: both
+-- checked: by hand (golden/data/legacy_tumble/, a few rows)
 -- description: legacy GROUP BY TUMBLE with TUMBLE_START/END/ROWTIME
 SELECT user_id,
        TUMBLE_START(ts, INTERVAL '1' MINUTE) AS wstart,

@@ -1,5 +1,6 @@
 -- catalog: basic
 -- target: both
+-- checked: by hand (golden/data/nested_fields/, a few rows)
 -- description: nested ROW field access and CASE/COALESCE
 SELECT user_id, info.country,
        COALESCE(info.device, 'unknown') AS device,

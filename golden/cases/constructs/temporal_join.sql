@@ -1,5 +1,6 @@
 -- catalog: basic
 -- target: both
+-- checked: by hand (golden/data/temporal_join/, a few rows)
 -- description: event-time temporal join against a versioned upsert table
 SELECT c.user_id, c.url, u.name, u.level
 FROM clicks AS c

@@ -1,5 +1,6 @@
 -- catalog: basic
 -- target: both
+-- checked: by hand (golden/data/temporal_left_join/, a few rows)
 -- description: event-time temporal LEFT join
 SELECT c.user_id, u.name
 FROM clicks AS c
