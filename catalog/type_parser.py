@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,49 @@ def _parser(name: str) -> Lark:
     from lark import Lark
 
     text = resources.files(__package__).joinpath("grammars", f"{name}.lark").read_text()
-    return Lark(text, parser="lalr", lexer="contextual", maybe_placeholders=True)
+    # cache=True keeps the built LALR tables in the temp dir (keyed by the grammar's hash):
+    # building them costs ~100 ms per process otherwise.
+    return Lark(text, parser="lalr", lexer="contextual", maybe_placeholders=True, cache=True)
+
+
+# Scalar types written the common ways take a fast path that does not load lark at all
+# (`nrtg compile` must start fast); anything else goes through the grammar.
+_SIMPLE = re.compile(
+    r"\s*(?P<name>[A-Za-z_]+(?: PRECISION)?)\s*(?:\(\s*(?P<p>\d+)\s*(?:,\s*(?P<s>\d+)\s*)?\))?"
+    r"\s*(?P<nn>NOT\s+NULL)?\s*$",
+    re.IGNORECASE,
+)
+_FIXED = {
+    "BOOLEAN": t.boolean, "TINYINT": t.tinyint, "SMALLINT": t.smallint, "INT": t.int_,
+    "INTEGER": t.int_, "BIGINT": t.bigint, "FLOAT": t.float_, "REAL": t.float_,
+    "DOUBLE": t.double, "DOUBLE PRECISION": t.double, "STRING": t.string, "BYTES": t.bytes_,
+    "DATE": t.date,
+}  # fmt: skip
+_SIZED = {
+    "CHAR": (t.char, 1), "VARCHAR": (t.varchar, t.MAX_LENGTH), "BINARY": (t.binary, 1),
+    "VARBINARY": (t.varbinary, t.MAX_LENGTH), "TIME": (t.time, 0),
+    "TIMESTAMP": (t.timestamp, 6), "TIMESTAMP_LTZ": (t.timestamp_ltz, 6),
+}  # fmt: skip
+_DECIMAL = frozenset({"DECIMAL", "DEC", "NUMERIC"})
+
+
+def _simple_flink_type(text: str) -> t.SqlType | None:
+    """The fast path; None sends the text through the grammar (which also reports errors)."""
+    m = _SIMPLE.match(text)
+    if m is None:
+        return None
+    name, p, s = m.group("name").upper(), m.group("p"), m.group("s")
+    nullable = m.group("nn") is None
+    if name in _FIXED and p is None:
+        return _FIXED[name](nullable)
+    if name in _SIZED and s is None:
+        make, default = _SIZED[name]
+        return make(int(p) if p is not None else default, nullable)
+    if name in _DECIMAL:
+        precision, scale = int(p or 10), int(s or 0)
+        if 1 <= precision <= t.MAX_DECIMAL_PRECISION and 0 <= scale <= precision:
+            return t.decimal(precision, scale, nullable)
+    return None
 
 
 def _int(tok: Any) -> int:
@@ -151,6 +194,9 @@ class _FlinkBuilder:
 @functools.lru_cache(maxsize=4096)
 def parse_flink_type(text: str) -> t.SqlType:
     """Parse a Flink type string (`DECIMAL(10, 2) NOT NULL`, `ROW<a INT>`, `STRING ARRAY`)."""
+    simple = _simple_flink_type(text)
+    if simple is not None:
+        return simple
     return _parse("flink_type", text, _FlinkBuilder().build, "Flink")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from nrtg.catalog import types as t
 from nrtg.catalog.errors import TypeParseError
 from nrtg.catalog.type_parser import parse_flink_type, parse_hive_type
@@ -62,3 +63,17 @@ def test_hive_types(text: str, expected: t.SqlType) -> None:
 def test_bad_flink_types_are_clear_errors(bad: str) -> None:
     with pytest.raises(TypeParseError, match=r"invalid Flink type|out of range"):
         parse_flink_type(bad)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["INT", "bigint NOT NULL", "STRING", "VARCHAR", "VARCHAR(10)", "CHAR", "BYTES", "BINARY(4)",
+     "DECIMAL", "DECIMAL(38, 18)", "NUMERIC(5)", "TIMESTAMP", "TIMESTAMP(3) NOT NULL",
+     "TIMESTAMP_LTZ(3)", "TIME(3)", "DOUBLE PRECISION", "REAL", "DATE"],
+)  # fmt: skip
+def test_scalar_fast_path_agrees_with_the_grammar(text: str) -> None:
+    from nrtg.catalog.type_parser import _FlinkBuilder, _parse, _simple_flink_type
+
+    fast = _simple_flink_type(text)
+    assert fast is not None
+    assert fast == _parse("flink_type", text, _FlinkBuilder().build, "Flink")
