@@ -12,6 +12,7 @@ from nrtg.compiler.lower.graph import OperatorSpec
 
 from ..api import Output
 from ._rows import arrow_schema
+from ._sizing import deep_size
 
 
 class BaseOperator:
@@ -33,6 +34,10 @@ class BaseOperator:
     def state_rows(self) -> int:
         return 0
 
+    def state_bytes(self) -> int:
+        """Bytes the state occupies (Arrow buffers exactly, Python objects by a sampled walk)."""
+        return deep_size(self.snapshot()) if self.state_rows() else 0
+
     def snapshot(self) -> Any:
         return None
 
@@ -45,4 +50,5 @@ class BaseOperator:
             "records_out": self.records_out,
             "late_records_dropped": self.late_records_dropped,
             "state_rows": self.state_rows(),
+            "state_bytes": self.state_bytes(),
         }
