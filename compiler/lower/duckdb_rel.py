@@ -64,6 +64,8 @@ class RelLowerer(JoinLowering):
         names = self.names_of(p)
         cols = src.cols()
         items = [alias(self.expr(e, cols), c) for e, c in zip(p.exprs, names, strict=True)]
+        if not items:  # no column needed (COUNT(*)): SQL has no empty select list
+            items = [alias(exp.true(), "$row")]
         return self.emit(exp.select(*items, copy=False).from_(src.table, copy=False), names)
 
     def _Filter(self, p: n.Filter) -> Rel:

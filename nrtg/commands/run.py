@@ -95,6 +95,7 @@ def _run_batch(job: Any, roots: tuple[Any, ...], fmt: str, time_zone: str) -> No
     from nrtg.compiler.lower.duckdb import lower_to_duckdb
     from nrtg.compiler.plan.nodes import Sink
     from nrtg.runtime.batch import BatchSession
+    from nrtg.runtime.batch.sources import skipped_summary
 
     err = Console(stderr=True)
     session = BatchSession(time_zone=time_zone, out=sys.stdout)
@@ -109,6 +110,7 @@ def _run_batch(job: Any, roots: tuple[Any, ...], fmt: str, time_zone: str) -> No
                     summary.append((str(root.table), result.rows_written or 0))
                 else:
                     last_result = result.table
+            skipped = skipped_summary(session.con)
     finally:
         session.close()
     elapsed = time.perf_counter() - started
@@ -116,6 +118,8 @@ def _run_batch(job: Any, roots: tuple[Any, ...], fmt: str, time_zone: str) -> No
         print_table(last_result, fmt)
     for table, rows in summary:
         err.print(f"[green]sink[/green] {table}: {rows} rows")
+    if skipped:
+        err.print(f"[yellow]{skipped}[/yellow]")
     err.print(f"done in {elapsed:.2f} s")
 
 

@@ -2,14 +2,14 @@
 
 Each scan becomes a TEMP VIEW named like the lowered query expects (`"src:db.table"`) with
 exactly the scan's columns, cast to their DuckDB types. Supported: in-memory Arrow tables
-(passed by the caller, keyed by `db.table` or `table`) and the `filesystem` connector with
-formats `json`, `csv` and `parquet`, Flink's format options mapped to DuckDB's readers.
+(passed by the caller, keyed by `db.table` or `table`), the `filesystem` connector (formats.py:
+json, csv, raw, parquet; debezium-json as a changelog), Hive-native tables (sources_hive.py) and
+`kafka` / `upsert-kafka` as bounded snapshots (sources_kafka.py). Records skipped by
+`*.ignore-parse-errors` are tallied on the connection (`skipped_records`).
 """
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ from nrtg.compiler.lower.duckdb_types import duck_type_text
 from nrtg.compiler.plan import traits
 
 from .changelog import OP, debezium_changes, folded
+from .formats import Reader, file_reader, files
 
 if TYPE_CHECKING:
     import duckdb
@@ -42,25 +43,31 @@ def register_source(
     columns = [(f.name, duck_type_text(f.type)) for f in scan.fields]
     changelog = not traits.is_insert_only(scan.changelog)
     names = [n for n, _ in columns]
+    opts = _options(scan.options)
+    if table is None and opts.get("connector") in ("kafka", "upsert-kafka"):
+        from .sources_kafka import read_kafka
+
+        snapshot = read_kafka(scan)
+        _note_skipped(con, str(scan.table), snapshot.skipped)
+        table = snapshot.table
     if table is not None:
         raw = source.relation + "$arrow"
         con.register(raw, table)
         from_clause = _q(raw)
         if changelog:
-            op = _q(OP) if OP in table.column_names else f"'I' AS {_q(OP)}"
-            from_clause = f'(SELECT *, {op}, row_number() OVER () AS "$seq" FROM {_q(raw)})'
-            if OP in table.column_names:
-                from_clause = (
-                    f'(SELECT * EXCLUDE ({_q(OP)}), {_q(OP)}, row_number() OVER () AS "$seq" '
-                    f"FROM {_q(raw)})"
-                )
+            has_op = OP in table.column_names
+            seq = '"$seq"' if "$seq" in table.column_names else 'row_number() OVER () AS "$seq"'
+            op = _q(OP) if has_op else f"'I' AS {_q(OP)}"
+            exclude = [_q(c) for c in (OP, "$seq") if c in table.column_names]
+            rest = f"* EXCLUDE ({', '.join(exclude)})" if exclude else "*"
+            from_clause = f"(SELECT {rest}, {op}, {seq} FROM {_q(raw)})"
     elif changelog:
         from_clause = debezium_changes(
-            scan, lambda spec: _reader(scan.options, spec, str(scan.table), changelog=True)
+            scan,
+            lambda spec: _reader(con, source, spec_columns=None, changes_spec=spec),
         )
     else:
-        spec = "{" + ", ".join(f"{_lit(n)}: {_lit(t)}" for n, t in columns) + "}"
-        from_clause = _reader(scan.options, spec, str(scan.table), columns=columns)
+        from_clause = _reader(con, source, spec_columns=columns)
     select = ", ".join(f"CAST({_q(n)} AS {t}) AS {_q(n)}" for n, t in columns)
     if changelog:
         select += f', {_q(OP)}, "$seq"'
@@ -76,76 +83,87 @@ def register_source(
 # Flink's legacy (pre-1.11) connector keys, still seen in older DDL (Nexmark q13).
 _LEGACY_KEYS = {"connector.type": "connector", "connector.path": "path", "format.type": "format"}
 
+# Skipped malformed records per table, kept on the connection (reported by `nrtg run`).
+SKIPPED = "nrtg$skipped"
+
+
+def _options(options: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return {_LEGACY_KEYS.get(k, k): v for k, v in options}
+
+
+def _note_skipped(con: duckdb.DuckDBPyConnection, table: str, count: int) -> None:
+    if count <= 0:
+        return
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_q(SKIPPED)} (tbl VARCHAR, n BIGINT)")
+    con.execute(f"INSERT INTO {_q(SKIPPED)} VALUES (?, ?)", [table, count])
+
+
+def skipped_records(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """Malformed records skipped (`*.ignore-parse-errors = true`) on this connection so far,
+    per table; the tally is cleared."""
+    try:
+        rows = con.execute(
+            f"SELECT tbl, sum(n)::BIGINT FROM {_q(SKIPPED)} GROUP BY tbl ORDER BY tbl"
+        ).fetchall()
+    except Exception:  # no table: nothing was skipped
+        return []
+    con.execute(f"DELETE FROM {_q(SKIPPED)}")
+    return [(str(t), int(n)) for t, n in rows]
+
+
+def skipped_summary(con: duckdb.DuckDBPyConnection) -> str | None:
+    """One line for the user, or None when no record was skipped."""
+    found = skipped_records(con)
+    if not found:
+        return None
+    parts = ", ".join(f"{n} in {t}" for t, n in found)
+    return f"skipped malformed records (ignore-parse-errors): {parts}"
+
 
 def _reader(
-    options: tuple[tuple[str, str], ...],
-    spec: str,
-    table: str,
-    changelog: bool = False,
-    columns: list[tuple[str, str]] | None = None,
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    spec_columns: list[tuple[str, str]] | None,
+    changes_spec: str | None = None,
 ) -> str:
-    """The DuckDB reader call for a filesystem table; `spec` is the DuckDB columns struct."""
-    opts = {_LEGACY_KEYS.get(k, k): v for k, v in options}
+    """The DuckDB reader call for a file-based table (filesystem or Hive); `changes_spec` is
+    the debezium record struct for a changelog table."""
+    scan = source.scan
+    table = str(scan.table)
+    opts = _options(scan.options)
     connector = opts.get("connector", "")
+    if connector == "hive":
+        from .sources_hive import hive_reader
+
+        reader = hive_reader(con, opts, spec_columns or [], source.relation, table)
+        return _counted(con, reader, table)
     if connector != "filesystem":
         raise UnsupportedError(
-            f"table {table}: connector {connector!r} is not supported by the batch runtime yet "
-            "(filesystem, or pass the rows as an Arrow table)"
+            f"table {table}: connector {connector!r} is not supported by the batch runtime "
+            "(filesystem, kafka, upsert-kafka, hive; or pass the rows as an Arrow table)"
         )
     path = opts.get("path")
     if not path:
         raise ExecutionError(f"table {table}: the filesystem connector needs a 'path'")
-    pattern = path
-    partitioned = False
-    if "://" not in path and os.path.isdir(path):
-        pattern = os.path.join(path, "**", "*")
-        partitioned = any("=" in d for d in os.listdir(path))
+    where = files(path, table)
     fmt = opts.get("format", "")
-    args = [_lit(pattern)]
-    if partitioned:
-        args.append("hive_partitioning = true")
-    if fmt == "debezium-json" and changelog:
-        args += ["format = 'newline_delimited'", f"columns = {spec}"]
+    if changes_spec is not None:
+        if fmt != "debezium-json":
+            raise UnsupportedError(
+                f"table {table}: changelog format {fmt!r} is not supported by the batch runtime "
+                "(debezium-json)"
+            )
+        args = [where.arg, "format = 'newline_delimited'", f"columns = {changes_spec}"]
+        if where.partitioned:
+            args.append("hive_partitioning = true")
         if opts.get("debezium-json.ignore-parse-errors", "false").lower() == "true":
             args.append("ignore_errors = true")
         return f"read_json({', '.join(args)})"
-    if fmt == "json":
-        if opts.get("json.ignore-parse-errors", "false").lower() == "true":
-            return _lenient_json(args, columns or [])
-        args += ["format = 'newline_delimited'", f"columns = {spec}"]
-        return f"read_json({', '.join(args)})"
-    if fmt == "csv":
-        args += [f"columns = {spec}", "header = false"]
-        args.append(f"delim = {_lit(opts.get('csv.field-delimiter', ','))}")
-        quote = opts.get("csv.quote-character", '"')
-        args.append(f"quote = {_lit(quote)}")
-        if "csv.escape-character" in opts:
-            args.append(f"escape = {_lit(opts['csv.escape-character'])}")
-        if "csv.null-literal" in opts:
-            args.append(f"nullstr = {_lit(opts['csv.null-literal'])}")
-        if opts.get("csv.allow-comments", "false").lower() == "true":
-            args.append("comment = '#'")
-        if opts.get("csv.ignore-parse-errors", "false").lower() == "true":
-            args.append("ignore_errors = true")
-        return f"read_csv({', '.join(args)})"
-    if fmt == "parquet":
-        return f"read_parquet({', '.join(args)})"
-    raise UnsupportedError(
-        f"table {table}: format {fmt!r} is not supported by the batch runtime yet"
-    )
+    return _counted(con, file_reader(fmt, where, opts, spec_columns or [], table), table)
 
 
-def _lenient_json(args: list[str], columns: list[tuple[str, str]]) -> str:
-    """`json.ignore-parse-errors = true`: read lines as text and skip those that are not JSON
-    (Flink skips the record). Not done yet: counting the skipped lines; a value of the wrong
-    type becomes NULL instead of skipping the record."""
-    structure = json.dumps(dict(columns))
-    lines = (
-        f"read_csv({', '.join(args)}, columns = {{'line': 'VARCHAR'}}, header = false, "
-        "delim = '\x1f', quote = '', escape = '', auto_detect = false)"
-    )
-    parsed = f"try(from_json(line, {_lit(structure)}))"
-    return (
-        f"(SELECT unnest(j) FROM (SELECT {parsed} AS j FROM {lines} "
-        "WHERE json_valid(line)) WHERE j IS NOT NULL)"
-    )
+def _counted(con: duckdb.DuckDBPyConnection, reader: Reader, table: str) -> str:
+    if reader.skipped_sql is not None:
+        row = con.execute(reader.skipped_sql).fetchone()
+        _note_skipped(con, table, int(row[0]) if row else 0)
+    return reader.sql

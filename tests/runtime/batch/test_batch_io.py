@@ -106,7 +106,7 @@ def test_unsupported_connector_is_refused() -> None:
     from nrtg.compiler.errors import UnsupportedError
 
     with pytest.raises(UnsupportedError):
-        run_plan(scan(connector="kafka", topic="people"))
+        run_plan(scan(connector="jdbc", url="jdbc:none"))
 
 
 def _values() -> n.Values:

@@ -1,0 +1,170 @@
+"""File formats of the batch runtime: DuckDB reader calls for Flink's (and Hive's) formats.
+
+`file_reader(...)` returns a `Reader`: the FROM-clause expression that yields the table's
+columns, and for lenient formats (`json.ignore-parse-errors = true`) a query counting the
+records it skips, which the runtime reports.
+
+- `json`: newline-delimited, the declared columns typed; a malformed line fails the run with the
+  file and position (DuckDB's message). Lenient: lines that are not JSON, or whose top-level
+  field has a value of the wrong type, are skipped and counted (Flink skips the record).
+- `csv`: Flink's `csv.*` options (field delimiter, quote, escape, null literal, comments,
+  ignore-parse-errors), no header line.
+- `raw`: one row per line, the line as the single STRING (or BYTES) column.
+- `parquet`, `orc` (Hive; read through pyarrow).
+- Hive `textfile`: LazySimpleSerDe's layout, `\\x01`-separated fields, `\\N` for NULL, no quoting.
+
+Directories are read recursively; files whose name starts with `.` or `_` (in-progress files,
+`_SUCCESS` markers) are skipped, as Flink and Hive skip them. A `k=v/` directory layout becomes
+partition columns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from nrtg.catalog.errors import ExecutionError
+from nrtg.compiler.errors import UnsupportedError
+
+Columns = Sequence[tuple[str, str]]  # (name, DuckDB type text)
+FORMATS = ("json", "csv", "raw", "parquet", "orc", "textfile")
+
+
+@dataclass(frozen=True)
+class Reader:
+    sql: str  # a FROM-clause expression
+    skipped_sql: str | None = None  # SELECT count(*) of the records a lenient read drops
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def spec(columns: Columns) -> str:
+    """DuckDB's `columns = {...}` struct literal."""
+    return "{" + ", ".join(f"{lit(n)}: {lit(t)}" for n, t in columns) + "}"
+
+
+@dataclass(frozen=True)
+class Files:
+    """What a path names: a DuckDB file argument (a glob or a list literal) and, for a `k=v/`
+    partitioned directory, the partition keys (their values come from the directory names)."""
+
+    arg: str
+    partition_keys: frozenset[str] = frozenset()
+
+    @property
+    def partitioned(self) -> bool:
+        return bool(self.partition_keys)
+
+
+def files(path: str, table: str) -> Files:
+    if "://" in path or not os.path.isdir(path):
+        if "://" not in path and not any(c in path for c in "*?[") and not os.path.exists(path):
+            raise ExecutionError(f"table {table}: path {path!r} does not exist")
+        return Files(lit(path))
+    found: list[str] = []
+    keys: set[str] = set()
+    for root, dirs, names in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        keys.update(d.split("=", 1)[0] for d in dirs if "=" in d)
+        found += [os.path.join(root, f) for f in sorted(names) if not f.startswith((".", "_"))]
+    if not found:
+        raise ExecutionError(f"table {table}: directory {path!r} has no data files")
+    return Files("[" + ", ".join(lit(f) for f in found) + "]", frozenset(keys))
+
+
+def file_reader(
+    fmt: str, where: Files, opts: Mapping[str, str], columns: Columns, table: str
+) -> Reader:
+    """The reader of `fmt` for the files; `opts` are the table's options (`json.*`, `csv.*`,
+    `serde.*` for Hive textfile/csv)."""
+    args = [where.arg]
+    if where.partitioned:
+        # Partition values come from the directories, as text (the runtime casts them).
+        args += ["hive_partitioning = true", "hive_types_autocast = false"]
+        columns = [(n, t) for n, t in columns if n not in where.partition_keys]
+    if fmt == "json":
+        if opts.get("json.ignore-parse-errors", "false").lower() == "true":
+            return _lenient_json(args, columns)
+        args += ["format = 'newline_delimited'", f"columns = {spec(columns)}"]
+        return Reader(f"read_json({', '.join(args)})")
+    if fmt == "csv":
+        args += [f"columns = {spec(columns)}", "header = false", "auto_detect = false"]
+        args.append(f"delim = {lit(opts.get('csv.field-delimiter', ','))}")
+        quote = opts.get("csv.quote-character", '"')
+        args.append(f"quote = {lit(quote)}")
+        if "csv.escape-character" in opts:
+            args.append(f"escape = {lit(opts['csv.escape-character'])}")
+        if "csv.null-literal" in opts:
+            args.append(f"nullstr = {lit(opts['csv.null-literal'])}")
+        if opts.get("csv.allow-comments", "false").lower() == "true":
+            args.append("comment = '#'")
+        if opts.get("csv.ignore-parse-errors", "false").lower() == "true":
+            args.append("ignore_errors = true")
+        return Reader(f"read_csv({', '.join(args)})")
+    if fmt == "textfile":
+        delim = opts.get("serde.field.delim", opts.get("serde.serialization.format", "\x01"))
+        args += [
+            f"columns = {spec(columns)}",
+            "header = false",
+            "auto_detect = false",
+            f"delim = {lit(delim)}",
+            "quote = ''",
+            "escape = ''",
+            f"nullstr = {lit(opts.get('serde.serialization.null.format', chr(92) + 'N'))}",
+        ]
+        return Reader(f"read_csv({', '.join(args)})")
+    if fmt == "raw":
+        return _raw(args, columns, table)
+    if fmt == "parquet":
+        return Reader(f"read_parquet({', '.join(args)})")
+    raise UnsupportedError(
+        f"table {table}: format {fmt!r} is not supported by the batch runtime "
+        f"(supported: {', '.join(FORMATS)})"
+    )
+
+
+def _lines(args: list[str]) -> str:
+    """Each line of the files as one VARCHAR column `line`."""
+    return (
+        f"read_csv({', '.join(args)}, columns = {{'line': 'VARCHAR'}}, header = false, "
+        "delim = '\x1f', quote = '', escape = '', auto_detect = false)"
+    )
+
+
+def _raw(args: list[str], columns: Columns, table: str) -> Reader:
+    if len(columns) != 1:
+        raise ExecutionError(
+            f"table {table}: the raw format needs exactly one physical column, got {len(columns)}"
+        )
+    name, typ = columns[0]
+    value = "encode(line)" if typ.upper() == "BLOB" else "line"
+    return Reader(f"(SELECT {value} AS {q(name)} FROM {_lines(args)})")
+
+
+def _lenient_json(args: list[str], columns: Columns) -> Reader:
+    """`json.ignore-parse-errors = true`: a line that is not JSON, or whose top-level field
+    holds a value of the wrong type (DuckDB's from_json gives NULL, Flink fails the record), is
+    skipped; the skipped lines are counted."""
+    structure = json.dumps(dict(columns))
+    wrong = " OR ".join(
+        f"(struct_extract(j, {lit(n)}) IS NULL AND "
+        f"coalesce(try(json_type(line, {lit('$.' + json.dumps(n))})), 'NULL') <> 'NULL')"
+        for n, _ in columns
+    )
+    parsed = (
+        f"(SELECT line, CASE WHEN json_valid(line) THEN try(from_json(line, {lit(structure)})) "
+        f"END AS j FROM {_lines(args)} WHERE trim(line) <> '')"
+    )
+    flagged = f"(SELECT j, j IS NULL OR ({wrong or 'FALSE'}) AS bad FROM {parsed})"
+    return Reader(
+        f"(SELECT unnest(j) FROM {flagged} WHERE NOT bad)",
+        f"SELECT count(*) FROM {flagged} WHERE bad",
+    )
