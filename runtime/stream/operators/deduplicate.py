@@ -1,22 +1,27 @@
 """deduplicate: the first (or last) row per key by event time (ROW_NUMBER() ... = 1).
 
-Per key the current winner is kept: +I when a key first appears; -U/+U when a row with an
-earlier (first) or later-or-equal (last) time replaces it."""
+Per key the current winner is kept, in an Arrow-backed `RowStore` (key -> id, the row's time as
+an int64 column): +I when a key first appears; -U/+U when a row with an earlier (first) or
+later-or-equal (last) time replaces it. A replaced row is released; the store compacts."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
 
-from ..api import Output
+from ..api import OP_COLUMN, Output
 from ._base import BaseOperator
-from ._rows import INSERT, UPDATE_AFTER, UPDATE_BEFORE, Row, rows_of, to_batch
+from ._rows import INSERT, UPDATE_AFTER, UPDATE_BEFORE, arrow_schema, data_width, epoch_ms
+from ._rowstore import RowStore, keys_of
+from ._sizing import deep_size
 
-Key = tuple[Any, ...]
+TIME = "time"
+NULL_TIME = -(2**63)
 
 
 class Deduplicate(BaseOperator):
@@ -25,44 +30,72 @@ class Deduplicate(BaseOperator):
         node = spec.node
         assert isinstance(node, n.Deduplicate)
         self.node = node
-        self.best: dict[Key, Row] = {}
-
-    def _out(self, row: Row) -> Row:
-        return (*row, 1) if self.node.rank_name is not None else row
+        self.store = RowStore(arrow_schema(node.input.schema), (TIME,))
+        self.best: dict[Any, int] = {}
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
-        _, rows = rows_of(batch)
-        t = self.node.time_col
+        width = data_width(batch)
+        data = batch.select(list(range(width)))
+        keys = keys_of(data, self.node.keys)
+        times = [NULL_TIME if t is None else t for t in epoch_ms(data.column(self.node.time_col))]
         last = self.node.keep_last
-        out_rows: list[Row] = []
+        first = self.store.append(data)
+        self.store.aux[TIME][first : first + len(times)] = times
+        stored = self.store.aux[TIME]
+        out_ids: list[int] = []
         out_ops: list[int] = []
-        for row in rows:
-            key = tuple(row[i] for i in self.node.keys)
+        dead: list[int] = []
+        for i, key in enumerate(keys):
+            rid = first + i
             cur = self.best.get(key)
             if cur is None:
-                self.best[key] = row
-                out_rows.append(self._out(row))
+                self.best[key] = rid
+                out_ids.append(rid)
                 out_ops.append(INSERT)
                 continue
-            a, b = row[t], cur[t]
+            a, b = times[i], int(stored[cur])
             better = (
-                (a is not None and (b is None or a >= b))
+                (a != NULL_TIME and (b == NULL_TIME or a >= b))
                 if last
-                else (a is not None and b is not None and a < b)
+                else (a != NULL_TIME and b != NULL_TIME and a < b)
             )
             if better:
-                self.best[key] = row
-                out_rows += [self._out(cur), self._out(row)]
+                self.best[key] = rid
+                out_ids += [cur, rid]
                 out_ops += [UPDATE_BEFORE, UPDATE_AFTER]
-        batches = [to_batch(self.out_schema, out_rows, out_ops)] if out_rows else []
-        return self.emit(batches)
+                dead.append(cur)
+            else:
+                dead.append(rid)
+        out = self._rows(out_ids, out_ops)
+        self.store.release(dead)
+        if self.store.should_compact():
+            remap = self.store.compact()
+            self.best = {k: int(remap[v]) for k, v in self.best.items()}
+        return self.emit(out)
+
+    def _rows(self, ids: list[int], ops: list[int]) -> list[pa.RecordBatch]:
+        if not ids:
+            return []
+        rows = self.store.take(np.asarray(ids, dtype=np.int64))
+        cols = list(rows.columns)
+        if self.node.rank_name is not None:
+            cols.append(pa.array([1] * len(ids), type=self.out_schema.field(len(cols)).type))
+        cols.append(pa.array(ops, type=pa.int8()))
+        return [pa.RecordBatch.from_arrays(cols, names=[*self.out_schema.names, OP_COLUMN])]
 
     def state_rows(self) -> int:
         return len(self.best)
 
+    def state_bytes(self) -> int:
+        return self.store.nbytes + deep_size(self.best)
+
+    def state_arrow_bytes(self) -> int:
+        return self.store.live_arrow_bytes()
+
     def snapshot(self) -> Any:
-        return self.best
+        return {"store": self.store.snapshot(), "best": self.best}
 
     def restore(self, state: Any) -> None:
-        self.best = state
+        remap = self.store.restore(state["store"])
+        self.best = {k: int(remap[v]) for k, v in state["best"].items()}

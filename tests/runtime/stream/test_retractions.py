@@ -23,8 +23,9 @@ FIELDS = (Field("k", t.bigint()), Field("v", t.bigint()))
 ROWS = [(1, 10), (1, 30), (2, 5), (1, 20), (2, 7), (3, 1)]
 
 
-def scan(name: str = "s") -> n.TableScan:
-    return n.TableScan(table=Ident("default", name), fields=FIELDS, options=())
+def scan(name: str = "s", updating: bool = False) -> n.TableScan:
+    options = (("format", "debezium-json"),) if updating else ()
+    return n.TableScan(table=Ident("default", name), fields=FIELDS, options=options)
 
 
 def changelog(rows: list[tuple[Any, ...]], ops: list[Op]) -> pa.RecordBatch:
@@ -101,7 +102,7 @@ def test_group_agg_integer_avg_truncates_toward_zero() -> None:
 
 def test_rank_promotes_when_the_top_is_retracted() -> None:
     node = n.Rank(
-        input=scan(),
+        input=scan(updating=True),
         partition=(0,),
         order=(n.SortKey(1, descending=True),),
         fn=n.RankFn.ROW_NUMBER,
