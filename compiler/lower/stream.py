@@ -209,7 +209,11 @@ class _Builder:
 
     def _window_agg(self, p: n.Plan) -> int:
         assert isinstance(p, n.WindowAggregate)
-        _require_rowtime(p, p.input, p.window.time_col)
+        proctime = _is_proctime(p.input, p.window.time_col)
+        if proctime and p.window.kind is n.WindowKind.SESSION:
+            raise _unsupported(p, "SESSION windows on processing time are not implemented")
+        if not proctime:
+            _require_rowtime(p, p.input, p.window.time_col)
         if not traits.is_insert_only(p.input.changelog):
             raise _unsupported(p, "a window aggregate needs an insert-only input")
         _check_aggs(p, p.aggs)
@@ -224,8 +228,9 @@ class _Builder:
             p,
             (self.hashed(p.input, keys),),
             state=state,
-            event_time=True,
+            event_time=not proctime,
             changelog=INSERT_ONLY,
+            params={"proctime": True} if proctime else None,
         )
 
     def _aggregate(self, p: n.Plan) -> int:
@@ -275,6 +280,20 @@ class _Builder:
             state="probe rows until the watermark; versions of the right table by key",
             event_time=True,
             params={"left_keys": lk, "right_keys": rk},
+        )
+
+    def _lookup_join(self, p: n.Plan) -> int:
+        assert isinstance(p, n.LookupJoin)
+        if p.kind not in (n.JoinKind.INNER, n.JoinKind.LEFT):
+            raise _unsupported(p, "only INNER and LEFT lookup joins exist")
+        bounded = _bounded(p.right)
+        state = "the lookup table's rows by key" + (" (loaded before probing)" if bounded else "")
+        return self.add(
+            "lookup_join",
+            p,
+            (self.forward(p.left), Edge(self.lower(p.right), EdgeKind.BROADCAST)),
+            state=state,
+            params={"right_bounded": bounded, "proctime": True},
         )
 
     def _unnest(self, p: n.Plan) -> int:
@@ -404,6 +423,7 @@ _HANDLERS: dict[type, Callable[[_Builder, n.Plan], int]] = {
     n.Aggregate: _Builder._aggregate,
     n.Join: _Builder._join,
     n.TemporalJoin: _Builder._temporal_join,
+    n.LookupJoin: _Builder._lookup_join,
     n.Unnest: _Builder._unnest,
     n.SetOp: _Builder._setop,
     n.Over: _Builder._over,
@@ -417,7 +437,6 @@ _HANDLERS: dict[type, Callable[[_Builder, n.Plan], int]] = {
 }
 
 _WHY: dict[type, str] = {
-    n.LookupJoin: "processing-time lookup joins have no streaming operator yet",
     n.Sort: "ORDER BY / LIMIT on an unbounded stream",
 }
 
@@ -430,6 +449,20 @@ def _check_aggs(p: n.Plan, aggs: tuple[AggCall, ...], ranking: bool = False) -> 
     for a in aggs:
         if a.name.upper() not in allowed:
             raise _unsupported(p, f"aggregate {a.name} has no streaming accumulator yet")
+
+
+def _is_proctime(child: n.Plan, col: int) -> bool:
+    return child.schema.fields[col].time_attr is TimeAttr.PROCTIME
+
+
+def _bounded(node: n.Plan) -> bool:
+    """Every source under `node` is bounded (files, VALUES)."""
+    if isinstance(node, n.TableScan):
+        connector = node.option("connector") or node.option("connector.type") or ""
+        return connector == "filesystem"
+    if isinstance(node, n.Values):
+        return True
+    return all(_bounded(c) for c in node.children)
 
 
 def _require_rowtime(p: n.Plan, child: n.Plan, col: int) -> None:
@@ -462,7 +495,7 @@ def _as_window_aggregate(p: n.Aggregate) -> tuple[n.WindowAggregate, n.Project] 
     nx = len(x.schema)
     if not traits.is_insert_only(x.changelog):
         return None
-    if x.schema.fields[tvf.window.time_col].time_attr is not TimeAttr.ROWTIME:
+    if x.schema.fields[tvf.window.time_col].time_attr not in (TimeAttr.ROWTIME, TimeAttr.PROCTIME):
         return None
     window_of: dict[int, str] = {}
     for j, e in enumerate(exprs):

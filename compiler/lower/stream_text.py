@@ -47,6 +47,8 @@ def details(spec: OperatorSpec) -> list[str]:
     parts.append(f"changelog={traits.render(spec.changelog)}")
     if spec.event_time:
         parts.append("event-time")
+    if spec.params.get("proctime"):
+        parts.append("processing-time")
     if spec.state:
         parts.append(f"state={spec.state}")
     return parts
@@ -87,6 +89,8 @@ def graph_dot(graph: JobGraph) -> str:
             label.append(f"state: {spec.state}")
         if spec.event_time:
             label.append("event-time")
+        if spec.params.get("proctime"):
+            label.append("processing-time")
         text = "\\n".join(_dot_escape(x) for x in label)
         style = ', style="rounded,filled", fillcolor="#e8f0fe"' if spec.state else ""
         lines.append(f'  op{spec.id} [label="{text}"{style}];')

@@ -25,7 +25,7 @@ from nrtg.compiler.lower.graph import JobGraph, OperatorSpec
 from nrtg.compiler.plan import nodes as n
 
 from .api import MAX_WATERMARK, MIN_WATERMARK, CheckpointStore, Operator, Output, Sink, Source
-from .operators._duck import Env
+from .operators._duck import Env, wall_clock_ms
 from .operators.collect import CollectSink
 from .operators.registry import make_operator
 
@@ -63,6 +63,10 @@ class _ValuesSource:
         self.batch = None
 
 
+def _still() -> int:
+    return 0
+
+
 def default_source(spec: OperatorSpec, tables: Mapping[str, pa.Table], env: Env) -> Source:
     from .operators.file_source import FileSource, MemorySource
 
@@ -94,6 +98,7 @@ class Executor:
         idle_timeout_ms: int | None = None,
         checkpoint_store: CheckpointStore | None = None,
         restore: Mapping[str, Any] | None = None,
+        clock: Callable[[], int] | None = None,
     ) -> None:
         self.graph = graph
         self.batch_size = batch_size
@@ -109,7 +114,10 @@ class Executor:
         self.seen_splits: dict[int, set[str]] = {}
         self.checkpoint_id = 0
         tables = tables or {}
-        env = Env(time_zone, dict(udfs or {}))
+        # Processing time (PROCTIME() windows, lookup joins): the wall clock, or `clock` (epoch
+        # ms) when injected; deterministic mode without one stands still at 0.
+        self.clock = clock or (_still if deterministic else wall_clock_ms)
+        env = Env(time_zone, dict(udfs or {}), self.clock)
         for spec in graph.operators:
             if spec.kind == "source":
                 self.sources[spec.id] = (
@@ -192,6 +200,9 @@ class Executor:
             if watermark <= marks[index]:
                 continue
             marks[index] = watermark
+            op = self.operators.get(consumer)
+            if op is not None and hasattr(op, "on_input_watermark"):
+                self._handle(consumer, self._call(consumer, "on_input_watermark", index, watermark))
             combined = min(marks)
             if combined <= self.wm_combined[consumer]:
                 continue
@@ -225,7 +236,16 @@ class Executor:
             if polled.end_of_input:
                 self.finished.add(sid)
                 self._watermark_from(sid, MAX_WATERMARK)
+        self._processing_time()
         return len(self.finished) < len(self.sources)
+
+    def _processing_time(self) -> None:
+        """Fire processing-time timers (PROCTIME() windows) up to the clock's time."""
+        now = None
+        for op_id, op in self.operators.items():
+            if hasattr(op, "on_processing_time"):
+                now = self.clock() if now is None else now
+                self._handle(op_id, self._call(op_id, "on_processing_time", now))
 
     def run(self, *, checkpoint_every: int | None = None, max_steps: int | None = None) -> None:
         steps = 0

@@ -9,7 +9,8 @@ input batch pass through unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,13 +31,20 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def wall_clock_ms() -> int:
+    return int(time.time() * 1000)
+
+
 @dataclass(frozen=True)
 class Env:
     """What every expression evaluation needs: the session time zone (TIMESTAMP_LTZ) and the
-    script's Python UDFs (canonical name -> 'module.attr', as the batch lowering takes them)."""
+    script's Python UDFs (canonical name -> 'module.attr', as the batch lowering takes them);
+    and the processing-time clock (epoch ms) of PROCTIME() windows and lookup joins: the wall
+    clock unless injected (the executor's deterministic mode injects one)."""
 
     time_zone: str = "UTC"
     udfs: Mapping[str, str] = field(default_factory=dict)
+    clock: Callable[[], int] = field(default=wall_clock_ms)
 
 
 DEFAULT_ENV = Env()

@@ -26,7 +26,7 @@ def make_operator(spec: OperatorSpec, env: Env = DEFAULT_ENV) -> Operator:
     if kind == "window_agg":
         from .window_agg import WindowAgg
 
-        return WindowAgg(spec)
+        return WindowAgg(spec, env)
     if kind == "group_agg":
         from .group_agg import GroupAgg
 
@@ -39,6 +39,10 @@ def make_operator(spec: OperatorSpec, env: Env = DEFAULT_ENV) -> Operator:
         from .temporal_join import TemporalJoin
 
         return TemporalJoin(spec, env)
+    if kind == "lookup_join":
+        from .lookup_join import LookupJoin
+
+        return LookupJoin(spec, env)
     if kind == "over_agg":
         from .over_agg import OverAgg
 

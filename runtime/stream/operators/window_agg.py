@@ -6,6 +6,11 @@ window's end - 1 ms the window fires: its slices' accumulators merge per key and
 is emitted (insert-only); a slice is dropped once the last window that needs it has fired. A row
 whose slice already fired is late: dropped and counted.
 
+PROCTIME() windows (processing time): each row belongs to the windows of the clock's time when
+it is processed (`Env.clock`; the column's value is not read), and a window fires once the
+clock has passed its end (on the next batch or the executor's processing-time tick), or at the
+end of input. Nothing is late in processing time.
+
 SESSION: rows wait per partition (the TVF's PARTITION BY) until the watermark passes their
 session's end (last row + gap), then each closed session emits one row per group key.
 """
@@ -19,9 +24,10 @@ import pyarrow as pa
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
 
-from ..api import Output
+from ..api import MAX_WATERMARK, Output
 from ._accumulators import add, agg_fns, merge, new_acc, result
 from ._base import BaseOperator
+from ._duck import DEFAULT_ENV, Env
 from ._partial import partial_aggregates
 from ._rows import Row, epoch_ms, rows_of, to_batch
 from ._windows import last_use, slice_end, window_ends_of_slice, window_start
@@ -30,10 +36,12 @@ Key = tuple[Any, ...]
 
 
 class WindowAgg(BaseOperator):
-    def __init__(self, spec: OperatorSpec) -> None:
+    def __init__(self, spec: OperatorSpec, env: Env = DEFAULT_ENV) -> None:
         super().__init__(spec)
         node = spec.node
         assert isinstance(node, n.WindowAggregate)
+        self.proctime = bool(spec.params.get("proctime"))
+        self.clock = env.clock
         self.node = node
         self.window = node.window
         self.fns = agg_fns(node.aggs, [f.type for f in node.input.schema.fields])
@@ -45,7 +53,35 @@ class WindowAgg(BaseOperator):
         self.buffered: dict[Key, list[tuple[int, Row]]] = {}
         self.session = self.window.kind is n.WindowKind.SESSION
 
+    def _at_processing_time(self, batch: pa.RecordBatch) -> tuple[pa.RecordBatch, list[Row]]:
+        """Fire the windows the clock has passed; the batch with its time column set to now."""
+        now = self.clock()
+        out: list[Row] = []
+        if now - 1 > self.watermark:
+            self.watermark = now - 1
+            self._fire_aligned(out)
+        col = self.window.time_col
+        typ = batch.schema.field(col).type
+        times = pa.array([now] * batch.num_rows, pa.int64()).cast(pa.timestamp("ms"))
+        times = times.cast(typ, safe=False) if times.type != typ else times
+        return batch.set_column(col, batch.schema.field(col), times), out
+
+    def on_processing_time(self, now: int) -> Output:
+        if now - 1 <= self.watermark:
+            return Output([])
+        self.watermark = now - 1
+        out: list[Row] = []
+        self._fire_aligned(out)
+        return self.emit([to_batch(self.out_schema, out)] if out else [])
+
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
+        if self.proctime:
+            batch, fired = self._at_processing_time(batch)
+            self._process(batch)  # aggregation never emits: windows fire on time
+            return self.emit([to_batch(self.out_schema, fired)] if fired else [])
+        return self._process(batch)
+
+    def _process(self, batch: pa.RecordBatch) -> Output:
         self.records_in += batch.num_rows
         if not self.session and self._vectorized(batch):
             return self.emit([])
@@ -104,6 +140,8 @@ class WindowAgg(BaseOperator):
         return True
 
     def on_watermark(self, watermark: int) -> Output:
+        if self.proctime and watermark < MAX_WATERMARK:
+            return Output([], watermark)  # event time does not fire processing-time windows
         self.watermark = max(self.watermark, watermark)
         out: list[Row] = []
         if self.session:
