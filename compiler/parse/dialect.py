@@ -1,5 +1,5 @@
-"""The Flink SQL dialect for sqlglot: tokenizer and query parser (generator in generator.py,
-window TVFs in tvf.py).
+"""The Flink SQL dialect for sqlglot: tokenizer and query parser (strictness and error
+messages in checks.py, window TVFs in tvf.py, generator in generator.py).
 
 Statement-level syntax (DDL, INSERT, SET, statement sets, ...) lives in `script.py`, built on
 the parser defined here. Every node this parser creates carries `start`/`end` character offsets
@@ -8,23 +8,21 @@ the parser defined here. Every node this parser creates carries `start`/`end` ch
 
 from __future__ import annotations
 
-import difflib
-import itertools
 import re
 from collections.abc import Callable
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar
 
 from sqlglot import exp, parser, tokens
 from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
-from sqlglot.errors import ParseError as SqlglotParseError
 from sqlglot.tokenizer_core import Token, TokenType
 
 from nrtg.catalog.errors import TypeParseError
 from nrtg.catalog.type_parser import parse_flink_type
-from nrtg.compiler.errors import ParseError, Span, UnsupportedError
+from nrtg.compiler.errors import ParseError, Span
 
+from .checks import StrictParser, SyntaxFailure
 from .generator import FlinkGenerator
-from .nodes import WindowTVF, span_of
+from .nodes import WindowTVF, mark_span
 from .tvf import parse_window_tvf
 
 __all__ = ["Flink", "FlinkParser", "FlinkTokenizer", "SyntaxFailure"]
@@ -34,24 +32,6 @@ _LITERAL_TYPES = frozenset({"DATE", "TIME", "TIMESTAMP", "TIMESTAMP_LTZ"})
 
 # Interval units Flink accepts (Calcite's time units); MILLISECOND etc. are refused.
 INTERVAL_UNITS = frozenset({"YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"})
-
-CLAUSE_KEYWORDS = (
-    "SELECT",
-    "FROM",
-    "WHERE",
-    "GROUP",
-    "HAVING",
-    "ORDER",
-    "LIMIT",
-    "JOIN",
-    "UNION",
-    "WINDOW",
-    "AS",
-    "ON",
-    "BY",
-    "DISTINCT",
-    "OFFSET",
-)
 
 # sqlglot functions kept as typed nodes: same semantics in Flink and printed back unchanged.
 # Every other call becomes exp.Anonymous (name kept as written), resolved by the binder.
@@ -78,24 +58,6 @@ TYPED_FUNCTIONS = frozenset(
 )
 
 
-class SyntaxFailure(SqlglotParseError):
-    """A positioned syntax error. Subclasses sqlglot's ParseError so `_try_parse` backtracks."""
-
-    def __init__(self, message: str, start: int, end: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.start = start
-        self.end = end
-
-
-def _token_label(token: Token) -> str:
-    if token.token_type == TokenType.STRING:
-        return f"'{token.text}'"
-    if token.token_type == TokenType.IDENTIFIER:
-        return f"`{token.text}`"
-    return repr(token.text)
-
-
 class FlinkTokenizer(tokens.Tokenizer):
     QUOTES: ClassVar[list[tuple[str, str] | str]] = ["'"]
     IDENTIFIERS: ClassVar[list[str | tuple[str, str]]] = ["`"]
@@ -108,28 +70,16 @@ class FlinkTokenizer(tokens.Tokenizer):
     COMMANDS: ClassVar[set[TokenType]] = set()
 
 
-def _positions(node: exp.Expr, start: Token, end: Token) -> None:
-    """Widen node.meta start/end to cover the tokens [start, end]."""
-    meta = node.meta
-    s = meta.get("start")
-    e = meta.get("end")
-    meta["start"] = start.start if s is None else min(s, start.start)
-    meta["end"] = end.end if e is None else max(e, end.end)
-    if "line" not in meta:
-        meta["line"] = start.line
-        meta["col"] = start.col
-
-
 def _spanned(name: str) -> Callable[..., Any]:
     """An override of parser method `name` that records the tokens its result spans."""
-    base = getattr(parser.Parser, name)
+    base = getattr(StrictParser, name)
 
-    def method(self: parser.Parser, *args: Any, **kwargs: Any) -> Any:
+    def method(self: StrictParser, *args: Any, **kwargs: Any) -> Any:
         index = self._index
         start = self._curr
         node = base(self, *args, **kwargs)
         if isinstance(node, exp.Expr) and self._index > index:
-            _positions(node, start, self._prev)
+            mark_span(node, start, self._prev)
         return node
 
     method.__name__ = name
@@ -154,21 +104,6 @@ _SPANNED = (
 )
 
 
-# Clause order of a query (Calcite): which may follow which.
-_CLAUSE_ORDER = (
-    ("joins", "JOIN"),
-    ("laterals", "LATERAL"),
-    ("where", "WHERE"),
-    ("group", "GROUP BY"),
-    ("having", "HAVING"),
-    ("windows", "WINDOW"),
-    ("order", "ORDER BY"),
-    ("limit", "LIMIT"),  # LIMIT n OFFSET m and OFFSET m ROWS FETCH ...: one rank
-    ("offset", "OFFSET"),
-    ("fetch", "FETCH"),
-)
-_LAST_RANK = 7
-
 _FROM_ITEMS = (exp.Table, exp.Query, exp.Unnest, exp.Values, exp.Lateral, WindowTVF)
 
 
@@ -176,7 +111,7 @@ def _build_typed(names: frozenset[str]) -> dict[str, Callable[..., Any]]:
     return {k: v for k, v in parser.Parser.FUNCTIONS.items() if k in names}
 
 
-class FlinkParser(parser.Parser):
+class FlinkParser(StrictParser):
     """sqlglot's parser with Flink syntax: window TVFs, Flink types in CAST, Flink intervals."""
 
     FUNCTIONS: ClassVar[dict[str, Callable[..., Any]]] = _build_typed(TYPED_FUNCTIONS)
@@ -185,44 +120,6 @@ class FlinkParser(parser.Parser):
         TokenType.SESSION,
         TokenType.ROW,
     }
-    # Keywords Flink never accepts as unquoted names (sqlglot's `any_token` paths would).
-    RESERVED_TOKENS: ClassVar[set[TokenType]] = {
-        *parser.Parser.RESERVED_TOKENS,
-        TokenType.FROM,
-        TokenType.WHERE,
-        TokenType.GROUP_BY,
-        TokenType.ORDER_BY,
-        TokenType.HAVING,
-        TokenType.JOIN,
-        TokenType.ON,
-        TokenType.UNION,
-        TokenType.INTERSECT,
-        TokenType.EXCEPT,
-        TokenType.ALIAS,
-        TokenType.AND,
-        TokenType.OR,
-        TokenType.CASE,
-        TokenType.WHEN,
-        TokenType.THEN,
-        TokenType.ELSE,
-        TokenType.END,
-        TokenType.INTO,
-    }
-    # ... nor as implicit aliases (`SELECT 1 END` must not alias 1 as END)
-    ID_VAR_TOKENS: ClassVar[set[TokenType]] = parser.Parser.ID_VAR_TOKENS - {
-        TokenType.CASE,
-        TokenType.END,
-    }
-    TABLE_ALIAS_TOKENS: ClassVar[set[TokenType]] = parser.Parser.TABLE_ALIAS_TOKENS - {
-        TokenType.CASE,
-        TokenType.END,
-    }
-    ALIAS_TOKENS: ClassVar[set[TokenType]] = parser.Parser.ALIAS_TOKENS - {
-        TokenType.CASE,
-        TokenType.END,
-    }
-    # `::`, `->`, `->>` and friends are not Flink operators.
-    COLUMN_OPERATORS: ClassVar[dict[TokenType, Any]] = {TokenType.DOT: None}
     VERSION_PHRASES: ClassVar[dict[tuple[str, ...], str]] = {("FOR", "SYSTEM_TIME"): "SYSTEM_TIME"}
     FUNCTION_PARSERS: ClassVar[dict[str, Callable[[Any], exp.Expr]]] = {
         **parser.Parser.FUNCTION_PARSERS,
@@ -234,219 +131,7 @@ class FlinkParser(parser.Parser):
     STRICT_CAST = True
     LOG_DEFAULTS_TO_LN = False
 
-    stmt_index: int = 0
-
-    # -- errors ------------------------------------------------------------------------------
-
-    def raise_error(self, message: str, token: Token | None = None) -> None:
-        text = self._humanize(message)
-        hint = self._keyword_hint()
-        if token is not None and token is self._prev and self._curr:
-            token = self._curr  # "Expected END after CASE" & co. blame the token after
-        tok = token or self._curr
-        if not tok:
-            pos = self._prev.end + 1 if self._prev else len(self.sql)
-            raise SyntaxFailure(f"unexpected end of input; {text}{hint}", pos, pos)
-        raise SyntaxFailure(f"unexpected {_token_label(tok)}; {text}{hint}", tok.start, tok.end + 1)
-
-    def _humanize(self, message: str) -> str:
-        """sqlglot's error descriptions, rephrased as `expected ...`."""
-        if message.startswith("Expecting "):
-            return "expected " + message[len("Expecting ") :]
-        if message.startswith("Required keyword: "):
-            after = f" after {self._prev.text.upper()!r}" if self._prev else ""
-            return f"expected an expression{after}"
-        if message == "Invalid expression / Unexpected token":
-            return "expected an operator, a clause keyword, ',' or the end of the statement"
-        return message[0].lower() + message[1:] if message else "syntax error"
-
-    def _keyword_hint(self) -> str:
-        """`SELECT * FORM bid` parses FORM as an alias; point out the keyword it resembles
-        (checking the offending token, then the one before it)."""
-        for tok in (self._curr, self._prev):
-            if not tok or tok.token_type != TokenType.VAR:
-                continue
-            word = tok.text.upper()
-            if word in ("GROUP", "ORDER", "PARTITION"):
-                return f" (did you mean {word} BY?)"
-            close = difflib.get_close_matches(word, CLAUSE_KEYWORDS, n=1, cutoff=0.75)
-            if close and close[0] != word:
-                return f" (did you mean {close[0]} instead of {tok.text!r}?)"
-        return ""
-
-    def fail(self, message: str, start: Token, end: Token | None = None) -> NoReturn:
-        """A definitive syntax error (not backtracked) spanning the tokens [start, end]."""
-        stop = (end or start).end + 1
-        raise ParseError(message, Span(start.start, stop, self.stmt_index))
-
-    def _parse_csv(
-        self, parse_method: Callable[[], Any], sep: TokenType = TokenType.COMMA
-    ) -> list[Any]:
-        # sqlglot drops empty items (`a, , b`, `SELECT a, FROM t`); Flink does not.
-        first = parse_method()
-        if first is None and self._curr.token_type == sep:
-            self.raise_error("expected an item before ','")
-        items = [first] if first is not None else []
-        while self._match(sep):
-            sep_token = self._prev
-            if isinstance(first, exp.Expr):
-                self._add_comments(first)
-            item = parse_method()
-            if item is None:
-                self.raise_error(f"expected an item after {sep_token.text!r}")
-            items.append(item)
-        return items
-
     # -- span recording ----------------------------------------------------------------------
-
-    def _parse_query_modifiers(self, this: Any) -> Any:  # sqlglot's is overloaded
-        node = super()._parse_query_modifiers(this)
-        if isinstance(node, exp.Expr) and not isinstance(node, exp.Table):
-            self._check_clause_order(node)
-        return node
-
-    def _check_clause_order(self, node: exp.Expr) -> None:
-        """sqlglot accepts clauses in any order (`... LIMIT 1 WHERE x`); Flink does not."""
-        seen: list[tuple[int, int, str]] = []  # (rank, start, name) in text order of checks
-        for rank, (key, name) in enumerate(_CLAUSE_ORDER):
-            value = node.args.get(key)
-            for item in value if isinstance(value, list) else [value] if value else []:
-                start = item.meta.get("start") if item._meta else None
-                if start is None:
-                    span = span_of(item)
-                    start = span.start if span is not None else None
-                if start is not None:
-                    seen.append((min(rank, _LAST_RANK), start, name))
-        seen.sort(key=lambda x: x[1])
-        fetch = isinstance(node.args.get("limit"), exp.Fetch)  # sqlglot keeps FETCH as "limit"
-        for (rank_a, _, name_a), (rank_b, start_b, name_b) in itertools.pairwise(seen):
-            if rank_b < rank_a:
-                name_a = "FETCH" if fetch and name_a == "LIMIT" else name_a
-                name_b = "FETCH" if fetch and name_b == "LIMIT" else name_b
-                raise ParseError(
-                    f"{name_b} must come before {name_a}",
-                    Span(start_b, start_b + len(name_b.split()[0]), self.stmt_index),
-                )
-        limit, offset = node.args.get("limit"), node.args.get("offset")
-        if isinstance(limit, exp.Fetch) and limit._meta and "start" in limit.meta:
-            start, end = limit.meta["start"], limit.meta["end"] + 1
-            words = self.sql[start:end].upper().split()
-            options = limit.args.get("limit_options")
-            if not (options and options.args.get("rows")) or words[-1] not in ("ONLY", "TIES"):
-                raise ParseError(
-                    "write FETCH { FIRST | NEXT } n { ROW | ROWS } ONLY",
-                    Span(start, end, self.stmt_index),
-                )
-        if isinstance(limit, exp.Limit) and isinstance(offset, exp.Offset):
-            lim, off = span_of(limit), span_of(offset)
-            if lim is not None and off is not None and lim.start <= off.start < lim.end:
-                raise ParseError(
-                    "Flink has no LIMIT offset, count: write LIMIT count OFFSET offset",
-                    Span(lim.start, lim.end, self.stmt_index),
-                )
-
-    def _parse_select_query(self, *args: Any, **kwargs: Any) -> exp.Expr | None:
-        if self._curr.token_type == TokenType.FROM:
-            return None  # no DuckDB-style `FROM t` queries in Flink
-        return super()._parse_select_query(*args, **kwargs)
-
-    def _parse_alias(self, this: exp.Expr | None, explicit: bool = False) -> exp.Expr | None:
-        index = self._index
-        node = super()._parse_alias(this, explicit)
-        if (
-            node is this
-            and self._index > index
-            and self._tokens[index].token_type == TokenType.ALIAS
-        ):
-            self.raise_error("expected a name after AS")
-        return node
-
-    def _parse_projections(self) -> tuple[list[exp.Expr], list[exp.Expr] | None]:
-        projections, exclude = super()._parse_projections()
-        if not projections:
-            self.raise_error("expected a column or expression after SELECT")
-        return projections, exclude
-
-    def _parse_group(self, skip_group_by_token: bool = False) -> exp.Group | None:
-        start = self._curr
-        group = super()._parse_group(skip_group_by_token)
-        if group is not None:
-            _positions(group, start, self._prev)
-            extra = [
-                k for k in ("grouping_sets", "cube", "rollup", "totals", "all") if group.args.get(k)
-            ]
-            if extra:  # Hive/ClickHouse forms: GROUP BY a GROUPING SETS (...), WITH CUBE, ALL
-                self.fail(
-                    "write GROUPING SETS / CUBE / ROLLUP as items of GROUP BY, separated by commas",
-                    start,
-                    self._prev,
-                )
-            if not group.expressions:
-                self.raise_error("expected an expression after GROUP BY")
-            for item in group.expressions:
-                if isinstance(item, exp.Cube | exp.Rollup) and not item.expressions:
-                    self.fail(
-                        f"{item.key.upper()} needs at least one expression", start, self._prev
-                    )
-        return group
-
-    def _parse_primary(self) -> exp.Expr | None:
-        node = super()._parse_primary()
-        if isinstance(node, exp.Concat) and all(
-            isinstance(e, exp.Literal) and e.is_string for e in node.expressions
-        ):
-            # 'a' 'b' (adjacent literals, SQL standard) is one literal 'ab'
-            joined = exp.Literal.string("".join(e.name for e in node.expressions))
-            joined.update_positions(node.expressions[0])
-            _positions(joined, self._tokens[self._index - 1], self._prev)
-            return joined
-        return node
-
-    def _parse_unnest(self, with_alias: bool = True) -> exp.Unnest | None:
-        start = self._curr
-        node = super()._parse_unnest(with_alias)
-        if node is not None:
-            alias = node.args.get("alias")
-            if alias is not None and not alias.name:
-                self.fail(
-                    "give UNNEST a table alias with its columns, e.g. AS t(x)", start, self._prev
-                )
-        return node
-
-    def _parse_bracket(self, this: exp.Expr | None = None) -> exp.Expr | None:
-        start = self._curr
-        node = super()._parse_bracket(this)
-        inner = node
-        while isinstance(inner, exp.Bracket) and inner.this is not this:
-            inner = inner.this
-        if (
-            isinstance(inner, exp.Bracket)
-            and isinstance(this, exp.Column)
-            and not this.table
-            and not this.this.quoted
-            and this.name.upper() == "MAP"
-            and len(inner.expressions) % 2
-        ):
-            # MAP[k1, v1, ...] (the binder reads Bracket(Column MAP) as the map constructor)
-            self.fail("MAP[...] takes key, value pairs: MAP[k1, v1, k2, v2]", start, self._prev)
-        return node
-
-    def _parse_in(self, this: exp.Expr | None, alias: bool = False) -> exp.In:
-        node = super()._parse_in(this, alias)
-        if not (node.expressions or node.args.get("query") or node.args.get("unnest")):
-            self.fail("IN (...) needs at least one value", self._prev)
-        return node
-
-    def _parse_match_recognize(self) -> exp.MatchRecognize | None:
-        start = self._curr
-        node = super()._parse_match_recognize()
-        if node is not None:
-            raise UnsupportedError(
-                "MATCH_RECOGNIZE is not supported yet: nrtg has no pattern-matching (CEP) "
-                "operator; express the pattern with joins or OVER windows",
-                Span(start.start, self._prev.end + 1, self.stmt_index),
-            )
-        return node
 
     def _parse_window(self, this: exp.Expr | None, alias: bool = False) -> exp.Expr | None:
         # Called right after a function call's closing parenthesis (or a CASE's END).
@@ -454,30 +139,6 @@ class FlinkParser(parser.Parser):
             end = this.meta.get("end")
             this.meta["end"] = self._prev.end if end is None else max(end, self._prev.end)
         return super()._parse_window(this, alias)
-
-    def _parse_join(self, *args: Any, **kwargs: Any) -> exp.Join | None:
-        start = self._curr
-        comma = start.token_type == TokenType.COMMA
-        join = super()._parse_join(*args, **kwargs)
-        if join is None or comma:
-            return join
-        _positions(join, start, self._prev)
-        if self._prev.token_type == TokenType.ON and not join.args.get("on"):
-            self.raise_error("expected a condition after ON")
-        a = join.args
-        if not (
-            a.get("on")
-            or a.get("using")
-            or str(a.get("kind") or "").upper() == "CROSS"
-            or a.get("method")
-            or isinstance(join.this, exp.Unnest | exp.Lateral)
-        ):
-            self.fail(
-                "this JOIN needs a condition: add ON <condition> (or write CROSS JOIN)",
-                start,
-                self._prev,
-            )
-        return join
 
     # -- FROM items: window TVFs -------------------------------------------------------------
 
@@ -496,7 +157,7 @@ class FlinkParser(parser.Parser):
             if isinstance(alias, exp.TableAlias) and not alias.name:
                 self.fail("a column list needs a table alias: AS t(a, b)", start, self._prev)
         if node is not None and self._index > index:
-            _positions(node, start, self._prev)
+            mark_span(node, start, self._prev)
         return node
 
     def parse_query_body(self) -> exp.Expr | None:
@@ -505,7 +166,7 @@ class FlinkParser(parser.Parser):
             start = self._curr
             values = self._parse_derived_table_values()
             if values is not None:
-                _positions(values, start, self._prev)
+                mark_span(values, start, self._prev)
             return values
         query = self._parse_set_operations(
             self._parse_select(nested=True, parse_subquery_alias=False)
@@ -520,7 +181,7 @@ class FlinkParser(parser.Parser):
             self.raise_error("expected a time unit (SECOND, MINUTE, HOUR, DAY, ...)")
         self._advance()
         unit = exp.var(unit_token.text.upper())
-        _positions(unit, unit_token, unit_token)
+        mark_span(unit, unit_token, unit_token)
         if not self._match(TokenType.COMMA):
             self.raise_error("expected ','")
         first = self._parse_assignment()
@@ -574,7 +235,7 @@ class FlinkParser(parser.Parser):
             ) from e
         node = exp.DataType(this=exp.DType.USERDEFINED, kind=text)
         node.meta["sql_type"] = sql_type
-        _positions(node, first, last)
+        mark_span(node, first, last)
         return node
 
     def _parse_type(self, parse_interval: bool = True, fallback_to_identifier: bool = False) -> Any:

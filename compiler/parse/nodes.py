@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from sqlglot import exp
+from sqlglot.tokenizer_core import Token
 
 from nrtg.catalog.errors import Span
 from nrtg.catalog.types import SqlType
 
-__all__ = ["TVF_ARGS", "WindowTVF", "flink_type", "is_typed_literal", "span_of"]
+__all__ = ["TVF_ARGS", "WindowTVF", "flink_type", "is_typed_literal", "mark_span", "span_of"]
 
 # Positional parameter order of each window TVF after DATA and TIMECOL (Flink docs).
 TVF_ARGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -88,3 +89,15 @@ def _bounds(node: exp.Expr) -> tuple[int, int] | None:
     result = None if start is None or end is None else (start, end)
     meta["_span"] = result
     return result
+
+
+def mark_span(node: exp.Expr, start: Token, end: Token) -> None:
+    """Widen node.meta `start`/`end` (sqlglot's convention: end inclusive) to [start, end]."""
+    meta = node.meta
+    s = meta.get("start")
+    e = meta.get("end")
+    meta["start"] = start.start if s is None else min(s, start.start)
+    meta["end"] = end.end if e is None else max(e, end.end)
+    if "line" not in meta:
+        meta["line"] = start.line
+        meta["col"] = start.col
