@@ -4,8 +4,10 @@ Entry points live in `parse.py` (`parse_script`, `parse_query`, `parse_expressio
 `to_flink_sql`, `span_of`); this package imports nothing eagerly.
 
 Modules: `lexer` (fast tokenizer, sqlglot's as the reference), `dialect` (the Flink sqlglot
-dialect: query parser), `tvf` (window TVFs), `generator` (printing), `script` and `ddl`
-(statements), `printer` (statements back to SQL), `nodes` (custom sqlglot nodes).
+dialect: query parser), `checks` (Flink's grammar where sqlglot is lenient; error wording),
+`tvf` (window TVFs), `generator` (printing), `script`, `ddl` and `objects` (statements),
+`printer` (statements back to SQL), `reserved` (reserved words), `nodes` (custom sqlglot nodes,
+spans).
 
 Supported: CREATE [TEMPORARY] TABLE (physical, computed, metadata columns, WATERMARK,
 PRIMARY KEY ... NOT ENFORCED, COMMENT, PARTITIONED BY, WITH, LIKE), CREATE VIEW / DATABASE /

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
@@ -15,8 +15,8 @@ from sqlglot.tokenizer_core import Token, TokenType
 from nrtg.compiler.errors import Span, UnsupportedError
 
 from . import statements as st
-from .ddl import parse_create_table
 from .dialect import FlinkParser
+from .objects import parse_alter, parse_create, parse_drop
 from .reserved import check_reserved, check_tree, needs_reserved_check
 
 __all__ = ["STATEMENT_KEYWORDS", "ScriptParser"]
@@ -232,11 +232,11 @@ class ScriptParser(FlinkParser):
         elif word == "INSERT":
             stmt = self._insert()
         elif word == "CREATE":
-            stmt = self._create()
+            stmt = parse_create(self)
         elif word == "DROP":
-            stmt = self._drop()
+            stmt = parse_drop(self)
         elif word == "ALTER":
-            stmt = self._alter()
+            stmt = parse_alter(self)
         elif word == "USE":
             self._advance()
             if self._kw("CATALOG"):
@@ -364,160 +364,6 @@ class ScriptParser(FlinkParser):
             overwrite=overwrite,
             partition=tuple(partition),
             column_names=columns,
-            span=self._span(first),
-            text="",
-        )
-
-    def _drop(self) -> st.Drop:
-        first = self._curr
-        self._advance()
-        temporary = self._kw("TEMPORARY")
-        if temporary:
-            self._kw("SYSTEM")
-        kind_token = self._curr
-        kind = kind_token.text.upper() if kind_token else ""
-        if kind not in ("TABLE", "VIEW", "DATABASE", "FUNCTION"):
-            self.raise_error("expected TABLE, VIEW, DATABASE or FUNCTION")
-        self._advance()
-        if_exists = self._kw("IF", "EXISTS")
-        name = self._qualified_name()
-        cascade = False
-        if self._kw("CASCADE"):
-            cascade = True
-        else:
-            self._kw("RESTRICT")
-        object_kind: Literal["TABLE", "VIEW", "DATABASE", "FUNCTION"] = kind  # type: ignore[assignment]
-        return st.Drop(
-            object_kind=object_kind,
-            name=name,
-            if_exists=if_exists,
-            temporary=temporary,
-            cascade=cascade,
-            span=self._span(first),
-            text="",
-        )
-
-    def _alter(self) -> st.Statement:
-        first = self._curr
-        self._advance()
-        what = self._curr
-        if what and what.text.upper() in ("VIEW", "DATABASE", "FUNCTION", "CATALOG", "MODEL"):
-            raise UnsupportedError(
-                f"ALTER {what.text.upper()} is not supported; nrtg supports ALTER TABLE",
-                self._span(first, what),
-            )
-        self._expect_kw("TABLE")
-        self._kw("IF", "EXISTS")
-        name = self._qualified_name()
-        if self._kw("SET"):
-            options = self._options()
-            return st.AlterTableSet(name=name, options=options, span=self._span(first), text="")
-        if self._kw("RESET"):
-            self._expect(TokenType.L_PAREN, "(")
-            keys = [self._string("an option key")]
-            while self._match(TokenType.COMMA):
-                keys.append(self._string("an option key"))
-            self._expect(TokenType.R_PAREN, "',' or ')'")
-            return st.AlterTableReset(name=name, keys=tuple(keys), span=self._span(first), text="")
-        if self._kw("RENAME", "TO"):
-            new_name = self._qualified_name()
-            return st.AlterTableRename(
-                name=name, new_name=new_name, span=self._span(first), text=""
-            )
-        if self._curr:
-            raise UnsupportedError(
-                f"ALTER TABLE ... {self._curr.text.upper()} is not supported; nrtg supports "
-                "SET (...), RESET (...) and RENAME TO",
-                self._span(self._curr, self._curr),
-            )
-        self.raise_error("expected SET, RESET or RENAME TO")
-        raise AssertionError
-
-    def _create(self) -> st.Statement:
-        first = self._curr
-        self._advance()
-        if self._kw("OR", "REPLACE"):
-            raise UnsupportedError(
-                "CREATE OR REPLACE is not supported; DROP the object, then CREATE it",
-                self._span(first),
-            )
-        temporary = self._kw("TEMPORARY")
-        system = temporary and self._kw("SYSTEM")
-        kind_token = self._curr
-        kind = kind_token.text.upper() if kind_token else ""
-        if kind == "TABLE":
-            self._advance()
-            return parse_create_table(self, first, temporary)
-        if kind == "VIEW":
-            self._advance()
-            return self._create_view(first, temporary)
-        if kind == "DATABASE" and not temporary:
-            self._advance()
-            if_not_exists = self._if_not_exists()
-            name = self._qualified_name()
-            comment = self._string("a comment") if self._kw("COMMENT") else None
-            props = self._options() if self._kw("WITH") else ()
-            return st.CreateDatabase(
-                name=name,
-                if_not_exists=if_not_exists,
-                comment=comment,
-                properties=props,
-                span=self._span(first),
-                text="",
-            )
-        if kind == "FUNCTION":
-            self._advance()
-            return self._create_function(first, temporary or system)
-        if kind == "CATALOG":
-            raise UnsupportedError(
-                "CREATE CATALOG is not supported; point nrtg at a catalog with --catalog",
-                self._span(first, kind_token),
-            )
-        self.raise_error("expected TABLE, VIEW, DATABASE or FUNCTION after CREATE")
-        raise AssertionError
-
-    def _create_view(self, first: Token, temporary: bool) -> st.CreateView:
-        if_not_exists = self._if_not_exists()
-        name = self._qualified_name()
-        columns = self._name_list() if self._curr.token_type == TokenType.L_PAREN else None
-        comment = self._string("a comment") if self._kw("COMMENT") else None
-        self._expect(TokenType.ALIAS, "AS")
-        query_first = self._curr
-        query = self._query()
-        return st.CreateView(
-            name=name,
-            query=query,
-            column_names=columns,
-            temporary=temporary,
-            if_not_exists=if_not_exists,
-            query_text=self._text(query_first, self._prev),
-            comment=comment,
-            span=self._span(first),
-            text="",
-        )
-
-    def _create_function(self, first: Token, temporary: bool) -> st.CreateFunction:
-        if_not_exists = self._if_not_exists()
-        name = self._qualified_name()
-        self._expect(TokenType.ALIAS, "AS")
-        class_name = self._string("the function's class or Python path")
-        language = "JAVA"
-        if self._kw("LANGUAGE"):
-            lang = self._curr
-            if not lang or lang.text.upper() not in ("JAVA", "SCALA", "PYTHON"):
-                self.raise_error("expected JAVA, SCALA or PYTHON")
-            language = lang.text.upper()
-            self._advance()
-        if self._curr and self._curr.text.upper() == "USING":
-            raise UnsupportedError(
-                "CREATE FUNCTION ... USING JAR is not supported", self._span(self._curr, self._curr)
-            )
-        return st.CreateFunction(
-            name=name,
-            class_name=class_name,
-            language=language,
-            temporary=temporary,
-            if_not_exists=if_not_exists,
             span=self._span(first),
             text="",
         )
