@@ -173,6 +173,11 @@ class ExprBinder:
             unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
             name = "FLOOR" if isinstance(node, exp.Floor) else "CEIL"
             return functions.scalar_call(name, (self.bind(node.this), unit_lit), s)
+        if isinstance(node, exp.TimestampAdd):
+            unit = node.args["unit"].name.upper()
+            unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
+            args = (unit_lit, self.bind(node.expression), self.bind(node.this))
+            return functions.scalar_call("TIMESTAMPADD", args, s)
         if isinstance(node, exp.TimestampDiff):
             unit = node.args["unit"].name.upper()
             unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))

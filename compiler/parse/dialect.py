@@ -174,6 +174,12 @@ class FlinkParser(StrictParser):
         node: exp.Expr | None = self._parse_query_modifiers(query)
         return node
 
+    def _expect_r_paren(self) -> None:
+        """A FUNCTION_PARSERS entry must leave the closing parenthesis to sqlglot's function-call
+        parser, which consumes it: consuming it here would also eat the enclosing call's `)`."""
+        if not self._curr or self._curr.token_type != TokenType.R_PAREN:
+            self.raise_error("expected )")
+
     def _parse_timestamp_fn(self, cls: type[exp.TimestampAdd | exp.TimestampDiff]) -> exp.Expr:
         """TIMESTAMPADD(unit, n, ts) and TIMESTAMPDIFF(unit, ts1, ts2); `unit` is a Var."""
         unit_token = self._curr
@@ -188,7 +194,7 @@ class FlinkParser(StrictParser):
         if not self._match(TokenType.COMMA):
             self.raise_error("expected ','")
         second = self._parse_assignment()
-        self._match_r_paren()
+        self._expect_r_paren()
         if cls is exp.TimestampAdd:  # TIMESTAMPADD(unit, interval, timepoint)
             node: exp.Expr = exp.TimestampAdd(this=second, expression=first, unit=unit)
         else:  # TIMESTAMPDIFF(unit, timepoint1, timepoint2) = timepoint2 - timepoint1
@@ -218,7 +224,7 @@ class FlinkParser(StrictParser):
             self.raise_error("expected a type after AS")
         assert last is not None
         to = self.flink_data_type(first, last)
-        self._match_r_paren()
+        self._expect_r_paren()
         cls = exp.TryCast if safe else exp.Cast
         return self.expression(cls(this=this, to=to))
 
