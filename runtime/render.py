@@ -41,8 +41,16 @@ def _json_default(v: Any) -> Any:
 
 
 def render_rows(table: pa.Table, fmt: str, out: TextIO) -> None:
+    import pyarrow as pa
+
     names = table.column_names
     rows = table.to_pylist()
+    # Arrow hands MAP values over as lists of (key, value) pairs; show them as maps.
+    maps = [f.name for f in table.schema if pa.types.is_map(f.type)]
+    for row in rows:
+        for name in maps:
+            if row[name] is not None:
+                row[name] = dict(row[name])
     if fmt == "jsonl":
         for row in rows:
             out.write(

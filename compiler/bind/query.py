@@ -15,7 +15,7 @@ from nrtg.catalog.schema import Field, TableDef, TimeAttr, ViewDef
 from ..errors import BindError, PlanValidationError, TypeCheckError, UnsupportedError
 from ..parse import nodes as pn
 from ..plan import nodes as n
-from ..plan.expr import Cast, ColumnRef, Expr, FieldAccess, and_
+from ..plan.expr import Cast, ColumnRef, Expr, FieldAccess, Literal, and_
 from . import coercion
 from .expressions import ExprBinder, interval_literal, span
 from .scope import Scope, ScopeColumn, suggest
@@ -124,8 +124,11 @@ class QueryBinder:
     def bind_from(self, select: exp.Select) -> Bound:
         from_ = select.args.get("from_")
         if from_ is None:
-            one = n.Values(rows=((),), fields=())
-            bound = Bound(one, Scope(()))
+            # SELECT without FROM reads one row, as Calcite's `VALUES (0)` with column ZERO; the
+            # column is hidden from `*` and never referenced by the projection above it.
+            zero = Literal(value=0, type=t.int_(nullable=False))
+            one = n.Values(rows=((zero,),), fields=(Field("ZERO", zero.type),))
+            bound = Bound(one, Scope((ScopeColumn(None, one.fields[0], 0, hidden=True),)))
         else:
             bound = self.bind_table_factor(from_.this)
         for join in select.args.get("joins") or []:
