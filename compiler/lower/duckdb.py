@@ -30,6 +30,10 @@ What each node becomes (duckdb_rel, duckdb_joins, duckdb_window, duckdb_aggs):
   Rank/WindowRank  row_number/rank/dense_rank in a subquery, filtered to [lower, upper]
   Deduplicate      row_number() ORDER BY time ASC (first) / DESC (last) = 1 (also per window)
   Sink             the input under the sink's column names; the runtime writes it
+
+Structurally equal subplans share one CTE (MATERIALIZED when it aggregates, joins or ranks),
+and a `col = literal` filter above a projection folds the CASE branches it decides
+(duckdb_share.py): both keep DuckDB from reading or aggregating the same input twice.
 """
 
 from __future__ import annotations
@@ -112,7 +116,11 @@ def lower_to_duckdb(
         )
     if lowerer.ctes:
         ctes = [
-            exp.CTE(this=body, alias=exp.TableAlias(this=exp.to_identifier(name)))
+            exp.CTE(
+                this=body,
+                alias=exp.TableAlias(this=exp.to_identifier(name)),
+                materialized=True if name in lowerer.materialized else None,
+            )
             for name, body in lowerer.ctes
         ]
         select.set("with_", exp.With(expressions=ctes))

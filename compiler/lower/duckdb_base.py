@@ -13,6 +13,7 @@ from nrtg.compiler.plan.expr import Expr
 
 from .duckdb_context import LowerContext
 from .duckdb_expr import Cols, lower_expr
+from .duckdb_share import StructureKeys, worth_materializing
 
 
 def unique_names(names: tuple[str, ...]) -> tuple[str, ...]:
@@ -94,18 +95,35 @@ class LowererBase:
         # id -> (node, rel): the node is kept so that its id cannot be reused by a temporary.
         self._memo: dict[int, tuple[n.Plan, Rel]] = {}
         self._relations: dict[tuple[str, tuple[str, ...], bool], str] = {}
+        # Structurally equal subplans share one CTE (duckdb_share.py); the CTEs worth computing
+        # once are emitted MATERIALIZED.
+        self._keys = StructureKeys()
+        self._shared: dict[int, Rel] = {}
+        self.materialized: set[str] = set()
 
     # -- plumbing -----------------------------------------------------------------------------
     def lower(self, plan: n.Plan) -> Rel:
         found = self._memo.get(id(plan))
         if found is not None and found[0] is plan:
+            self._reused(plan, found[1])
             return found[1]
+        key = self._keys.key(plan)
+        shared = self._shared.get(key)
+        if shared is not None:
+            self._reused(plan, shared)
+            self._memo[id(plan)] = (plan, shared)
+            return shared
         method = getattr(self, "_" + type(plan).__name__, None)
         if method is None:
             raise UnsupportedError(f"{type(plan).__name__} is not supported by the batch target")
         rel: Rel = method(plan)
         self._memo[id(plan)] = (plan, rel)
+        self._shared[key] = rel
         return rel
+
+    def _reused(self, plan: n.Plan, rel: Rel) -> None:
+        if worth_materializing(plan):
+            self.materialized.add(rel.cte)
 
     def emit(self, select: exp.Select, names: tuple[str, ...]) -> Rel:
         name = f"q{len(self.ctes)}"

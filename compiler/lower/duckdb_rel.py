@@ -18,6 +18,7 @@ from .duckdb_base import Rel, Source, alias, col, ident, ordered, star, unique_n
 from .duckdb_context import fresh
 from .duckdb_expr import cast
 from .duckdb_joins import JoinLowering
+from .duckdb_share import fold_filtered_case, fold_project_over_filter
 from .duckdb_window import assign_windows
 
 __all__ = ["Rel", "RelLowerer", "Source", "unique_names"]
@@ -60,6 +61,9 @@ class RelLowerer(JoinLowering):
 
     # -- row-wise -----------------------------------------------------------------------------
     def _Project(self, p: n.Project) -> Rel:
+        folded = fold_project_over_filter(p)
+        if folded is not None:
+            return self.lower(folded)
         src = self.lower(p.input)
         names = self.names_of(p)
         cols = src.cols()
@@ -69,6 +73,9 @@ class RelLowerer(JoinLowering):
         return self.emit(exp.select(*items, copy=False).from_(src.table, copy=False), names)
 
     def _Filter(self, p: n.Filter) -> Rel:
+        folded = fold_filtered_case(p)
+        if folded is not None:
+            return self.lower(folded)
         src = self.lower(p.input)
         select = (
             exp.select(exp.Star(), copy=False)
