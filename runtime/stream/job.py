@@ -136,6 +136,17 @@ def _signals(stop: StopFlag) -> Any:
             signal.signal(s, h)
 
 
+def _uses_processing_time(graph: JobGraph) -> bool:
+    """Whether an operator reacts to the wall clock (PROCTIME() windows, lookup joins)."""
+    return any(spec.params.get("proctime") for spec in graph.operators)
+
+
+def _no_processing_time() -> int:
+    """The clock of a job without processing-time operators: it stands still (as in the
+    executor's deterministic mode), so no operator ever sees wall-clock time as event time."""
+    return 0
+
+
 class JobRun:
     """One incarnation of a job: connectors, executor, restore. `run()` until end or stop."""
 
@@ -184,6 +195,7 @@ class JobRun:
             idle_timeout_ms=idle,
             checkpoint_store=self.store,
             restore=restore,
+            clock=None if _uses_processing_time(graph) else _no_processing_time,
         )
         if carried:
             for root_id, batches in carried.items():

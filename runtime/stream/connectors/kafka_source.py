@@ -223,7 +223,9 @@ class KafkaSource:
 
     def _startup(self, consumer: Consumer, tps: list[tuple[str, int]]) -> dict[str, int]:
         opts = self.options
-        mode = opts.get("scan.startup.mode", "group-offsets")
+        # upsert-kafka always reads the whole topic (Flink has no startup mode for it)
+        default = "earliest-offset" if self.upsert else "group-offsets"
+        mode = opts.get("scan.startup.mode", default)
         bounds = {split_name(t, p): self._bounds(consumer, t, p) for t, p in tps}
         if mode == "earliest-offset":
             return {s: lo for s, (lo, _) in bounds.items()}
@@ -313,6 +315,7 @@ class KafkaSource:
         self.end_list = [self.end_offset.get(s, 2**63 - 1) for s in self.splits]
         consumer.assign([TopicPartition(t, p, start[split_name(t, p)]) for t, p in tps])
         self.last_poll = time.monotonic()
+        self.announced = False
 
     # -- reading --------------------------------------------------------------------------
     def _locate(self, msgs: Sequence[Message]) -> Any:
@@ -327,6 +330,12 @@ class KafkaSource:
         assert consumer is not None, "open() first"
         if self.end_offset and len(self.done) == len(self.splits):
             return Polled(None, (), True)
+        if not self.announced:
+            # the first poll only names the splits, so that the watermark assigner counts
+            # every partition (an empty one holds the watermark back) before any row arrives
+            self.announced = True
+            active = tuple(sp for sp in self.splits if sp not in self.done)
+            return Polled(None, active, bool(self.end_offset) and not active)
         raw = consumer.consume(num_messages=max_records, timeout=timeout_s)
         msgs: list[Message] = []
         values: list[bytes | None] = []

@@ -201,11 +201,10 @@ def start_job(script: Path, log: Path) -> subprocess.Popen[bytes]:
     out = open(log, "ab")  # noqa: SIM115 (owned by the child for its lifetime)
     try:
         return subprocess.Popen(
-            [NRTG, "run", "--mode", "stream", str(script)],
+            [NRTG, "run", "--mode", "stream", "--catalog", "memory://", str(script)],
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            cwd=script.parent,  # no `.nrtg/catalog.db` there: DDL stays in the script
         )
     finally:
         out.close()

@@ -6,6 +6,7 @@ invisible to read_committed readers until their checkpoint, and the poison-messa
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -303,3 +304,82 @@ def test_poison_message_policy(kafka_bootstrap: str, lenient: bool) -> None:
             _ids(sql)
         return
     assert _ids(sql) == [*range(10), 100, 101, 103]
+
+
+def test_upsert_kafka_source_reads_updates_and_tombstones(kafka_bootstrap: str) -> None:
+    topic = make_topic(kafka_bootstrap, "upsrc", 1)
+    produce(
+        kafka_bootstrap,
+        topic,
+        [b'{"id":1,"name":"a"}', b'{"id":2,"name":"b"}', b'{"id":1,"name":"A"}', None],
+        keys=[b'{"id":1}', b'{"id":2}', b'{"id":1}', b'{"id":2}'],
+    )
+    sql = (
+        "CREATE TABLE u (id BIGINT, name STRING, PRIMARY KEY (id) NOT ENFORCED) WITH ("
+        f"'connector' = 'upsert-kafka', 'topic' = '{topic}', "
+        f"'properties.bootstrap.servers' = '{kafka_bootstrap}', "
+        "'key.format' = 'json', 'value.format' = 'json', "
+        "'scan.bounded.mode' = 'latest-offset');\n"
+        "SELECT id, name FROM u;"
+    )
+    changes = run_sql(sql, changelog=True)
+    assert changes is not None
+    assert [(r["op"], r["id"], r["name"]) for r in changes.to_pylist()] == [
+        ("+U", 1, "a"),
+        ("+U", 2, "b"),
+        ("+U", 1, "A"),
+        ("-D", 2, None),
+    ]
+
+
+def test_idle_partition_holds_the_watermark_until_the_idle_timeout(kafka_bootstrap: str) -> None:
+    """Partition 1 never receives data while partition 0 does: without an idle timeout no
+    window fires (the empty partition holds the watermark back); with
+    `scan.watermark.idle-timeout` partition 1 stops counting and the windows close on
+    partition 0's event time."""
+    import threading
+
+    from nrtg.compiler.lower.stream import lower_to_stream
+    from nrtg.runtime.stream.job import JobRun, Settings
+
+    def rows(first: int, last: int) -> list[bytes]:
+        return [
+            json.dumps({"id": i, "ts": f"2026-01-01 00:00:{i:02d}.000"}).encode()
+            for i in range(first, last)
+        ]
+
+    def fired(idle: str | None) -> list[int]:
+        topic = make_topic(kafka_bootstrap, "idle", 2)
+        produce(kafka_bootstrap, topic, rows(0, 30), partition=0)
+        extra = f", 'scan.watermark.idle-timeout' = '{idle}'" if idle else ""
+        sql = (
+            "CREATE TABLE s (id BIGINT, ts TIMESTAMP(3), "
+            "WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ("
+            f"'connector' = 'kafka', 'topic' = '{topic}', "
+            f"'properties.bootstrap.servers' = '{kafka_bootstrap}', 'format' = 'json', "
+            f"'scan.startup.mode' = 'earliest-offset'{extra});\n"
+            "SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), "
+            "INTERVAL '10' SECOND)) GROUP BY window_start, window_end;"
+        )
+        graph = lower_to_stream(tuple(compile_sql(sql, None, target="stream").optimized))
+        run = JobRun(graph, Settings(), bounded=False)
+
+        def feed() -> None:  # partition 0 stays busy: one row every 100 ms, ts 30 s .. 44 s
+            for i in range(30, 45):
+                produce(kafka_bootstrap, topic, rows(i, i + 1), partition=0)
+                time.sleep(0.1)
+
+        feeder = threading.Thread(target=feed)
+        feeder.start()
+        try:
+            deadline = time.monotonic() + 3.0
+            run.run(lambda: time.monotonic() > deadline)  # unbounded: stopped after 3 s
+            out = run.executor.output(0)
+            return [] if out is None else sorted(out.column("n").to_pylist())
+        finally:
+            feeder.join()
+            run.close()
+
+    assert fired(None) == []
+    windows = fired("500 ms")
+    assert len(windows) >= 3 and windows[:3] == [10, 10, 10]

@@ -81,6 +81,8 @@ def test_metrics_endpoint_and_ctrl_c(kafka_bootstrap: str, tmp_path: Path) -> No
             "stream",
             "--format",
             "jsonl",
+            "--catalog",
+            "memory://",
             "--metrics-port",
             str(port),
             str(script),
@@ -88,7 +90,6 @@ def test_metrics_endpoint_and_ctrl_c(kafka_bootstrap: str, tmp_path: Path) -> No
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
-        cwd=tmp_path,  # no `.nrtg/catalog.db` there: DDL stays in the script
     )
     try:
         deadline = time.monotonic() + 60
