@@ -8,6 +8,7 @@ import io
 from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from nrtg.catalog.errors import ExecutionError
@@ -77,19 +78,31 @@ class CsvDecoder:
 
 
 class CsvEncoder:
+    """Quotes only where needed, as Flink's (Jackson) CSV writer does: a batch whose strings
+    hold no delimiter, quote or line break is written unquoted."""
+
     def __init__(self, schema: pa.Schema, options: Mapping[str, str], table: str) -> None:
         self.schema = schema
-        self.options = pcsv.WriteOptions(
-            include_header=False,
-            delimiter=options.get("csv.field-delimiter", ","),
-            quoting_style="needed",
-        )
+        self.delimiter = options.get("csv.field-delimiter", ",")
+        self.specials = [self.delimiter, '"', "\n", "\r"]
+
+    def _needs_quotes(self, batch: pa.RecordBatch) -> bool:
+        for column in batch.columns:
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                for special in self.specials:
+                    if pc.any(pc.match_substring(column, special)).as_py():
+                        return True
+        return False
 
     def encode(self, batch: pa.RecordBatch) -> list[bytes | str | None]:
         data = pa.RecordBatch.from_arrays(
             [batch.column(i) for i in range(len(self.schema))], names=list(self.schema.names)
         )
+        style = "needed" if self._needs_quotes(data) else "none"
+        options = pcsv.WriteOptions(
+            include_header=False, delimiter=self.delimiter, quoting_style=style
+        )
         out = io.BytesIO()
-        pcsv.write_csv(data, out, write_options=self.options)
+        pcsv.write_csv(data, out, write_options=options)
         lines: list[bytes | str | None] = list(out.getvalue().splitlines())
         return lines
