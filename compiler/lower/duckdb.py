@@ -31,7 +31,8 @@ What each node becomes (duckdb_rel, duckdb_joins, duckdb_window, duckdb_aggs):
   Deduplicate      row_number() ORDER BY time ASC (first) / DESC (last) = 1 (also per window)
   Sink             the input under the sink's column names; the runtime writes it
 
-Structurally equal subplans share one CTE (MATERIALIZED when it aggregates, joins or ranks),
+Structurally equal subplans share one CTE (MATERIALIZED when it aggregates, joins or ranks,
+NOT MATERIALIZED when it only reads, so that projections reach the file reader),
 and a `col = literal` filter above a projection folds the CASE branches it decides
 (duckdb_share.py): both keep DuckDB from reading or aggregating the same input twice.
 """
@@ -115,11 +116,12 @@ def lower_to_duckdb(
             *[ordered(col(root.names[k.index]), k) for k in sort.keys], copy=False
         )
     if lowerer.ctes:
+        inlined = lowerer.inlined_closure()
         ctes = [
             exp.CTE(
                 this=body,
                 alias=exp.TableAlias(this=exp.to_identifier(name)),
-                materialized=True if name in lowerer.materialized else None,
+                materialized=_materialized(name, lowerer.materialized, inlined),
             )
             for name, body in lowerer.ctes
         ]
@@ -148,6 +150,12 @@ def lower_statement_set(
 ) -> tuple[BatchQuery, ...]:
     """A statement set: one query per sink, run in order by the runtime."""
     return tuple(lower_to_duckdb(p, udfs=udfs) for p in plans)
+
+
+def _materialized(name: str, materialized: set[str], inlined: set[str]) -> bool | None:
+    if name in materialized:
+        return True
+    return False if name in inlined else None
 
 
 def _top_sort(plan: n.Plan) -> n.Sort | None:

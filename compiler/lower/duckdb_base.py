@@ -96,10 +96,12 @@ class LowererBase:
         self._memo: dict[int, tuple[n.Plan, Rel]] = {}
         self._relations: dict[tuple[str, tuple[str, ...], bool], str] = {}
         # Structurally equal subplans share one CTE (duckdb_share.py); the CTEs worth computing
-        # once are emitted MATERIALIZED.
+        # once are emitted MATERIALIZED, shared reads NOT MATERIALIZED (DuckDB would otherwise
+        # materialize every column of the scan instead of pushing projections into the reader).
         self._keys = StructureKeys()
         self._shared: dict[int, Rel] = {}
         self.materialized: set[str] = set()
+        self.inlined: set[str] = set()
 
     # -- plumbing -----------------------------------------------------------------------------
     def lower(self, plan: n.Plan) -> Rel:
@@ -124,6 +126,22 @@ class LowererBase:
     def _reused(self, plan: n.Plan, rel: Rel) -> None:
         if worth_materializing(plan):
             self.materialized.add(rel.cte)
+        else:
+            self.inlined.add(rel.cte)
+
+    def inlined_closure(self) -> set[str]:
+        """The shared reads and every CTE they read from (all reads, too): inlining one makes
+        its inputs referenced twice, which DuckDB would otherwise materialize."""
+        bodies = dict(self.ctes)
+        out: set[str] = set()
+        pending = list(self.inlined)
+        while pending:
+            name = pending.pop()
+            if name in out or name in self.materialized or name not in bodies:
+                continue
+            out.add(name)
+            pending.extend(t.name for t in bodies[name].find_all(exp.Table))
+        return out
 
     def emit(self, select: exp.Select, names: tuple[str, ...]) -> Rel:
         name = f"q{len(self.ctes)}"
