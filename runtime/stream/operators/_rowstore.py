@@ -274,7 +274,8 @@ class KeyIndex:
     def restore(self, state: dict[Any, list[int]], remap: np.ndarray) -> None:
         self.ids = {}
         for key, ids in state.items():
-            new = remap[np.asarray(ids, dtype=np.int64)]
+            old = np.asarray(ids, dtype=np.int64)
+            new = remap[old[old < len(remap)]]
             self.keep(key, new[new >= 0])
 
 

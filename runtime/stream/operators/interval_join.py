@@ -1,15 +1,17 @@
 """interval_join: `l.time - r.time BETWEEN lower AND upper` plus an equi-join condition.
 
-Each side's rows are kept per key only while a future row of the other side can still match
+Each side's rows are kept (Arrow-backed `RowStore`: the rows, their time and whether they have
+matched, and a key -> ids index) only while a future row of the other side can still match
 them: a left row at lt meets right rows with rt in [lt - upper, lt - lower], so it is dropped
 once the watermark passes lt - lower (a right row at rt once it passes rt + upper). Matches are
-emitted as soon as both rows are there; for an outer side, a row that never matched is emitted
-NULL-padded when it is dropped. Insert-only output."""
+emitted as soon as both rows are there; for an outer side, a row that never matched (a NULL key
+never does) is emitted NULL-padded when it is dropped. Insert-only output."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from nrtg.compiler.lower.graph import OperatorSpec
@@ -19,10 +21,12 @@ from nrtg.compiler.plan.expr import TRUE
 from ..api import Output
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env, Program
-from ._rows import Row, arrow_schema, epoch_ms, rows_of, to_batch
-from .join import residual
+from ._rows import arrow_schema, epoch_ms
+from ._rowstore import KeyIndex, RowStore, keys_of, null_key
+from ._sizing import deep_size
+from .join import kept_pairs, pair_batch, residual
 
-Key = tuple[Any, ...]
+TIME, MATCHED = "time", "matched"
 
 
 class IntervalJoin(BaseOperator):
@@ -36,80 +40,112 @@ class IntervalJoin(BaseOperator):
         self.times = (node.left_time, node.right_time)
         cond = residual(node.condition, self.keys[0], self.keys[1], self.widths[0])
         self.program = None if cond == TRUE else Program(sum(self.widths), [("filter", cond)], env)
-        pair = list(arrow_schema(node.left.schema)) + list(arrow_schema(node.right.schema))
-        self.pair_schema = pa.schema([pa.field(f"p{i}", f.type) for i, f in enumerate(pair)])
         self.outer = (
             node.kind in (n.JoinKind.LEFT, n.JoinKind.FULL),
             node.kind in (n.JoinKind.RIGHT, n.JoinKind.FULL),
         )
         self.watermark = -(2**63)
-        # per side: key -> list of [time, row, matched]
-        self.state: tuple[dict[Key, list[list[Any]]], dict[Key, list[list[Any]]]] = ({}, {})
-
-    def _in_range(self, side: int, t: int, other_t: int) -> bool:
-        lt, rt = (t, other_t) if side == 0 else (other_t, t)
-        return self.node.lower_ms <= lt - rt <= self.node.upper_ms
+        self.stores = (
+            RowStore(arrow_schema(node.left.schema), (TIME, MATCHED)),
+            RowStore(arrow_schema(node.right.schema), (TIME, MATCHED)),
+        )
+        self.indexes = (KeyIndex(), KeyIndex())
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
         side = input_index
+        store, other = self.stores[side], self.stores[1 - side]
         times = epoch_ms(batch.column(self.times[side]))
-        _, rows = rows_of(batch)
-        other = self.state[1 - side]
-        cands: list[tuple[list[Any], list[Any]]] = []
-        entries: list[list[Any]] = []
-        for t, row in zip(times, rows, strict=True):
-            if t is None:
+        keep = [i for i, t in enumerate(times) if t is not None]
+        if not keep:
+            return self.emit([])
+        first = store.append(batch, keep)
+        ids = np.arange(first, first + len(keep))
+        store.aux[TIME][ids] = [times[i] for i in keep]
+        keys = keys_of(store.take(ids), self.keys[side])
+        lower, upper = self.node.lower_ms, self.node.upper_ms
+        mine: list[np.ndarray] = []
+        theirs: list[np.ndarray] = []
+        for rid, key in zip(ids.tolist(), keys, strict=True):
+            if null_key(key):
                 continue
-            key = tuple(row[i] for i in self.keys[side])
-            entry = [t, row, False]
-            entries.append(entry)
-            if None in key:
+            self.indexes[side].add(key, rid)
+            cand = self.indexes[1 - side].get(key)
+            if not len(cand):
                 continue
-            self.state[side].setdefault(key, []).append(entry)
-            for o in other.get(key, ()):
-                if self._in_range(side, t, o[0]):
-                    cands.append((entry, o))
-        pairs = [(e[1] + o[1]) if side == 0 else (o[1] + e[1]) for e, o in cands]
-        if self.program is not None and pairs:
-            batch = to_batch(self.pair_schema, pairs)
-            batch = batch.append_column("_split", pa.array(range(len(pairs)), type=pa.int64()))
-            kept = set(self.program.run(batch).column("_split").to_pylist())
-            cands = [c for i, c in enumerate(cands) if i in kept]
-            pairs = [p for i, p in enumerate(pairs) if i in kept]
-        for e, o in cands:
-            e[2] = o[2] = True
-        return self.emit([to_batch(self.out_schema, pairs)] if pairs else [])
+            cand = cand[other.alive[cand]]
+            t = int(store.aux[TIME][rid])
+            diff = t - other.aux[TIME][cand] if side == 0 else other.aux[TIME][cand] - t
+            cand = cand[(diff >= lower) & (diff <= upper)]
+            if len(cand):
+                mine.append(np.full(len(cand), rid, dtype=np.int64))
+                theirs.append(cand)
+        if not mine:
+            return self.emit([])
+        a, b = np.concatenate(mine), np.concatenate(theirs)
+        left, right = (
+            (store.take(a), other.take(b)) if side == 0 else (other.take(b), store.take(a))
+        )
+        pairs = pair_batch(left, right)
+        if self.program is not None:
+            kept = kept_pairs(self.program, pairs)
+            a, b = a[kept], b[kept]
+            pairs = pairs.take(pa.array(kept))
+        store.aux[MATCHED][a] = 1
+        other.aux[MATCHED][b] = 1
+        out = pa.RecordBatch.from_arrays(pairs.columns, names=list(self.out_schema.names))
+        return self.emit([out])
 
     def on_watermark(self, watermark: int) -> Output:
         self.watermark = max(self.watermark, watermark)
         wm = self.watermark
-        out: list[Row] = []
+        out: list[pa.RecordBatch] = []
         # A left row at lt can meet right rows up to lt - lower; a right row at rt, left rows
         # up to rt + upper.
         horizons = (-self.node.lower_ms, self.node.upper_ms)
         for side in (0, 1):
-            nulls = (None,) * self.widths[1 - side]
-            for key in list(self.state[side]):
-                keep = []
-                for entry in self.state[side][key]:
-                    if entry[0] + horizons[side] <= wm:
-                        if self.outer[side] and not entry[2]:
-                            out.append(entry[1] + nulls if side == 0 else nulls + entry[1])
-                    else:
-                        keep.append(entry)
-                if keep:
-                    self.state[side][key] = keep
-                else:
-                    del self.state[side][key]
-        return self.emit([to_batch(self.out_schema, out)] if out else [], watermark)
+            store = self.stores[side]
+            live = store.live_ids()
+            times = store.aux[TIME][live]
+            bound = min(max(wm - horizons[side], -(2**63)), 2**63 - 1)
+            gone = live[times <= bound]
+            if not len(gone):
+                continue
+            if self.outer[side]:
+                alone = gone[store.aux[MATCHED][gone] == 0]
+                if len(alone):
+                    out.append(self._padded(side, alone))
+            store.release(gone)
+            if store.should_compact():
+                self.indexes[side].remap(store.compact())
+        return self.emit(out, watermark)
+
+    def _padded(self, side: int, ids: np.ndarray) -> pa.RecordBatch:
+        rows = self.stores[side].take(ids)
+        nulls = self.stores[1 - side].take(np.full(len(ids), -1, dtype=np.int64))
+        left, right = (rows, nulls) if side == 0 else (nulls, rows)
+        cols = list(left.columns) + list(right.columns)
+        return pa.RecordBatch.from_arrays(cols, names=list(self.out_schema.names))
 
     def state_rows(self) -> int:
-        return sum(len(v) for s in self.state for v in s.values())
+        return sum(s.live for s in self.stores)
+
+    def state_bytes(self) -> int:
+        return sum(s.nbytes for s in self.stores) + sum(deep_size(i.ids) for i in self.indexes)
+
+    def state_arrow_bytes(self) -> int:
+        return sum(s.live_arrow_bytes() for s in self.stores)
 
     def snapshot(self) -> Any:
-        return {"watermark": self.watermark, "state": self.state}
+        return {
+            "watermark": self.watermark,
+            "stores": [s.snapshot() for s in self.stores],
+            "indexes": [i.snapshot() for i in self.indexes],
+        }
 
     def restore(self, state: Any) -> None:
         self.watermark = state["watermark"]
-        self.state = state["state"]
+        for store, index, saved, ids in zip(
+            self.stores, self.indexes, state["stores"], state["indexes"], strict=True
+        ):
+            index.restore(ids, store.restore(saved))
