@@ -202,3 +202,40 @@ def test_hive_table_without_location_fails(tmp_path: Path) -> None:
             "CREATE TABLE t (id BIGINT) WITH ('connector' = 'hive', 'storage-format' = 'orc');"
             "SELECT * FROM t;"
         )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the binder (compiler/bind/tables.py scan_plan) does not yet copy a catalog "
+    "TableDef's location / storage_format into the scan options 'location' / 'storage-format'",
+)
+def test_hive_table_from_the_catalog(tmp_path: Path) -> None:
+    from nrtg.catalog import types as t
+    from nrtg.catalog.memory import MemoryCatalog
+    from nrtg.catalog.schema import Column, Ident, TableDef
+
+    location = tmp_path / "scores"
+    _write_hive(location, "parquet")
+    catalog = MemoryCatalog()
+    catalog.create_table(
+        TableDef(
+            ident=Ident("default", "scores"),
+            columns=(
+                Column("id", t.bigint()),
+                Column("name", t.string()),
+                Column("score", t.double()),
+                Column("dt", t.string()),
+            ),
+            options={"connector": "hive"},
+            partition_keys=("dt",),
+            location=str(location),
+            storage_format="parquet",
+        )
+    )
+    job = compile_sql("SELECT id, name, score, dt FROM scores;", catalog)
+    session = BatchSession()
+    try:
+        rows = session.run(lower_to_duckdb(job.optimized[-1])).table.to_pylist()
+    finally:
+        session.close()
+    assert sorted(rows, key=lambda r: r["id"]) == EXPECTED
