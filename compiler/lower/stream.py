@@ -315,7 +315,8 @@ class _Builder:
         if not traits.is_insert_only(p.input.changelog):
             raise _unsupported(p, "OVER needs an insert-only input")
         if p.frame.upper != 0:
-            raise _unsupported(p, "OVER frames end at CURRENT ROW in streaming")
+            # Flink streaming refuses them too ("OVER windows' upper boundary must be CURRENT ROW").
+            raise _unsupported(p, "OVER frames must end at CURRENT ROW in streaming (as in Flink)")
         _check_aggs(p, p.calls, ranking=True)
         return self.add(
             "over_agg",
@@ -440,7 +441,12 @@ _WHY: dict[type, str] = {
     n.Sort: "ORDER BY / LIMIT on an unbounded stream",
 }
 
-STREAM_AGGS = frozenset({"COUNT", "SUM", "SUM0", "$SUM0", "AVG", "MIN", "MAX"})
+# Aggregates with a streaming accumulator (runtime/stream/operators/_accumulators.py), all
+# retractable as in Flink (FIRST_VALUE/LAST_VALUE/LISTAGG keep their values in arrival order).
+STREAM_AGGS = frozenset(
+    {"COUNT", "SUM", "SUM0", "$SUM0", "AVG", "MIN", "MAX", "FIRST_VALUE", "LAST_VALUE"}
+    | {"LISTAGG", "COLLECT", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP"}
+)
 RANKING = frozenset({"ROW_NUMBER", "RANK", "DENSE_RANK"})
 
 

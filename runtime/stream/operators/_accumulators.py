@@ -3,13 +3,18 @@ target's result rules (compiler/lower/duckdb_aggs.py): AVG of an integer type is
 truncated; SUM of nothing is NULL, SUM0 is 0; COUNT counts non-NULL arguments; FILTER (WHERE f)
 skips rows whose filter is not TRUE; DISTINCT counts each value once however often it occurs.
 
-An accumulator is a small list: [count, sum, values] where `values` is a value -> multiplicity
-dict kept for MIN/MAX (retractable) and DISTINCT. Accumulators of slices merge.
+An accumulator is a small list [count, state, values]: `count` is the number of non-NULL values
+folded in; `state` is the running SUM (SUM, SUM0, AVG), [sum, sum of squares] (STDDEV_*,
+VAR_*), or the current value (MIN/MAX/FIRST_VALUE/LAST_VALUE over an input without
+retractions); `values` is a value -> multiplicity dict (DISTINCT, COLLECT, and MIN/MAX under
+retraction) or, for order-sensitive aggregates under retraction (FIRST_VALUE, LAST_VALUE) and
+LISTAGG, the values in arrival order. Accumulators of slices merge (in slice order).
 """
 
 from __future__ import annotations
 
 import decimal
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,28 +23,47 @@ from nrtg.catalog.types import Kind, SqlType
 from nrtg.compiler.plan.expr import AggCall
 
 INTEGER_KINDS = frozenset({Kind.TINYINT, Kind.SMALLINT, Kind.INT, Kind.BIGINT})
+STATS = frozenset({"STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP"})
+ORDERED = frozenset({"FIRST_VALUE", "LAST_VALUE"})
+# Every aggregate these accumulators implement (the stream lowering refuses the others).
+SUPPORTED = frozenset(
+    {"COUNT", "SUM", "SUM0", "AVG", "MIN", "MAX", "LISTAGG", "COLLECT"} | STATS | ORDERED
+)
 
 
 @dataclass(frozen=True)
 class AggFn:
-    name: str  # COUNT, SUM, SUM0, AVG, MIN, MAX
+    name: str  # one of SUPPORTED
     args: tuple[int, ...]
     filter: int | None
     distinct: bool
     type: SqlType
     arg_type: SqlType | None
+    retracting: bool = True  # False: the input never retracts (keep less state)
 
     @property
     def keeps_values(self) -> bool:
-        return self.distinct or self.name in ("MIN", "MAX")
+        """A value -> multiplicity dict."""
+        if self.distinct or self.name == "COLLECT":
+            return True
+        return self.retracting and self.name in ("MIN", "MAX")
+
+    @property
+    def keeps_list(self) -> bool:
+        """The values in arrival order."""
+        if self.distinct:
+            return False
+        return self.name == "LISTAGG" or (self.retracting and self.name in ORDERED)
 
 
-def agg_fns(aggs: Sequence[AggCall], input_types: Sequence[SqlType]) -> tuple[AggFn, ...]:
+def agg_fns(
+    aggs: Sequence[AggCall], input_types: Sequence[SqlType], retracting: bool = True
+) -> tuple[AggFn, ...]:
     out = []
     for a in aggs:
         name = a.name.upper().lstrip("$")
         arg_type = input_types[a.args[0]] if a.args else None
-        out.append(AggFn(name, a.args, a.filter, a.distinct, a.type, arg_type))
+        out.append(AggFn(name, a.args, a.filter, a.distinct, a.type, arg_type, retracting))
     return tuple(out)
 
 
@@ -53,6 +77,9 @@ def value_of(fn: AggFn, row: Sequence[Any]) -> tuple[bool, Any]:
         return False, None
     if not fn.args:
         return True, None
+    if fn.name == "LISTAGG":
+        v = row[fn.args[0]]
+        return v is not None, (v, row[fn.args[1]] if len(fn.args) > 1 else ",")
     if len(fn.args) == 1:
         v = row[fn.args[0]]
         return v is not None, v
@@ -72,16 +99,63 @@ def add(fn: AggFn, acc: list[Any], row: Sequence[Any], sign: int) -> None:
             values[v] = c
         else:
             del values[v]
+    elif fn.keeps_list:
+        items: list[Any] = acc[2] if acc[2] is not None else []
+        acc[2] = items
+        if sign > 0:
+            items.append(v)
+        elif v in items:
+            # the newest equal value goes first for LAST_VALUE, the oldest otherwise
+            at = (
+                len(items) - 1 - items[::-1].index(v) if fn.name == "LAST_VALUE" else items.index(v)
+            )
+            del items[at]
     acc[0] += sign
-    if fn.name in ("SUM", "SUM0", "AVG") and not fn.distinct:
+    name = fn.name
+    if fn.distinct:
+        return
+    if name in ("SUM", "SUM0", "AVG"):
         acc[1] = v * sign if acc[1] is None else acc[1] + v * sign
+    elif name in STATS:
+        s = acc[1] if acc[1] is not None else [0, 0]
+        acc[1] = [s[0] + v * sign, s[1] + v * v * sign]
+    elif not fn.retracting and sign > 0:
+        current = acc[1]
+        if name == "MIN":
+            acc[1] = v if current is None or v < current else current
+        elif name == "MAX":
+            acc[1] = v if current is None or v > current else current
+        elif name == "FIRST_VALUE":
+            acc[1] = v if acc[0] == 1 else current
+        elif name == "LAST_VALUE":
+            acc[1] = v
 
 
 def merge(fn: AggFn, into: list[Any], other: list[Any]) -> None:
+    """Fold `other` (a later slice) into `into`."""
+    first = into[0]
     into[0] += other[0]
-    if other[1] is not None:
-        into[1] = other[1] if into[1] is None else into[1] + other[1]
+    name = fn.name
+    if other[1] is not None and not fn.distinct:
+        mine = into[1]
+        if mine is None:
+            into[1] = other[1] if name not in STATS else list(other[1])
+        elif name in STATS:
+            into[1] = [mine[0] + other[1][0], mine[1] + other[1][1]]
+        elif name == "MIN":
+            into[1] = min(mine, other[1])
+        elif name == "MAX":
+            into[1] = max(mine, other[1])
+        elif name == "FIRST_VALUE":
+            into[1] = mine if first else other[1]
+        elif name == "LAST_VALUE":
+            into[1] = other[1]
+        else:
+            into[1] = mine + other[1]
     if other[2]:
+        if isinstance(other[2], list):
+            into[2] = (into[2] or []) + other[2]
+            return
         values: dict[Any, int] = into[2] if into[2] is not None else {}
         into[2] = values
         for v, c in other[2].items():
@@ -93,13 +167,35 @@ def result(fn: AggFn, acc: list[Any]) -> Any:
     name = fn.name
     if name == "COUNT":
         return len(values or ()) if fn.distinct else count
+    if name == "COLLECT":
+        return [(v, c) for v, c in (values or {}).items()]
     if name in ("MIN", "MAX"):
-        if not values:
-            return None
-        return min(values) if name == "MIN" else max(values)
+        if fn.keeps_values:
+            if not values:
+                return None
+            return min(values) if name == "MIN" else max(values)
+        return total if count else None
+    if name in ORDERED or name == "LISTAGG":
+        items = list(values) if fn.distinct and values else values
+        if fn.keeps_list or fn.distinct:
+            if not items:
+                return None
+            if name == "FIRST_VALUE":
+                return items[0]
+            if name == "LAST_VALUE":
+                return items[-1]
+            text = items[0][0]
+            for v, sep in items[1:]:
+                text += sep + v
+            return text
+        return total if count else None
     if fn.distinct:
         keys = list(values or {})
-        count, total = len(keys), (sum(keys) if keys else None)
+        count = len(keys)
+        if name in STATS:
+            total = [sum(keys), sum(k * k for k in keys)] if keys else None
+        else:
+            total = sum(keys) if keys else None
     if name in ("SUM", "SUM0"):
         if count == 0 or total is None:
             return 0 if name == "SUM0" else None
@@ -108,7 +204,34 @@ def result(fn: AggFn, acc: list[Any]) -> Any:
         if count == 0 or total is None:
             return None
         return _avg(total, count, fn)
+    if name in STATS:
+        return _stat(name, count, total, fn.type)
     raise ValueError(f"no accumulator for {name}")
+
+
+def _stat(name: str, count: int, sums: list[Any] | None, typ: SqlType) -> Any:
+    """VAR/STDDEV from count, sum and sum of squares (exact for integers and decimals), the
+    result converted to the aggregate's type as the batch target's CAST does."""
+    ddof = 1 if name.endswith("_SAMP") else 0
+    if sums is None or count - ddof <= 0:
+        return None
+    s, ss = sums
+    if isinstance(s, decimal.Decimal | int) and isinstance(ss, decimal.Decimal | int):
+        with decimal.localcontext() as ctx:
+            ctx.prec = 60
+            s_, ss_ = decimal.Decimal(s), decimal.Decimal(ss)
+            var = float((ss_ - s_ * s_ / count) / (count - ddof))
+    else:
+        var = (ss - s * s / count) / (count - ddof)
+    var = max(var, 0.0)
+    value = math.sqrt(var) if name.startswith("STDDEV") else var
+    kind = typ.kind
+    if kind in INTEGER_KINDS:
+        return int(decimal.Decimal(value).quantize(decimal.Decimal(1), decimal.ROUND_HALF_UP))
+    if kind is Kind.DECIMAL:
+        scale = decimal.Decimal(1).scaleb(-(typ.scale or 0))
+        return decimal.Decimal(value).quantize(scale, decimal.ROUND_HALF_UP)
+    return value
 
 
 def _avg(total: Any, count: int, fn: AggFn) -> Any:

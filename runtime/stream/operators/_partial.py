@@ -16,6 +16,7 @@ from ._accumulators import AggFn
 from ._windows import slice_size
 
 Partial = tuple[int, tuple[Any, ...], list[list[Any]]]
+VECTORIZED = frozenset({"COUNT", "SUM", "SUM0", "AVG", "MIN", "MAX"})
 
 
 def _ms(column: pa.Array) -> pa.Array:
@@ -34,7 +35,7 @@ def partial_aggregates(
     window: n.WindowSpec,
     watermark: int,
 ) -> tuple[int, list[Partial]] | None:
-    if any(len(fn.args) > 1 for fn in fns):
+    if any(len(fn.args) > 1 or fn.name not in VECTORIZED for fn in fns):
         return None
     t = _ms(batch.column(window.time_col))
     size = slice_size(window)
@@ -104,7 +105,10 @@ def partial_aggregates(
                 accs.append([c, out_cols[spec[1]][r] if c else None, None])
             elif kind == "minmax":
                 v = out_cols[spec[1]][r]
-                accs.append([0, None, None] if v is None else [1, None, {v: 1}])
+                if v is None:
+                    accs.append([0, None, None])
+                else:
+                    accs.append([1, None, {v: 1}] if fn.keeps_values else [1, v, None])
             else:
                 vs = [v for v in out_cols[spec[1]][r] if v is not None]
                 accs.append([len(vs), None, dict.fromkeys(vs, 1)])

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
+from nrtg.compiler.plan import traits
 
 from ..api import Output
 from ._accumulators import add, agg_fns, new_acc, result
@@ -27,7 +28,9 @@ class GroupAgg(BaseOperator):
         node = spec.node
         assert isinstance(node, n.Aggregate)
         self.group = node.group
-        self.fns = agg_fns(node.aggs, [f.type for f in node.input.schema.fields])
+        types = [f.type for f in node.input.schema.fields]
+        # Over an insert-only input MIN/MAX/FIRST_VALUE/LAST_VALUE keep one value, not all.
+        self.fns = agg_fns(node.aggs, types, not traits.is_insert_only(node.input.changelog))
         # key -> [row count, accumulators]
         self.groups: dict[Key, list[Any]] = {}
 

@@ -44,7 +44,8 @@ class WindowAgg(BaseOperator):
         self.clock = env.clock
         self.node = node
         self.window = node.window
-        self.fns = agg_fns(node.aggs, [f.type for f in node.input.schema.fields])
+        types = [f.type for f in node.input.schema.fields]
+        self.fns = agg_fns(node.aggs, types, retracting=False)  # windows read insert-only input
         self.watermark = -(2**63)
         # aligned: slice end -> key -> accumulators
         self.slices: dict[int, dict[Key, list[list[Any]]]] = {}

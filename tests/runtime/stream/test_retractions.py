@@ -64,7 +64,7 @@ def _params(node: n.Plan) -> dict[str, Any]:
 
 def agg_node() -> n.Aggregate:
     return n.Aggregate(
-        input=scan(),
+        input=scan(updating=True),
         group=(0,),
         aggs=(
             AggCall(name="COUNT", args=(), type=t.bigint(False), alias="c"),
