@@ -42,10 +42,16 @@ def scan_plan(
     if table.primary_key is not None:
         names = [f.name for f in fields]
         pk = tuple(names.index(c) for c in table.primary_key.columns if c in names) or None
+    options = dict(table.options)
+    # A Hive-native table's data lives at the storage descriptor's location, in its format.
+    if table.location is not None:
+        options.setdefault("location", table.location)
+    if table.storage_format is not None:
+        options.setdefault("storage-format", table.storage_format)
     scan = n.TableScan(
         table=table.ident,
         fields=fields,
-        options=tuple(sorted(table.options.items())),
+        options=tuple(sorted(options.items())),
         metadata_keys=metadata if any(m is not None for m in metadata) else (),
         primary_key=pk,
         span=span,

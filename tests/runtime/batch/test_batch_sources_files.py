@@ -204,11 +204,6 @@ def test_hive_table_without_location_fails(tmp_path: Path) -> None:
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the binder (compiler/bind/tables.py scan_plan) does not yet copy a catalog "
-    "TableDef's location / storage_format into the scan options 'location' / 'storage-format'",
-)
 def test_hive_table_from_the_catalog(tmp_path: Path) -> None:
     from nrtg.catalog import types as t
     from nrtg.catalog.memory import MemoryCatalog
