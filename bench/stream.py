@@ -218,9 +218,9 @@ def latency(
     finally:
         producer.join(timeout=60)
         run.close()
-    if not probe.samples:
-        return {"p50_ms": float("nan"), "p99_ms": float("nan"), "samples": 0}
-    qs = statistics.quantiles(probe.samples, n=100)
+    if len(probe.samples) < 2:
+        return {"p50_ms": float("nan"), "p99_ms": float("nan"), "samples": len(probe.samples)}
+    qs = statistics.quantiles(probe.samples, n=100, method="inclusive")
     return {"p50_ms": qs[49], "p99_ms": qs[98], "samples": len(probe.samples)}
 
 
@@ -258,7 +258,7 @@ def main() -> None:
     parser.add_argument("--bootstrap", default=f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}")
     parser.add_argument("--topic", help="an existing Nexmark topic holding exactly --events events")
     parser.add_argument("--batch-size", type=int, default=32_768, help="records per poll")
-    parser.add_argument("--latency-seconds", type=float, default=12.0)
+    parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--no-latency", action="store_true")
     args = parser.parse_args()
     queries = [q.strip() for q in args.queries.split(",") if q.strip()]
@@ -300,13 +300,16 @@ def main() -> None:
         f"\nNexmark on Kafka: {args.events:,} JSON events, 4 partitions, one process, "
         f"{args.batch_size} records per poll\n"
     )
-    print("| query | events/s | events/s per core | CPU s | p50 latency | p99 latency | at rate |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| query | events/s | events/s per core | CPU s | p50 latency | p99 latency | at rate "
+        "| latency samples |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for q, r in results.items():
         lat = (
-            f"{r['p50_ms']:.0f} ms | {r['p99_ms']:.0f} ms | {r['rate']:,.0f}/s"
+            f"{r['p50_ms']:.0f} ms | {r['p99_ms']:.0f} ms | {r['rate']:,.0f}/s | {r['samples']:,}"
             if "p99_ms" in r
-            else "- | - | -"
+            else "- | - | - | -"
         )
         print(f"| {q} | {r['eps']:,.0f} | {r['eps_core']:,.0f} | {r['cpu_s']:.1f} | {lat} |")
     print("\n" + json.dumps(results), file=sys.stderr)

@@ -22,6 +22,7 @@ Delivery (`sink.delivery-guarantee`):
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -40,6 +41,9 @@ from .options import Recoverable, bootstrap, client_properties, layout
 GUARANTEES = ("exactly-once", "at-least-once", "none")
 MARKER_METADATA = "nrtg-checkpoint="
 TIMEOUT_S = 60.0
+# Transactional calls that need a coordinator can block past their timeout when the broker
+# restarts (confluentinc/librdkafka#5456); they run under this watchdog instead.
+CALL_TIMEOUT_S = 20.0
 
 # (consumer group metadata, offsets) to add to a transaction for checkpoint N
 OffsetsProvider = Callable[
@@ -94,6 +98,34 @@ class KafkaWriter:
     def marker_group(self) -> str:
         return f"{self.transactional_id}-marker"
 
+    def _guarded(self, what: str, call: Callable[[], Any]) -> Any:
+        """Run a blocking transactional call in a helper thread; if it has not returned after
+        CALL_TIMEOUT_S the producer is abandoned (the restarted job's producer, with the same
+        transactional.id, fences it) and the job restarts from its last checkpoint."""
+        outcome: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                outcome["value"] = call()
+            except BaseException as e:  # handed to the caller's thread
+                outcome["error"] = e
+
+        thread = threading.Thread(target=target, name=f"nrtg-kafka-{what}", daemon=True)
+        thread.start()
+        thread.join(CALL_TIMEOUT_S)
+        if thread.is_alive():
+            self.producer = None
+            raise TransactionAborted(
+                f"kafka {what} did not return within {CALL_TIMEOUT_S:.0f} s "
+                "(a librdkafka coordinator hang); restarting from the last checkpoint"
+            )
+        if "error" in outcome:
+            error = outcome["error"]
+            if isinstance(error, KafkaException):
+                raise TransactionAborted(f"kafka {what} failed: {error}") from error
+            raise error
+        return outcome.get("value")
+
     def _delivered(self, err: KafkaError | None, msg: Any) -> None:
         if err is not None:
             self.errors.append(f"{err.str()} (topic {msg.topic()})")
@@ -120,12 +152,10 @@ class KafkaWriter:
         conf.update(self.properties)
         self.producer = Producer(conf)
         if self.transactional:
-            try:
-                # fences an earlier incarnation and aborts its open transaction
-                self.producer.init_transactions(TIMEOUT_S)
-                self.producer.begin_transaction()
-            except KafkaException as e:
-                raise TransactionAborted(f"kafka transactions unavailable: {e}") from e
+            producer = self.producer
+            # fences an earlier incarnation and aborts its open transaction
+            self._guarded("init_transactions", lambda: producer.init_transactions(TIMEOUT_S))
+            producer.begin_transaction()
 
     def produce(self, topic: str, keys: Sequence[Any] | None, values: Sequence[Any]) -> None:
         producer = self.producer
@@ -189,12 +219,15 @@ class KafkaWriter:
         marker = self._marker(checkpoint_id)
         if marker is not None:
             groups.append(marker)
-        try:
-            for group_md, tps in groups:
-                if tps:
-                    self.producer.send_offsets_to_transaction(tps, group_md, TIMEOUT_S)
-        except KafkaException as e:
-            raise TransactionAborted(f"adding offsets to the kafka transaction failed: {e}") from e
+        producer = self.producer
+        for group_md, tps in groups:
+            if tps:
+                self._guarded(
+                    "send_offsets_to_transaction",
+                    lambda tps=tps, md=group_md: producer.send_offsets_to_transaction(
+                        tps, md, CALL_TIMEOUT_S
+                    ),
+                )
 
     def commit(self, checkpoint_id: int) -> None:
         if self.committed >= checkpoint_id or self.producer is None:
@@ -202,11 +235,12 @@ class KafkaWriter:
         self.committed = checkpoint_id
         if not self.transactional:
             return
+        producer = self.producer
+        self._guarded("commit_transaction", lambda: producer.commit_transaction(CALL_TIMEOUT_S))
         try:
-            self.producer.commit_transaction(TIMEOUT_S)
-            self.producer.begin_transaction()
+            producer.begin_transaction()
         except KafkaException as e:
-            raise TransactionAborted(f"committing the kafka transaction failed: {e}") from e
+            raise TransactionAborted(f"kafka begin_transaction failed: {e}") from e
 
     def close(self) -> None:
         producer = self.producer
@@ -215,8 +249,10 @@ class KafkaWriter:
             return
         if self.transactional:
             # whatever was written after the last checkpoint is not part of the output
-            with contextlib.suppress(KafkaException):
-                producer.abort_transaction(10.0)
+            self.producer = producer
+            with contextlib.suppress(KafkaException, TransactionAborted):
+                self._guarded("abort_transaction", lambda: producer.abort_transaction(10.0))
+            self.producer = None
         else:
             producer.flush(TIMEOUT_S)
 
