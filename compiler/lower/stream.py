@@ -307,10 +307,17 @@ class _Builder:
 
     def _over(self, p: n.Plan) -> int:
         assert isinstance(p, n.Over)
-        if not p.order or p.order[0].descending:
-            raise _unsupported(p, "OVER must be ordered by a time attribute ascending")
-        first = p.input.schema.fields[p.order[0].index]
-        if first.time_attr is not TimeAttr.ROWTIME:
+        first = p.input.schema.fields[p.order[0].index] if p.order else None
+        if first is None or p.order[0].descending or first.time_attr is not TimeAttr.ROWTIME:
+            ranked = _as_rank(p)
+            if ranked is not None:
+                # A lone ROW_NUMBER/RANK/DENSE_RANK (no Top-N filter recognized, e.g. the
+                # unoptimized plan): an unbounded rank, retracting rows whose rank changes.
+                op_id = self._rank(ranked)
+                self.memo[id(ranked)] = op_id
+                return op_id
+            if first is None or p.order[0].descending:
+                raise _unsupported(p, "OVER must be ordered by a time attribute ascending")
             raise _unsupported(p, "OVER must be ordered by an event-time attribute")
         if not traits.is_insert_only(p.input.changelog):
             raise _unsupported(p, "OVER needs an insert-only input")
@@ -469,6 +476,23 @@ def _bounded(node: n.Plan) -> bool:
     if isinstance(node, n.Values):
         return True
     return all(_bounded(c) for c in node.children)
+
+
+def _as_rank(p: n.Over) -> n.Rank | None:
+    """Over with a single ranking call: the same rows as a Rank over [1, unbounded]."""
+    if len(p.calls) != 1 or p.calls[0].name.upper() not in RANKING or not p.order:
+        return None
+    call = p.calls[0]
+    return n.Rank(
+        input=p.input,
+        partition=p.partition,
+        order=p.order,
+        fn=n.RankFn(call.name.upper()),
+        lower=1,
+        upper=2**62,
+        rank_name=p.schema.names[len(p.input.schema)],
+        span=p.span,
+    )
 
 
 def _require_rowtime(p: n.Plan, child: n.Plan, col: int) -> None:
