@@ -201,13 +201,22 @@ def run_hand(sql: str, directory: Path, fmt: str) -> int:
         con.close()
 
 
-def timed(fn: Callable[[], int], runs: int) -> tuple[float, int]:
-    times, rows = [], 0
+def timed_pair(
+    ours: Callable[[], int], hand: Callable[[], int], runs: int
+) -> tuple[tuple[float, int], tuple[float, int]]:
+    """Median time and row count of each, the runs alternating (nrtg, hand, nrtg, ...) so that
+    load from elsewhere on the machine falls on both alike."""
+    times: tuple[list[float], list[float]] = ([], [])
+    rows = [0, 0]
     for _ in range(runs):
-        start = time.perf_counter()
-        rows = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), rows
+        for i, fn in enumerate((ours, hand)):
+            start = time.perf_counter()
+            rows[i] = fn()
+            times[i].append(time.perf_counter() - start)
+    return (
+        (statistics.median(times[0]), rows[0]),
+        (statistics.median(times[1]), rows[1]),
+    )
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -215,7 +224,7 @@ def timed(fn: Callable[[], int], runs: int) -> tuple[float, int]:
 
 def bench(events: int, runs: int, cache: Path, formats: list[str], queries: list[str]) -> str:
     lines = [
-        f"{events:,} Nexmark events (seed 1), {FILES} files per format; median of {runs} runs; "
+        f"{events:,} Nexmark events (seed 1), {FILES} files per format; median of {runs} alternating runs; "
         f"compile + lowering: median of 30.",
         "",
         "| query | format | rows | nrtg s | hand-written s | ratio | compile ms | lower ms |",
@@ -227,8 +236,8 @@ def bench(events: int, runs: int, cache: Path, formats: list[str], queries: list
         for name in queries:
             query = lowered(name, catalog)
             compile_t, lower_t = compile_ms(name, catalog)
-            ours, n_ours = timed(lambda q=query: run_nrtg(q), runs)
-            hand, n_hand = timed(
+            (ours, n_ours), (hand, n_hand) = timed_pair(
+                lambda q=query: run_nrtg(q),  # type: ignore[misc]
                 lambda s=HAND[name], d=directory, f=fmt: run_hand(s, d, f),  # type: ignore[misc]
                 runs,
             )
