@@ -18,6 +18,7 @@ from ..api import Output
 from ._accumulators import add, agg_fns, new_acc, result
 from ._base import BaseOperator
 from ._rows import DELETE, INSERT, UPDATE_AFTER, UPDATE_BEFORE, Row, is_retract, rows_of, to_batch
+from ._sizing import arrow_size
 
 Key = tuple[Any, ...]
 
@@ -81,6 +82,10 @@ class GroupAgg(BaseOperator):
 
     def state_rows(self) -> int:
         return len(self.groups)
+
+    def state_arrow_bytes(self) -> int:
+        """The Arrow size of one result row per group (what the state stands for)."""
+        return arrow_size(self.out_schema, [r for k in self.groups if (r := self._result(k))])
 
     def snapshot(self) -> Any:
         return self.groups

@@ -11,7 +11,7 @@ it is processed (`Env.clock`; the column's value is not read), and a window fire
 clock has passed its end (on the next batch or the executor's processing-time tick), or at the
 end of input. Nothing is late in processing time.
 
-SESSION: rows wait per partition (the TVF's PARTITION BY) until the watermark passes their
+SESSION: rows wait (in an Arrow-backed RowStore) per partition (the TVF's PARTITION BY) until the watermark passes their
 session's end (last row + gap), then each closed session emits one row per group key.
 """
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from nrtg.compiler.lower.graph import OperatorSpec
@@ -29,10 +30,13 @@ from ._accumulators import add, agg_fns, merge, new_acc, result
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env
 from ._partial import partial_aggregates
-from ._rows import Row, epoch_ms, rows_of, to_batch
+from ._rows import Row, arrow_schema, epoch_ms, rows_of, to_batch
+from ._rowstore import KeyIndex, RowStore, keys_of
+from ._sizing import arrow_size, deep_size
 from ._windows import last_use, slice_end, window_ends_of_slice, window_start
 
 Key = tuple[Any, ...]
+TIME = "time"
 
 
 class WindowAgg(BaseOperator):
@@ -50,9 +54,10 @@ class WindowAgg(BaseOperator):
         # aligned: slice end -> key -> accumulators
         self.slices: dict[int, dict[Key, list[list[Any]]]] = {}
         self.pending: set[int] = set()  # window ends not fired yet
-        # session: partition key -> [(t, row)]
-        self.buffered: dict[Key, list[tuple[int, Row]]] = {}
+        # session: the waiting rows (Arrow-backed, with their times), partition key -> ids
         self.session = self.window.kind is n.WindowKind.SESSION
+        self.buffer = RowStore(arrow_schema(node.input.schema), (TIME,))
+        self.parts = KeyIndex()
 
     def _at_processing_time(self, batch: pa.RecordBatch) -> tuple[pa.RecordBatch, list[Row]]:
         """Fire the windows the clock has passed; the batch with its time column set to now."""
@@ -87,17 +92,21 @@ class WindowAgg(BaseOperator):
         if not self.session and self._vectorized(batch):
             return self.emit([])
         times = epoch_ms(batch.column(self.window.time_col))
-        _, rows = rows_of(batch)
-        group = self.node.group
         wm = self.watermark
         if self.session:
-            part = self.window.partition
-            for t, row in zip(times, rows, strict=True):
-                if t is None or t <= wm:
-                    self.late_records_dropped += t is not None
-                    continue
-                self.buffered.setdefault(tuple(row[i] for i in part), []).append((t, row))
+            keep = [i for i, t in enumerate(times) if t is not None and t > wm]
+            self.late_records_dropped += sum(t is not None for t in times) - len(keep)
+            if keep:
+                first = self.buffer.append(batch, keep)
+                self.buffer.aux[TIME][first : first + len(keep)] = [times[i] for i in keep]
+                parts = keys_of(
+                    self.buffer.take(range(first, first + len(keep))), self.window.partition
+                )
+                for j, part in enumerate(parts):
+                    self.parts.add(part, first + j)
             return self.emit([])
+        _, rows = rows_of(batch)
+        group = self.node.group
         fns = self.fns
         for t, row in zip(times, rows, strict=True):
             if t is None:
@@ -182,22 +191,22 @@ class WindowAgg(BaseOperator):
         gap = self.window.gap_ms
         assert gap is not None
         group = self.node.group
-        for part in list(self.buffered):
-            rows = sorted(self.buffered[part], key=lambda r: r[0])
-            sessions: list[list[tuple[int, Row]]] = []
-            for item in rows:
-                if sessions and item[0] - sessions[-1][-1][0] <= gap:
-                    sessions[-1].append(item)
-                else:
-                    sessions.append([item])
-            keep: list[tuple[int, Row]] = []
-            for session in sessions:
-                first, last = session[0][0], session[-1][0]
+        times = self.buffer.aux[TIME]
+        closed: list[int] = []
+        for part in list(self.parts.ids):
+            ids = self.parts.get(part)
+            ids = ids[np.argsort(times[ids], kind="stable")]
+            t = times[ids]
+            starts = np.flatnonzero(np.diff(t) > gap) + 1
+            keep: list[np.ndarray] = []
+            for session in np.split(ids, starts):
+                first, last = int(times[session[0]]), int(times[session[-1]])
                 if last + gap > wm:
-                    keep.extend(session)
+                    keep.append(session)
                     continue
+                closed += session.tolist()
                 by_key: dict[Key, list[list[Any]]] = {}
-                for _, row in session:
+                for row in self.buffer.rows(session):
                     key = tuple(row[i] for i in group)
                     accs = by_key.get(key)
                     if accs is None:
@@ -206,26 +215,39 @@ class WindowAgg(BaseOperator):
                         add(fn, acc, row, 1)
                 for key, accs in by_key.items():
                     out.append(self._row(key, accs, first, last + gap))
-            if keep:
-                self.buffered[part] = keep
-            else:
-                del self.buffered[part]
+            self.parts.keep(part, np.concatenate(keep) if keep else ids[:0])
+        self.buffer.release(closed)
+        if self.buffer.should_compact():
+            self.parts.remap(self.buffer.compact())
 
     def state_rows(self) -> int:
         if self.session:
-            return sum(len(v) for v in self.buffered.values())
+            return self.buffer.live
         return sum(len(v) for v in self.slices.values())
+
+    def state_bytes(self) -> int:
+        if self.session:
+            return self.buffer.nbytes + deep_size(self.parts.ids)
+        return deep_size(self.slices) if self.slices else 0
+
+    def state_arrow_bytes(self) -> int:
+        """The Arrow size of the rows kept (sessions) or of one result row per slice and key."""
+        if self.session:
+            return self.buffer.live_arrow_bytes()
+        out = [self._row(k, a, 0, 0) for s in self.slices.values() for k, a in s.items()]
+        return arrow_size(self.out_schema, out)
 
     def snapshot(self) -> Any:
         return {
             "watermark": self.watermark,
             "slices": self.slices,
             "pending": sorted(self.pending),
-            "buffered": self.buffered,
+            "buffer": self.buffer.snapshot(),
+            "parts": self.parts.snapshot(),
         }
 
     def restore(self, state: Any) -> None:
         self.watermark = state["watermark"]
         self.slices = state["slices"]
         self.pending = set(state["pending"])
-        self.buffered = state["buffered"]
+        self.parts.restore(state["parts"], self.buffer.restore(state["buffer"]))
