@@ -34,11 +34,14 @@ QUERIES: dict[str, str] = {
         GROUP BY auction, DATE_FORMAT(`dateTime`, 'yyyy-MM-dd');""",
     "join": """SELECT B.auction, B.bidder, B.price, A.itemName, A.category
         FROM bid B JOIN auction A ON B.auction = A.id;""",
+    "join (full rows)": """SELECT * FROM bid B JOIN auction A ON B.auction = A.id;""",
     "join (retracting)": """SELECT M.auction, M.hi, A.seller FROM
         (SELECT auction, MAX(price) AS hi FROM bid GROUP BY auction) M
         JOIN auction A ON M.auction = A.id;""",
     "interval_join": """SELECT B.auction, B.price, A.seller FROM bid B, auction A
         WHERE B.auction = A.id
+          AND B.`dateTime` BETWEEN A.`dateTime` AND A.`dateTime` + INTERVAL '20' SECOND;""",
+    "interval_join (full rows)": """SELECT * FROM bid B, auction A WHERE B.auction = A.id
           AND B.`dateTime` BETWEEN A.`dateTime` AND A.`dateTime` + INTERVAL '20' SECOND;""",
     "rank": """SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY auction
         ORDER BY price DESC) AS rn FROM bid) WHERE rn <= 10;""",
