@@ -1,7 +1,7 @@
 """rank: Top-N (ROW_NUMBER/RANK/DENSE_RANK within [lower, upper]) over a changelog.
 
-Rows live in an Arrow-backed `RowStore`; each partition keeps (sort values, id) per row in
-arrival order. After a batch, each touched partition's top is recomputed and the difference is
+Rows live in an Arrow-backed `RowStore`; each partition keeps its rows' sort values (the value
+itself for a single ORDER BY key) and ids in two parallel sequences, in arrival order. After a batch, each touched partition's top is recomputed and the difference is
 emitted: -D for rows (with their rank) that left it, +I for rows that entered it. Ties under
 ROW_NUMBER keep arrival order. Over an insert-only input (Flink's append-only Top-N) a row that
 falls out of the top can never come back, so only the rows ranked <= upper are kept; over an
@@ -10,7 +10,9 @@ updating input every row is kept (a retraction can promote any of them)."""
 from __future__ import annotations
 
 import dataclasses
+from array import array
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -27,8 +29,23 @@ from ._rows import DELETE, INSERT, arrow_schema, hashable, is_retract, rows_of
 from ._rowstore import RowStore, key_of
 from ._sizing import deep_size
 
+_NOTHING = object()
+
 HASH = "hash"
-Entry = tuple[tuple[Any, ...], int]  # (sort values, row id)
+
+
+class _Part:
+    """One partition: sort values and row ids, parallel, in arrival order."""
+
+    __slots__ = ("ids", "vals")
+
+    def __init__(self, vals: list[Any] | None = None, ids: array[int] | None = None) -> None:
+        self.vals: list[Any] = vals if vals is not None else []
+        self.ids: array[int] = ids if ids is not None else array("q")
+
+    def keep(self, positions: list[int]) -> None:
+        self.vals = [self.vals[j] for j in positions]
+        self.ids = array("q", (self.ids[j] for j in positions))
 
 
 class Rank(BaseOperator):
@@ -39,20 +56,30 @@ class Rank(BaseOperator):
         self.node = node
         local = [dataclasses.replace(k, index=j) for j, k in enumerate(node.order)]
         compare = row_comparator(local)
-        self.sort_key = lambda e: compare(e[0])
+        self.single = len(node.order) == 1
+        self.sort_key: Callable[[Any], Any] = (lambda v: compare((v,))) if self.single else compare
         self.append_only = traits.is_insert_only(node.input.changelog)
         self.store = RowStore(arrow_schema(node.input.schema), (HASH,))
-        self.partitions: dict[Any, list[Entry]] = {}
+        self.partitions: dict[Any, _Part] = {}
 
-    def _top(self, key: Any) -> tuple[list[tuple[int, int]], list[Entry]]:
-        """((id, rank) of the rows in [lower, upper]; the entries ranked <= upper)."""
-        entries = sorted(self.partitions.get(key, ()), key=self.sort_key)
+    def _values(self, row: Any) -> Any:
+        order = self.node.order
+        return row[order[0].index] if self.single else tuple(row[k.index] for k in order)
+
+    def _top(self, key: Any) -> tuple[list[tuple[int, int]], list[int]]:
+        """((id, rank) of the rows in [lower, upper]; positions of the rows ranked <= upper)."""
+        part = self.partitions.get(key)
+        if part is None:
+            return [], []
+        vals, ids = part.vals, part.ids
+        order = sorted(range(len(ids)), key=lambda j: self.sort_key(vals[j]))
         node = self.node
         out: list[tuple[int, int]] = []
         rank = dense = 0
-        previous: tuple[Any, ...] | None = None
-        kept = len(entries)
-        for i, (values, rid) in enumerate(entries):
+        previous: Any = _NOTHING
+        kept = len(order)
+        for i, j in enumerate(order):
+            values, rid = vals[j], ids[j]
             if node.fn is n.RankFn.ROW_NUMBER:
                 rank = i + 1
             elif values != previous:
@@ -64,15 +91,15 @@ class Rank(BaseOperator):
                 break
             if r >= node.lower:
                 out.append((rid, r))
-        return out, entries[:kept]
+        return out, order[:kept]
 
-    def _find(self, bucket: list[Entry], values: tuple[Any, ...], h: int, row: Any) -> int:
-        """Position in `bucket` of the entry holding a row equal to `row`, or -1."""
+    def _find(self, part: _Part, values: Any, h: int, row: Any) -> int:
+        """Position in `part` of the row equal to `row`, or -1."""
         hashes = self.store.aux[HASH]
-        same = [j for j, (v, rid) in enumerate(bucket) if v == values and hashes[rid] == h]
+        same = [j for j, v in enumerate(part.vals) if v == values and hashes[part.ids[j]] == h]
         if len(same) <= 1:
             return same[0] if same else -1
-        stored = self.store.rows([bucket[j][1] for j in same])
+        stored = self.store.rows([part.ids[j] for j in same])
         for j, r in zip(same, stored, strict=True):
             if hashable(r) == hashable(row):
                 return j
@@ -92,28 +119,35 @@ class Rank(BaseOperator):
             key = key_of(row, node.partition)
             if key not in before:
                 before[key] = self._top(key)[0]
-            values = tuple(row[k.index] for k in node.order)
+            values = self._values(row)
             h = hash(hashable(row))
             if is_retract(op):
-                bucket = self.partitions.get(key, [])
-                j = self._find(bucket, values, h, row)
-                if j >= 0:
-                    dead.append(bucket.pop(j)[1])
-                if not bucket:
-                    self.partitions.pop(key, None)
+                part = self.partitions.get(key)
+                j = self._find(part, values, h, row) if part is not None else -1
+                if part is not None and j >= 0:
+                    dead.append(part.ids.pop(j))
+                    del part.vals[j]
+                    if not part.ids:
+                        del self.partitions[key]
             else:
                 rid = new_id[i]
                 hashes[rid] = h
-                self.partitions.setdefault(key, []).append((values, rid))
+                part = self.partitions.get(key)
+                if part is None:
+                    part = self.partitions[key] = _Part()
+                part.vals.append(values)
+                part.ids.append(rid)
         out_ids: list[int] = []
         out_ranks: list[int] = []
         out_ops: list[int] = []
         for key, old in before.items():
             new, kept = self._top(key)
-            if self.append_only and key in self.partitions:
-                ids = {rid for _, rid in kept}
-                dead += [rid for _, rid in self.partitions[key] if rid not in ids]
-                self.partitions[key] = [e for e in self.partitions[key] if e[1] in ids]
+            part = self.partitions.get(key)
+            if self.append_only and part is not None and len(kept) < len(part.ids):
+                keep = sorted(kept)
+                kept_set = set(keep)
+                dead += [rid for j, rid in enumerate(part.ids) if j not in kept_set]
+                part.keep(keep)
             came = Counter(new)
             came.subtract(old)
             changes = sorted(came.items(), key=lambda x: (x[1] > 0, x[0]))  # -D before +I
@@ -125,9 +159,8 @@ class Rank(BaseOperator):
         self.store.release(dead)
         if self.store.should_compact():
             remap = self.store.compact()
-            self.partitions = {
-                k: [(v, int(remap[rid])) for v, rid in es] for k, es in self.partitions.items()
-            }
+            for part in self.partitions.values():
+                part.ids = array("q", remap[np.frombuffer(part.ids, dtype=np.int64)].tolist())
         return self.emit(batches)
 
     def _rows(self, ids: list[int], ranks: list[int], ops: list[int]) -> list[pa.RecordBatch]:
@@ -150,10 +183,12 @@ class Rank(BaseOperator):
         return self.store.live_arrow_bytes()
 
     def snapshot(self) -> Any:
-        return {"store": self.store.snapshot(), "partitions": self.partitions}
+        parts = {k: (p.vals, p.ids.tolist()) for k, p in self.partitions.items()}
+        return {"store": self.store.snapshot(), "partitions": parts}
 
     def restore(self, state: Any) -> None:
         remap = self.store.restore(state["store"])
         self.partitions = {
-            k: [(v, int(remap[rid])) for v, rid in es] for k, es in state["partitions"].items()
+            k: _Part(list(vals), array("q", remap[np.asarray(ids, dtype=np.int64)].tolist()))
+            for k, (vals, ids) in state["partitions"].items()
         }
