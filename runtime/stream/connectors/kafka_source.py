@@ -44,6 +44,12 @@ from nrtg.compiler.plan import nodes as n
 
 from ..api import OP_COLUMN, Polled, SourcePosition
 from ..formats import Decoded, format_options, make_decoder
+from .kafka_offsets import (
+    METADATA_TIMEOUT_S,
+    OffsetResolver,
+    parse_split,
+    split_name,
+)
 from .options import Layout, Recoverable, bootstrap, client_properties, layout
 
 SPLIT_COLUMN = "_split"
@@ -58,33 +64,6 @@ METADATA_KEYS = (
     "leader-epoch",
 )
 _TIMESTAMP_TYPES = {0: "NoTimestampType", 1: "CreateTime", 2: "LogAppendTime"}
-METADATA_TIMEOUT_S = 15.0
-
-
-def split_name(topic: str, partition: int) -> str:
-    return f"{topic}:{partition}"
-
-
-def parse_split(name: str) -> tuple[str, int]:
-    topic, _, partition = name.rpartition(":")
-    return topic, int(partition)
-
-
-def parse_specific_offsets(text: str, table: str) -> dict[int, int]:
-    """`partition:0,offset:42;partition:1,offset:300` -> {0: 42, 1: 300}."""
-    out: dict[int, int] = {}
-    for item in text.split(";"):
-        if not item.strip():
-            continue
-        try:
-            fields = dict(part.split(":", 1) for part in item.split(","))
-            out[int(fields["partition"].strip())] = int(fields["offset"].strip())
-        except (ValueError, KeyError) as e:
-            raise ExecutionError(
-                f"table {table}: bad specific offsets {item!r} "
-                "(expected 'partition:0,offset:42;partition:1,offset:300')"
-            ) from e
-    return out
 
 
 class KafkaSource:
@@ -195,99 +174,10 @@ class KafkaSource:
             out += [(topic, p) for p in sorted(info.partitions)]
         return out
 
-    def _bounds(self, consumer: Consumer, topic: str, partition: int) -> tuple[int, int]:
-        try:
-            low, high = consumer.get_watermark_offsets(
-                TopicPartition(topic, partition), timeout=METADATA_TIMEOUT_S, cached=False
-            )
-        except KafkaException as e:
-            raise Recoverable(
-                f"table {self.table}: cannot read offsets of {topic} partition {partition}: {e}"
-            ) from e
-        return int(low), int(high)
-
-    def _by_time(self, consumer: Consumer, tps: list[tuple[str, int]], ms: int) -> dict[str, int]:
-        asked = [TopicPartition(t, p, ms) for t, p in tps]
-        found = consumer.offsets_for_times(asked, timeout=METADATA_TIMEOUT_S)
-        out: dict[str, int] = {}
-        for tp in found:
-            name = split_name(tp.topic, tp.partition)
-            out[name] = (
-                tp.offset if tp.offset >= 0 else self._bounds(consumer, *parse_split(name))[1]
-            )
-        return out
-
-    def _committed(self, consumer: Consumer, tps: list[tuple[str, int]]) -> dict[str, int]:
-        got = consumer.committed([TopicPartition(t, p) for t, p in tps], timeout=METADATA_TIMEOUT_S)
-        return {split_name(tp.topic, tp.partition): tp.offset for tp in got if tp.offset >= 0}
-
-    def _startup(self, consumer: Consumer, tps: list[tuple[str, int]]) -> dict[str, int]:
-        opts = self.options
-        # upsert-kafka always reads the whole topic (Flink has no startup mode for it)
-        default = "earliest-offset" if self.upsert else "group-offsets"
-        mode = opts.get("scan.startup.mode", default)
-        bounds = {split_name(t, p): self._bounds(consumer, t, p) for t, p in tps}
-        if mode == "earliest-offset":
-            return {s: lo for s, (lo, _) in bounds.items()}
-        if mode == "latest-offset":
-            return {s: hi for s, (_, hi) in bounds.items()}
-        if mode == "timestamp":
-            ms = opts.get("scan.startup.timestamp-millis")
-            if ms is None:
-                raise ExecutionError(
-                    f"table {self.table}: 'scan.startup.mode' = 'timestamp' needs "
-                    "'scan.startup.timestamp-millis'"
-                )
-            return self._by_time(consumer, tps, int(ms))
-        if mode == "specific-offsets":
-            given = parse_specific_offsets(
-                opts.get("scan.startup.specific-offsets", ""), self.table
-            )
-            return {split_name(t, p): given.get(p, bounds[split_name(t, p)][0]) for t, p in tps}
-        if mode == "group-offsets":
-            committed = self._committed(consumer, tps)
-            out: dict[str, int] = {}
-            for s, (lo, hi) in bounds.items():
-                if s in committed:
-                    out[s] = committed[s]
-                elif self.reset_policy in ("earliest", "smallest", "beginning"):
-                    out[s] = lo
-                elif self.reset_policy in ("latest", "largest", "end"):
-                    out[s] = hi
-                else:
-                    raise ExecutionError(
-                        f"table {self.table}: group {self.group_id!r} has no committed offset for "
-                        f"{s} and 'properties.auto.offset.reset' is not set (Flink's default "
-                        "'none'); set it to 'earliest' or 'latest', or choose another "
-                        "'scan.startup.mode'"
-                    )
-            return out
-        raise ExecutionError(
-            f"table {self.table}: unknown 'scan.startup.mode' {mode!r} (earliest-offset, "
-            "latest-offset, group-offsets, timestamp, specific-offsets)"
+    def _resolver(self) -> OffsetResolver:
+        return OffsetResolver(
+            self.table, self.options, self.group_id, self.reset_policy, self.upsert
         )
-
-    def _ends(self, consumer: Consumer, tps: list[tuple[str, int]]) -> dict[str, int]:
-        opts = self.options
-        mode = self.bounded_mode
-        if mode == "unbounded":
-            return {}
-        if mode == "latest-offset":
-            return {split_name(t, p): self._bounds(consumer, t, p)[1] for t, p in tps}
-        if mode == "timestamp":
-            return self._by_time(consumer, tps, int(opts.get("scan.bounded.timestamp-millis", "0")))
-        if mode == "group-offsets":
-            committed = self._committed(consumer, tps)
-            return {
-                split_name(t, p): committed.get(split_name(t, p), self._bounds(consumer, t, p)[1])
-                for t, p in tps
-            }
-        if mode == "specific-offsets":
-            given = parse_specific_offsets(
-                opts.get("scan.bounded.specific-offsets", ""), self.table
-            )
-            return {split_name(t, p): given.get(p, self._bounds(consumer, t, p)[1]) for t, p in tps}
-        raise ExecutionError(f"table {self.table}: unknown 'scan.bounded.mode' {mode!r}")
 
     def open(self, position: SourcePosition | None) -> None:
         consumer = Consumer(self._config())
@@ -302,15 +192,15 @@ class KafkaSource:
             self.single_topic = [0] * (max(p for _, p in tps) + 1)
             for i, (_, p) in enumerate(tps):
                 self.single_topic[p] = i
-        start = self._startup(consumer, tps) if position is None else {}
+        start = self._resolver().startup(consumer, tps) if position is None else {}
         if position is not None:
             for s in self.splits:
                 if s in position.offsets:
                     start[s] = int(position.offsets[s])
                 else:  # a partition added since the checkpoint
-                    start[s] = self._bounds(consumer, *parse_split(s))[0]
+                    start[s] = self._resolver().bounds(consumer, *parse_split(s))[0]
         self.next_offset = dict(start)
-        self.end_offset = self._ends(consumer, tps)
+        self.end_offset = self._resolver().ends(consumer, tps, self.bounded_mode)
         self.done = {s for s, end in self.end_offset.items() if self.next_offset[s] >= end}
         self.end_list = [self.end_offset.get(s, 2**63 - 1) for s in self.splits]
         consumer.assign([TopicPartition(t, p, start[split_name(t, p)]) for t, p in tps])
