@@ -470,6 +470,7 @@ def run_stream_job(
     finally:
         if view is not None:
             view.stop()
+            print(file=sys.stderr)
         if server is not None:
             server.stop()
     for line in metrics.summary():
