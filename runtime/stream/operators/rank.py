@@ -72,7 +72,12 @@ class Rank(BaseOperator):
         if part is None:
             return [], []
         vals, ids = part.vals, part.ids
-        order = sorted(range(len(ids)), key=lambda j: self.sort_key(vals[j]))
+        if self.single and None not in vals:
+            # one key without NULLs: native comparison (reverse keeps ties in arrival order)
+            desc = self.node.order[0].descending
+            order = sorted(range(len(ids)), key=vals.__getitem__, reverse=desc)
+        else:
+            order = sorted(range(len(ids)), key=lambda j: self.sort_key(vals[j]))
         node = self.node
         out: list[tuple[int, int]] = []
         rank = dense = 0
@@ -120,7 +125,8 @@ class Rank(BaseOperator):
             if key not in before:
                 before[key] = self._top(key)[0]
             values = self._values(row)
-            h = hash(hashable(row))
+            # an insert-only input never retracts: no row hashes (0 matches by value only)
+            h = 0 if self.append_only else hash(hashable(row))
             if is_retract(op):
                 part = self.partitions.get(key)
                 j = self._find(part, values, h, row) if part is not None else -1
