@@ -9,6 +9,12 @@ ones too after `idle_timeout_ms` of wall-clock time, never in deterministic mode
 end of input is MAX_WATERMARK on its outputs, which fires every pending timer. Between polls the
 job is quiescent, so `checkpoint()` is a consistent cut: every operator's snapshot, every
 source's position and the watermarks; `Executor(..., restore=payload)` resumes from it.
+
+Optional operator hooks: `on_input_watermark(index, watermark)` when one input's watermark
+rises (a lookup join learns that its bounded table has been read), and
+`on_processing_time(now)` after every poll round, with `now` from the processing-time clock
+(PROCTIME() windows): the wall clock, or `Executor(clock=...)`; deterministic mode without an
+injected clock stands still at 0.
 """
 
 from __future__ import annotations

@@ -130,3 +130,31 @@ def test_svg_without_graphviz_says_how_to_install_it(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("PATH", "")
     with pytest.raises(FileNotFoundError, match=r"apt-get install graphviz"):
         graph_svg(graph("SELECT url FROM clicks;"))
+
+
+def test_processing_time_window_and_lookup_join_lower() -> None:
+    ddl = "CREATE VIEW pv AS SELECT *, PROCTIME() AS p FROM plain;"
+    g = graph(
+        ddl + "SELECT id, COUNT(*) AS n, window_start FROM TABLE(TUMBLE(TABLE pv, DESCRIPTOR(p), "
+        "INTERVAL '1' MINUTE)) GROUP BY id, window_start, window_end;"
+    )
+    (agg,) = [s for s in g.operators if s.kind == "window_agg"]
+    assert not agg.event_time and agg.params["proctime"]
+    assert "processing-time" in graph_text(g)
+    g = graph(
+        ddl + "SELECT v.id, c.url FROM pv AS v JOIN clicks FOR SYSTEM_TIME AS OF v.p AS c "
+        "ON v.id = c.user_id;"
+    )
+    (lookup,) = [s for s in g.operators if s.kind == "lookup_join"]
+    assert [e.kind for e in lookup.inputs] == [EdgeKind.FORWARD, EdgeKind.BROADCAST]
+    assert lookup.params["right_bounded"] is True
+
+
+def test_unoptimized_top_n_lowers_to_an_unbounded_rank() -> None:
+    sql = (
+        "SELECT * FROM (SELECT url, price, ROW_NUMBER() OVER (PARTITION BY url "
+        "ORDER BY price DESC) AS rn FROM clicks) WHERE rn <= 2;"
+    )
+    g = lower_to_stream(compile_sql(DDL + sql).logical)
+    (rank,) = [s for s in g.operators if s.kind == "rank"]
+    assert len(rank.schema) == len(rank.node.children[0].schema) + 1  # the row number
