@@ -1,18 +1,26 @@
 """calc: a fused chain of Filter/Project evaluated by DuckDB over each Arrow batch (the batch
 target's expression lowering, so both targets share every function's definition). Row kinds
-pass through: a filter over an updating stream keeps or drops each change independently."""
+pass through: a filter over an updating stream keeps or drops each change independently.
+
+PROCTIME() reads the processing-time clock (`Env.clock`, injectable in tests), not DuckDB's
+CURRENT_TIMESTAMP: the batch gets one more data column holding the clock's time, every PROCTIME()
+call becomes a reference to it, and each projection carries it along to the next step."""
 
 from __future__ import annotations
 
 import pyarrow as pa
 
+from nrtg.catalog import types as t
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
+from nrtg.compiler.plan.expr import Call, Case, Cast, ColumnRef, Expr, FieldAccess
 
 from ..api import Output
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env, Program, Step
-from ._rows import conform
+from ._rows import conform, data_width
+
+CLOCK_COLUMN = "_proctime"
 
 
 def program_steps(steps: tuple[n.Plan, ...]) -> list[Step]:
@@ -25,16 +33,72 @@ def program_steps(steps: tuple[n.Plan, ...]) -> list[Step]:
     return out
 
 
+def _reads_clock(e: Expr) -> bool:
+    if isinstance(e, Call):
+        return e.name == "PROCTIME" or any(_reads_clock(a) for a in e.args)
+    if isinstance(e, Cast | FieldAccess):
+        return _reads_clock(e.input)
+    if isinstance(e, Case):
+        parts = [x for w in e.whens for x in w] + ([e.default] if e.default is not None else [])
+        return any(_reads_clock(x) for x in parts)
+    return False
+
+
+def _clocked(e: Expr, at: int) -> Expr:
+    """`e` with PROCTIME() replaced by a reference to column `at`."""
+    if isinstance(e, Call):
+        if e.name == "PROCTIME":
+            return ColumnRef(index=at, name=CLOCK_COLUMN, type=e.type)
+        return e.replace(args=tuple(_clocked(a, at) for a in e.args))
+    if isinstance(e, Cast | FieldAccess):
+        return e.replace(input=_clocked(e.input, at))
+    if isinstance(e, Case):
+        whens = tuple((_clocked(c, at), _clocked(v, at)) for c, v in e.whens)
+        default = None if e.default is None else _clocked(e.default, at)
+        return e.replace(whens=whens, default=default)
+    return e
+
+
+def clocked_steps(steps: list[Step], width: int) -> list[Step]:
+    """Steps over `width` data columns plus the clock column (at `width`), which every
+    projection passes on as its last column."""
+    out: list[Step] = []
+    at = width
+    for kind, payload in steps:
+        if kind == "filter":
+            out.append(("filter", _clocked(payload, at)))
+            continue
+        exprs = tuple(_clocked(x, at) for x in payload)
+        clock = ColumnRef(index=at, name=CLOCK_COLUMN, type=t.timestamp_ltz(3))
+        out.append(("project", (*exprs, clock)))
+        at = len(payload)
+    return out
+
+
 class Calc(BaseOperator):
     def __init__(self, spec: OperatorSpec, env: Env = DEFAULT_ENV) -> None:
         super().__init__(spec)
         steps: tuple[n.Plan, ...] = spec.params["steps"]
         width = len(steps[0].children[0].schema)
-        self.program = Program(width, program_steps(steps), env)
+        program = program_steps(steps)
+        self.clock = None
+        if any(_reads_clock(x) for _, p in program for x in (p if isinstance(p, tuple) else (p,))):
+            self.clock = env.clock
+            program = clocked_steps(program, width)
+            width += 1
+        self.program = Program(width, program, env)
+
+    def _with_clock(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        assert self.clock is not None
+        now = pa.array([self.clock()] * batch.num_rows, pa.int64())
+        column = now.cast(pa.timestamp("ms")).cast(pa.timestamp("ms", tz="UTC"))
+        return batch.add_column(data_width(batch), CLOCK_COLUMN, column)
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
-        out = self.program.run(batch)
+        out = self.program.run(self._with_clock(batch) if self.clock is not None else batch)
+        if self.clock is not None:
+            out = out.remove_column(len(self.out_schema))  # the clock column
         names = list(self.out_schema.names) + list(out.schema.names[len(self.out_schema) :])
         out = pa.RecordBatch.from_arrays(out.columns, names=names)
         return self.emit([conform(out, self.out_schema)])

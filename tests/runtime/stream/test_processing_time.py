@@ -89,3 +89,17 @@ def test_nexmark_q12_and_q13_run(nexmark_dir: Path) -> None:
     rows = list(fold_multiset(ex.output(0)).elements())
     assert len(rows) == bids
     assert all(r[4] == f"s{r[0] % 10_000}" for r in rows)
+
+
+def test_proctime_column_reads_the_injected_clock() -> None:
+    import datetime as dt
+
+    sql = "SELECT k, p, CAST(p AS STRING) AS s FROM B WHERE p > TIMESTAMP '1970-01-01 00:00:01';"
+    graph = lower_to_stream(compile_sql(DDL + sql).optimized)
+    ex = Executor(graph, tables={"ev": events(3)}, batch_size=2, clock=lambda: 1_234_567)
+    ex.run()
+    rows = list(fold_multiset(ex.output(0)).elements())
+    when = dt.datetime(1970, 1, 1, 0, 20, 34, 567_000, tzinfo=dt.UTC)
+    assert sorted(r[0] for r in rows) == [0, 0, 1]
+    assert {r[1] for r in rows} == {when}
+    assert {r[2] for r in rows} == {"1970-01-01 00:20:34.567"}
