@@ -74,14 +74,14 @@ def _still() -> int:
 
 
 def default_source(spec: OperatorSpec, tables: Mapping[str, pa.Table], env: Env) -> Source:
-    from .operators.file_source import FileSource, MemorySource
+    from .operators.file_source import FileSource, MemorySource, is_filesystem
 
     scan = spec.node
     assert isinstance(scan, n.TableScan)
     table = tables.get(str(scan.table), tables.get(scan.table.name))
     if table is not None:
         return MemorySource(scan, [("0", table)])
-    if spec.params.get("connector") == "filesystem":
+    if spec.params.get("connector") == "filesystem" or is_filesystem(scan):
         return FileSource(scan, env)
     raise ExecutionError(
         f"table {scan.table}: connector {spec.params.get('connector')!r} needs a source "

@@ -123,10 +123,29 @@ class MemorySource:
         self.splits = []
 
 
+LEGACY_KEYS = {"connector.type": "connector", "connector.path": "path", "format.type": "format"}
+
+
+def modern_options(scan: n.TableScan) -> n.TableScan:
+    """Legacy `connector.type`/`connector.path`/`format.type` options (Nexmark q13's side
+    input) under their current names."""
+    if not any(k in LEGACY_KEYS for k, _ in scan.options):
+        return scan
+    options = tuple((LEGACY_KEYS.get(k, k), v) for k, v in scan.options)
+    out = scan.replace(options=options)
+    assert isinstance(out, n.TableScan)
+    return out
+
+
+def is_filesystem(scan: n.TableScan) -> bool:
+    return modern_options(scan).option("connector") == "filesystem"
+
+
 class FileSource(MemorySource):
     """The filesystem connector: each file is a split, read when the replay reaches it."""
 
     def __init__(self, scan: n.TableScan, env: Env = DEFAULT_ENV) -> None:
+        scan = modern_options(scan)
         path = scan.option("path")
         if not path:
             raise ExecutionError(f"table {scan.table}: the filesystem connector needs a 'path'")
