@@ -25,6 +25,13 @@ KILLS = 10
 RUN_TIMEOUT_S = 300
 
 
+def _newest_checkpoint(directory: Path) -> int:
+    if not directory.exists():
+        return 0
+    ids = [int(p.name[4:16]) for p in directory.glob("chk-*.pickle")]
+    return max(ids, default=0)
+
+
 def _finish(proc: subprocess.Popen[bytes], log: Path) -> None:
     try:
         code = proc.wait(timeout=RUN_TIMEOUT_S)
@@ -62,13 +69,25 @@ def test_kill_9_at_random_points(kafka_bootstrap: str, tmp_path: Path) -> None:
     )
     kills = 0
     restarts = 0
+    cp_dir = tmp_path / "cp"
     while kills < KILLS:
+        before = _newest_checkpoint(cp_dir)
         proc = start_job(script, log)
         restarts += 1
-        # from "still importing" to "well into the input": every phase gets killed sometime
-        delay = rng.uniform(0.5, max(2.0, min(5.0, uninterrupted_s / 3)))
+        if kills % 2 == 0:
+            # anywhere from "still importing" to "first checkpoints": startup gets killed too
+            deadline = time.monotonic() + rng.uniform(0.3, 2.5)
+        else:
+            # after this run committed a checkpoint of its own, at a random point of the next
+            # interval (mid-batch, mid-transaction, mid-checkpoint)
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and proc.poll() is None:
+                if _newest_checkpoint(cp_dir) > before:
+                    deadline = time.monotonic() + rng.uniform(0.0, 0.8)
+                    break
+                time.sleep(0.02)
         try:
-            proc.wait(timeout=delay)
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
@@ -79,7 +98,7 @@ def test_kill_9_at_random_points(kafka_bootstrap: str, tmp_path: Path) -> None:
     last = start_job(script, log)
     _finish(last, log)
     restores = log.read_text().count("restored checkpoint")
-    assert restores >= 3, f"only {restores} runs resumed from a checkpoint: kill later"
+    assert restores >= KILLS // 2, f"only {restores} runs resumed from a checkpoint"
 
     expected = values(read_topic(kafka_bootstrap, ref, timeout=120))
     got = values(read_topic(kafka_bootstrap, out, timeout=120))
