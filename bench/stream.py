@@ -23,6 +23,7 @@ Two phases per query, each in this one process (librdkafka's threads included in
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
@@ -63,6 +64,16 @@ def make_topic(bootstrap: str, name: str, partitions: int) -> str:
             return topic
         time.sleep(0.1)
     raise RuntimeError(f"topic {topic} did not come up")
+
+
+def drop_topics(bootstrap: str, *topics: str) -> None:
+    """The broker keeps data forever: drop what the benchmark made (best effort)."""
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    for future in admin.delete_topics(list(topics), operation_timeout=30).values():
+        with contextlib.suppress(Exception):
+            future.result(timeout=60)
 
 
 def nexmark_ddl(topic: str, bootstrap: str, bounded: bool) -> str:
@@ -218,6 +229,7 @@ def latency(
     finally:
         producer.join(timeout=60)
         run.close()
+        drop_topics(bootstrap, topic, out)
     if len(probe.samples) < 2:
         return {"p50_ms": float("nan"), "p99_ms": float("nan"), "samples": len(probe.samples)}
     qs = statistics.quantiles(probe.samples, n=100, method="inclusive")
@@ -264,6 +276,17 @@ def main() -> None:
     queries = [q.strip() for q in args.queries.split(",") if q.strip()]
     topic = args.topic or fill_topic(args.bootstrap, args.events)
     results: dict[str, dict[str, float]] = {}
+    try:
+        run_all(args, queries, topic, results)
+    finally:
+        if not args.topic:
+            drop_topics(args.bootstrap, topic)
+    report(args, results)
+
+
+def run_all(
+    args: argparse.Namespace, queries: list[str], topic: str, results: dict[str, dict[str, float]]
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         live_events = 0
         for q in queries:
@@ -296,6 +319,9 @@ def main() -> None:
                 )
                 print(f"{q}: p99 {r['p99_ms']:.0f} ms at {rate:,.0f} events/s", file=sys.stderr)
             results[q] = r
+
+
+def report(args: argparse.Namespace, results: dict[str, dict[str, float]]) -> None:
     print(
         f"\nNexmark on Kafka: {args.events:,} JSON events, 4 partitions, one process, "
         f"{args.batch_size} records per poll\n"

@@ -3,6 +3,7 @@ reading a topic back with an independent read_committed consumer, running a stre
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
@@ -212,3 +213,34 @@ def start_job(script: Path, log: Path) -> subprocess.Popen[bytes]:
 
 def values(records: Sequence[Record]) -> Counter[bytes]:
     return Counter(r.value for r in records if r.value is not None)
+
+
+def delete_topics(bootstrap: str, *topics: str) -> None:
+    """Drop a test's topics (the project broker keeps data forever: big fault-test topics would
+    pile up run after run). Best effort."""
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    for future in admin.delete_topics(list(topics), operation_timeout=30).values():
+        # cleanup only: a failure here must not mask the test's own result
+        with contextlib.suppress(Exception):
+            future.result(timeout=60)
+
+
+class TopicPool:
+    """Topics made for one test and dropped after it (see `delete_topics`)."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self.bootstrap = bootstrap
+        self.made: list[str] = []
+
+    def new(self, name: str, partitions: int) -> str:
+        from ...services import make_topic
+
+        topic = make_topic(self.bootstrap, name, partitions)
+        self.made.append(topic)
+        return topic
+
+    def drop(self) -> None:
+        if self.made:
+            delete_topics(self.bootstrap, *self.made)

@@ -7,14 +7,23 @@ from __future__ import annotations
 
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ...services import make_topic, restart_kafka
-from ._kafka import generate, job_script, read_topic, start_job, values
+from ...services import restart_kafka
+from ._kafka import TopicPool, generate, job_script, read_topic, start_job, values
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+
+@pytest.fixture
+def topics(kafka_bootstrap: str) -> Iterator[TopicPool]:
+    pool = TopicPool(kafka_bootstrap)
+    yield pool
+    pool.drop()
+
 
 EVENTS = 400_000
 
@@ -31,10 +40,12 @@ def _wait(proc: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
 
 
 @pytest.mark.timeout(900)
-def test_job_survives_a_broker_restart(kafka_bootstrap: str, tmp_path: Path) -> None:
-    src = make_topic(kafka_bootstrap, "brk-src", 4)
-    ref = make_topic(kafka_bootstrap, "brk-ref", 4)
-    out = make_topic(kafka_bootstrap, "brk-out", 4)
+def test_job_survives_a_broker_restart(
+    kafka_bootstrap: str, topics: TopicPool, tmp_path: Path
+) -> None:
+    src = topics.new("brk-src", 4)
+    ref = topics.new("brk-ref", 4)
+    out = topics.new("brk-out", 4)
     generate(f"kafka://{kafka_bootstrap}/{src}", EVENTS, seed=9)
     log = tmp_path / "job.log"
     reference = job_script(tmp_path / "ref.sql", kafka_bootstrap, src, ref)

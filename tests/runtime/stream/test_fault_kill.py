@@ -12,14 +12,22 @@ import random
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ...services import make_topic
-from ._kafka import generate, job_script, read_topic, start_job, values
+from ._kafka import TopicPool, generate, job_script, read_topic, start_job, values
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+
+@pytest.fixture
+def topics(kafka_bootstrap: str) -> Iterator[TopicPool]:
+    pool = TopicPool(kafka_bootstrap)
+    yield pool
+    pool.drop()
+
 
 KILLS = 10
 RUN_TIMEOUT_S = 300
@@ -44,14 +52,14 @@ def _finish(proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @pytest.mark.timeout(1500)
-def test_kill_9_at_random_points(kafka_bootstrap: str, tmp_path: Path) -> None:
+def test_kill_9_at_random_points(kafka_bootstrap: str, topics: TopicPool, tmp_path: Path) -> None:
     events = int(os.environ.get("NRTG_FAULT_EVENTS", "1000000"))
     seed = int(os.environ.get("NRTG_FAULT_SEED", str(random.randrange(1 << 30))))
     print(f"fault test: {events} events, kill seed {seed}")
     rng = random.Random(seed)
-    src = make_topic(kafka_bootstrap, "fault-src", 4)
-    ref = make_topic(kafka_bootstrap, "fault-ref", 4)
-    out = make_topic(kafka_bootstrap, "fault-out", 4)
+    src = topics.new("fault-src", 4)
+    ref = topics.new("fault-ref", 4)
+    out = topics.new("fault-out", 4)
     generate(f"kafka://{kafka_bootstrap}/{src}", events, seed=5)
 
     # the uninterrupted run

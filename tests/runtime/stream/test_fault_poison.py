@@ -5,15 +5,23 @@ the committed output equals that of the same job over the clean topic."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from confluent_kafka import Producer
 
-from ...services import make_topic
-from ._kafka import generate, job_script, read_topic, start_job, values
+from ._kafka import TopicPool, generate, job_script, read_topic, start_job, values
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+
+@pytest.fixture
+def topics(kafka_bootstrap: str) -> Iterator[TopicPool]:
+    pool = TopicPool(kafka_bootstrap)
+    yield pool
+    pool.drop()
+
 
 EVENTS = 40_000
 POISON_PARTITION = 2
@@ -45,19 +53,19 @@ def _run(script: Path, log: Path) -> int:
 
 
 @pytest.mark.timeout(600)
-def test_poison_message_policies(kafka_bootstrap: str, tmp_path: Path) -> None:
-    clean = make_topic(kafka_bootstrap, "psn-clean", 4)
-    poisoned = make_topic(kafka_bootstrap, "psn-bad", 4)
+def test_poison_message_policies(kafka_bootstrap: str, topics: TopicPool, tmp_path: Path) -> None:
+    clean = topics.new("psn-clean", 4)
+    poisoned = topics.new("psn-bad", 4)
     generate(f"kafka://{kafka_bootstrap}/{clean}", EVENTS, seed=13)
     _copy_with_poison(kafka_bootstrap, clean, poisoned)
 
-    ref = make_topic(kafka_bootstrap, "psn-ref", 4)
+    ref = topics.new("psn-ref", 4)
     log = tmp_path / "ref.log"
     assert _run(job_script(tmp_path / "ref.sql", kafka_bootstrap, clean, ref), log) == 0, (
         log.read_text()
     )
 
-    strict_out = make_topic(kafka_bootstrap, "psn-strict", 4)
+    strict_out = topics.new("psn-strict", 4)
     log = tmp_path / "strict.log"
     strict = job_script(tmp_path / "strict.sql", kafka_bootstrap, poisoned, strict_out)
     assert _run(strict, log) != 0
@@ -65,7 +73,7 @@ def test_poison_message_policies(kafka_bootstrap: str, tmp_path: Path) -> None:
     assert f"topic {poisoned}, partition {POISON_PARTITION}, offset {POISON_OFFSET}" in text, text
     assert "json.ignore-parse-errors" in text
 
-    lenient_out = make_topic(kafka_bootstrap, "psn-skip", 4)
+    lenient_out = topics.new("psn-skip", 4)
     log = tmp_path / "lenient.log"
     lenient = job_script(
         tmp_path / "lenient.sql",
