@@ -11,8 +11,9 @@ stamp=.venv/.nrtg-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ setup.py -nt "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip
   .venv/bin/pip install -q -e '.[dev]'
-  # hive-metastore-client pins thrift==0.13, which does not build on current Pythons; it is only a
-  # test witness and its generated code runs on the thrift we ship with.
+  # hive-metastore-client pins thrift==0.13, which conflicts with (and does not build on) current
+  # Pythons; it is only a test witness and its generated code runs on the thrift we ship with, so
+  # it is installed here without its dependencies and must NOT be listed in the dev extras.
   .venv/bin/pip install -q --no-deps 'hive-metastore-client>=1.0.9'
   touch "$stamp"
 fi
