@@ -19,7 +19,7 @@ from .duckdb_context import fresh
 from .duckdb_expr import cast
 from .duckdb_joins import JoinLowering
 from .duckdb_share import fold_filtered_case, fold_project_over_filter
-from .duckdb_window import assign_windows
+from .duckdb_window import assign_windows, window_bounds, window_starts
 
 __all__ = ["Rel", "RelLowerer", "Source", "unique_names"]
 
@@ -126,6 +126,9 @@ class RelLowerer(JoinLowering):
         return self.emit(select, self.names_of(p))
 
     def _WindowAggregate(self, p: n.WindowAggregate) -> Rel:
+        fast = self._window_aggregate_by_start(p)
+        if fast is not None:
+            return fast
         tvf = n.WindowTVF(input=p.input, window=p.window, span=p.span)
         src = self.lower(tvf)
         width = len(p.input.schema)
@@ -142,6 +145,32 @@ class RelLowerer(JoinLowering):
                 exp.select(*[col(c) for c in keep], copy=False).from_(rel.table, copy=False), keep
             )
         return self._group(src, tvf, p.group, p.aggs, self.names_of(p), props)
+
+    def _window_aggregate_by_start(self, p: n.WindowAggregate) -> Rel | None:
+        """TUMBLE/HOP: group by the window's start in epoch ms (the end is start + size) and
+        compute the bounds once per group, not per row."""
+        width = len(p.input.schema)
+        for a in p.aggs:
+            if any(i >= width for i in a.args) or (a.filter is not None and a.filter >= width):
+                return None
+        src = self.lower(p.input)
+        fields = p.input.schema.fields
+        starts = window_starts(src, p.window, fields, self.ctx)
+        if starts is None:
+            return None
+        inner = self.emit(starts, (*src.names, "$ws"))
+        cols = inner.cols()
+        types = [f.type for f in fields]
+        names = self.names_of(p)
+        items = [alias(fresh(cols[g]), c) for g, c in zip(p.group, names, strict=False)]
+        agg_names = names[len(p.group) : len(p.group) + len(p.aggs)]
+        for a, c in zip(p.aggs, agg_names, strict=True):
+            items.append(alias(lower_agg(a, cols, types, self.ctx), c))
+        prop_names = names[len(p.group) + len(p.aggs) :]
+        items += window_bounds(p.window, fields[p.window.time_col], p.properties, prop_names)
+        keys = [fresh(cols[g]) for g in p.group] + [col("$ws")]
+        select = exp.select(*items, copy=False).from_(inner.table, copy=False)
+        return self.emit(select.group_by(*keys, copy=False), names)
 
     def _SetOp(self, p: n.SetOp) -> Rel:
         rels = [self.lower(i) for i in p.inputs]

@@ -74,6 +74,43 @@ def _sub_select(select: exp.Select, name: str) -> exp.Subquery:
     return exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier(name)))
 
 
+def window_starts(
+    src: Rel, w: n.WindowSpec, fields: tuple[Field, ...], ctx: LowerContext
+) -> exp.Select | None:
+    """SELECT input columns + "$ws" (each window's start in epoch ms) for TUMBLE and HOP, whose
+    end is start + size: a window aggregate groups by this one BIGINT and computes the bounds
+    after aggregating (`window_bounds`), instead of per row. None for other windows."""
+    m = _epoch_ms(_col(src.names[w.time_col]), fields[w.time_col])
+    if w.kind is n.WindowKind.TUMBLE:
+        assert w.size_ms is not None
+        start = _floor_start(m, w.size_ms, w.offset_ms, ctx)
+        return exp.select(exp.Star(), _alias(start, "$ws"), copy=False).from_(src.table, copy=False)
+    if w.kind is n.WindowKind.HOP:
+        assert w.size_ms is not None and w.slide_ms is not None
+        last = _floor_start(m, w.slide_ms, w.offset_ms, ctx)
+        starts = fn("range", last, _sub(m.copy(), _num(w.size_ms)), _num(-w.slide_ms))
+        return exp.select(exp.Star(), _alias(fn("unnest", starts), "$ws"), copy=False).from_(
+            src.table, copy=False
+        )
+    return None
+
+
+def window_bounds(
+    w: n.WindowSpec, time_field: Field, properties: tuple[str, ...], names: tuple[str, ...]
+) -> list[exp.Expression]:
+    """window_start / window_end / window_time from "$ws" (TUMBLE, HOP), named `names`."""
+    assert w.size_ms is not None
+    ws = _col("$ws")
+    all_bounds = _bounds(ws, _add(ws.copy(), _num(w.size_ms)), time_field, n.WINDOW_PROPERTIES)
+    by_name = dict(zip(n.WINDOW_PROPERTIES, all_bounds, strict=True))
+    out = []
+    for prop, name in zip(properties, names, strict=True):
+        bound = by_name[prop]
+        assert isinstance(bound, exp.Alias)
+        out.append(_alias(bound.this, name))
+    return out
+
+
 def assign_windows(
     src: Rel,
     w: n.WindowSpec,

@@ -71,24 +71,19 @@ WITH q0 AS (
 ), q2 AS (
   SELECT
     *,
-    EPOCH_MS(NRTG_WINDOW_START(EPOCH_MS("ts"), 10000, 0)) AS "window_start",
-    EPOCH_MS(NRTG_WINDOW_START(EPOCH_MS("ts"), 10000, 0) + 10000) AS "window_end",
-    EPOCH_MS((
-      NRTG_WINDOW_START(EPOCH_MS("ts"), 10000, 0) + 10000
-    ) - 1) AS "window_time"
+    NRTG_WINDOW_START(EPOCH_MS("ts"), 10000, 0) AS "$ws"
   FROM q1
 ), q3 AS (
   SELECT
     "auction",
     COUNT_STAR() AS "n",
     CAST(SUM("price") // COUNT("price") AS BIGINT) AS "avg_price",
-    "window_start",
-    "window_end"
+    EPOCH_MS("$ws") AS "window_start",
+    EPOCH_MS("$ws" + 10000) AS "window_end"
   FROM q2
   GROUP BY
     "auction",
-    "window_start",
-    "window_end"
+    "$ws"
 ), q4 AS (
   SELECT
     *
