@@ -149,6 +149,8 @@ class RelLowerer(JoinLowering):
     def _window_aggregate_by_start(self, p: n.WindowAggregate) -> Rel | None:
         """TUMBLE/HOP: group by the window's start in epoch ms (the end is start + size) and
         compute the bounds once per group, not per row."""
+        if p.window.kind not in (n.WindowKind.TUMBLE, n.WindowKind.HOP):
+            return None
         width = len(p.input.schema)
         for a in p.aggs:
             if any(i >= width for i in a.args) or (a.filter is not None and a.filter >= width):
