@@ -223,15 +223,11 @@ class Executor:
         for sid in active:
             polled = self.sources[sid].poll(self.batch_size, 0.0 if self.deterministic else 0.1)
             seen = self.seen_splits.setdefault(sid, set())
-            if polled.batch is not None and polled.batch.num_rows:
-                batch = polled.batch
-                split = batch.schema.get_field_index("_split")
-                if split >= 0 and not self.assigners[sid]:
-                    batch = batch.remove_column(split)  # only assigners read it
-                self._push(sid, [batch])
             seen.update(polled.splits)
             done = seen - set(polled.splits)
             now = 0.0 if self.deterministic else time.monotonic() * 1000
+            # The assigners learn which splits exist before any row moves the watermark, so a
+            # split that has not delivered rows yet holds it back.
             for aid in self.assigners[sid]:
                 op = self.operators[aid]
                 status = getattr(op, "split_status", None)
@@ -239,6 +235,12 @@ class Executor:
                     mark = status(done, now, tuple(polled.splits))
                     if mark is not None:
                         self._watermark_from(aid, mark)
+            if polled.batch is not None and polled.batch.num_rows:
+                batch = polled.batch
+                split = batch.schema.get_field_index("_split")
+                if split >= 0 and not self.assigners[sid]:
+                    batch = batch.remove_column(split)  # only assigners read it
+                self._push(sid, [batch])
             if polled.end_of_input:
                 self.finished.add(sid)
                 self._watermark_from(sid, MAX_WATERMARK)

@@ -73,6 +73,8 @@ class WindowAgg(BaseOperator):
         return batch.set_column(col, batch.schema.field(col), times), out
 
     def on_processing_time(self, now: int) -> Output:
+        if not self.proctime:
+            return Output([])  # event-time windows fire on watermarks only, never on the clock
         if now - 1 <= self.watermark:
             return Output([])
         self.watermark = now - 1
