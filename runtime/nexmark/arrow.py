@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
 from nrtg.runtime.nexmark.config import (
     AUCTION,
     AUCTION_FIELDS,

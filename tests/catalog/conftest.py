@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from nrtg.catalog.base import Catalog
 from nrtg.catalog.hms_server import HmsServer
 from nrtg.catalog.sqlite_store import SqliteStore

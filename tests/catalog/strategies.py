@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hypothesis import strategies as st
+
 from nrtg.catalog import types as t
 from nrtg.catalog.schema import (
     Column,

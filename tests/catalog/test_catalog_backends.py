@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+
 from nrtg.catalog import types as t
 from nrtg.catalog.base import Catalog, PartitionDef
 from nrtg.catalog.errors import CatalogError

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+
 from nrtg.catalog import types as t
 from nrtg.catalog.base import PartitionDef
 from nrtg.catalog.errors import CatalogError

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from nrtg.catalog import flink_encoding as fe
 from nrtg.catalog.hms_catalog import HmsCatalog
 from nrtg.catalog.hms_server import HmsServer

@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
 from nrtg.catalog import types as t
 from nrtg.catalog.base import PartitionDef
 from nrtg.catalog.hms_server import HmsServer

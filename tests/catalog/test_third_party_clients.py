@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from nrtg.catalog.hms_server import HmsServer
 from nrtg.catalog.schema import Ident, TableDef
 from nrtg.catalog.uri import open_catalog

@@ -8,6 +8,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
+
 from nrtg.catalog import types as t
 from nrtg.catalog.errors import TypeParseError
 from nrtg.catalog.type_mapping import (

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
+
 from nrtg.runtime.nexmark import (
     AUCTION,
     BID,
@@ -280,6 +281,7 @@ def test_duckdb_reads_json_and_parquet_alike(tmp_path: Path) -> None:
 def test_parquet_schema_and_row_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
+
     from nrtg.runtime.nexmark import sinks
     from nrtg.runtime.nexmark.arrow import SCHEMA
 
@@ -382,6 +384,7 @@ def _kafka_up(host: str = "127.0.0.1", port: int = 9092) -> bool:
 def test_kafka_output_round_robin_with_event_timestamps() -> None:
     from confluent_kafka import Consumer, TopicPartition
     from confluent_kafka.admin import AdminClient, NewTopic
+
     from nrtg.runtime.nexmark import generate
 
     topic = f"nrtg-test-nexmark-{uuid.uuid4().hex[:8]}"

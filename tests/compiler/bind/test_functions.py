@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from nrtg.catalog import types as t
 from nrtg.catalog.types import SqlType
 from nrtg.compiler.bind import coercion, functions
