@@ -81,8 +81,10 @@ def main() -> None:
         print(f"| {name} | {med:.2f} | {worst:.2f} |")
     medians = [r[1] for r in rows]
     maxes = [r[2] for r in rows]
-    print(f"\nall queries: median of medians {statistics.median(medians):.2f} ms, "
-          f"worst median {max(medians):.2f} ms, worst max {max(maxes):.2f} ms")
+    print(
+        f"\nall queries: median of medians {statistics.median(medians):.2f} ms, "
+        f"worst median {max(medians):.2f} ms, worst max {max(maxes):.2f} ms"
+    )
     from nrtg import golden
 
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:

@@ -27,9 +27,16 @@ from nrtg.runtime.nexmark.config import (
 
 _TS = pa.timestamp("ms")
 _TYPES: dict[str, pa.DataType] = {
-    "id": pa.int64(), "initialBid": pa.int64(), "reserve": pa.int64(), "seller": pa.int64(),
-    "category": pa.int64(), "auction": pa.int64(), "bidder": pa.int64(), "price": pa.int64(),
-    "dateTime": _TS, "expires": _TS,
+    "id": pa.int64(),
+    "initialBid": pa.int64(),
+    "reserve": pa.int64(),
+    "seller": pa.int64(),
+    "category": pa.int64(),
+    "auction": pa.int64(),
+    "bidder": pa.int64(),
+    "price": pa.int64(),
+    "dateTime": _TS,
+    "expires": _TS,
 }
 
 
@@ -40,12 +47,15 @@ def _struct(names: Sequence[str]) -> pa.StructType:
 PERSON_TYPE = _struct(PERSON_FIELDS)
 AUCTION_TYPE = _struct(AUCTION_FIELDS)
 BID_TYPE = _struct(BID_FIELDS)
-SCHEMA = pa.schema([
-    pa.field("event_type", pa.int32(), nullable=False),
-    pa.field("person", PERSON_TYPE),
-    pa.field("auction", AUCTION_TYPE),
-    pa.field("bid", BID_TYPE),
-])
+SCHEMA = pa.schema(
+    [
+        pa.field("event_type", pa.int32(), nullable=False),
+        pa.field("person", PERSON_TYPE),
+        pa.field("auction", AUCTION_TYPE),
+        pa.field("bid", BID_TYPE),
+    ]
+)
+
 
 def _column(events: list[Event], kind: int, struct: pa.StructType, types: pa.Array) -> pa.Array:
     """The struct column of one event type: its rows where event_type == kind, null elsewhere."""

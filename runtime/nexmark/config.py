@@ -50,8 +50,18 @@ US_STATES = ("AZ", "CA", "ID", "OR", "WA", "WY")
 Event = tuple[Any, ...]
 
 PERSON_FIELDS = ("id", "name", "emailAddress", "creditCard", "city", "state", "dateTime", "extra")
-AUCTION_FIELDS = ("id", "itemName", "description", "initialBid", "reserve", "dateTime", "expires",
-                  "seller", "category", "extra")
+AUCTION_FIELDS = (
+    "id",
+    "itemName",
+    "description",
+    "initialBid",
+    "reserve",
+    "dateTime",
+    "expires",
+    "seller",
+    "category",
+    "extra",
+)
 BID_FIELDS = ("auction", "bidder", "price", "channel", "url", "dateTime", "extra")
 
 DEFAULT_RATE = 10_000

@@ -215,8 +215,19 @@ class NexmarkGenerator:
         horizon = self.event_time(n + _AUCTION_HORIZON_EVENTS) - self.event_time(n)
         expires = ts + 1 + int(r() * max(2 * horizon, 1))
         extra = self._extra(8 + len(item) + len(description) + 8 * 5, AVG_AUCTION_BYTES)
-        return (AUCTION, FIRST_AUCTION_ID + last_auction(n), item, description, initial_bid,
-                reserve, ts, expires, seller, category, extra)
+        return (
+            AUCTION,
+            FIRST_AUCTION_ID + last_auction(n),
+            item,
+            description,
+            initial_bid,
+            reserve,
+            ts,
+            expires,
+            seller,
+            category,
+            extra,
+        )
 
     def take(self, count: int) -> list[Event]:
         """The next `count` events as tuples (fewer at the end of the stream)."""

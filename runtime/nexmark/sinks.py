@@ -175,8 +175,13 @@ def produce_kafka(
             partition = partitions[n % len(partitions)]
             while True:
                 try:
-                    producer.produce(target.topic, value=value, partition=partition,
-                                     timestamp=ts, on_delivery=delivered)
+                    producer.produce(
+                        target.topic,
+                        value=value,
+                        partition=partition,
+                        timestamp=ts,
+                        on_delivery=delivered,
+                    )
                     break
                 except BufferError:
                     producer.poll(0.05)
@@ -203,8 +208,11 @@ def _partitions(producer: Any, topic: str, timeout_s: float) -> list[int]:
         found = meta.topics.get(topic)
         if found is not None and found.error is None and found.partitions:
             return sorted(found.partitions)
-        retriable = found is None or found.error is None or found.error.code() in (
-            KafkaError.UNKNOWN_TOPIC_OR_PART, KafkaError.LEADER_NOT_AVAILABLE
+        retriable = (
+            found is None
+            or found.error is None
+            or found.error.code()
+            in (KafkaError.UNKNOWN_TOPIC_OR_PART, KafkaError.LEADER_NOT_AVAILABLE)
         )
         if not retriable or time.monotonic() >= deadline:
             why = found.error if found is not None and found.error is not None else "no partitions"

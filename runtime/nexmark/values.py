@@ -13,12 +13,51 @@ from functools import cache
 from nrtg.runtime.nexmark.config import CHANNEL_ID_PERCENT
 
 # Our own word lists (upstream's lists are not reproduced); only `state` values matter to queries.
-FIRST_NAMES = ("Ada", "Bruno", "Chen", "Dana", "Elif", "Farid", "Greta", "Hiro", "Ines", "Jonas",
-               "Kofi", "Lena", "Mira", "Nils")
-LAST_NAMES = ("Abara", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad",
-              "Ivanova", "Jensen", "Kowalski", "Lind")
-CITIES = ("Phoenix", "Tucson", "Los Angeles", "San Francisco", "Sacramento", "Boise", "Portland",
-          "Bend", "Eugene", "Seattle", "Spokane", "Cheyenne", "Laramie")
+FIRST_NAMES = (
+    "Ada",
+    "Bruno",
+    "Chen",
+    "Dana",
+    "Elif",
+    "Farid",
+    "Greta",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kofi",
+    "Lena",
+    "Mira",
+    "Nils",
+)
+LAST_NAMES = (
+    "Abara",
+    "Berg",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Lind",
+)
+CITIES = (
+    "Phoenix",
+    "Tucson",
+    "Los Angeles",
+    "San Francisco",
+    "Sacramento",
+    "Boise",
+    "Portland",
+    "Bend",
+    "Eugene",
+    "Seattle",
+    "Spokane",
+    "Cheyenne",
+    "Laramie",
+)
 
 POOL_SIZE = 1 << 16
 LETTERS = "abcdefghijklmnopqrstuvwxyz"

@@ -53,7 +53,10 @@ def event_time(e: Event) -> int:
 
 def test_same_seed_same_json_and_parquet_bytes(tmp_path: Path) -> None:
     config = NexmarkConfig(events=20_000, seed=11)
-    formats: tuple[tuple[Format, str], ...] = (("json", "events.jsonl"), ("parquet", "events.parquet"))
+    formats: tuple[tuple[Format, str], ...] = (
+        ("json", "events.jsonl"),
+        ("parquet", "events.parquet"),
+    )
     for fmt, name in formats:
         a = write_directory(config, tmp_path / f"a-{fmt}", fmt=fmt)
         b = write_directory(config, tmp_path / f"b-{fmt}", fmt=fmt)

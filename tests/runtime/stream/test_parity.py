@@ -31,6 +31,8 @@ from ._parity import (
 )
 
 CASES = [c for c in discover() if c.target == "both"]
+
+
 # Known gaps, with the reason (reported; never silently skipped).
 @pytest.fixture(scope="module")
 def nexmark_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
