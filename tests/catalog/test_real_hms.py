@@ -35,11 +35,10 @@ pytestmark = pytest.mark.hms
 
 
 @pytest.fixture(scope="module")
-def hms(request: pytest.FixtureRequest) -> tuple[str, int]:
-    try:
-        host, port = request.getfixturevalue("real_hms")
-    except pytest.FixtureLookupError:
-        pytest.skip("no real_hms fixture (scripts/hms.sh not available)")
+def hms(real_hms: tuple[str, int]) -> tuple[str, int]:
+    """The project's real Hive Metastore (tests/conftest.py starts it; a failure to start is a
+    test error, never a skip)."""
+    host, port = real_hms
     return str(host), int(port)
 
 

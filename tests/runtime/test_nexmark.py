@@ -7,7 +7,6 @@ import hashlib
 import itertools
 import json
 import re
-import socket
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -374,33 +373,24 @@ def test_catalog_ddl_declares_the_generated_layout() -> None:
     assert "'json.timestamp-format.standard' = 'SQL'" in ddl
 
 
-def _kafka_up(host: str = "127.0.0.1", port: int = 9092) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.mark.kafka
-@pytest.mark.skipif(not _kafka_up(), reason="no Kafka broker on 127.0.0.1:9092 (scripts/kafka.sh)")
-def test_kafka_output_round_robin_with_event_timestamps() -> None:
+def test_kafka_output_round_robin_with_event_timestamps(kafka_bootstrap: str) -> None:
     from confluent_kafka import Consumer, TopicPartition
     from confluent_kafka.admin import AdminClient, NewTopic
 
     from nrtg.runtime.nexmark import generate
 
     topic = f"nrtg-test-nexmark-{uuid.uuid4().hex[:8]}"
-    admin = AdminClient({"bootstrap.servers": "127.0.0.1:9092"})
+    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
     for future in admin.create_topics([NewTopic(topic, 3, 1)]).values():
         future.result(30)
     try:
         config = NexmarkConfig(events=3_000, seed=14)
-        assert generate(config, f"kafka://127.0.0.1:9092/{topic}") == [
-            f"kafka://127.0.0.1:9092/{topic} (3000 messages)"
+        assert generate(config, f"kafka://{kafka_bootstrap}/{topic}") == [
+            f"kafka://{kafka_bootstrap}/{topic} (3000 messages)"
         ]
         consumer = Consumer(
-            {"bootstrap.servers": "127.0.0.1:9092", "group.id": topic, "enable.auto.commit": False}
+            {"bootstrap.servers": kafka_bootstrap, "group.id": topic, "enable.auto.commit": False}
         )
         consumer.assign([TopicPartition(topic, p, 0) for p in range(3)])
         got: dict[int, list[tuple[int, bytes]]] = {0: [], 1: [], 2: []}
