@@ -78,7 +78,7 @@ def partial_aggregates(
         elif fn.name in ("MIN", "MAX"):
             op = fn.name.lower()
             aggs.append((f"a{x}", op))
-            layout.append(("minmax", f"a{x}_{op}"))
+            layout.append(("minmax", f"a{x}_{op}", str(x)))
         elif fn.name == "COUNT":
             aggs.append((f"a{x}", "count"))
             layout.append(("count", f"a{x}_count"))
@@ -105,10 +105,11 @@ def partial_aggregates(
                 accs.append([c, out_cols[spec[1]][r] if c else None, None])
             elif kind == "minmax":
                 v = out_cols[spec[1]][r]
+                keeps_values = fns[int(spec[2])].keeps_values  # this aggregate's own layout
                 if v is None:
                     accs.append([0, None, None])
                 else:
-                    accs.append([1, None, {v: 1}] if fn.keeps_values else [1, v, None])
+                    accs.append([1, None, {v: 1}] if keeps_values else [1, v, None])
             else:
                 vs = [v for v in out_cols[spec[1]][r] if v is not None]
                 accs.append([len(vs), None, dict.fromkeys(vs, 1)])
