@@ -1,9 +1,9 @@
 """Hive-native tables (`connector = hive`) as batch sources.
 
 A Hive table is a location and a storage format (catalog `TableDef.location` /
-`storage_format`). The scan carries them as the options `location` and `storage-format` (a
-script can declare one directly: `WITH ('connector' = 'hive', 'location' = '...',
-'storage-format' = 'parquet')`); the serde's parameters come as `serde.<key>` options.
+`storage_format`). The binder passes them to the scan as the options `location` and
+`storage-format` (a script can declare one directly: `WITH ('connector' = 'hive', 'location' =
+'...', 'storage-format' = 'parquet')`); the serde's parameters come as `serde.<key>` options.
 
 Formats: parquet, orc (pyarrow), json (JsonSerDe: JSON lines), csv (OpenCSVSerde: `,`, `"`,
 `\\` unless `serde.separatorChar` / `quoteChar` / `escapeChar` say otherwise) and textfile
