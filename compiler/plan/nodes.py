@@ -410,6 +410,15 @@ class Join(Plan):
         return RETRACT
 
 
+def _probe_schema(left: Plan, right: Plan, kind: JoinKind) -> Schema:
+    """Temporal and lookup joins: the probe (left) side keeps its time attributes; the looked-up
+    side is plain and, for a LEFT join, nullable."""
+    rf = tuple(plain(f) for f in right.schema.fields)
+    if kind is JoinKind.LEFT:
+        rf = tuple(nullable(f) for f in rf)
+    return Schema(tuple(left.schema.fields) + rf)
+
+
 @node
 class IntervalJoin(Plan):
     """`left.time - right.time` within [lower_ms, upper_ms] plus `condition`; state expires
@@ -448,11 +457,7 @@ class TemporalJoin(Plan):
 
     @cached_property
     def schema(self) -> Schema:
-        lf = self.left.schema.fields
-        rf = tuple(plain(f) for f in self.right.schema.fields)
-        if self.kind is JoinKind.LEFT:
-            rf = tuple(nullable(f) for f in rf)
-        return Schema(tuple(lf) + rf)
+        return _probe_schema(self.left, self.right, self.kind)
 
     @cached_property
     def changelog(self) -> ChangelogMode:
@@ -471,11 +476,7 @@ class LookupJoin(Plan):
 
     @cached_property
     def schema(self) -> Schema:
-        lf = self.left.schema.fields
-        rf = tuple(plain(f) for f in self.right.schema.fields)
-        if self.kind is JoinKind.LEFT:
-            rf = tuple(nullable(f) for f in rf)
-        return Schema(tuple(lf) + rf)
+        return _probe_schema(self.left, self.right, self.kind)
 
     @cached_property
     def changelog(self) -> ChangelogMode:
