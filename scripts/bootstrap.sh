@@ -4,6 +4,19 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 py="${PYTHON:-python3}"
+
+# The real Kafka broker and Hive Metastore used by the tests run on a JDK (>= 17; the metastore's
+# first start compiles a class, so a JRE is not enough) and are fetched with Maven. Install them
+# from Debian's packages when missing and we are allowed to.
+if ! command -v javac >/dev/null || ! command -v mvn >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing a JDK and Maven (openjdk-17-jdk-headless, maven)" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null
+  else
+    echo "warning: javac/mvn not found; Kafka and Hive Metastore tests will fail (install JDK 17 + Maven)" >&2
+  fi
+fi
 if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv
 fi
