@@ -20,6 +20,9 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SERVICE=metastore
+# shellcheck source=scripts/service-lib.sh
+source "$root/scripts/service-lib.sh"
 PORT="${HMS_PORT:-9084}"
 PYSPARK_VERSION="${PYSPARK_VERSION:-4.3.0}"
 HEAP="${HMS_HEAP:-1g}"
@@ -171,14 +174,6 @@ our_pid() {  # the pid from the pid file, when that process is alive and is our 
   case "$cmd" in *"$WORK/conf:"*"$MAIN -p $PORT"*) echo "$pid" ;; *) return 1 ;; esac
 }
 
-alive() {  # a zombie (exited, not yet reaped by its new parent) counts as gone
-  local state
-  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true)"
-  [ -n "$state" ] && [ "$state" != Z ]
-}
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 show_logs() {
   local f
   for f in "$LOGS/stdout.log" "$LOGS/hms.log" "$LOGS/prep.log"; do
@@ -202,20 +197,6 @@ status() {
     log "not running (port $PORT)"
   fi
   return 1
-}
-
-wait_ready() {  # $1 = pid
-  local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    if port_open "$PORT" && probe; then return 0; fi
-    if ! alive "$pid"; then
-      show_logs
-      die "metastore exited during startup (logs: $LOGS)"
-    fi
-    sleep 0.5
-  done
-  show_logs
-  die "metastore did not answer on 127.0.0.1:$PORT within ${START_TIMEOUT}s (pid $pid, logs: $LOGS)"
 }
 
 start() {
@@ -259,28 +240,6 @@ start() {
   wait_ready "$pid"
   log "Hive Metastore 2.3 up on 127.0.0.1:$PORT (pid $pid, logs $LOGS)"
   echo "127.0.0.1:$PORT"
-}
-
-stop() {
-  local pid
-  if ! pid="$(our_pid)"; then
-    rm -f "$PIDFILE"
-    log "not running (port $PORT)"
-    return 0
-  fi
-  kill -TERM "$pid"
-  local deadline=$((SECONDS + STOP_TIMEOUT))
-  while alive "$pid"; do
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      log "metastore $pid did not stop within ${STOP_TIMEOUT}s; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.2
-  done
-  rm -f "$PIDFILE"
-  log "stopped (pid $pid)"
 }
 
 clean() { stop; rm -rf "$WORK"; log "deleted $WORK"; }

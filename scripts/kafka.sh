@@ -18,6 +18,9 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SERVICE=broker
+# shellcheck source=scripts/service-lib.sh
+source "$root/scripts/service-lib.sh"
 KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
 LOG4J_VERSION="${LOG4J_VERSION:-2.24.3}"
 DEP_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
@@ -211,14 +214,6 @@ our_pid() {  # the pid from the pid file, when that process is alive and is our 
   echo "$pid"
 }
 
-alive() {  # a zombie (exited, not yet reaped by its new parent) counts as gone
-  local state
-  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true)"
-  [ -n "$state" ] && [ "$state" != Z ]
-}
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 status() {
   if our_pid >/dev/null && probe; then
     echo "127.0.0.1:$PORT"
@@ -242,20 +237,6 @@ show_logs() {
     [ -s "$f" ] && { echo "--- tail $f" >&2; tail -n 30 "$f" >&2; }
   done
   return 0
-}
-
-wait_ready() {  # $1 = pid
-  local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    if probe; then return 0; fi
-    if ! alive "$pid"; then
-      show_logs
-      die "broker exited during startup (logs: $LOGS)"
-    fi
-    sleep 0.5
-  done
-  show_logs
-  die "broker did not answer on 127.0.0.1:$PORT within ${START_TIMEOUT}s (pid $pid, logs: $LOGS)"
 }
 
 start() {
@@ -298,28 +279,6 @@ start() {
   wait_ready "$pid"
   log "Kafka $KAFKA_VERSION up on 127.0.0.1:$PORT (pid $pid, logs $LOGS/server.log)"
   echo "127.0.0.1:$PORT"
-}
-
-stop() {
-  local pid
-  if ! pid="$(our_pid)"; then
-    rm -f "$PIDFILE"
-    log "not running (port $PORT)"
-    return 0
-  fi
-  kill -TERM "$pid"
-  local deadline=$((SECONDS + STOP_TIMEOUT))
-  while alive "$pid"; do
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      log "broker $pid did not stop within ${STOP_TIMEOUT}s; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.2
-  done
-  rm -f "$PIDFILE"
-  log "stopped (pid $pid)"
 }
 
 crash() {
