@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -40,10 +42,13 @@ class CompiledJob:
     def optimized(self) -> tuple[Plan, ...]:
         from .validate import validate
 
-        plans = optimize(
-            self.logical, ctx=RuleContext(dict(self.session.options)), trace=self.trace
-        )
-        validate(plans, self.target)
+        try:
+            plans = optimize(
+                self.logical, ctx=RuleContext(dict(self.session.options)), trace=self.trace
+            )
+            validate(plans, self.target)
+        finally:
+            _freeze_long_lived()
         return plans
 
     @cached_property
@@ -72,6 +77,18 @@ class CompiledJob:
         out["catalog_changes"] = [c.op for c in self.bound.changes]
         out["advice"] = [a.to_dict() for a in self.advice]
         return out
+
+
+@functools.cache
+def _freeze_long_lived() -> None:
+    """Once per process, after the first full compile: move every object alive now (sqlglot's
+    parser and tokenizer tables, the function registry, the compiler's modules and caches,
+    the catalog read so far) to CPython's permanent GC generation. They live as long as the
+    process and hold no garbage, yet every full collection re-scanned all ~45,000 of them
+    (10-30 ms, the worst compile times); afterwards full collections scan only newer objects.
+    The cost is that cyclic garbage alive at this moment (one compile's ASTs, at most) is
+    never reclaimed."""
+    gc.freeze()
 
 
 def compile_sql(
