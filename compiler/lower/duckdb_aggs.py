@@ -16,7 +16,6 @@ from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import AggCall
 
-from .duckdb_context import fresh
 from .duckdb_expr import Cols, LowerContext, cast, decimal_quotient, fn, interval_ms
 from .duckdb_types import is_integer
 
@@ -62,7 +61,7 @@ def lower_agg(
     wrap: Wrap = _identity,
 ) -> exp.Expression:
     """One aggregate; `wrap` turns each underlying aggregate into a window call for OVER."""
-    args = [fresh(cols[i]) for i in a.args]
+    args = [cols[i] for i in a.args]
 
     def agg(name: str, *xs: exp.Expression) -> exp.Expression:
         inner: list[exp.Expression] = list(xs)
@@ -72,7 +71,7 @@ def lower_agg(
         else:
             call = exp.Anonymous(this=name, expressions=inner)
         if a.filter is not None:
-            call = exp.Filter(this=call, expression=exp.Where(this=fresh(cols[a.filter])))
+            call = exp.Filter(this=call, expression=exp.Where(this=cols[a.filter]))
         return wrap(call)
 
     name = a.name.upper()
@@ -116,15 +115,11 @@ def over_call(
 ) -> exp.Expression:
     from .duckdb_rel import ordered
 
-    partition = [fresh(cols[i]) for i in p.partition] or None
-    order = (
-        exp.Order(expressions=[ordered(fresh(cols[k.index]), k) for k in p.order])
-        if p.order
-        else None
-    )
+    partition = [cols[i] for i in p.partition] or None
+    order = exp.Order(expressions=[ordered(cols[k.index], k) for k in p.order]) if p.order else None
     name = c.name.upper()
     if name in _RANKING:
-        call = exp.Anonymous(this=_RANKING[name], expressions=[fresh(cols[i]) for i in c.args])
+        call = exp.Anonymous(this=_RANKING[name], expressions=[cols[i] for i in c.args])
         return exp.Window(this=call, partition_by=partition, order=order)
     spec = _frame(p, types)
 

@@ -11,8 +11,8 @@ from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import Expr
 
-from .duckdb_context import LowerContext
-from .duckdb_expr import Cols, lower_expr
+from .duckdb_context import Cols, LowerContext, col
+from .duckdb_expr import lower_expr
 from .duckdb_share import StructureKeys, worth_materializing
 
 
@@ -31,10 +31,6 @@ def unique_names(names: tuple[str, ...]) -> tuple[str, ...]:
 
 def ident(name: str) -> exp.Identifier:
     return exp.to_identifier(name, quoted=True)
-
-
-def col(name: str, table: str | None = None) -> exp.Column:
-    return exp.Column(this=ident(name), table=exp.to_identifier(table) if table else None)
 
 
 def alias(e: exp.Expression, name: str) -> exp.Expression:
@@ -70,8 +66,8 @@ class Rel:
     cte: str
     names: tuple[str, ...]
 
-    def cols(self, table: str | None = None) -> list[exp.Expression]:
-        return [col(c, table) for c in self.names]
+    def cols(self, table: str | None = None) -> Cols:
+        return Cols.of(self.names, table)
 
     @property
     def table(self) -> exp.Table:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import overload
 
 from sqlglot import exp
 
@@ -78,12 +79,43 @@ def interval_ms(ms: int) -> exp.Expression:
     return exp.Interval(this=exp.Literal.string(str(ms)), unit=exp.Var(this="MILLISECOND"))
 
 
-def fresh(e: exp.Expression) -> exp.Expression:
-    """A copy of `e`; plain column references are rebuilt instead of deep-copied (cheaper)."""
-    if isinstance(e, exp.Column) and isinstance(e.this, exp.Identifier):
-        table = e.args.get("table")
-        return exp.Column(
-            this=exp.Identifier(this=e.this.this, quoted=e.this.quoted),
-            table=exp.Identifier(this=table.this, quoted=table.quoted) if table else None,
-        )
-    return e.copy()
+class Cols:
+    """The columns of a lowering input by ordinal (`"name"` or `t."name"`): each access builds
+    a new Column node, so a reference can be placed in a tree without copying, and columns that
+    are never referenced are never built."""
+
+    __slots__ = ("refs",)
+
+    def __init__(self, refs: tuple[tuple[str, str | None], ...]) -> None:
+        self.refs = refs
+
+    @classmethod
+    def of(cls, names: tuple[str, ...], table: str | None = None) -> Cols:
+        return cls(tuple((c, table) for c in names))
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    @overload
+    def __getitem__(self, i: int) -> exp.Column: ...
+    @overload
+    def __getitem__(self, i: slice) -> Cols: ...
+    def __getitem__(self, i: int | slice) -> exp.Column | Cols:
+        if isinstance(i, slice):
+            return Cols(self.refs[i])
+        name, table = self.refs[i]
+        return col(name, table)
+
+    def __iter__(self) -> Iterator[exp.Column]:
+        return (col(name, table) for name, table in self.refs)
+
+    def __add__(self, other: Cols) -> Cols:
+        return Cols(self.refs + other.refs)
+
+
+def col(name: str, table: str | None = None) -> exp.Column:
+    """`"name"` or `table."name"` (identifiers built directly: `to_identifier` re-checks)."""
+    return exp.Column(
+        this=exp.Identifier(this=name, quoted=True),
+        table=exp.Identifier(this=table, quoted=False) if table else None,
+    )

@@ -8,7 +8,7 @@ Column references are resolved through `cols` (one sqlglot expression per input 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from decimal import Decimal
 from types import MappingProxyType
 
@@ -18,7 +18,7 @@ from nrtg.catalog.types import Kind, SqlType
 from nrtg.compiler.errors import InternalError, UnsupportedError
 from nrtg.compiler.plan.expr import Call, Case, Cast, ColumnRef, Expr, FieldAccess, Literal
 
-from .duckdb_context import LowerContext, cast, fn, fresh, interval_ms, paren
+from .duckdb_context import Cols, LowerContext, cast, fn, interval_ms, paren
 from .duckdb_funcs import lower_function
 from .duckdb_types import is_integer, timestamp_string_format
 
@@ -32,8 +32,6 @@ __all__ = [
     "lower_expr",
     "paren",
 ]
-
-Cols = Sequence[exp.Expression]
 
 _BINARY: MappingProxyType[str, type[exp.Binary]] = MappingProxyType(
     {
@@ -58,7 +56,7 @@ def lower_expr(e: Expr, cols: Cols, ctx: LowerContext) -> exp.Expression:
     if isinstance(e, ColumnRef):
         if e.index >= len(cols):
             raise InternalError(f"column ref {e.name} (#{e.index}) out of range in lowering")
-        return fresh(cols[e.index])
+        return cols[e.index]
     if isinstance(e, Literal):
         return lower_literal(e, ctx)
     if isinstance(e, Cast):

@@ -12,14 +12,14 @@ from nrtg.compiler.plan import traits
 from nrtg.compiler.plan.expr import Call, Expr, conjuncts
 
 from .duckdb_base import LowererBase, Rel, alias, aliased, col, ident
-from .duckdb_context import fn, fresh, interval_ms, paren
+from .duckdb_context import Cols, fn, interval_ms, paren
 
 OP = "$op"  # the changelog kind column of a versioned table's rows
 
 
 class JoinLowering(LowererBase):
     # -- joins --------------------------------------------------------------------------------
-    def _join_cols(self, left: Rel, right: Rel) -> list[exp.Expression]:
+    def _join_cols(self, left: Rel, right: Rel) -> Cols:
         return left.cols("l") + right.cols("r")
 
     def _join_select(
@@ -70,14 +70,14 @@ class JoinLowering(LowererBase):
     def _IntervalJoin(self, p: n.IntervalJoin) -> Rel:
         left, right = self.lower(p.left), self.lower(p.right)
         cols = self._join_cols(left, right)
-        lt = fresh(cols[p.left_time])
-        rt = fresh(cols[len(left.names) + p.right_time])
+        lt, rt = p.left_time, len(left.names) + p.right_time
         # left.time - right.time in [lower, upper]  <=>  r + lower <= l <= r + upper
         bounds = exp.and_(
-            exp.GTE(this=lt, expression=exp.Add(this=rt, expression=interval_ms(p.lower_ms))),
+            exp.GTE(
+                this=cols[lt], expression=exp.Add(this=cols[rt], expression=interval_ms(p.lower_ms))
+            ),
             exp.LTE(
-                this=lt.copy(),
-                expression=exp.Add(this=rt.copy(), expression=interval_ms(p.upper_ms)),
+                this=cols[lt], expression=exp.Add(this=cols[rt], expression=interval_ms(p.upper_ms))
             ),
         )
         on = exp.and_(paren(self.expr(p.condition, cols)), bounds)
@@ -88,9 +88,7 @@ class JoinLowering(LowererBase):
         cols = self._join_cols(left, right)
         nl = len(left.names)
         same = [
-            exp.EQ(
-                this=cols[p.left_bounds[i]].copy(), expression=cols[nl + p.right_bounds[i]].copy()
-            )
+            exp.EQ(this=cols[p.left_bounds[i]], expression=cols[nl + p.right_bounds[i]])
             for i in (0, 1)
         ]
         on = exp.and_(*same, paren(self.expr(p.condition, cols)))
@@ -123,9 +121,7 @@ class JoinLowering(LowererBase):
                 )
         if not equi:
             raise UnsupportedError("a temporal join needs an equality on the versioned table's key")
-        time_cond = exp.GTE(
-            this=fresh(cols[p.left_time]), expression=fresh(cols[nl + p.right_time])
-        )
+        time_cond = exp.GTE(this=cols[p.left_time], expression=cols[nl + p.right_time])
         names = self.names_of(p)
         kept = [paren(self.expr(r, cols)) for r in residual]
         if versioned:
@@ -133,7 +129,7 @@ class JoinLowering(LowererBase):
         ok = exp.and_(*kept) if kept else None
         items: list[exp.Expression] = []
         for i, (c, x) in enumerate(zip(cols, names, strict=True)):
-            value = c.copy()
+            value: exp.Expression = c
             if i >= nl and ok is not None and p.kind is n.JoinKind.LEFT:
                 value = exp.Case(ifs=[exp.If(this=ok.copy(), true=value)])
             items.append(alias(value, x))

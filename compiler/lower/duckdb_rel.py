@@ -15,7 +15,7 @@ from nrtg.compiler.plan.expr import AggCall
 
 from .duckdb_aggs import lower_agg
 from .duckdb_base import Rel, Source, alias, col, ident, ordered, star, unique_names
-from .duckdb_context import fresh
+from .duckdb_context import Cols
 from .duckdb_expr import cast
 from .duckdb_joins import JoinLowering
 from .duckdb_share import fold_filtered_case, fold_project_over_filter
@@ -48,7 +48,8 @@ class RelLowerer(JoinLowering):
         rows = [
             exp.Tuple(
                 expressions=[
-                    cast(self.expr(v, []), ty, self.ctx) for v, ty in zip(row, types, strict=True)
+                    cast(self.expr(v, Cols(())), ty, self.ctx)
+                    for v, ty in zip(row, types, strict=True)
                 ]
             )
             for row in p.rows
@@ -104,15 +105,15 @@ class RelLowerer(JoinLowering):
     ) -> Rel:
         cols = src.cols()
         types = [f.type for f in input_plan.schema.fields]
-        items = [alias(fresh(cols[g]), c) for g, c in zip(group, names, strict=False)]
+        items = [alias(cols[g], c) for g, c in zip(group, names, strict=False)]
         for a, c in zip(aggs, names[len(group) :], strict=False):
             items.append(alias(lower_agg(a, cols, types, self.ctx), c))
         extra = [
-            alias(fresh(cols[i]), c)
+            alias(cols[i], c)
             for i, c in zip(extra_keys, names[len(group) + len(aggs) :], strict=True)
         ]
         select = exp.select(*items, *extra, copy=False).from_(src.table, copy=False)
-        keys = [fresh(cols[i]) for i in (*group, *extra_keys)]
+        keys = [cols[i] for i in (*group, *extra_keys)]
         if keys:
             select = select.group_by(*keys, copy=False)
         # A global aggregate over empty input gives one row (COUNT = 0, SUM = NULL): Flink's
@@ -164,13 +165,13 @@ class RelLowerer(JoinLowering):
         cols = inner.cols()
         types = [f.type for f in fields]
         names = self.names_of(p)
-        items = [alias(fresh(cols[g]), c) for g, c in zip(p.group, names, strict=False)]
+        items = [alias(cols[g], c) for g, c in zip(p.group, names, strict=False)]
         agg_names = names[len(p.group) : len(p.group) + len(p.aggs)]
         for a, c in zip(p.aggs, agg_names, strict=True):
             items.append(alias(lower_agg(a, cols, types, self.ctx), c))
         prop_names = names[len(p.group) + len(p.aggs) :]
         items += window_bounds(p.window, fields[p.window.time_col], p.properties, prop_names)
-        keys = [fresh(cols[g]) for g in p.group] + [col("$ws")]
+        keys = [cols[g] for g in p.group] + [col("$ws")]
         select = exp.select(*items, copy=False).from_(inner.table, copy=False)
         return self.emit(select.group_by(*keys, copy=False), names)
 
@@ -202,9 +203,7 @@ class RelLowerer(JoinLowering):
         cols = src.cols()
         select = exp.select(exp.Star(), copy=False).from_(src.table, copy=False)
         if p.keys:
-            select = select.order_by(
-                *[ordered(fresh(cols[k.index]), k) for k in p.keys], copy=False
-            )
+            select = select.order_by(*[ordered(cols[k.index], k) for k in p.keys], copy=False)
         if p.limit is not None:
             select = select.limit(p.limit, copy=False)
         if p.offset:
@@ -239,8 +238,8 @@ class RelLowerer(JoinLowering):
         rn = names[-1] if rank_name is not None else "$rn"
         window = exp.Window(
             this=exp.Anonymous(this=fn_name, expressions=[]),
-            partition_by=[fresh(cols[i]) for i in partition] or None,
-            order=exp.Order(expressions=[ordered(fresh(cols[k.index]), k) for k in order])
+            partition_by=[cols[i] for i in partition] or None,
+            order=exp.Order(expressions=[ordered(cols[k.index], k) for k in order])
             if order
             else None,
         )

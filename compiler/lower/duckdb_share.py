@@ -54,40 +54,50 @@ NON_DETERMINISTIC = frozenset(
 )
 # Row-wise nodes, cheap to recompute: sharing them is left to DuckDB (no MATERIALIZED).
 _CHEAP = (n.TableScan, n.Project, n.Filter, n.AssignWatermark, n.Values, n.WindowTVF)
+_CHILD = "$child"  # a plan-valued field in `_params` (children are compared by their numbers)
 
 
 class StructureKeys:
-    """Numbers plans by structure: equal numbers = the same computation."""
+    """Numbers plans by structure: equal numbers = the same computation.
+
+    Plans are bucketed by class and their children's numbers; only a plan that lands in an
+    occupied bucket has its parameters compared (and its calls checked for non-determinism),
+    so a plan without a structural twin costs no hashing of its expressions."""
 
     def __init__(self) -> None:
         self._by_id: dict[int, tuple[n.Plan, int]] = {}
-        self._interned: dict[Any, int] = {}
+        self._buckets: dict[tuple[type, tuple[int, ...]], list[tuple[tuple[Any, ...], int]]] = {}
+        self._count = 0
 
     def key(self, plan: n.Plan) -> int:
         found = self._by_id.get(id(plan))
         if found is not None and found[0] is plan:
             return found[1]
-        parts: list[Any] = [type(plan).__name__]
-        unique = False
-        for name in n._field_names(type(plan)):
-            if name == "span":
-                continue
-            value = getattr(plan, name)
-            if isinstance(value, n.Plan):
-                parts.append(("plan", self.key(value)))
-            elif isinstance(value, tuple) and value and isinstance(value[0], n.Plan):
-                parts.append(("plans", tuple(self.key(v) for v in value)))
-            else:
-                unique = unique or _non_deterministic(value)
-                parts.append(value)
-        if unique:
-            parts.append(("unique", id(plan)))
-        try:
-            number = self._interned.setdefault(tuple(parts), len(self._interned))
-        except TypeError:  # an unhashable parameter: never shared
-            number = self._interned.setdefault(("unique", id(plan)), len(self._interned))
+        bucket_key = (type(plan), tuple(self.key(c) for c in plan.children))
+        params = _params(plan)
+        bucket = self._buckets.setdefault(bucket_key, [])
+        number = next((k for other, k in bucket if other == params), None)
+        if number is None or _non_deterministic(params):
+            number = self._count
+            self._count += 1
+            bucket.append((params, number))
         self._by_id[id(plan)] = (plan, number)
         return number
+
+
+def _params(plan: n.Plan) -> tuple[Any, ...]:
+    """The plan's fields but its span, its children marked by position only."""
+    out: list[Any] = []
+    for name in n._field_names(type(plan)):
+        if name == "span":
+            continue
+        value = getattr(plan, name)
+        if isinstance(value, n.Plan):
+            value = _CHILD
+        elif isinstance(value, tuple) and value and isinstance(value[0], n.Plan):
+            value = (_CHILD, len(value))
+        out.append(value)
+    return tuple(out)
 
 
 def _non_deterministic(value: Any) -> bool:
