@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 
 from nrtg.catalog import types as t
 from nrtg.catalog.errors import InternalError, Span
 from nrtg.catalog.types import SqlType
+
+from .cached import cached
 
 LiteralValue = (
     None
@@ -37,7 +38,7 @@ class Expr:
     # Spans are debugging metadata: they must never make two equal expressions unequal.
     span: Span | None = field(default=None, compare=False, repr=False)
 
-    @cached_property
+    @cached
     def children(self) -> tuple[Expr, ...]:
         out: list[Expr] = []
         for f in fields(self):
@@ -57,7 +58,7 @@ class Expr:
         values.update(changes)
         return type(self)(**values)
 
-    @cached_property
+    @cached
     def column_refs(self) -> frozenset[int]:
         """Input ordinals this expression reads."""
         refs: set[int] = set()
@@ -75,7 +76,7 @@ class ColumnRef(Expr):
         if self.index < 0:
             raise InternalError(f"negative column index for {self.name}")
 
-    @cached_property
+    @cached
     def column_refs(self) -> frozenset[int]:
         return frozenset({self.index})
 

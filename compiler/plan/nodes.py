@@ -1,4 +1,4 @@
-"""Relational plan nodes: frozen, keyword-only, children only as fields, facts as cached_property.
+"""Relational plan nodes: frozen, keyword-only, children only as fields, facts cached (cached.py).
 
 Nodes compare by identity (eq=False): rules detect change with `is`, and deep equality over a
 whole plan would cost more than it tells. Column references are input ordinals; binary nodes see
@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field, fields
 from enum import Enum
-from functools import cached_property
 from typing import Any
 
 from nrtg.catalog import types as t
@@ -18,6 +17,7 @@ from nrtg.catalog.errors import InternalError, Span
 from nrtg.catalog.schema import Field, Ident, Schema, TimeAttr
 
 from . import traits
+from .cached import cached
 from .expr import AggCall, Cast, ColumnRef, Expr
 from .traits import INSERT_ONLY, INSERT_UPDATE, RETRACT, UPSERT, ChangelogMode
 
@@ -39,7 +39,7 @@ def check(condition: bool, message: str) -> None:
 class Plan:
     span: Span | None = field(default=None, repr=False)
 
-    @cached_property
+    @cached
     def children(self) -> tuple[Plan, ...]:
         out: list[Plan] = []
         for name in _field_names(type(self)):
@@ -68,15 +68,15 @@ class Plan:
                 changes[name] = tuple(next(it) for _ in value)
         return self.replace(**changes)
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         raise NotImplementedError(type(self).__name__)
 
-    @cached_property
+    @cached
     def changelog(self) -> ChangelogMode:
         return self.children[0].changelog
 
-    @cached_property
+    @cached
     def upsert_keys(self) -> frozenset[tuple[int, ...]]:
         """Column sets that identify a row among the current (folded) results."""
         return frozenset()
@@ -107,7 +107,7 @@ class TableScan(Plan):
     metadata_keys: tuple[str | None, ...] = ()
     primary_key: tuple[int, ...] | None = None
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         return Schema(self.fields)
 
@@ -117,7 +117,7 @@ class TableScan(Plan):
                 return v
         return default
 
-    @cached_property
+    @cached
     def changelog(self) -> ChangelogMode:
         connector = self.option("connector", "")
         fmt = self.option("format") or self.option("value.format") or ""
@@ -127,7 +127,7 @@ class TableScan(Plan):
             return RETRACT
         return INSERT_ONLY
 
-    @cached_property
+    @cached
     def upsert_keys(self) -> frozenset[tuple[int, ...]]:
         return frozenset({self.primary_key}) if self.primary_key else frozenset()
 
@@ -141,11 +141,11 @@ class Values(Plan):
         for r in self.rows:
             check(len(r) == len(self.fields), "Values row arity differs from its schema")
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         return Schema(self.fields)
 
-    @cached_property
+    @cached
     def changelog(self) -> ChangelogMode:
         return INSERT_ONLY
 
@@ -165,14 +165,14 @@ class Project(Plan):
                 all(i < width for i in e.column_refs), f"Project ref out of range in {self.names}"
             )
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         return Schema(tuple(self._field(e, n) for e, n in zip(self.exprs, self.names, strict=True)))
 
     def _field(self, e: Expr, name: str) -> Field:
         return Field(name, e.type, time_attr_of(e, self.input.schema))
 
-    @cached_property
+    @cached
     def upsert_keys(self) -> frozenset[tuple[int, ...]]:
         positions: dict[int, int] = {}
         for out, e in enumerate(self.exprs):
@@ -214,11 +214,11 @@ class Filter(Plan):
     def __post_init__(self) -> None:
         check(self.predicate.type.is_boolean, "Filter predicate must be BOOLEAN")
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         return self.input.schema
 
-    @cached_property
+    @cached
     def upsert_keys(self) -> frozenset[tuple[int, ...]]:
         return self.input.upsert_keys
 
@@ -235,14 +235,14 @@ class AssignWatermark(Plan):
     def __post_init__(self) -> None:
         check(self.rowtime < len(self.input.schema), "watermark rowtime out of range")
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         fs = list(self.input.schema.fields)
         f = fs[self.rowtime]
         fs[self.rowtime] = Field(f.name, f.type, TimeAttr.ROWTIME)
         return Schema(tuple(fs))
 
-    @cached_property
+    @cached
     def upsert_keys(self) -> frozenset[tuple[int, ...]]:
         return self.input.upsert_keys
 
@@ -264,18 +264,18 @@ class Aggregate(Plan):
     group: tuple[int, ...]
     aggs: tuple[AggCall, ...]
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         return Schema(tuple(_agg_fields(self.input.schema, self.group, self.aggs)))
 
-    @cached_property
+    @cached
     def changelog(self) -> ChangelogMode:
         if not self.group:
             # A global aggregate updates its single row; it never deletes it.
             return INSERT_UPDATE
         return INSERT_UPDATE if traits.is_insert_only(self.input.changelog) else RETRACT
 
-    @cached_property
+    @cached
     def upsert_keys(self) -> frozenset[tuple[int, ...]]:
         return frozenset({tuple(range(len(self.group)))})
 
@@ -326,7 +326,7 @@ class WindowTVF(Plan):
     input: Plan
     window: WindowSpec
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         fs = self.input.schema.fields
         return Schema(tuple(fs) + window_fields(fs[self.window.time_col]))
@@ -343,17 +343,17 @@ class WindowAggregate(Plan):
     aggs: tuple[AggCall, ...]
     properties: tuple[str, ...] = WINDOW_PROPERTIES
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         fs = _agg_fields(self.input.schema, self.group, self.aggs)
         wf = {f.name: f for f in window_fields(self.input.schema.fields[self.window.time_col])}
         return Schema(tuple(fs) + tuple(wf[p] for p in self.properties))
 
-    @cached_property
+    @cached
     def changelog(self) -> ChangelogMode:
         return INSERT_ONLY
 
-    @cached_property
+    @cached
     def upsert_keys(self) -> frozenset[tuple[int, ...]]:
         n = len(self.group) + len(self.aggs)
         props = [
@@ -396,11 +396,11 @@ class Join(Plan):
     def __post_init__(self) -> None:
         check(self.condition.type.is_boolean, "Join condition must be BOOLEAN")
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         return Schema(_join_fields(self.left, self.right, self.kind, keep_time=False))
 
-    @cached_property
+    @cached
     def changelog(self) -> ChangelogMode:
         inputs_insert_only = traits.is_insert_only(self.left.changelog) and traits.is_insert_only(
             self.right.changelog
@@ -433,11 +433,11 @@ class IntervalJoin(Plan):
     lower_ms: int
     upper_ms: int
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         return Schema(_join_fields(self.left, self.right, self.kind, keep_time=True))
 
-    @cached_property
+    @cached
     def changelog(self) -> ChangelogMode:
         return INSERT_ONLY
 
@@ -455,11 +455,11 @@ class TemporalJoin(Plan):
     right_time: int
     right_key: tuple[int, ...]
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         return _probe_schema(self.left, self.right, self.kind)
 
-    @cached_property
+    @cached
     def changelog(self) -> ChangelogMode:
         return self.left.changelog
 
@@ -474,11 +474,11 @@ class LookupJoin(Plan):
     kind: JoinKind
     condition: Expr
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         return _probe_schema(self.left, self.right, self.kind)
 
-    @cached_property
+    @cached
     def changelog(self) -> ChangelogMode:
         return self.left.changelog
 
@@ -494,11 +494,11 @@ class WindowJoin(Plan):
     left_bounds: tuple[int, int]  # (window_start, window_end) ordinals in the left input
     right_bounds: tuple[int, int]
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         return Schema(_join_fields(self.left, self.right, self.kind, keep_time=True))
 
-    @cached_property
+    @cached
     def changelog(self) -> ChangelogMode:
         return INSERT_ONLY
 
@@ -512,7 +512,7 @@ class Unnest(Plan):
     names: tuple[str, ...]
     left_outer: bool = False
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         et = self.expr.type
         if et.kind is t.Kind.MAP:
@@ -540,7 +540,7 @@ class SetOp(Plan):
     kind: SetOpKind
     all: bool
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         first = self.inputs[0].schema.fields
         out = []
@@ -554,7 +554,7 @@ class SetOp(Plan):
             )
         return Schema(tuple(out))
 
-    @cached_property
+    @cached
     def changelog(self) -> ChangelogMode:
         if self.kind is SetOpKind.UNION and self.all:
             return traits.union(*(i.changelog for i in self.inputs))
@@ -581,11 +581,11 @@ class Sort(Plan):
     limit: int | None = None
     offset: int = 0
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         return self.input.schema
 
-    @cached_property
+    @cached
     def changelog(self) -> ChangelogMode:
         return self.input.changelog if not self.limit else RETRACT
 
@@ -610,7 +610,7 @@ class Over(Plan):
     frame: Frame
     calls: tuple[AggCall, ...]
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         return Schema(self.input.schema.fields + tuple(Field(c.alias, c.type) for c in self.calls))
 
@@ -633,18 +633,18 @@ class Rank(Plan):
     upper: int
     rank_name: str | None = None  # output the rank number under this name
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         fs = tuple(plain(f) for f in self.input.schema.fields)
         if self.rank_name is not None:
             fs += (Field(self.rank_name, t.bigint(nullable=False)),)
         return Schema(fs)
 
-    @cached_property
+    @cached
     def changelog(self) -> ChangelogMode:
         return RETRACT
 
-    @cached_property
+    @cached
     def upsert_keys(self) -> frozenset[tuple[int, ...]]:
         if self.rank_name is not None:
             return frozenset({(*self.partition, len(self.input.schema))})
@@ -663,7 +663,7 @@ class Deduplicate(Plan):
     keep_last: bool
     rank_name: str | None = None
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         fs = self.input.schema.fields
         if self.keep_last:
@@ -672,7 +672,7 @@ class Deduplicate(Plan):
             fs += (Field(self.rank_name, t.bigint(nullable=False)),)
         return Schema(fs)
 
-    @cached_property
+    @cached
     def changelog(self) -> ChangelogMode:
         # As Flink's changelog inference: only keep-first on processing time is insert-only; on
         # event time a row with an earlier rowtime may arrive later and replace the first.
@@ -681,7 +681,7 @@ class Deduplicate(Plan):
             return INSERT_ONLY
         return INSERT_UPDATE if traits.is_insert_only(self.input.changelog) else RETRACT
 
-    @cached_property
+    @cached
     def upsert_keys(self) -> frozenset[tuple[int, ...]]:
         return frozenset({self.keys})
 
@@ -700,14 +700,14 @@ class WindowRank(Plan):
     window_bounds: tuple[int, int]
     rank_name: str | None = None
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         fs = self.input.schema.fields
         if self.rank_name is not None:
             fs += (Field(self.rank_name, t.bigint(nullable=False)),)
         return Schema(fs)
 
-    @cached_property
+    @cached
     def changelog(self) -> ChangelogMode:
         return INSERT_ONLY
 
@@ -722,11 +722,11 @@ class WindowDeduplicate(Plan):
     keep_last: bool
     window_bounds: tuple[int, int]
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         return self.input.schema
 
-    @cached_property
+    @cached
     def changelog(self) -> ChangelogMode:
         return INSERT_ONLY
 
@@ -745,7 +745,7 @@ class Sink(Plan):
     static_partition: tuple[tuple[str, Expr], ...] = ()
     partition_keys: tuple[int, ...] = ()  # PARTITIONED BY columns (directory layout k=v/)
 
-    @cached_property
+    @cached
     def schema(self) -> Schema:
         return Schema(self.fields)
 
