@@ -28,6 +28,9 @@ class Rule:
     fn: RuleFn
     order: Order
     phase: Literal["logical", "streaming"]
+    # The rule leaves every subtree without a node of these types unchanged, so the walk
+    # skips such subtrees (a Top-N rule needs an Over below, a pushdown a Filter or a Join).
+    only: frozenset[type[Plan]]
 
 
 @dataclass
@@ -36,10 +39,12 @@ class RuleContext:
 
 
 def rule(
-    order: Order = "bottom_up", phase: Literal["logical", "streaming"] = "logical"
+    *only: type[Plan],
+    order: Order = "bottom_up",
+    phase: Literal["logical", "streaming"] = "logical",
 ) -> Callable[[RuleFn], Rule]:
     def wrap(fn: RuleFn) -> Rule:
-        return Rule(fn.__name__, fn, order, phase)
+        return Rule(fn.__name__, fn, order, phase, frozenset(only))
 
     return wrap
 
@@ -60,7 +65,7 @@ class Trace:
 
 def apply_rule(r: Rule, roots: tuple[Plan, ...], ctx: RuleContext) -> tuple[Plan, ...]:
     walker = transform_up if r.order == "bottom_up" else transform_down
-    return tuple(walker(root, lambda node: r.fn(node, ctx)) for root in roots)
+    return tuple(walker(root, lambda node: r.fn(node, ctx), r.only) for root in roots)
 
 
 def _signature(p: Plan, strict: bool) -> object:
@@ -80,13 +85,18 @@ def optimize(
 
     rules = RULES if rules is None else rules
     ctx = ctx or RuleContext()
+    # A rule is a function of the plan: one that left these very roots unchanged would leave
+    # them unchanged again, so the pass that confirms a fixpoint skips it.
+    unchanged_on: dict[str, tuple[Plan, ...]] = {}
     for phase in ("logical", "streaming"):
         for _ in range(max_passes):
             changed = False
             for r in (x for x in rules if x.phase == phase):
                 before = roots
-                after = apply_rule(r, roots, ctx)
+                stable = unchanged_on.get(r.name) is roots
+                after = roots if stable else apply_rule(r, roots, ctx)
                 if all(a is b for a, b in zip(after, before, strict=True)):
+                    unchanged_on[r.name] = roots
                     if trace is not None:
                         trace.steps.append((r.name, None))
                     continue

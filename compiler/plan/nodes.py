@@ -55,8 +55,20 @@ class Plan:
         values.update(changes)
         return type(self)(**values)
 
+    @cached
+    def kinds(self) -> frozenset[type[Plan]]:
+        """The node types in this subtree (rules skip subtrees without the types they rewrite)."""
+        out = {type(self)}
+        for c in self.children:
+            out |= c.kinds
+        return frozenset(out)
+
     def with_children(self, children: tuple[Plan, ...]) -> Plan:
-        if all(a is b for a, b in zip(children, self.children, strict=True)):
+        old = self.children
+        for a, b in zip(children, old, strict=True):
+            if a is not b:
+                break
+        else:
             return self
         changes: dict[str, Any] = {}
         it = iter(children)

@@ -1,10 +1,16 @@
-"""Generic traversal over plan nodes: children come from the dataclass fields."""
+"""Generic traversal over plan nodes: children come from the dataclass fields.
+
+The transforms take `only`, the node types at which `fn` can change anything: a subtree that
+holds none of them (`Plan.kinds`) is kept as it is without being visited.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
 from .nodes import Plan
+
+Kinds = frozenset[type[Plan]]
 
 
 def walk(plan: Plan) -> Iterator[Plan]:
@@ -20,33 +26,43 @@ def walk(plan: Plan) -> Iterator[Plan]:
         stack.extend(reversed(node.children))
 
 
-def transform_up(plan: Plan, fn: Callable[[Plan], Plan]) -> Plan:
+def transform_up(plan: Plan, fn: Callable[[Plan], Plan], only: Kinds | None = None) -> Plan:
     """Rebuild bottom-up: children first, then `fn` on the node. Shared subplans are rewritten
     once and stay shared."""
     memo: dict[int, Plan] = {}
 
     def go(node: Plan) -> Plan:
         key = id(node)
-        if key in memo:
-            return memo[key]
-        rebuilt = node.with_children(tuple(go(c) for c in node.children))
-        out = fn(rebuilt)
+        done = memo.get(key)
+        if done is not None:
+            return done
+        if only is not None and only.isdisjoint(node.kinds):
+            out = node
+        else:
+            kids = node.children
+            rebuilt = node.with_children(tuple([go(c) for c in kids])) if kids else node
+            out = fn(rebuilt)
         memo[key] = out
         return out
 
     return go(plan)
 
 
-def transform_down(plan: Plan, fn: Callable[[Plan], Plan]) -> Plan:
+def transform_down(plan: Plan, fn: Callable[[Plan], Plan], only: Kinds | None = None) -> Plan:
     """Apply `fn` top-down: to the node, then to the children of its result."""
     memo: dict[int, Plan] = {}
 
     def go(node: Plan) -> Plan:
         key = id(node)
-        if key in memo:
-            return memo[key]
-        top = fn(node)
-        out = top.with_children(tuple(go(c) for c in top.children))
+        done = memo.get(key)
+        if done is not None:
+            return done
+        if only is not None and only.isdisjoint(node.kinds):
+            out = node
+        else:
+            top = fn(node)
+            kids = top.children
+            out = top.with_children(tuple([go(c) for c in kids])) if kids else top
         memo[key] = out
         return out
 

@@ -13,7 +13,7 @@ or DENSE_RANK, or an updating input leave it to `topn`. Must run before `topn` i
 
 from __future__ import annotations
 
-from ...plan.nodes import Deduplicate, Plan, RankFn
+from ...plan.nodes import Deduplicate, Over, Plan, RankFn
 from ..driver import RuleContext, rule
 from ._patterns import (
     insert_only,
@@ -26,7 +26,7 @@ from ._patterns import (
 )
 
 
-@rule(order="top_down", phase="streaming")
+@rule(Over, order="top_down", phase="streaming")
 def deduplicate(node: Plan, ctx: RuleContext) -> Plan:
     """[Project over] Filter(rn = 1) over Over(ROW_NUMBER() ORDER BY time) => Deduplicate."""
     found = match_rank_at(node)

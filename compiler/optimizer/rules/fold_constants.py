@@ -44,7 +44,7 @@ _CMP = {
 _ARITH = frozenset({"PLUS", "MINUS", "TIMES", "DIVIDE", "MOD"})
 
 
-@rule(order="bottom_up", phase="logical")
+@rule(Filter, Join, Project, order="bottom_up", phase="logical")
 def fold_constants(node: Plan, ctx: RuleContext) -> Plan:
     """Folds the expressions of Project, Filter and Join; drops Filter(TRUE)."""
     match node:

@@ -30,7 +30,7 @@ _KINDS = frozenset({JoinKind.INNER, JoinKind.LEFT, JoinKind.RIGHT, JoinKind.FULL
 Bounds = dict[tuple[int, int], list[int | None]]
 
 
-@rule(order="bottom_up", phase="streaming")
+@rule(Join, order="bottom_up", phase="streaming")
 def interval_join(node: Plan, ctx: RuleContext) -> Plan:
     """Join with `l.t BETWEEN r.t - a AND r.t + b` on rowtimes => IntervalJoin."""
     if not isinstance(node, Join) or node.kind not in _KINDS:

@@ -12,7 +12,7 @@ from ...plan.nodes import Filter, Plan
 from ..driver import RuleContext, rule
 
 
-@rule(order="bottom_up", phase="logical")
+@rule(Filter, order="bottom_up", phase="logical")
 def merge_filters(node: Plan, ctx: RuleContext) -> Plan:
     """Filter(Filter(x, a), b)  =>  Filter(x, a AND b); the inner predicate stays first."""
     match node:

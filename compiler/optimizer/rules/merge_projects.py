@@ -16,7 +16,7 @@ from ..driver import RuleContext, rule
 from ._patterns import is_identity, safe_to_inline
 
 
-@rule(order="bottom_up", phase="logical")
+@rule(Project, order="bottom_up", phase="logical")
 def merge_projects(node: Plan, ctx: RuleContext) -> Plan:
     """Project(Project(x, inner), outer) => Project(x, outer[inner]); Project(x, identity) => x.
 

@@ -44,7 +44,7 @@ from ._patterns import insert_only, project, ref
 Mapping = dict[int, int]
 
 
-@rule(order="top_down", phase="logical")
+@rule(Aggregate, Project, order="top_down", phase="logical")
 def prune_columns(node: Plan, ctx: RuleContext) -> Plan:
     """Narrows the input of a Project or Aggregate to the columns it reads."""
     if isinstance(node, Project):

@@ -54,7 +54,7 @@ _ABOVE_LEFT = frozenset({JoinKind.INNER, JoinKind.LEFT, JoinKind.SEMI, JoinKind.
 _ABOVE_RIGHT = frozenset({JoinKind.INNER, JoinKind.RIGHT})
 
 
-@rule(order="top_down", phase="logical")
+@rule(Filter, Join, order="top_down", phase="logical")
 def push_filter_down(node: Plan, ctx: RuleContext) -> Plan:
     """Filter(Project(x)) => Project(Filter(x)) and friends; see the module docstring."""
     if isinstance(node, Join):

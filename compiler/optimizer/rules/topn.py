@@ -14,12 +14,12 @@ the projection above (or, without one, the query) reads it.
 
 from __future__ import annotations
 
-from ...plan.nodes import Plan, Rank
+from ...plan.nodes import Over, Plan, Rank
 from ..driver import RuleContext, rule
 from ._patterns import match_rank_at, reads, rebuild_above_rank, ref, retype
 
 
-@rule(order="top_down", phase="streaming")
+@rule(Over, order="top_down", phase="streaming")
 def topn(node: Plan, ctx: RuleContext) -> Plan:
     """[Project over] Filter(rn <= N) over [Project over] Over(ROW_NUMBER()) => Rank."""
     found = match_rank_at(node)

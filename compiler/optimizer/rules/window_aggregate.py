@@ -40,7 +40,7 @@ from ._patterns import compose, insert_only, project, ref
 Col = int | str
 
 
-@rule(order="top_down", phase="streaming")
+@rule(Aggregate, order="top_down", phase="streaming")
 def window_aggregate(node: Plan, ctx: RuleContext) -> Plan:
     """Aggregate(group ⊇ {window_start, window_end}) over a window TVF => WindowAggregate; a
     Project right above the Aggregate absorbs the reordering projection."""

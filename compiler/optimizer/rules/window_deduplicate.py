@@ -17,7 +17,7 @@ from __future__ import annotations
 from nrtg.catalog.schema import TimeAttr
 
 from ...plan.expr import Literal
-from ...plan.nodes import Plan, RankFn, WindowDeduplicate
+from ...plan.nodes import Over, Plan, RankFn, WindowDeduplicate
 from ..driver import RuleContext, rule
 from ._patterns import (
     insert_only,
@@ -29,7 +29,7 @@ from ._patterns import (
 )
 
 
-@rule(order="top_down", phase="streaming")
+@rule(Over, order="top_down", phase="streaming")
 def window_deduplicate(node: Plan, ctx: RuleContext) -> Plan:
     """Filter(rn = 1) over Over(ROW_NUMBER() PARTITION BY window bounds ORDER BY rowtime)."""
     found = match_rank_at(node)

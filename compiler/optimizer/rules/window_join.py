@@ -20,7 +20,7 @@ from ..driver import RuleContext, rule
 from ._patterns import insert_only, same_window, window_source
 
 
-@rule(order="bottom_up", phase="streaming")
+@rule(Join, order="bottom_up", phase="streaming")
 def window_join(node: Plan, ctx: RuleContext) -> Plan:
     """Join(l.window_start = r.window_start AND l.window_end = r.window_end) => WindowJoin."""
     if not isinstance(node, Join):

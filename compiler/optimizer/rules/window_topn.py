@@ -14,7 +14,7 @@ output is insert-only. The rank number is output only when something above reads
 
 from __future__ import annotations
 
-from ...plan.nodes import Plan, WindowRank
+from ...plan.nodes import Over, Plan, WindowRank
 from ..driver import RuleContext, rule
 from ._patterns import (
     insert_only,
@@ -27,7 +27,7 @@ from ._patterns import (
 )
 
 
-@rule(order="top_down", phase="streaming")
+@rule(Over, order="top_down", phase="streaming")
 def window_topn(node: Plan, ctx: RuleContext) -> Plan:
     """Filter(rn <= N) over Over(PARTITION BY window_start, window_end, ...) => WindowRank."""
     found = match_rank_at(node)
