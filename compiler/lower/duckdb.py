@@ -43,7 +43,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
 
 from nrtg.catalog.schema import Field, FunctionDef
 from nrtg.compiler.plan import nodes as n
@@ -51,6 +50,7 @@ from nrtg.compiler.plan import nodes as n
 from .duckdb_base import Source, alias, col, ordered
 from .duckdb_context import PythonUdf
 from .duckdb_expr import LowerContext
+from .duckdb_generate import generate
 from .duckdb_macros import macro_order, macro_sql
 from .duckdb_rel import RelLowerer
 
@@ -126,8 +126,7 @@ def lower_to_duckdb(
             for name, body in lowerer.ctes
         ]
         select.set("with_", exp.With(expressions=ctes))
-    # The tree is ours alone: generate without sqlglot's defensive deep copy.
-    sql = Dialect.get_or_raise("duckdb").generate(select, copy=False, pretty=pretty)
+    sql = generate(select, pretty)
     return BatchQuery(
         sql=sql,
         macros=tuple(sorted(ctx.macros)),

@@ -1,0 +1,140 @@
+"""SQL text for the batch lowering's sqlglot trees: sqlglot's DuckDB generator with fast paths.
+
+sqlglot renders bottom-up (every handler asks `sql(child)` for its children's text and only
+indents or joins it), so answering `sql(node)` for the node kinds the lowering emits most --
+columns, identifiers, aliases, literals, stars, plain tables and function calls -- with the text
+sqlglot's own handler would give keeps the output identical while skipping its generic
+dispatch, comment and escaping machinery. A node with anything else set (comments, line breaks
+in a name or string, extra arguments) goes to sqlglot's handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+
+_DUCKDB = Dialect.get_or_raise("duckdb")
+_Base: Any = _DUCKDB.generator_class
+# Unquoted identifiers (CTE names and table aliases: a small fixed vocabulary) -> their text.
+_UNQUOTED: dict[str, str] = {}
+
+
+def _column(g: Generator, e: exp.Expression) -> str | None:
+    args = e.args
+    this = args.get("this")
+    if len(args) > 2 or type(this) is not exp.Identifier:
+        return None
+    name = g.sql(this)
+    table = args.get("table")
+    if table is None:
+        return name
+    return f"{g.sql(table)}.{name}"
+
+
+def _identifier(g: Generator, e: exp.Expression) -> str | None:
+    text = e.args.get("this")
+    if not isinstance(text, str) or "\n" in text:
+        return None
+    if e.args.get("quoted"):
+        return '"' + text.replace('"', '""') + '"'
+    known = _UNQUOTED.get(text)
+    if known is None:
+        known = _UNQUOTED[text] = _Base.sql(g, e)
+    return known
+
+
+def _alias(g: Generator, e: exp.Expression) -> str | None:
+    args = e.args
+    alias = args.get("alias")
+    if len(args) > 2 or alias is None:
+        return None
+    return f"{g.sql(args['this'])} AS {g.sql(alias)}"
+
+
+def _literal(g: Generator, e: exp.Expression) -> str | None:
+    args = e.args
+    text = args.get("this")
+    if not isinstance(text, str):
+        return None
+    if not args.get("is_string"):
+        return text
+    if "\n" in text:
+        return None
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _star(g: Generator, e: exp.Expression) -> str | None:
+    return "*" if not any(e.args.values()) else None
+
+
+def _table(g: Generator, e: exp.Expression) -> str | None:
+    args = e.args
+    for key, value in args.items():
+        if value and key != "this" and key != "alias":
+            return None
+    name = g.sql(args["this"])
+    alias = args.get("alias")
+    return f"{name} AS {g.sql(alias)}" if alias else name
+
+
+def _table_alias(g: Generator, e: exp.Expression) -> str | None:
+    args = e.args
+    this = args.get("this")
+    if this is None or args.get("columns"):
+        return None
+    return g.sql(this)
+
+
+def _anonymous(g: Generator, e: exp.Expression) -> str | None:
+    name = e.args.get("this")
+    if not isinstance(name, str) or isinstance(e.parent, exp.Dot):
+        return None
+    return g.func(name, *(e.args.get("expressions") or ()))
+
+
+_FAST: dict[type, Callable[[Generator, exp.Expression], str | None]] = {
+    exp.Column: _column,
+    exp.Identifier: _identifier,
+    exp.Alias: _alias,
+    exp.Literal: _literal,
+    exp.Star: _star,
+    exp.Table: _table,
+    exp.TableAlias: _table_alias,
+    exp.Anonymous: _anonymous,
+}
+
+
+class Generator(_Base):  # type: ignore[misc]
+    def __init__(self, pretty: bool) -> None:
+        super().__init__(dialect=_DUCKDB, pretty=pretty)
+
+    def preprocess(self, expression: exp.Expression) -> exp.Expression:
+        # sqlglot's would hoist nested WITHs (the lowering emits one, at the top) and, were
+        # ENSURE_BOOLS set for DuckDB (it is not), wrap non-boolean conditions: both need a
+        # walk of the whole tree for nothing.
+        return expression
+
+    def sql(
+        self, expression: str | exp.Expression | None, key: str | None = None, comment: bool = True
+    ) -> str:
+        if key is not None:
+            if expression is None or isinstance(expression, str):
+                return super().sql(expression, key, comment)
+            value = expression.args.get(key)
+            return self.sql(value) if value else ""
+        if expression is None or isinstance(expression, str):
+            return expression or ""
+        fast = _FAST.get(type(expression))
+        if fast is not None and not expression.comments:
+            text = fast(self, expression)
+            if text is not None:
+                return text
+        return super().sql(expression, None, comment)
+
+
+def generate(tree: exp.Expression, pretty: bool) -> str:
+    """The DuckDB SQL text of `tree`, as `Dialect.generate(tree, copy=False)` gives it."""
+    return Generator(pretty).generate(tree, copy=False)
