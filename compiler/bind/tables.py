@@ -5,6 +5,7 @@ TableSourceScan -> Calc -> WatermarkAssigner)."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from sqlglot import exp
 
@@ -23,6 +24,28 @@ from .scope import Scope
 @functools.lru_cache(maxsize=1024)
 def _parsed(text: str) -> exp.Expression:
     return parse_expression(text)
+
+
+# A catalog table's computed columns and watermarks bound, per table object: they depend on
+# the table's definition alone (the scope is its own columns; no UDF, no session setting), and
+# a process compiling many jobs against one catalog would otherwise re-bind them for every
+# scan. Expressions are immutable values, so the plans of different jobs may share them. An
+# entry holds its table, so the id in its key cannot be reused while the entry lives; a changed
+# table is a new object and misses. Errors are not cached: they are raised again.
+_STORED: dict[tuple[int, str, str], tuple[TableDef, Expr]] = {}
+_STORED_MAX = 4096
+
+
+def _stored(table: TableDef, role: str, text: str, scope: Callable[[], Scope]) -> Expr:
+    key = (id(table), role, text)
+    hit = _STORED.get(key)
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    bound = ExprBinder(scope()).bind(_parsed(text))
+    if len(_STORED) >= _STORED_MAX:
+        _STORED.clear()
+    _STORED[key] = (table, bound)
+    return bound
 
 
 def scan_plan(
@@ -71,14 +94,17 @@ def _type_of(ty: t.SqlType | None) -> t.SqlType:
 
 
 def _computed(table: TableDef, scan: n.TableScan, asts: dict[str, exp.Expression]) -> n.Plan:
-    binder = ExprBinder(Scope.of(scan.schema.fields, table.ident.name))
+    def scope() -> Scope:
+        return Scope.of(scan.schema.fields, table.ident.name)
+
     exprs: list[Expr] = []
     for c in table.columns:
         if c.kind is ColumnKind.COMPUTED:
             node = asts.get(c.name)
             if node is None:
-                node = _parsed(c.expr or "")
-            exprs.append(binder.bind(node))
+                exprs.append(_stored(table, "computed", c.expr or "", scope))
+            else:
+                exprs.append(ExprBinder(scope()).bind(node))
         else:
             i = scan.schema.index(c.name)
             assert i is not None
@@ -105,8 +131,14 @@ def _watermark(
             f"but it is {field.type}",
             s,
         )
-    binder = ExprBinder(Scope.of(plan.schema.fields, table.ident.name))
-    wm = binder.bind(node if node is not None else _parsed(text))
+
+    def scope() -> Scope:
+        return Scope.of(plan.schema.fields, table.ident.name)
+
+    if node is None:
+        wm = _stored(table, "watermark", text, scope)
+    else:
+        wm = ExprBinder(scope()).bind(node)
     if wm.type.kind is not field.type.kind:
         raise TypeCheckError(
             f"the watermark expression must return {field.type.with_nullable(True)}, got {wm.type}",
