@@ -4,6 +4,7 @@
     scripts/kafka.sh start
     .venv/bin/python bench/stream.py --events 5000000          # the recorded run
     .venv/bin/python bench/stream.py --events 200000 --queries q0,q5   # a quick look
+    .venv/bin/python bench/stream.py --events 5000000 --no-latency --flink   # nrtg/Flink ratio
 
 Two phases per query, each in this one process (librdkafka's threads included in its CPU time):
 
@@ -18,6 +19,10 @@ Two phases per query, each in this one process (librdkafka's threads included in
    windowed queries each output row is a sample, measured from the input record whose watermark
    advance emitted it (the bounded out-of-orderness delay itself is not counted). Reported:
    p50/p99 over the run after a 2 s warm-up.
+
+With --flink, Apache Flink then runs the same queries on the same topic (bench/flink_stream.py
+through scripts/flink.sh: PyFlink's local mini-cluster, start-up subtracted) and the report
+gives the nrtg/Flink ratios; --flink-rows also checks that both produce as many result rows.
 """
 
 from __future__ import annotations
@@ -122,12 +127,19 @@ def throughput(query: str, topic: str, bootstrap: str, events: int, batch: int) 
     try:
         run.run(lambda: False)
         records = sum(src.records_in for src in run.kafka_sources.values())
+        rows = sum(sink.records_in for sink in run.executor.sinks.values())
     finally:
         run.close()
     wall, cpu = time.perf_counter() - wall0, cpu_seconds() - cpu0
     if records != events:
         raise RuntimeError(f"{query}: read {records} records, expected {events}")
-    return {"wall_s": wall, "cpu_s": cpu, "eps": events / wall, "eps_core": events / cpu}
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "eps": events / wall,
+        "eps_core": events / cpu,
+        "rows_out": rows,
+    }
 
 
 # -- phase 2: latency at a fixed rate -------------------------------------------------------
@@ -272,16 +284,42 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32_768, help="records per poll")
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--no-latency", action="store_true")
+    parser.add_argument("--flink", action="store_true", help="also run Apache Flink, report ratios")
+    parser.add_argument("--flink-parallelism", default="1", help="e.g. 1,2")
+    parser.add_argument("--flink-rows", action="store_true", help="compare result row counts")
     args = parser.parse_args()
     queries = [q.strip() for q in args.queries.split(",") if q.strip()]
     topic = args.topic or fill_topic(args.bootstrap, args.events)
     results: dict[str, dict[str, float]] = {}
+    flink: list[dict[str, Any]] = []
     try:
         run_all(args, queries, topic, results)
+        if args.flink:
+            flink = run_flink(args, queries, topic)
     finally:
         if not args.topic:
             drop_topics(args.bootstrap, topic)
     report(args, results)
+    if flink:
+        report_flink(results, flink)
+
+
+def run_flink(args: argparse.Namespace, queries: list[str], topic: str) -> list[dict[str, Any]]:
+    """bench/flink_stream.py's JSON lines: one per query and parallelism (and row counts)."""
+    common = ["--topic", topic, "--events", str(args.events), "--queries", ",".join(queries)]
+    common += ["--bootstrap", args.bootstrap]
+    runs = [["--parallelism", p.strip()] for p in args.flink_parallelism.split(",")]
+    runs += [["--count-rows"]] if args.flink_rows else []
+    out: list[dict[str, Any]] = []
+    for extra in runs:
+        done = subprocess.run(
+            [str(ROOT / "scripts" / "flink.sh"), "run", *common, *extra],
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        out += [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    return out
 
 
 def run_all(
@@ -339,6 +377,29 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, float]]) -> No
         )
         print(f"| {q} | {r['eps']:,.0f} | {r['eps_core']:,.0f} | {r['cpu_s']:.1f} | {lat} |")
     print("\n" + json.dumps(results), file=sys.stderr)
+
+
+def report_flink(results: dict[str, dict[str, float]], flink: list[dict[str, Any]]) -> None:
+    print(
+        "\nApache Flink on the same topic (PyFlink local mini-cluster, start-up subtracted; "
+        "CPU of its JVM)\n"
+    )
+    print(
+        "| query | Flink parallelism | Flink events/s | Flink per core | nrtg/Flink events/s "
+        "| nrtg/Flink per core |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
+    for f in (f for f in flink if "eps" in f):
+        r = results[f["query"]]
+        print(
+            f"| {f['query']} | {f['parallelism']} | {f['eps']:,.0f} | {f['eps_core']:,.0f} "
+            f"| {r['eps'] / f['eps']:.2f} | {r['eps_core'] / f['eps_core']:.2f} |"
+        )
+    for f in (f for f in flink if "rows" in f):
+        nrtg_rows = results[f["query"]]["rows_out"]
+        verdict = "same" if nrtg_rows == f["rows"] else "DIFFERENT"
+        print(f"{f['query']}: result rows nrtg {nrtg_rows:,}, Flink {f['rows']:,} ({verdict})")
+    print(json.dumps(flink), file=sys.stderr)
 
 
 if __name__ == "__main__":
