@@ -60,6 +60,7 @@ from .connectors.kafka_sink import (
 )
 from .connectors.kafka_source import KafkaSource
 from .connectors.options import Recoverable, duration_ms
+from .connectors.projection import source_demand
 from .metrics import JobMetrics
 
 KAFKA = ("kafka", "upsert-kafka")
@@ -213,7 +214,7 @@ class JobRun:
         scan = spec.node
         assert isinstance(scan, n.TableScan)
         if (scan.option("connector") or "") in KAFKA:
-            src = KafkaSource(scan, bounded=self.bounded)
+            src = KafkaSource(scan, bounded=self.bounded, read=source_demand(self.graph, spec.id))
             self.kafka_sources[spec.id] = src
             return src
         return default_source(spec, {}, Env(self.time_zone, {}))

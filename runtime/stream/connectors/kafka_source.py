@@ -17,6 +17,8 @@ Bounded reading (`scan.bounded.mode`: `latest-offset` = the end offsets seen at 
 partition is finished when its position reaches its end offset or the consumer reports the end
 of the partition at or past it (transaction markers occupy offsets that carry no message).
 
+Only the value fields the job reads are decoded (projection.py); the others are NULL.
+
 Metadata columns: `key` (BYTES), `timestamp` (TIMESTAMP_LTZ(3)), `timestamp-type`, `partition`,
 `offset`, `topic`, `headers` (MAP<STRING, BYTES>), `leader-epoch`. The consumer reads with
 `isolation.level = read_committed` unless `properties.isolation.level` says otherwise, so the
@@ -51,6 +53,7 @@ from .kafka_offsets import (
     split_name,
 )
 from .options import Layout, Recoverable, bootstrap, client_properties, layout
+from .projection import Demand, pruned_type, widened
 
 SPLIT_COLUMN = "_split"
 METADATA_KEYS = (
@@ -73,6 +76,7 @@ class KafkaSource:
         *,
         group_id: str | None = None,
         bounded: bool | None = None,
+        read: Demand | None = None,
     ) -> None:
         self.scan = scan
         self.table = str(scan.table)
@@ -99,8 +103,18 @@ class KafkaSource:
         self.layout: Layout = layout(opts, physical, pk, self.upsert, self.table)
         self.types = {f.name: to_arrow_type(f.type) for f in scan.fields}
         self.out_schema = pa.schema([pa.field(f.name, self.types[f.name]) for f in scan.fields])
-        value_schema = pa.schema([pa.field(f, self.types[f]) for f in self.layout.value_fields])
         vfmt = self.layout.value_format
+        # The value fields the job reads (projection.py), in the types that read them; only
+        # JSON can skip fields (CSV is positional), and upsert rows are keyed by every field.
+        self.value_read = {f: self.types[f] for f in self.layout.value_fields}
+        if read is not None and vfmt == "json" and not self.upsert:
+            index = {name: i for i, name in enumerate(names)}
+            self.value_read = {
+                f: pruned_type(t, read[index[f]])
+                for f, t in self.value_read.items()
+                if index[f] in read
+            }
+        value_schema = pa.schema([pa.field(f, t) for f, t in self.value_read.items()])
         prefix = "value." if "value.format" in opts else ""
         self.value_decoder = make_decoder(
             vfmt, value_schema, format_options(opts, prefix, vfmt), self.table
@@ -292,6 +306,13 @@ class KafkaSource:
         columns: dict[str, pa.Array] = {
             name: decoded.table.column(name).combine_chunks() for name in decoded.table.column_names
         }
+        if not self.upsert:
+            for f in self.layout.value_fields:
+                full = self.types[f]
+                if f not in self.value_read:
+                    columns[f] = pa.nulls(decoded.table.num_rows, full)
+                elif self.value_read[f] != full:
+                    columns[f] = widened(columns[f], full)
         if self.key_decoder is not None and not self.upsert:
             keys = [msgs[i].key() for i in (rows if rows is not None else range(len(msgs)))]
             key_table = self.key_decoder.decode(keys, locate).table

@@ -150,6 +150,8 @@ class JsonDecoder:
         return Decoded(table, kept, skipped=len(bad))
 
     def convert(self, table: pa.Table) -> pa.Table:
+        if not self.schema:  # no field is read (projection.py): only the row count matters
+            return table
         columns = [
             _finish(table.column(i).combine_chunks(), f.type) for i, f in enumerate(self.schema)
         ]

@@ -306,6 +306,31 @@ def test_poison_message_policy(kafka_bootstrap: str, lenient: bool) -> None:
     assert _ids(sql) == [*range(10), 100, 101, 103]
 
 
+def test_only_the_fields_a_query_reads_are_decoded(kafka_bootstrap: str) -> None:
+    """Projection pushdown into the decoder (connectors/projection.py): as in Flink, a value of
+    the wrong type in a field the query does not read is no error; a query reading it fails."""
+    topic = make_topic(kafka_bootstrap, "projected", 1)
+    produce(
+        kafka_bootstrap,
+        topic,
+        [
+            b'{"id": 1, "r": {"x": 10, "y": "a"}, "s": "one"}',
+            b'{"id": 2, "r": {"x": 20, "y": {"not": "a string"}}, "s": {}}',
+        ],
+    )
+    extra = "".join(f", '{k}' = '{v}'" for k, v in BOUNDED.items())
+    table = (
+        "CREATE TABLE p (id BIGINT, r ROW<x INT, y STRING>, s STRING) WITH ("
+        f"'connector' = 'kafka', 'topic' = '{topic}', "
+        f"'properties.bootstrap.servers' = '{kafka_bootstrap}', 'format' = 'json'{extra});\n"
+    )
+    result = run_sql(table + "SELECT id, r.x AS x FROM p;")
+    assert result is not None
+    assert sorted((r["id"], r["x"]) for r in result.to_pylist()) == [(1, 10), (2, 20)]
+    with pytest.raises(ExecutionError, match=rf"topic {topic}, partition 0, offset 1"):
+        run_sql(table + "SELECT id, r.y AS y FROM p;")
+
+
 def test_upsert_kafka_source_reads_updates_and_tombstones(kafka_bootstrap: str) -> None:
     topic = make_topic(kafka_bootstrap, "upsrc", 1)
     produce(

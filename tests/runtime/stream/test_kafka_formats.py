@@ -80,6 +80,16 @@ def test_json_wrong_type_is_malformed_too() -> None:
     assert decoded.table.column("id").to_pylist() == [1, 4]
 
 
+def test_json_without_fields_still_counts_rows_and_finds_malformed_records() -> None:
+    """A job that reads no value field (projection.py) still gets a row per record."""
+    decoder = make_decoder("json", pa.schema([]), {}, "t")
+    decoded = decoder.decode([b'{"id":1}', None, b'{"x":[2]}'], locate)
+    assert decoded.table.num_rows == 2
+    assert decoded.source == [0, 2]
+    with pytest.raises(ExecutionError, match="offset 101"):
+        decoder.decode([b'{"id":1}', b'{"id":'], locate)
+
+
 def test_json_skip_keeps_every_good_record_in_a_large_batch() -> None:
     values: list[bytes | None] = [json.dumps({"id": i}).encode() for i in range(5000)]
     for bad in (7, 2500, 4999):
