@@ -48,7 +48,7 @@ from nrtg.catalog.schema import Field, FunctionDef
 from nrtg.compiler.plan import nodes as n
 
 from .duckdb_base import Source, alias, col, ordered
-from .duckdb_context import PythonUdf
+from .duckdb_context import PythonUdf, select_from
 from .duckdb_expr import LowerContext
 from .duckdb_generate import generate
 from .duckdb_macros import macro_order, macro_sql
@@ -108,7 +108,7 @@ def lower_to_duckdb(
         items: list[exp.Expression] = [exp.Star()]
     else:
         items = [alias(col(c), x) for c, x in zip(root.names, final_names, strict=True)]
-    select = exp.select(*items, copy=False).from_(root.table, copy=False)
+    select = select_from(items, root.table)
     sort = _top_sort(plan)
     if sort is not None:
         # Keep the order through the last projection (DuckDB does not promise it otherwise).

@@ -30,7 +30,7 @@ def unique_names(names: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def ident(name: str) -> exp.Identifier:
-    return exp.to_identifier(name, quoted=True)
+    return exp.Identifier(this=name, quoted=True)
 
 
 def alias(e: exp.Expression, name: str) -> exp.Expression:
@@ -71,7 +71,7 @@ class Rel:
 
     @property
     def table(self) -> exp.Table:
-        return exp.Table(this=exp.to_identifier(self.cte))
+        return exp.Table(this=exp.Identifier(this=self.cte, quoted=False))
 
 
 def aliased(cte: str, name: str) -> exp.Table:
@@ -91,6 +91,7 @@ class LowererBase:
         # id -> (node, rel): the node is kept so that its id cannot be reused by a temporary.
         self._memo: dict[int, tuple[n.Plan, Rel]] = {}
         self._relations: dict[tuple[str, tuple[str, ...], bool], str] = {}
+        self._names: dict[int, tuple[n.Plan, tuple[str, ...]]] = {}  # as _memo
         # Structurally equal subplans share one CTE (duckdb_share.py); the CTEs worth computing
         # once are emitted MATERIALIZED, shared reads NOT MATERIALIZED (DuckDB would otherwise
         # materialize every column of the scan instead of pushing projections into the reader).
@@ -147,9 +148,13 @@ class LowererBase:
     def expr(self, e: Expr, cols: Cols) -> exp.Expression:
         return lower_expr(e, cols, self.ctx)
 
-    @staticmethod
-    def names_of(plan: n.Plan) -> tuple[str, ...]:
-        return unique_names(plan.schema.names)
+    def names_of(self, plan: n.Plan) -> tuple[str, ...]:
+        found = self._names.get(id(plan))
+        if found is not None and found[0] is plan:
+            return found[1]
+        names = unique_names(plan.schema.names)
+        self._names[id(plan)] = (plan, names)
+        return names
 
     def source_relation(
         self, scan: n.TableScan, names: tuple[str, ...], changes: bool = False

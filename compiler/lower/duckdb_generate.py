@@ -95,7 +95,45 @@ def _anonymous(g: Generator, e: exp.Expression) -> str | None:
     return g.func(name, *(e.args.get("expressions") or ()))
 
 
+# What the lowering's SELECTs use; rendered in sqlglot's order (query_modifiers).
+_SELECT_KEYS = frozenset({"expressions", "from_", "joins", "where", "group", "order", "limit"})
+_SELECT_KEYS_ALL = _SELECT_KEYS | {"offset", "with_"}
+
+
+def _select(g: Generator, e: exp.Expression) -> str | None:
+    args = e.args
+    for key, value in args.items():
+        if value and key not in _SELECT_KEYS_ALL:
+            return None
+    limit = args.get("limit")
+    if limit is not None and type(limit) is not exp.Limit:
+        return None
+    items = args.get("expressions")
+    parts = ["SELECT" + g.sep() + _items(g, items) if items else "SELECT"]
+    parts.append(g.sql(args.get("from_")))
+    for join in args.get("joins") or ():
+        parts.append(g.sql(join))
+    parts.append(g.sql(args.get("where")))
+    parts.append(g.sql(args.get("group")))
+    parts.append(g.sql(args.get("order")))
+    parts.append(g.sql(limit))
+    parts.append(g.sql(args.get("offset")))
+    sql = "".join(parts)
+    with_ = args.get("with_")
+    return f"{g.sql(with_)}{g.sep()}{sql}" if with_ else sql
+
+
+def _items(g: Generator, items: list[exp.Expression]) -> str:
+    """A select list as `Generator.expressions` lays it out (one item per line when pretty)."""
+    sqls = [g.sql(x) for x in items]
+    if not g.pretty:
+        return ", ".join(sqls)
+    text = ",\n".join(s.rstrip() for s in sqls)
+    return "\n".join("  " + line for line in text.split("\n"))
+
+
 _FAST: dict[type, Callable[[Generator, exp.Expression], str | None]] = {
+    exp.Select: _select,
     exp.Column: _column,
     exp.Identifier: _identifier,
     exp.Alias: _alias,

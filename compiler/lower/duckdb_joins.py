@@ -12,7 +12,7 @@ from nrtg.compiler.plan import traits
 from nrtg.compiler.plan.expr import Call, Expr, conjuncts
 
 from .duckdb_base import LowererBase, Rel, alias, aliased, col, ident
-from .duckdb_context import Cols, fn, interval_ms, paren
+from .duckdb_context import Cols, fn, interval_ms, paren, select_from
 
 OP = "$op"  # the changelog kind column of a versioned table's rows
 
@@ -51,8 +51,8 @@ class JoinLowering(LowererBase):
             kind
         )
         join = exp.Join(this=aliased(right.cte, "r"), on=on, side=side)
-        select = exp.select(*items, copy=False).from_(aliased(left.cte, "l"), copy=False)
-        select.append("joins", join)
+        select = select_from(items, aliased(left.cte, "l"))
+        select.set("joins", [join])
         return self.emit(select, names)
 
     def _Join(self, p: n.Join) -> Rel:

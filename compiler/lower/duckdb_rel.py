@@ -15,7 +15,7 @@ from nrtg.compiler.plan.expr import AggCall
 
 from .duckdb_aggs import lower_agg
 from .duckdb_base import Rel, Source, alias, col, ident, ordered, star, unique_names
-from .duckdb_context import Cols
+from .duckdb_context import Cols, select_from
 from .duckdb_expr import cast
 from .duckdb_joins import JoinLowering
 from .duckdb_share import fold_filtered_case, fold_project_over_filter
@@ -32,10 +32,7 @@ class RelLowerer(JoinLowering):
         # A changelog source (debezium-json, ...) reads as its folded final contents.
         names = self.names_of(p)
         relation = self.source_relation(p, names)
-        select = exp.select(*[col(c) for c in names], copy=False).from_(
-            exp.Table(this=ident(relation)), copy=False
-        )
-        return self.emit(select, names)
+        return self.emit(select_from(list(Cols.of(names)), exp.Table(this=ident(relation))), names)
 
     def _Values(self, p: n.Values) -> Rel:
         names = self.names_of(p)
@@ -71,18 +68,14 @@ class RelLowerer(JoinLowering):
         items = [alias(self.expr(e, cols), c) for e, c in zip(p.exprs, names, strict=True)]
         if not items:  # no column needed (COUNT(*)): SQL has no empty select list
             items = [alias(exp.true(), "$row")]
-        return self.emit(exp.select(*items, copy=False).from_(src.table, copy=False), names)
+        return self.emit(select_from(items, src.table), names)
 
     def _Filter(self, p: n.Filter) -> Rel:
         folded = fold_filtered_case(p)
         if folded is not None:
             return self.lower(folded)
         src = self.lower(p.input)
-        select = (
-            exp.select(exp.Star(), copy=False)
-            .from_(src.table, copy=False)
-            .where(self.expr(p.predicate, src.cols()), copy=False)
-        )
+        select = select_from([exp.Star()], src.table, self.expr(p.predicate, src.cols()))
         return self.emit(select, src.names)
 
     def _AssignWatermark(self, p: n.AssignWatermark) -> Rel:
@@ -112,10 +105,8 @@ class RelLowerer(JoinLowering):
             alias(cols[i], c)
             for i, c in zip(extra_keys, names[len(group) + len(aggs) :], strict=True)
         ]
-        select = exp.select(*items, *extra, copy=False).from_(src.table, copy=False)
         keys = [cols[i] for i in (*group, *extra_keys)]
-        if keys:
-            select = select.group_by(*keys, copy=False)
+        select = select_from([*items, *extra], src.table, group=keys)
         # A global aggregate over empty input gives one row (COUNT = 0, SUM = NULL): Flink's
         # batch answer, and DuckDB's.
         return self.emit(select, names)
@@ -172,8 +163,7 @@ class RelLowerer(JoinLowering):
         prop_names = names[len(p.group) + len(p.aggs) :]
         items += window_bounds(p.window, fields[p.window.time_col], p.properties, prop_names)
         keys = [cols[g] for g in p.group] + [col("$ws")]
-        select = exp.select(*items, copy=False).from_(inner.table, copy=False)
-        return self.emit(select.group_by(*keys, copy=False), names)
+        return self.emit(select_from(items, inner.table, group=keys), names)
 
     def _SetOp(self, p: n.SetOp) -> Rel:
         rels = [self.lower(i) for i in p.inputs]
@@ -221,7 +211,7 @@ class RelLowerer(JoinLowering):
         items: list[exp.Expression] = [exp.Star()]
         for c, x in zip(p.calls, names[width:], strict=True):
             items.append(alias(over_call(c, p, cols, in_types, self.ctx), x))
-        return self.emit(exp.select(*items, copy=False).from_(src.table, copy=False), names)
+        return self.emit(select_from(items, src.table), names)
 
     def _rank(
         self,
@@ -305,4 +295,4 @@ class RelLowerer(JoinLowering):
         src = self.lower(p.input)
         names = self.names_of(p)
         items = [alias(col(c), x) for c, x in zip(src.names, names, strict=True)]
-        return self.emit(exp.select(*items, copy=False).from_(src.table, copy=False), names)
+        return self.emit(select_from(items, src.table), names)
