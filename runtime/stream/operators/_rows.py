@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -78,15 +79,26 @@ def with_ops(batch: pa.RecordBatch, op: int) -> pa.RecordBatch:
     return batch.append_column(OP_COLUMN, column)
 
 
-def epoch_ms(column: pa.Array | pa.ChunkedArray) -> list[int | None]:
-    """A TIMESTAMP column as epoch milliseconds (None for NULL)."""
+def _ms(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     typ = column.type
     if pa.types.is_timestamp(typ):
         if typ.tz is not None:
             column = column.cast(pa.timestamp(typ.unit))
         column = column.cast(pa.timestamp("ms"), safe=False)
-        return pc.cast(column, pa.int64()).to_pylist()
-    return pc.cast(column, pa.int64()).to_pylist()
+    return pc.cast(column, pa.int64())
+
+
+def epoch_ms(column: pa.Array | pa.ChunkedArray) -> list[int | None]:
+    """A TIMESTAMP column as epoch milliseconds (None for NULL)."""
+    return _ms(column).to_pylist()
+
+
+def epoch_ms_array(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """A TIMESTAMP column as int64 epoch milliseconds (0 where NULL), and its NULL mask."""
+    ms = _ms(column)
+    nulls = np.asarray(ms.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
+    values = pc.fill_null(ms, 0).to_numpy(zero_copy_only=False)
+    return np.asarray(values, dtype=np.int64), nulls
 
 
 def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
@@ -122,3 +134,12 @@ def hashable(row: Row) -> Row:
     except TypeError:
         return tuple(_freeze(v) for v in row)
     return row
+
+
+def retractions(batch: pa.RecordBatch) -> np.ndarray:
+    """Per row whether it is a retraction (-U/-D); all False without an `_op` column."""
+    index = batch.schema.get_field_index(OP_COLUMN)
+    if index < 0:
+        return np.zeros(batch.num_rows, dtype=np.bool_)
+    ops = np.asarray(batch.column(index).to_numpy(zero_copy_only=False))
+    return (ops == UPDATE_BEFORE) | (ops == DELETE)

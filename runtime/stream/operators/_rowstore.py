@@ -95,11 +95,17 @@ class RowStore:
         self.live -= int(was.sum())
 
     # -- reading ---------------------------------------------------------------------------
-    def take(self, ids: Sequence[int] | np.ndarray) -> pa.RecordBatch:
-        """Rows `ids` in that order; an id of -1 gives a row of NULLs."""
+    def take(
+        self, ids: Sequence[int] | np.ndarray, columns: Sequence[int] | None = None
+    ) -> pa.RecordBatch:
+        """Rows `ids` in that order (only `columns`, if given); an id of -1 gives a row of
+        NULLs."""
         ids = np.asarray(ids, dtype=np.int64)
+        schema = self.schema
+        if columns is not None:
+            schema = pa.schema([self.schema.field(i) for i in columns])
         if not len(ids):
-            return _empty(self.schema)
+            return _empty(schema)
         valid = ids >= 0
         real = ids[valid]
         order = np.argsort(real, kind="stable")
@@ -111,8 +117,9 @@ class RowStore:
         for seg in np.split(np.arange(len(sorted_ids)), bounds) if len(sorted_ids) else []:
             c = int(which[seg[0]])
             local = sorted_ids[seg] - self.starts[c]
-            parts.append(self.chunks[c].take(pa.array(local)))
-        gathered = pa.concat_batches(parts) if parts else _empty(self.schema)
+            chunk = self.chunks[c] if columns is None else self.chunks[c].select(list(columns))
+            parts.append(chunk.take(pa.array(local)))
+        gathered = pa.concat_batches(parts) if parts else _empty(schema)
         # back to the requested order, NULL rows where ids were -1
         inverse = np.empty(len(real), dtype=np.int64)
         inverse[order] = np.arange(len(real))
@@ -136,7 +143,7 @@ class RowStore:
         return self.size - self.live
 
     def should_compact(self) -> bool:
-        return self.dead >= COMPACT_MIN and 2 * self.dead > self.live
+        return self.dead >= COMPACT_MIN and 4 * self.dead > self.live
 
     def compact(self) -> np.ndarray:
         """Drop dead rows; old id -> new id (-1 where dead)."""

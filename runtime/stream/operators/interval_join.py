@@ -1,7 +1,7 @@
 """interval_join: `l.time - r.time BETWEEN lower AND upper` plus an equi-join condition.
 
 Each side's rows are kept (Arrow-backed `RowStore`: the rows, their time and whether they have
-matched, and a key -> ids index) only while a future row of the other side can still match
+matched, with a key index, `KeyedRows`) only while a future row of the other side can still match
 them: a left row at lt meets right rows with rt in [lt - upper, lt - lower], so it is dropped
 once the watermark passes lt - lower (a right row at rt once it passes rt + upper). Matches are
 emitted as soon as both rows are there; for an outer side, a row that never matched (a NULL key
@@ -21,9 +21,10 @@ from nrtg.compiler.plan.expr import TRUE
 from ..api import Output
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env, Program
-from ._rows import arrow_schema, epoch_ms
-from ._rowstore import KeyIndex, RowStore, keys_of, null_key
-from ._sizing import deep_size
+from ._keyed import KeyedRows
+from ._keys import KeyCoder
+from ._rows import arrow_schema, epoch_ms_array
+from ._rowstore import RowStore
 from .join import kept_pairs, pair_batch, residual
 
 TIME, MATCHED = "time", "matched"
@@ -45,44 +46,44 @@ class IntervalJoin(BaseOperator):
             node.kind in (n.JoinKind.RIGHT, n.JoinKind.FULL),
         )
         self.watermark = -(2**63)
-        self.stores = (
-            RowStore(arrow_schema(node.left.schema), (TIME, MATCHED)),
-            RowStore(arrow_schema(node.right.schema), (TIME, MATCHED)),
+        schemas = (arrow_schema(node.left.schema), arrow_schema(node.right.schema))
+        coder = KeyCoder(*[[schemas[s].field(i).type for i in self.keys[s]] for s in (0, 1)])
+        self.sides = tuple(
+            KeyedRows(
+                RowStore(schemas[s], (TIME, MATCHED) if self.outer[s] else (TIME,)),
+                coder,
+                self.keys[s],
+            )
+            for s in (0, 1)
         )
-        self.indexes = (KeyIndex(), KeyIndex())
+        self.stores = tuple(s.store for s in self.sides)
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
         side = input_index
+        me = self.sides[side]
         store, other = self.stores[side], self.stores[1 - side]
-        times = epoch_ms(batch.column(self.times[side]))
-        keep = [i for i, t in enumerate(times) if t is not None]
-        if not keep:
+        times, no_time = epoch_ms_array(batch.column(self.times[side]))
+        keep = np.flatnonzero(~no_time)
+        if not len(keep):
             return self.emit([])
         first = store.append(batch, keep)
         ids = np.arange(first, first + len(keep))
-        store.aux[TIME][ids] = [times[i] for i in keep]
-        keys = keys_of(store.take(ids), self.keys[side])
-        lower, upper = self.node.lower_ms, self.node.upper_ms
-        mine: list[np.ndarray] = []
-        theirs: list[np.ndarray] = []
-        for rid, key in zip(ids.tolist(), keys, strict=True):
-            if null_key(key):
-                continue
-            self.indexes[side].add(key, rid)
-            cand = self.indexes[1 - side].get(key)
-            if not len(cand):
-                continue
-            cand = cand[other.alive[cand]]
-            t = int(store.aux[TIME][rid])
-            diff = t - other.aux[TIME][cand] if side == 0 else other.aux[TIME][cand] - t
-            cand = cand[(diff >= lower) & (diff <= upper)]
-            if len(cand):
-                mine.append(np.full(len(cand), rid, dtype=np.int64))
-                theirs.append(cand)
-        if not mine:
+        store.aux[TIME][ids] = times[keep]
+        columns, codes, nulls = me.keys(store.take(ids))
+        keyed = np.flatnonzero(~nulls)
+        me.add(ids[keyed], codes[keyed])
+        probe, b = self.sides[1 - side].find(
+            codes[keyed], [c.take(pa.array(keyed)) for c in columns]
+        )
+        a = ids[keyed][probe]
+        diff = store.aux[TIME][a] - other.aux[TIME][b]
+        if side == 1:
+            diff = -diff
+        within = (diff >= self.node.lower_ms) & (diff <= self.node.upper_ms)
+        a, b = a[within], b[within]
+        if not len(a):
             return self.emit([])
-        a, b = np.concatenate(mine), np.concatenate(theirs)
         left, right = (
             (store.take(a), other.take(b)) if side == 0 else (other.take(b), store.take(a))
         )
@@ -91,8 +92,9 @@ class IntervalJoin(BaseOperator):
             kept = kept_pairs(self.program, pairs)
             a, b = a[kept], b[kept]
             pairs = pairs.take(pa.array(kept))
-        store.aux[MATCHED][a] = 1
-        other.aux[MATCHED][b] = 1
+        for rows, ids in ((store, a), (other, b)):
+            if MATCHED in rows.aux:  # only an outer side pads its unmatched rows
+                rows.aux[MATCHED][ids] = 1
         out = pa.RecordBatch.from_arrays(pairs.columns, names=list(self.out_schema.names))
         return self.emit([out])
 
@@ -116,8 +118,7 @@ class IntervalJoin(BaseOperator):
                 if len(alone):
                     out.append(self._padded(side, alone))
             store.release(gone)
-            if store.should_compact():
-                self.indexes[side].remap(store.compact())
+            self.sides[side].maybe_compact()
         return self.emit(out, watermark)
 
     def _padded(self, side: int, ids: np.ndarray) -> pa.RecordBatch:
@@ -131,21 +132,15 @@ class IntervalJoin(BaseOperator):
         return sum(s.live for s in self.stores)
 
     def state_bytes(self) -> int:
-        return sum(s.nbytes for s in self.stores) + sum(deep_size(i.ids) for i in self.indexes)
+        return sum(s.nbytes for s in self.sides)
 
     def state_arrow_bytes(self) -> int:
         return sum(s.live_arrow_bytes() for s in self.stores)
 
     def snapshot(self) -> Any:
-        return {
-            "watermark": self.watermark,
-            "stores": [s.snapshot() for s in self.stores],
-            "indexes": [i.snapshot() for i in self.indexes],
-        }
+        return {"watermark": self.watermark, "sides": [s.snapshot() for s in self.sides]}
 
     def restore(self, state: Any) -> None:
         self.watermark = state["watermark"]
-        for store, index, saved, ids in zip(
-            self.stores, self.indexes, state["stores"], state["indexes"], strict=True
-        ):
-            index.restore(ids, store.restore(saved))
+        for side, saved in zip(self.sides, state["sides"], strict=True):
+            side.restore(saved)

@@ -1,18 +1,19 @@
-"""rank: Top-N (ROW_NUMBER/RANK/DENSE_RANK within [lower, upper]) over a changelog.
+"""rank: Top-N (ROW_NUMBER/RANK/DENSE_RANK ... WHERE rank [>= lower AND] <= upper) over a
+changelog.
 
-Rows live in an Arrow-backed `RowStore`; each partition keeps its rows' sort values (the value
-itself for a single ORDER BY key) and ids in two parallel sequences, in arrival order. After a batch, each touched partition's top is recomputed and the difference is
-emitted: -D for rows (with their rank) that left it, +I for rows that entered it. Ties under
-ROW_NUMBER keep arrival order. Over an insert-only input (Flink's append-only Top-N) a row that
-falls out of the top can never come back, so only the rows ranked <= upper are kept; over an
-updating input every row is kept (a retraction can promote any of them)."""
+Rows live in an Arrow-backed `RowStore` with a partition-key index (`KeyedRows`); sort values
+stay in the rows' columns (no Python value per row). A batch is applied as a whole: the
+partitions it touches are ranked before and after it (their rows' sort columns gathered, sorted
+by Arrow with the row's arrival as the last key, ranked per partition with numpy) and the
+difference is emitted: -D for rows (with their rank) that left the top or changed rank, then +I
+for rows that entered it or got their new rank. Ties under ROW_NUMBER keep arrival order; a
+retraction removes the earliest stored row equal to it. Over an insert-only input (Flink's
+append-only Top-N) a row that falls out of the top can never come back, so only the rows ranked
+<= upper are kept; over an updating input every row is kept (a retraction can promote any of
+them)."""
 
 from __future__ import annotations
 
-import dataclasses
-from array import array
-from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,28 +25,13 @@ from nrtg.compiler.plan import traits
 
 from ..api import OP_COLUMN, Output
 from ._base import BaseOperator
-from ._order import row_comparator
-from ._rows import DELETE, INSERT, arrow_schema, hashable, is_retract, rows_of
-from ._rowstore import RowStore, key_of
-from ._sizing import deep_size
+from ._keyed import KeyedRows
+from ._keys import KeyCoder, group_ids
+from ._order import group_ranks, sorted_positions
+from ._rows import DELETE, INSERT, arrow_schema, data_width, retractions
+from ._rowstore import RowStore
 
-_NOTHING = object()
-
-HASH = "hash"
-
-
-class _Part:
-    """One partition: sort values and row ids, parallel, in arrival order."""
-
-    __slots__ = ("ids", "vals")
-
-    def __init__(self, vals: list[Any] | None = None, ids: array[int] | None = None) -> None:
-        self.vals: list[Any] = vals if vals is not None else []
-        self.ids: array[int] = ids if ids is not None else array("q")
-
-    def keep(self, positions: list[int]) -> None:
-        self.vals = [self.vals[j] for j in positions]
-        self.ids = array("q", (self.ids[j] for j in positions))
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 class Rank(BaseOperator):
@@ -54,126 +40,72 @@ class Rank(BaseOperator):
         node = spec.node
         assert isinstance(node, n.Rank)
         self.node = node
-        local = [dataclasses.replace(k, index=j) for j, k in enumerate(node.order)]
-        compare = row_comparator(local)
-        self.single = len(node.order) == 1
-        self.sort_key: Callable[[Any], Any] = (lambda v: compare((v,))) if self.single else compare
         self.append_only = traits.is_insert_only(node.input.changelog)
-        self.store = RowStore(arrow_schema(node.input.schema), (HASH,))
-        self.partitions: dict[Any, _Part] = {}
+        schema = arrow_schema(node.input.schema)
+        self.store = RowStore(schema)
+        coder = KeyCoder([schema.field(i).type for i in node.partition])
+        self.rows = KeyedRows(self.store, coder, node.partition)
+        self.columns = (*node.partition, *(k.index for k in node.order))
 
-    def _values(self, row: Any) -> Any:
-        order = self.node.order
-        return row[order[0].index] if self.single else tuple(row[k.index] for k in order)
-
-    def _top(self, key: Any) -> tuple[list[tuple[int, int]], list[int]]:
-        """((id, rank) of the rows in [lower, upper]; positions of the rows ranked <= upper)."""
-        part = self.partitions.get(key)
-        if part is None:
-            return [], []
-        vals, ids = part.vals, part.ids
-        if self.single and None not in vals:
-            # one key without NULLs: native comparison (reverse keeps ties in arrival order)
-            desc = self.node.order[0].descending
-            order = sorted(range(len(ids)), key=vals.__getitem__, reverse=desc)
-        else:
-            order = sorted(range(len(ids)), key=lambda j: self.sort_key(vals[j]))
+    def _top(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Of live rows `ids` (whole partitions): (ids, ranks) of the rows ranked in
+        [lower, upper], and the ids ranked beyond upper."""
+        if not len(ids):
+            return _NONE, _NONE, _NONE
         node = self.node
-        out: list[tuple[int, int]] = []
-        rank = dense = 0
-        previous: Any = _NOTHING
-        kept = len(order)
-        for i, j in enumerate(order):
-            values, rid = vals[j], ids[j]
-            if node.fn is n.RankFn.ROW_NUMBER:
-                rank = i + 1
-            elif values != previous:
-                rank, dense = i + 1, dense + 1
-            previous = values
-            r = dense if node.fn is n.RankFn.DENSE_RANK else rank
-            if r > node.upper:
-                kept = i
-                break
-            if r >= node.lower:
-                out.append((rid, r))
-        return out, order[:kept]
-
-    def _find(self, part: _Part, values: Any, h: int, row: Any) -> int:
-        """Position in `part` of the row equal to `row`, or -1."""
-        hashes = self.store.aux[HASH]
-        same = [j for j, v in enumerate(part.vals) if v == values and hashes[part.ids[j]] == h]
-        if len(same) <= 1:
-            return same[0] if same else -1
-        stored = self.store.rows([part.ids[j] for j in same])
-        for j, r in zip(same, stored, strict=True):
-            if hashable(r) == hashable(row):
-                return j
-        return -1
+        width = len(node.partition)
+        rows = self.store.take(ids, self.columns)
+        groups = group_ids(rows.columns[:width], len(ids))
+        order = sorted_positions(groups, rows.columns[width:], node.order, ids)
+        keys = [c.take(pa.array(order)) for c in rows.columns[width:]]
+        ranks = group_ranks(groups[order], keys, node.fn)
+        ids = ids[order]
+        inside = (ranks >= node.lower) & (ranks <= node.upper)
+        return ids[inside], ranks[inside], ids[ranks > node.upper]
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
-        ops, rows = rows_of(batch)
-        node = self.node
-        inserted = [i for i, op in enumerate(ops) if not is_retract(op)]
-        first = self.store.append(batch, inserted) if inserted else 0
-        new_id = {i: first + j for j, i in enumerate(inserted)}
-        hashes = self.store.aux[HASH]
-        before: dict[Any, list[tuple[int, int]]] = {}
-        dead: list[int] = []
-        for i, (op, row) in enumerate(zip(ops, rows, strict=True)):
-            key = key_of(row, node.partition)
-            if key not in before:
-                before[key] = self._top(key)[0]
-            values = self._values(row)
-            # an insert-only input never retracts: no row hashes (0 matches by value only)
-            h = 0 if self.append_only else hash(hashable(row))
-            if is_retract(op):
-                part = self.partitions.get(key)
-                j = self._find(part, values, h, row) if part is not None else -1
-                if part is not None and j >= 0:
-                    dead.append(part.ids.pop(j))
-                    del part.vals[j]
-                    if not part.ids:
-                        del self.partitions[key]
-            else:
-                rid = new_id[i]
-                hashes[rid] = h
-                part = self.partitions.get(key)
-                if part is None:
-                    part = self.partitions[key] = _Part()
-                part.vals.append(values)
-                part.ids.append(rid)
-        out_ids: list[int] = []
-        out_ranks: list[int] = []
-        out_ops: list[int] = []
-        for key, old in before.items():
-            new, kept = self._top(key)
-            part = self.partitions.get(key)
-            if self.append_only and part is not None and len(kept) < len(part.ids):
-                keep = sorted(kept)
-                kept_set = set(keep)
-                dead += [rid for j, rid in enumerate(part.ids) if j not in kept_set]
-                part.keep(keep)
-            came = Counter(new)
-            came.subtract(old)
-            changes = sorted(came.items(), key=lambda x: (x[1] > 0, x[0]))  # -D before +I
-            for (rid, r), c in changes:
-                out_ids += [rid] * abs(c)
-                out_ranks += [r] * abs(c)
-                out_ops += [INSERT if c > 0 else DELETE] * abs(c)
-        batches = self._rows(out_ids, out_ranks, out_ops)
-        self.store.release(dead)
-        if self.store.should_compact():
-            remap = self.store.compact()
-            for part in self.partitions.values():
-                part.ids = array("q", remap[np.frombuffer(part.ids, dtype=np.int64)].tolist())
-        return self.emit(batches)
+        data = batch.select(list(range(data_width(batch))))
+        retract = retractions(batch)
+        columns, codes, _ = self.rows.keys(data)
+        touched = np.unique(codes)
+        _, old = self.rows.index.lookup(touched, self.store.alive)
+        old = np.sort(old)
+        before, before_ranks, _ = self._top(old)
+        ins = np.flatnonzero(~retract)
+        first = self.store.append(data, ins)
+        new = np.arange(first, first + len(ins))
+        self.rows.add(new, codes[ins])
+        ret = np.flatnonzero(retract)
+        if len(ret):
+            self.rows.retract(data, ret, codes, columns, first + np.searchsorted(ins, ret))
+        now = np.concatenate([old, new])
+        after, after_ranks, beyond = self._top(now[self.store.alive[now]])
+        out = self._changes(before, before_ranks, after, after_ranks)
+        if self.append_only:
+            self.store.release(beyond)  # never back in the top: no retractions
+        self.rows.maybe_compact()
+        return self.emit(out)
 
-    def _rows(self, ids: list[int], ranks: list[int], ops: list[int]) -> list[pa.RecordBatch]:
-        if not ids:
+    def _changes(
+        self, before: np.ndarray, b_ranks: np.ndarray, after: np.ndarray, a_ranks: np.ndarray
+    ) -> list[pa.RecordBatch]:
+        """-D for (id, rank) pairs only before, then +I for those only after."""
+        order = np.argsort(before, kind="stable")
+        before, b_ranks = before[order], b_ranks[order]
+        at = np.minimum(np.searchsorted(before, after), max(len(before) - 1, 0))
+        stays = np.zeros(len(after), dtype=np.bool_)
+        if len(before):
+            stays = (before[at] == after) & (b_ranks[at] == a_ranks)
+        kept = np.zeros(len(before), dtype=np.bool_)
+        kept[at[stays]] = True
+        gone, came = ~kept, np.argsort(after[~stays], kind="stable")
+        ids = np.concatenate([before[gone], after[~stays][came]])
+        if not len(ids):
             return []
-        rows = self.store.take(np.asarray(ids, dtype=np.int64))
-        cols = list(rows.columns)
+        ranks = np.concatenate([b_ranks[gone], a_ranks[~stays][came]])
+        ops = np.r_[np.full(int(gone.sum()), DELETE), np.full(len(came), INSERT)]
+        cols = list(self.store.take(ids).columns)
         if self.node.rank_name is not None:
             cols.append(pa.array(ranks, type=self.out_schema.field(len(cols)).type))
         cols.append(pa.array(ops, type=pa.int8()))
@@ -183,18 +115,13 @@ class Rank(BaseOperator):
         return self.store.live
 
     def state_bytes(self) -> int:
-        return self.store.nbytes + deep_size(self.partitions)
+        return self.rows.nbytes
 
     def state_arrow_bytes(self) -> int:
         return self.store.live_arrow_bytes()
 
     def snapshot(self) -> Any:
-        parts = {k: (p.vals, p.ids.tolist()) for k, p in self.partitions.items()}
-        return {"store": self.store.snapshot(), "partitions": parts}
+        return {"store": self.rows.snapshot()}
 
     def restore(self, state: Any) -> None:
-        remap = self.store.restore(state["store"])
-        self.partitions = {
-            k: _Part(list(vals), array("q", remap[np.asarray(ids, dtype=np.int64)].tolist()))
-            for k, (vals, ids) in state["partitions"].items()
-        }
+        self.rows.restore(state["store"])

@@ -1,0 +1,119 @@
+"""A RowStore with a key index: rows found by key a whole batch at a time.
+
+Keys are coded by a `KeyCoder` (exact for one integer column, else hashed) and indexed by a
+`HashIndex`; lookups verify hashed keys against the stored key columns, so results are exact.
+Only the rows are state: the index is rebuilt from them on restore, and follows compactions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ._keyindex import HashIndex
+from ._keys import NULL_EXACT, KeyCoder, rows_equal
+from ._rowstore import RowStore
+
+
+class KeyedRows:
+    def __init__(self, store: RowStore, coder: KeyCoder, key_cols: Sequence[int]) -> None:
+        self.store = store
+        self.coder = coder
+        self.key_cols = tuple(key_cols)
+        self.index = HashIndex()
+
+    def keys(self, data: pa.RecordBatch) -> tuple[list[pa.Array], np.ndarray, np.ndarray]:
+        """(key columns, codes, whether the key holds a NULL) of a batch in the store's layout."""
+        columns = self.coder.columns(data, self.key_cols)
+        codes, nulls = self.coder.codes(columns, data.num_rows)
+        return columns, codes, nulls
+
+    def add(self, ids: np.ndarray, codes: np.ndarray) -> None:
+        self.index.add(codes, ids)
+
+    def find(self, codes: np.ndarray, columns: Sequence[pa.Array]) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (probe position, live id) of the stored rows whose key equals each probe's
+        (key `columns` as `KeyCoder.columns` gives them, coded as `codes`)."""
+        probe, ids = self.index.lookup(codes, self.store.alive)
+        if not self.key_cols or not len(ids):
+            return probe, ids
+        check = np.arange(len(ids))
+        if self.coder.exact:  # only NULL shares a code with another key
+            check = np.flatnonzero(codes[probe] == NULL_EXACT)
+            if not len(check):
+                return probe, ids
+        stored = self.store.take(ids[check], self.key_cols)
+        mine = self.coder.columns(stored, range(len(self.key_cols)))
+        theirs = [c.take(pa.array(probe[check])) for c in columns]
+        same = np.ones(len(ids), dtype=np.bool_)
+        same[check] = rows_equal(mine, theirs, len(check))
+        return probe[same], ids[same]
+
+    def retract(
+        self,
+        data: pa.RecordBatch,
+        rows: np.ndarray,
+        codes: np.ndarray,
+        columns: Sequence[pa.Array],
+        limits: np.ndarray,
+    ) -> np.ndarray:
+        """Remove the stored rows that batch rows `rows` (retractions; key `codes`/`columns`
+        given for all of `data`) retract: per retraction a live stored row equal to it with an
+        id below its limit (rows that arrived before it), the earliest one not taken by an
+        earlier retraction, as row-at-a-time processing would; -1 where there is none."""
+        taken = np.full(len(rows), -1, dtype=np.int64)
+        if not len(rows):
+            return taken
+        probe, ids = self.find(codes[rows], [c.take(pa.array(rows)) for c in columns])
+        ok = ids < limits[probe]
+        probe, ids = probe[ok], ids[ok]
+        if len(ids):
+            stored = self.store.take(ids)
+            mine = data.select(range(len(self.store.schema))).take(pa.array(rows[probe]))
+            same = rows_equal(stored.columns, mine.columns, len(ids))
+            probe, ids = probe[same], ids[same]
+        if not len(ids):
+            return taken
+        heads = np.flatnonzero(np.r_[True, probe[1:] != probe[:-1]])
+        first = ids[heads]
+        if len(np.unique(first)) == len(first):
+            taken[probe[heads]] = first
+        else:  # several retractions of one row: one stored copy each, in order
+            used: set[int] = set()
+            for j, group in zip(probe[heads], np.split(ids, heads[1:]), strict=True):
+                pick = next((int(i) for i in group if int(i) not in used), -1)
+                if pick >= 0:
+                    used.add(pick)
+                    taken[j] = pick
+        self.store.release(taken[taken >= 0])
+        return taken
+
+    def rebuild(self) -> None:
+        """Index every live row (after a restore)."""
+        self.index.clear()
+        ids = self.store.live_ids()
+        if len(ids):
+            _, codes, _ = self.keys(self.store.take(ids))
+            self.index.add(codes, ids)
+
+    def maybe_compact(self) -> np.ndarray | None:
+        if not self.store.should_compact():
+            return None
+        remap = self.store.compact()
+        self.index.remap(remap)
+        return remap
+
+    @property
+    def nbytes(self) -> int:
+        return self.store.nbytes + self.index.nbytes
+
+    def snapshot(self) -> dict[str, Any]:
+        return self.store.snapshot()
+
+    def restore(self, state: dict[str, Any]) -> np.ndarray:
+        remap = self.store.restore(state)
+        self.rebuild()
+        return remap

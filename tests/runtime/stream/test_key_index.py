@@ -1,0 +1,301 @@
+"""The columnar key index (`_keys`, `_keyindex`, `_keyed`) and the operators built on it: codes
+that agree for equal keys, lookups in arrival order across compactions, exact results when
+hashed keys collide, and joins over random changelogs (string and composite keys, NULLs,
+duplicates, retractions) that fold to the join of what remains."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from nrtg.catalog import types as t
+from nrtg.catalog.schema import Field, Ident
+from nrtg.compiler.plan import nodes as n
+from nrtg.compiler.plan.expr import Call, ColumnRef, and_
+from nrtg.runtime.stream.api import OP_COLUMN, Op
+from nrtg.runtime.stream.operators import _keys
+from nrtg.runtime.stream.operators._keyed import KeyedRows
+from nrtg.runtime.stream.operators._keys import KeyCoder
+from nrtg.runtime.stream.operators._rowstore import RowStore
+
+from .test_retractions import drive
+
+SCHEMA = pa.schema([("k", pa.string()), ("n", pa.int64())])
+
+
+def rows(ks: list[str | None], ns: list[int | None]) -> pa.RecordBatch:
+    return pa.RecordBatch.from_arrays(
+        [pa.array(ks, pa.string()), pa.array(ns, pa.int64())], schema=SCHEMA
+    )
+
+
+def test_codes_agree_for_equal_keys_whatever_the_batch() -> None:
+    coder = KeyCoder([pa.string(), pa.int64()])
+    a = rows(["x", "yy", None, "x", ""], [1, 2, 3, 1, 0])
+    b = rows(["pad", "x", "x", "yy", ""], [0, 1, 2, 2, 0]).slice(1)  # a sliced batch
+    ca, na = coder.of(a, (0, 1))
+    cb, nb = coder.of(b, (0, 1))
+    assert na.tolist() == [False, False, True, False, False] and not nb.any()
+    assert ca[0] == ca[3] == cb[0] and ca[1] == cb[2] and ca[4] == cb[3]
+    assert len({ca[0], ca[1], cb[1], ca[4]}) == 4  # different keys, different codes here
+    exact = KeyCoder([pa.int32()], [pa.int64()])
+    assert exact.exact
+    codes, _ = exact.of(pa.record_batch({"k": pa.array([7, -3], pa.int32())}), (0,))
+    assert codes.tolist() == [7, -3]
+    mixed = KeyCoder([pa.int64()], [pa.float64()])  # BIGINT = DOUBLE: both as doubles
+    left, _ = mixed.of(pa.record_batch({"k": pa.array([2, 0], pa.int64())}), (0,))
+    right, _ = mixed.of(pa.record_batch({"k": pa.array([2.0, -0.0])}), (0,))
+    assert left.tolist() == right.tolist()
+
+
+def test_index_lookup_in_arrival_order_and_after_compaction() -> None:
+    store = RowStore(SCHEMA)
+    keyed = KeyedRows(store, KeyCoder([pa.string()]), (0,))
+    for start in range(0, 1000, 50):
+        batch = rows(
+            [f"k{i % 7}" for i in range(start, start + 50)], list(range(start, start + 50))
+        )
+        first = store.append(batch)
+        _, codes, _ = keyed.keys(batch)
+        keyed.add(np.arange(first, first + 50), codes)
+    assert len(keyed.index.runs) <= 10
+    probe_batch = rows(["k3", "nope", "k1"], [0, 0, 0])
+    columns, codes, _ = keyed.keys(probe_batch)
+    probe, ids = keyed.find(codes, columns)
+    assert probe.tolist() == [0] * 143 + [2] * 143
+    assert ids[:3].tolist() == [3, 10, 17] and ids[143:146].tolist() == [1, 8, 15]
+    store.release(np.arange(0, 1000, 2))
+    assert keyed.maybe_compact() is not None
+    probe, ids = keyed.find(codes, columns)
+    assert [r[1] for r in store.rows(ids[probe == 0])][:3] == [3, 17, 31]
+    assert len(keyed.index) == store.live == 500
+    copy = KeyedRows(RowStore(SCHEMA), KeyCoder([pa.string()]), (0,))
+    copy.restore(keyed.snapshot())
+    probe2, ids2 = copy.find(codes, columns)
+    assert store.rows(ids) == copy.store.rows(ids2) and probe.tolist() == probe2.tolist()
+
+
+def test_colliding_codes_never_match_different_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_keys, "mix", lambda x: x & np.uint64(1))  # two codes in all
+    store = RowStore(SCHEMA)
+    keyed = KeyedRows(store, KeyCoder([pa.string()]), (0,))
+    batch = rows(["a", "b", "c", "a", None], [1, 2, 3, 4, 5])
+    _, codes, nulls = keyed.keys(batch)
+    assert len(set(codes[~nulls].tolist())) <= 2
+    keyed.add(np.arange(store.append(batch), 5), codes)
+    columns, codes, _ = keyed.keys(rows(["a", "c", None], [0, 0, 0]))
+    probe, ids = keyed.find(codes, columns)
+    assert list(zip(probe.tolist(), ids.tolist(), strict=True)) == [(0, 0), (0, 3), (1, 2), (2, 4)]
+
+
+def test_retractions_take_distinct_copies_in_arrival_order() -> None:
+    store = RowStore(SCHEMA)
+    keyed = KeyedRows(store, KeyCoder([pa.string()]), (0,))
+    old = rows(["a", "a", "b"], [1, 1, 2])
+    keyed.add(np.arange(store.append(old), 3), keyed.keys(old)[1])
+    batch = rows(["a", "a", "a", "b"], [1, 1, 1, 3])
+    columns, codes, _ = keyed.keys(batch)
+    taken = keyed.retract(batch, np.arange(4), codes, columns, np.full(4, 3))
+    assert taken.tolist() == [0, 1, -1, -1]
+    assert store.live_ids().tolist() == [2]
+
+
+def _scan(name: str, fields: tuple[Field, ...]) -> n.TableScan:
+    return n.TableScan(
+        table=Ident("default", name), fields=fields, options=(("format", "debezium-json"),)
+    )
+
+
+def _ref(i: int, name: str, typ: t.DataType) -> ColumnRef:
+    return ColumnRef(index=i, name=name, type=typ)
+
+
+FIELDS = (Field("k", t.string()), Field("j", t.bigint()), Field("v", t.bigint()))
+
+
+def _join(kind: n.JoinKind, residual: bool) -> n.Join:
+    eq = [
+        Call(
+            name="EQUALS",
+            args=(_ref(0, "k", t.string()), _ref(3, "k", t.string())),
+            type=t.boolean(),
+        ),
+        Call(
+            name="EQUALS",
+            args=(_ref(1, "j", t.bigint()), _ref(4, "j", t.bigint())),
+            type=t.boolean(),
+        ),
+    ]
+    if residual:
+        eq.append(
+            Call(
+                name="LESS_THAN",
+                args=(_ref(2, "v", t.bigint()), _ref(5, "v", t.bigint())),
+                type=t.boolean(),
+            )
+        )
+    return n.Join(left=_scan("l", FIELDS), right=_scan("r", FIELDS), kind=kind, condition=and_(*eq))
+
+
+def _batch(rows_: list[tuple[Any, ...]], ops: list[Op]) -> pa.RecordBatch:
+    cols = list(zip(*rows_, strict=True))
+    return pa.RecordBatch.from_arrays(
+        [
+            pa.array(cols[0], pa.string()),
+            pa.array(cols[1], pa.int64()),
+            pa.array(cols[2], pa.int64()),
+            pa.array(ops, pa.int8()),
+        ],
+        names=["k", "j", "v", OP_COLUMN],
+    )
+
+
+def _expected(
+    kind: n.JoinKind, left: Counter[Any], right: Counter[Any], residual: bool
+) -> Counter[Any]:
+    def joins(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+        if None in a[:2] or a[:2] != b[:2]:
+            return False
+        return not residual or (a[2] is not None and b[2] is not None and a[2] < b[2])
+
+    out: Counter[Any] = Counter()
+    pad = (None, None, None)
+    for a, ca in left.items():
+        hits = [(b, cb) for b, cb in right.items() if joins(a, b)]
+        if kind is n.JoinKind.SEMI:
+            out[a] += ca if hits else 0
+        elif kind is n.JoinKind.ANTI:
+            out[a] += 0 if hits else ca
+        else:
+            for b, cb in hits:
+                out[a + b] += ca * cb
+            if not hits and kind in (n.JoinKind.LEFT, n.JoinKind.FULL):
+                out[a + pad] += ca
+    if kind in (n.JoinKind.RIGHT, n.JoinKind.FULL):
+        for b, cb in right.items():
+            if not any(joins(a, b) for a in left):
+                out[pad + b] += cb
+    return +out
+
+
+@pytest.mark.parametrize("kind", list(n.JoinKind))
+@pytest.mark.parametrize("residual", [False, True])
+@pytest.mark.parametrize("collide", [False, True])
+def test_join_over_random_changelogs_folds_to_the_join_of_what_remains(
+    kind: n.JoinKind, residual: bool, collide: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if collide:
+        monkeypatch.setattr(_keys, "mix", lambda x: x & np.uint64(3))
+    rng = random.Random(f"{kind}-{residual}-{collide}")
+    node = _join(kind, residual)
+    present: tuple[Counter[Any], Counter[Any]] = (Counter(), Counter())
+    batches: list[tuple[int, pa.RecordBatch]] = []
+    for _ in range(30):
+        side = rng.randrange(2)
+        here = present[side]
+        rows_: list[tuple[Any, ...]] = []
+        ops: list[Op] = []
+        for _ in range(rng.randrange(1, 8)):
+            if here and rng.random() < 0.4:
+                row = rng.choice(sorted(here, key=repr))
+                here[row] -= 1
+                here += Counter()
+                ops.append(rng.choice([Op.DELETE, Op.UPDATE_BEFORE]))
+            else:
+                row = (
+                    rng.choice(["a", "b", "cc", None]),
+                    rng.choice([1, 2, None]),
+                    rng.choice([1, 2, 3]),
+                )
+                here[row] += 1
+                ops.append(rng.choice([Op.INSERT, Op.UPDATE_AFTER]))
+            rows_.append(row)
+        batches.append((side, _batch(rows_, ops)))
+    assert drive(node, "join", batches) == _expected(kind, *present, residual)
+
+
+RANK_FIELDS = (Field("k", t.string()), Field("v", t.bigint()), Field("w", t.bigint()))
+
+
+def _rank_reference(
+    present: list[tuple[Any, ...]], key: n.SortKey, fn: n.RankFn, lower: int, upper: int
+) -> Counter[Any]:
+    def order(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        v = row[1]
+        if v is None:
+            return (0 if key.effective_nulls_first else 2, 0)
+        return (1, -v if key.descending else v)
+
+    out: Counter[Any] = Counter()
+    for part in {r[0] for r in present}:
+        rows_ = sorted((r for r in present if r[0] == part), key=order)  # stable: arrival
+        rank = dense = 0
+        for i, r in enumerate(rows_):
+            new = i == 0 or rows_[i - 1][1] != r[1]
+            rank = i + 1 if fn is n.RankFn.ROW_NUMBER or new else rank
+            dense += new
+            got = dense if fn is n.RankFn.DENSE_RANK else rank
+            if lower <= got <= upper:
+                out[(*r, got)] += 1
+    return out
+
+
+@pytest.mark.parametrize("fn", list(n.RankFn))
+@pytest.mark.parametrize("updating", [False, True])
+@pytest.mark.parametrize("collide", [False, True])
+def test_rank_over_random_changelogs_folds_to_the_top_of_what_remains(
+    fn: n.RankFn, updating: bool, collide: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if collide:
+        monkeypatch.setattr(_keys, "mix", lambda x: x & np.uint64(1))
+    rng = random.Random(f"{fn}-{updating}-{collide}")
+    for trial in range(4):
+        key = n.SortKey(1, descending=bool(trial % 2), nulls_first=[None, True, False][trial % 3])
+        lower, upper = rng.choice([(1, 1), (1, 3), (2, 4)])
+        options = (("format", "debezium-json"),) if updating else ()
+        scan = n.TableScan(table=Ident("default", "s"), fields=RANK_FIELDS, options=options)
+        node = n.Rank(
+            input=scan,
+            partition=(0,),
+            order=(key,),
+            fn=fn,
+            lower=lower,
+            upper=upper,
+            rank_name="r",
+        )
+        present: list[tuple[Any, ...]] = []
+        batches: list[tuple[int, pa.RecordBatch]] = []
+        for _ in range(25):
+            rows_: list[tuple[Any, ...]] = []
+            ops: list[Op] = []
+            for _ in range(rng.randrange(1, 7)):
+                if updating and present and rng.random() < 0.35:
+                    row = rng.choice(present)
+                    present.remove(row)  # the earliest equal row goes
+                    ops.append(Op.UPDATE_BEFORE)
+                else:
+                    row = (
+                        rng.choice(["a", "b", None]),
+                        rng.choice([1, 2, 3, 4, None]),
+                        rng.randrange(3),  # tells tied rows apart: arrival order shows
+                    )
+                    present.append(row)
+                    ops.append(Op.INSERT)
+                rows_.append(row)
+            cols = list(zip(*rows_, strict=True))
+            arrays = [
+                pa.array(cols[0], pa.string()),
+                pa.array(cols[1], pa.int64()),
+                pa.array(cols[2], pa.int64()),
+            ]
+            names = ["k", "v", "w"]
+            if updating:
+                arrays.append(pa.array(ops, pa.int8()))
+                names.append(OP_COLUMN)
+            batches.append((0, pa.RecordBatch.from_arrays(arrays, names=names)))
+        assert drive(node, "rank", batches) == _rank_reference(present, key, fn, lower, upper)
