@@ -16,7 +16,7 @@ from ..errors import BindError, PlanValidationError, TypeCheckError, Unsupported
 from ..parse import nodes as pn
 from ..plan import nodes as n
 from ..plan.expr import Cast, ColumnRef, Expr, FieldAccess, Literal, and_
-from . import coercion
+from . import coercion, view_cache
 from .expressions import ExprBinder, interval_literal, span
 from .scope import Scope, ScopeColumn, suggest
 from .session import Session
@@ -176,11 +176,27 @@ class QueryBinder:
         key = str(view.ident)
         if key in self.views_in_progress:
             raise BindError(f"view {key} refers to itself", s)  # type: ignore[arg-type]
+        plan = view_cache.reuse(view, self.session, self.udf) or self._bind_view(view, key)
+        return Bound(plan, Scope.of(plan.schema.fields, alias))
+
+    def _bind_view(self, view: ViewDef, key: str) -> n.Plan:
+        functions: list[view_cache.Resolution] = []
+        udf = self.udf
+
+        def recording_udf(name: str) -> tuple[str, t.SqlType] | None:
+            answer = udf(name) if udf is not None else None
+            functions.append((name, answer))
+            return answer
+
         inner = QueryBinder(
-            self.session, self.udf, {}, (*self.views_in_progress, key), self.table_asts
+            self.session,
+            recording_udf if udf is not None else None,
+            {},
+            (*self.views_in_progress, key),
+            self.table_asts,
         )
-        bound = inner.bind_query(_parsed_view(view.expanded_query or view.query))
-        plan = bound.plan
+        with self.session.recording() as reads:
+            plan = inner.bind_query(_parsed_view(view.expanded_query or view.query)).plan
         names = [c.name for c in view.columns]
         if names and tuple(names) != plan.schema.names and len(names) == len(plan.schema):
             refs = tuple(
@@ -188,7 +204,8 @@ class QueryBinder:
                 for i, f in enumerate(plan.schema.fields)
             )
             plan = n.Project(input=plan, exprs=refs, names=tuple(names))
-        return Bound(plan, Scope.of(plan.schema.fields, alias))
+        view_cache.remember(view, self.session.database, reads, functions, plan)
+        return plan
 
     def _window_tvf(self, node: pn.WindowTVF, alias: str | None) -> Bound:
         s = span(node)

@@ -7,6 +7,8 @@ choice (`nrtg compile` never writes; `nrtg run` and `nrtg catalog apply` do).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -33,6 +35,8 @@ class Session:
     options: dict[str, str] = field(default_factory=dict)
     # Catalog reads are cached per compile: one fetch per table however often it is used.
     _cache: dict[Ident, TableDef | ViewDef | None] = field(default_factory=dict)
+    # While `recording()`: every lookup and what it found (a bound view's dependencies).
+    _reads: list[tuple[Ident, TableDef | ViewDef | None]] | None = None
 
     def ident(self, parts: tuple[str, ...]) -> Ident:
         """[catalog.][db.]name -> Ident; the catalog part is accepted and ignored."""
@@ -41,6 +45,12 @@ class Session:
         return Ident(parts[-2], parts[-1])
 
     def lookup(self, ident: Ident) -> TableDef | ViewDef | None:
+        found = self._lookup(ident)
+        if self._reads is not None:
+            self._reads.append((ident, found))
+        return found
+
+    def _lookup(self, ident: Ident) -> TableDef | ViewDef | None:
         local = self.tables.get(ident)
         if local is not None:
             return local
@@ -52,6 +62,19 @@ class Session:
             except CatalogError:
                 self._cache[ident] = None
         return self._cache[ident]
+
+    @contextmanager
+    def recording(self) -> Iterator[list[tuple[Ident, TableDef | ViewDef | None]]]:
+        """Collects the lookups made inside the block; an enclosing recording sees them too."""
+        outer = self._reads
+        reads: list[tuple[Ident, TableDef | ViewDef | None]] = []
+        self._reads = reads
+        try:
+            yield reads
+        finally:
+            self._reads = outer
+            if outer is not None:
+                outer.extend(reads)
 
     def known_tables(self) -> list[str]:
         """Names for 'did you mean' suggestions: the session's own objects in the current db."""

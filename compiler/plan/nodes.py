@@ -70,6 +70,10 @@ class Plan:
                 break
         else:
             return self
+        return self.rebuilt(children)
+
+    def rebuilt(self, children: tuple[Plan, ...]) -> Plan:
+        """A new node over `children`, every other field as in this one."""
         changes: dict[str, Any] = {}
         it = iter(children)
         for name in _field_names(type(self)):

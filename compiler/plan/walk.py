@@ -26,6 +26,19 @@ def walk(plan: Plan) -> Iterator[Plan]:
         stack.extend(reversed(node.children))
 
 
+def copy_plan(plan: Plan) -> Plan:
+    """The same plan made of new nodes; a subplan shared within it stays shared."""
+    memo: dict[int, Plan] = {}
+
+    def go(node: Plan) -> Plan:
+        done = memo.get(id(node))
+        if done is None:
+            done = memo[id(node)] = node.rebuilt(tuple([go(c) for c in node.children]))
+        return done
+
+    return go(plan)
+
+
 def transform_up(plan: Plan, fn: Callable[[Plan], Plan], only: Kinds | None = None) -> Plan:
     """Rebuild bottom-up: children first, then `fn` on the node. Shared subplans are rewritten
     once and stay shared."""

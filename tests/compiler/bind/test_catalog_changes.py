@@ -1,11 +1,16 @@
 """Compiles against one catalog object that changes between them see the change (the binder
-keeps bound catalog expressions across compiles, per table object)."""
+keeps bound catalog expressions per table object and bound views across compiles)."""
 
 from __future__ import annotations
+
+import pytest
 
 from nrtg.catalog.memory import MemoryCatalog
 from nrtg.catalog.schema import Ident
 from nrtg.compiler.api import compile_sql
+from nrtg.compiler.errors import BindError
+from nrtg.compiler.plan import nodes as n
+from nrtg.compiler.plan.walk import walk
 from nrtg.persist import apply_changes
 
 TABLE = """
@@ -36,3 +41,44 @@ def test_a_replaced_table_is_bound_from_its_new_definition() -> None:
     second = _plan(catalog)
     assert "c:BIGINT" in first and "INTERVAL '1' SECOND" in first
     assert "c:DOUBLE" in second and "INTERVAL '5' SECOND" in second
+
+
+VIEWS = """
+CREATE TABLE t (a {a_type}, s STRING) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'json');
+CREATE FUNCTION count_char AS 'nrtg.udfs.count_char' LANGUAGE PYTHON;
+CREATE VIEW v AS SELECT a, count_char(s) AS n FROM t WHERE a > 0;
+"""
+QUERY = """
+CREATE TEMPORARY FUNCTION count_char AS 'nrtg.udfs.count_char' LANGUAGE PYTHON;
+SELECT x.a, y.n FROM v AS x JOIN v AS y ON x.a = y.a;
+"""
+
+
+def test_a_view_is_bound_again_when_what_it_reads_changes() -> None:
+    catalog = MemoryCatalog()
+    apply_changes(catalog, compile_sql(VIEWS.format(a_type="BIGINT"), catalog).bound.changes)
+    jobs = [compile_sql(QUERY, catalog) for _ in range(2)]
+    first, second = (job.explain("logical", schema=True) for job in jobs)
+    assert first == second and "a:BIGINT" in first
+    for job in jobs:
+        # The function a view calls is the job's, whether the view was bound or reused.
+        assert set(job.bound.udfs) == {"COUNT_CHAR"}
+        # The view's two uses stay two subplans, with nothing shared between them.
+        scans = [p for p in walk(job.logical[0]) if isinstance(p, n.TableScan)]
+        assert len(scans) == 2 and scans[0] is not scans[1]
+        assert "ref @" not in job.explain("logical")
+    # The view is the same object; the table under it is replaced.
+    catalog.drop_table(Ident("default", "t"))
+    table_only = VIEWS.format(a_type="DOUBLE").split(";")[0]
+    apply_changes(catalog, compile_sql(table_only, catalog).bound.changes)
+    third = compile_sql(QUERY, catalog).explain("logical", schema=True)
+    assert "a:DOUBLE" in third and "a:BIGINT" not in third
+
+
+def test_a_view_calling_an_undeclared_function_fails_in_every_compile() -> None:
+    catalog = MemoryCatalog()
+    apply_changes(catalog, compile_sql(VIEWS.format(a_type="BIGINT"), catalog).bound.changes)
+    compile_sql(QUERY, catalog)
+    for _ in range(2):
+        with pytest.raises(BindError, match="COUNT_CHAR"):
+            compile_sql("SELECT n FROM v", catalog)
