@@ -35,7 +35,7 @@ def ident(name: str) -> exp.Identifier:
 
 def alias(e: exp.Expression, name: str) -> exp.Expression:
     """`e AS "name"`; an unqualified column that already has the name stays bare."""
-    if isinstance(e, exp.Column) and not e.table and e.name == name:
+    if type(e) is exp.Column and e.args.get("table") is None and e.args["this"].this == name:
         return e
     return exp.Alias(this=e, alias=ident(name))
 

@@ -27,16 +27,17 @@ def _column(g: Generator, e: exp.Expression) -> str | None:
     this = args.get("this")
     if len(args) > 2 or type(this) is not exp.Identifier:
         return None
-    name = g.sql(this)
+    name = _identifier(g, this)
     table = args.get("table")
-    if table is None:
+    if table is None or name is None:
         return name
-    return f"{g.sql(table)}.{name}"
+    qualifier = _identifier(g, table) if type(table) is exp.Identifier else None
+    return None if qualifier is None else f"{qualifier}.{name}"
 
 
 def _identifier(g: Generator, e: exp.Expression) -> str | None:
     text = e.args.get("this")
-    if not isinstance(text, str) or "\n" in text:
+    if not isinstance(text, str) or "\n" in text or e.comments:
         return None
     if e.args.get("quoted"):
         return '"' + text.replace('"', '""') + '"'
@@ -49,9 +50,10 @@ def _identifier(g: Generator, e: exp.Expression) -> str | None:
 def _alias(g: Generator, e: exp.Expression) -> str | None:
     args = e.args
     alias = args.get("alias")
-    if len(args) > 2 or alias is None:
+    if len(args) > 2 or type(alias) is not exp.Identifier:
         return None
-    return f"{g.sql(args['this'])} AS {g.sql(alias)}"
+    name = _identifier(g, alias)
+    return None if name is None else f"{g.sql(args['this'])} AS {name}"
 
 
 def _literal(g: Generator, e: exp.Expression) -> str | None:
