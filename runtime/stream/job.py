@@ -33,11 +33,12 @@ it (at-least-once); the filesystem sink is exactly-once by renames (connectors/f
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -135,6 +136,21 @@ def _signals(stop: StopFlag) -> Any:
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
+
+
+@contextmanager
+def _young_gc_threshold(objects: int) -> Iterator[None]:
+    """CPython collects its youngest generation whenever container allocations outnumber
+    frees by 700. A Kafka poll allocates one Message object per record, tens of thousands
+    that are freed together once the batch is decoded, so with the default a stateless job
+    spent 3-5% of its CPU in collections that found nothing to free. While the job runs, the
+    threshold is a few polls' worth (cycles are still collected, a few polls later)."""
+    previous = gc.get_threshold()
+    gc.set_threshold(max(previous[0], objects), *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 def _uses_processing_time(graph: JobGraph) -> bool:
@@ -322,16 +338,17 @@ class JobRun:
         interval = self.settings.checkpoint_interval_ms / 1000
         last = time.monotonic()
         ex = self.executor
-        while not stop():
-            more = ex.step()
-            now = time.monotonic()
-            if self.metrics is not None:
-                self.metrics.tick(now)
-            if not more:
-                break
-            if now - last >= interval:
-                self.checkpoint()
-                last = time.monotonic()
+        with _young_gc_threshold(4 * self.settings.batch_size):
+            while not stop():
+                more = ex.step()
+                now = time.monotonic()
+                if self.metrics is not None:
+                    self.metrics.tick(now)
+                if not more:
+                    break
+                if now - last >= interval:
+                    self.checkpoint()
+                    last = time.monotonic()
         self.checkpoint()  # commits the tail: end of input or a clean stop
 
     def close(self) -> None:

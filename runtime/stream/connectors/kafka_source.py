@@ -240,33 +240,40 @@ class KafkaSource:
             self.announced = True
             active = tuple(sp for sp in self.splits if sp not in self.done)
             return Polled(None, active, bool(self.end_offset) and not active)
-        raw = consumer.consume(num_messages=max_records, timeout=timeout_s)
-        msgs: list[Message] = []
-        values: list[bytes | None] = []
-        parts: list[int] = []  # split index per message
-        last: dict[int, int] = {}
-        ends = self.end_offset
-        bounded = bool(ends)
+        msgs = consumer.consume(num_messages=max_records, timeout=timeout_s)
+        # Per-message work is a few list comprehensions: a poll holds up to tens of thousands.
+        events = [m for m in msgs if m.error() is not None]
+        if events:  # end-of-partition events and errors, rare
+            for m in events:
+                self._consumer_event(m, m.error())
+            msgs = [m for m in msgs if m.error() is None]
         single = self.single_topic
-        index_of = self.split_index
-        for m in raw:
-            err = m.error()
-            if err is not None:
-                self._consumer_event(m, err)
-                continue
-            idx = single[m.partition()] if single else index_of[f"{m.topic()}:{m.partition()}"]
-            off = m.offset()
-            if bounded and off >= self.end_list[idx]:
-                self.done.add(self.splits[idx])
-                continue
-            msgs.append(m)
-            values.append(m.value())
-            parts.append(idx)
-            last[idx] = off
+        if single:
+            parts = [single[m.partition()] for m in msgs]  # split index per message
+        else:
+            index_of = self.split_index
+            parts = [index_of[f"{m.topic()}:{m.partition()}"] for m in msgs]
+        offsets = [m.offset() for m in msgs]
+        # a partition's messages arrive in offset order: the last one per split is its newest
+        last = dict(zip(parts, offsets, strict=True))
+        bounded = bool(self.end_offset)
+        ends = self.end_list
+        if bounded and any(off >= ends[idx] for idx, off in last.items()):
+            for idx, off in last.items():
+                if off >= ends[idx]:
+                    self.done.add(self.splits[idx])
+            keep = [
+                i
+                for i, (idx, off) in enumerate(zip(parts, offsets, strict=True))
+                if off < ends[idx]
+            ]
+            msgs = [msgs[i] for i in keep]
+            parts = [parts[i] for i in keep]
+            last = dict(zip(parts, [offsets[i] for i in keep], strict=True))
         for idx, off in last.items():
             self.next_offset[self.splits[idx]] = off + 1
         if bounded:
-            for s, end in ends.items():
+            for s, end in self.end_offset.items():
                 if self.next_offset[s] >= end:
                     self.done.add(s)
         active = tuple(s for s in self.splits if s not in self.done)
@@ -277,7 +284,7 @@ class KafkaSource:
         self.records_in += len(msgs)
         if self.observer is not None:
             self.observer(msgs)
-        batch = self._batch(msgs, values, parts)
+        batch = self._batch(msgs, [m.value() for m in msgs], parts)
         return Polled(batch if batch.num_rows else None, active, end_of_input)
 
     def _consumer_event(self, m: Message, err: KafkaError) -> None:

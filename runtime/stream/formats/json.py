@@ -93,8 +93,10 @@ class JsonDecoder:
         )
 
     # -- parsing --------------------------------------------------------------------------
-    def _read(self, lines: Sequence[bytes]) -> pa.Table:
-        buf = b"\n".join(lines)
+    def _read(self, lines: Sequence[bytes], buf: bytes | None = None) -> pa.Table:
+        """`lines` as one table; `buf`: their newline-joined bytes, when already made."""
+        if buf is None:
+            buf = b"\n".join(lines)
         opts = pj.ReadOptions(use_threads=False, block_size=max(len(buf) + 1, 1 << 16))
         table = pj.read_json(io.BytesIO(buf), read_options=opts, parse_options=self.parse_options)
         if table.num_rows != len(lines):
@@ -121,16 +123,20 @@ class JsonDecoder:
 
     def parse(self, values: Sequence[bytes | None], locate: Locate) -> Decoded:
         """Parse to the read schema (before type conversion)."""
-        index = [i for i, v in enumerate(values) if v]
-        lines: list[bytes] = [values[i] for i in index]  # type: ignore[misc]
+        index = None  # message index per line (None: every value is a line)
+        lines: Sequence[bytes] = values  # type: ignore[assignment]
+        if not all(values):
+            index = [i for i, v in enumerate(values) if v]
+            lines = [values[i] for i in index]  # type: ignore[misc]
         if not lines:
             return Decoded(self.read_schema.empty_table(), [])
-        joined_newlines = sum(v.count(b"\n") for v in lines) if b"\n" in b"".join(lines) else 0
-        if joined_newlines:
+        buf = b"\n".join(lines)
+        if buf.count(b"\n") != len(lines) - 1 or b"\r" in buf:
+            # a value spans lines: the reader needs one line per value
             lines = [v.replace(b"\r", b" ").replace(b"\n", b" ") for v in lines]
+            buf = b"\n".join(lines)
         try:
-            table = self._read(lines)
-            return Decoded(table, None if len(index) == len(values) else index)
+            return Decoded(self._read(lines, buf), index)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
         good: list[tuple[int, pa.Table]] = []
@@ -139,12 +145,15 @@ class JsonDecoder:
         if bad and not self.ignore_errors:
             at, reason = bad[0]
             raise ExecutionError(
-                f"table {self.table_name}: malformed json record at {locate(index[at])}: "
+                f"table {self.table_name}: malformed json record at "
+                f"{locate(at if index is None else index[at])}: "
                 f"{reason} (set 'json.ignore-parse-errors' = 'true' to skip such records)"
             )
         kept: list[int] = []
         for base, part in good:
-            kept.extend(index[base + j] for j in range(part.num_rows))
+            kept.extend(
+                base + j if index is None else index[base + j] for j in range(part.num_rows)
+            )
         tables = [part for _, part in good]
         table = pa.concat_tables(tables) if tables else self.read_schema.empty_table()
         return Decoded(table, kept, skipped=len(bad))
