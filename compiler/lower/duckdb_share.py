@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 
 from nrtg.compiler.plan import nodes as n
@@ -85,12 +86,15 @@ class StructureKeys:
         return number
 
 
+@functools.cache
+def _param_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name != "span")
+
+
 def _params(plan: n.Plan) -> tuple[Any, ...]:
     """The plan's fields but its span, its children marked by position only."""
     out: list[Any] = []
-    for name in n._field_names(type(plan)):
-        if name == "span":
-            continue
+    for name in _param_names(type(plan)):
         value = getattr(plan, name)
         if isinstance(value, n.Plan):
             value = _CHILD
