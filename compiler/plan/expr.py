@@ -7,6 +7,7 @@ Function and operator names are Flink's upper-case names (`PLUS`, `EQUALS`, `SUB
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
@@ -32,6 +33,12 @@ LiteralValue = (
 )
 
 
+@functools.cache
+def field_names(cls: type) -> tuple[str, ...]:
+    """Dataclass field names per class; `dataclasses.fields` is slow on hot walks."""
+    return tuple(f.name for f in fields(cls))
+
+
 @dataclass(frozen=True, kw_only=True)
 class Expr:
     type: SqlType
@@ -41,8 +48,8 @@ class Expr:
     @cached
     def children(self) -> tuple[Expr, ...]:
         out: list[Expr] = []
-        for f in fields(self):
-            value = getattr(self, f.name)
+        for name in field_names(type(self)):
+            value = getattr(self, name)
             if isinstance(value, Expr):
                 out.append(value)
             elif isinstance(value, tuple):
@@ -54,7 +61,7 @@ class Expr:
         return tuple(out)
 
     def replace(self, **changes: Any) -> Expr:
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values = {name: getattr(self, name) for name in field_names(type(self))}
         values.update(changes)
         return type(self)(**values)
 

@@ -7,8 +7,7 @@ the left fields followed by the right fields.
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -18,16 +17,10 @@ from nrtg.catalog.schema import Field, Ident, Schema, TimeAttr
 
 from . import traits
 from .cached import cached
-from .expr import AggCall, Cast, ColumnRef, Expr
+from .expr import AggCall, Cast, ColumnRef, Expr, field_names
 from .traits import INSERT_ONLY, INSERT_UPDATE, RETRACT, UPSERT, ChangelogMode
 
 node = dataclass(frozen=True, kw_only=True, eq=False)
-
-
-@functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    """Dataclass field names per node class; `dataclasses.fields` is slow on hot walks."""
-    return tuple(f.name for f in fields(cls))
 
 
 def check(condition: bool, message: str) -> None:
@@ -42,7 +35,7 @@ class Plan:
     @cached
     def children(self) -> tuple[Plan, ...]:
         out: list[Plan] = []
-        for name in _field_names(type(self)):
+        for name in field_names(type(self)):
             value = getattr(self, name)
             if isinstance(value, Plan):
                 out.append(value)
@@ -51,7 +44,7 @@ class Plan:
         return tuple(out)
 
     def replace(self, **changes: Any) -> Plan:
-        values = {name: getattr(self, name) for name in _field_names(type(self))}
+        values = {name: getattr(self, name) for name in field_names(type(self))}
         values.update(changes)
         return type(self)(**values)
 
@@ -76,7 +69,7 @@ class Plan:
         """A new node over `children`, every other field as in this one."""
         changes: dict[str, Any] = {}
         it = iter(children)
-        for name in _field_names(type(self)):
+        for name in field_names(type(self)):
             value = getattr(self, name)
             if isinstance(value, Plan):
                 changes[name] = next(it)
@@ -177,9 +170,9 @@ class Project(Plan):
         check(len(self.exprs) == len(self.names), "Project exprs and names differ in length")
         width = len(self.input.schema)
         for e in self.exprs:
-            check(
-                all(i < width for i in e.column_refs), f"Project ref out of range in {self.names}"
-            )
+            refs = e.column_refs
+            if refs and max(refs) >= width:
+                raise InternalError(f"Project ref out of range in {self.names}")
 
     @cached
     def schema(self) -> Schema:
