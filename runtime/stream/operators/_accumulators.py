@@ -203,7 +203,7 @@ def result(fn: AggFn, acc: list[Any]) -> Any:
     if name == "AVG":
         if count == 0 or total is None:
             return None
-        return _avg(total, count, fn)
+        return average(total, count, fn)
     if name in STATS:
         return _stat(name, count, total, fn.type)
     raise ValueError(f"no accumulator for {name}")
@@ -234,7 +234,7 @@ def _stat(name: str, count: int, sums: list[Any] | None, typ: SqlType) -> Any:
     return value
 
 
-def _avg(total: Any, count: int, fn: AggFn) -> Any:
+def average(total: Any, count: int, fn: AggFn) -> Any:
     kind = fn.type.kind
     if kind in INTEGER_KINDS:
         q = abs(int(total)) // count

@@ -1,6 +1,7 @@
-"""Vectorized partial aggregation of one batch into window slices (window_agg's fast path):
-slice ends computed with pyarrow.compute, then one Arrow hash aggregate per batch grouped by
-(keys, slice end). The accumulators it returns have the layout of `_accumulators`."""
+"""Vectorized partial aggregation of one batch into window slices, for window_agg's per-key
+Python accumulators (windows with DISTINCT aggregates; the others keep `_slices`): slice ends
+computed with pyarrow.compute, then one Arrow hash aggregate per batch grouped by (keys, slice
+end). The accumulators it returns have the layout of `_accumulators`."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ Partial = tuple[int, tuple[Any, ...], list[list[Any]]]
 VECTORIZED = frozenset({"COUNT", "SUM", "SUM0", "AVG", "MIN", "MAX"})
 
 
-def _ms(column: pa.Array) -> pa.Array:
+def epoch_ms_array(column: pa.Array) -> pa.Array:
+    """A TIMESTAMP (or integer) column as int64 epoch milliseconds."""
     typ = column.type
     if pa.types.is_timestamp(typ):
         if typ.tz is not None:
@@ -37,7 +39,7 @@ def partial_aggregates(
 ) -> tuple[int, list[Partial]] | None:
     if any(len(fn.args) > 1 or fn.name not in VECTORIZED for fn in fns):
         return None
-    t = _ms(batch.column(window.time_col))
+    t = epoch_ms_array(batch.column(window.time_col))
     size = slice_size(window)
     rel = pc.subtract(t, window.offset_ms)
     low = pc.min(rel).as_py()

@@ -2,7 +2,9 @@
 
 Per key: the accumulators and the number of rows folded into them. Changes of one batch are
 applied first and the result is emitted once per touched key (Flink's mini-batch): +I for a
-new group, -U/+U when its result changed, -D when its last row was retracted."""
+new group, -U/+U when its result changed, -D when its last row was retracted. COUNT, SUM, AVG
+and (over an input without retractions) MIN/MAX of numbers keep columnar state (`_groups`); the
+other aggregates per-key Python accumulators (`_accumulators`)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,18 @@ from nrtg.compiler.plan import traits
 from ..api import Output
 from ._accumulators import add, agg_fns, new_acc, result
 from ._base import BaseOperator
-from ._rows import DELETE, INSERT, UPDATE_AFTER, UPDATE_BEFORE, Row, is_retract, rows_of, to_batch
+from ._groups import ColumnarGroups, ops_array, supports
+from ._rows import (
+    DELETE,
+    INSERT,
+    UPDATE_AFTER,
+    UPDATE_BEFORE,
+    Row,
+    arrow_schema,
+    is_retract,
+    rows_of,
+    to_batch,
+)
 from ._sizing import arrow_size
 
 Key = tuple[Any, ...]
@@ -32,7 +45,13 @@ class GroupAgg(BaseOperator):
         types = [f.type for f in node.input.schema.fields]
         # Over an insert-only input MIN/MAX/FIRST_VALUE/LAST_VALUE keep one value, not all.
         self.fns = agg_fns(node.aggs, types, not traits.is_insert_only(node.input.changelog))
-        # key -> [row count, accumulators]
+        in_schema = arrow_schema(node.input.schema)
+        arg_types = [in_schema.field(fn.args[0]).type if fn.args else None for fn in self.fns]
+        key_types = [in_schema.field(i).type for i in self.group]
+        self.columnar: ColumnarGroups | None = None
+        if supports(self.fns, arg_types, key_types):
+            self.columnar = ColumnarGroups(self.group, self.fns, in_schema, self.out_schema)
+        # otherwise key -> [row count, accumulators]
         self.groups: dict[Key, list[Any]] = {}
 
     def _result(self, key: Key) -> Row | None:
@@ -43,6 +62,9 @@ class GroupAgg(BaseOperator):
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
+        if self.columnar is not None:
+            out = self.columnar.apply(batch, ops_array(batch))
+            return self.emit([out] if out is not None else [])
         ops, rows = rows_of(batch)
         before: dict[Key, Row | None] = {}
         fns = self.fns
@@ -81,14 +103,26 @@ class GroupAgg(BaseOperator):
         return self.emit(batches)
 
     def state_rows(self) -> int:
+        if self.columnar is not None:
+            return self.columnar.rows()
         return len(self.groups)
+
+    def state_bytes(self) -> int:
+        if self.columnar is not None:
+            return self.columnar.nbytes()
+        return super().state_bytes()
 
     def state_arrow_bytes(self) -> int:
         """The Arrow size of one result row per group (what the state stands for)."""
+        if self.columnar is not None:
+            return self.columnar.live_results().nbytes
         return arrow_size(self.out_schema, [r for k in self.groups if (r := self._result(k))])
 
     def snapshot(self) -> Any:
-        return self.groups
+        return self.columnar.snapshot() if self.columnar is not None else self.groups
 
     def restore(self, state: Any) -> None:
-        self.groups = state
+        if self.columnar is not None:
+            self.columnar.restore(state)
+        else:
+            self.groups = state

@@ -4,7 +4,9 @@ Aligned windows: each row goes to exactly one slice (TUMBLE: the window; HOP: gc
 CUMULATE: the step), where it updates per-key accumulators. When the watermark reaches a
 window's end - 1 ms the window fires: its slices' accumulators merge per key and one row per key
 is emitted (insert-only); a slice is dropped once the last window that needs it has fired. A row
-whose slice already fired is late: dropped and counted.
+whose slice already fired is late: dropped and counted. When every aggregate is one of
+`_columnar`'s (COUNT, SUM, AVG, MIN, MAX without DISTINCT) the slices are Arrow tables of
+partials (`_slices`) and windows fire column by column; otherwise per-key Python accumulators.
 
 PROCTIME() windows (processing time): each row belongs to the windows of the clock's time when
 it is processed (`Env.clock`; the column's value is not read), and a window fires once the
@@ -26,6 +28,7 @@ from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
 
 from ..api import MAX_WATERMARK, Output
+from . import _columnar as columnar
 from ._accumulators import add, agg_fns, merge, new_acc, result
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env
@@ -33,7 +36,9 @@ from ._partial import partial_aggregates
 from ._rows import Row, arrow_schema, epoch_ms, rows_of, to_batch
 from ._rowstore import KeyIndex, RowStore, keys_of
 from ._sizing import arrow_size, deep_size
+from ._slices import ColumnarSlices
 from ._windows import last_use, slice_end, window_ends_of_slice, window_start
+from .window_tvf import ms_array
 
 Key = tuple[Any, ...]
 TIME = "time"
@@ -49,23 +54,32 @@ class WindowAgg(BaseOperator):
         self.node = node
         self.window = node.window
         types = [f.type for f in node.input.schema.fields]
+        self.in_schema = arrow_schema(node.input.schema)
         self.fns = agg_fns(node.aggs, types, retracting=False)  # windows read insert-only input
         self.watermark = -(2**63)
-        # aligned: slice end -> key -> accumulators
+        arg_types = [self.in_schema.field(fn.args[0]).type if fn.args else None for fn in self.fns]
+        # aligned, columnar: Arrow partials per slice; else slice end -> key -> accumulators
+        self.columnar: ColumnarSlices | None = None
+        if columnar.supports(self.fns, arg_types) and all(
+            columnar.groupable(self.in_schema.field(i).type) for i in node.group
+        ):
+            self.columnar = ColumnarSlices(node.group, self.fns, self.window)
         self.slices: dict[int, dict[Key, list[list[Any]]]] = {}
         self.pending: set[int] = set()  # window ends not fired yet
         # session: the waiting rows (Arrow-backed, with their times), partition key -> ids
         self.session = self.window.kind is n.WindowKind.SESSION
-        self.buffer = RowStore(arrow_schema(node.input.schema), (TIME,))
+        self.buffer = RowStore(self.in_schema, (TIME,))
         self.parts = KeyIndex()
 
-    def _at_processing_time(self, batch: pa.RecordBatch) -> tuple[pa.RecordBatch, list[Row]]:
+    def _at_processing_time(
+        self, batch: pa.RecordBatch
+    ) -> tuple[pa.RecordBatch, list[pa.RecordBatch]]:
         """Fire the windows the clock has passed; the batch with its time column set to now."""
         now = self.clock()
-        out: list[Row] = []
+        out: list[pa.RecordBatch] = []
         if now - 1 > self.watermark:
             self.watermark = now - 1
-            self._fire_aligned(out)
+            out = self._fire()
         col = self.window.time_col
         typ = batch.schema.field(col).type
         times = pa.array([now] * batch.num_rows, pa.int64()).cast(pa.timestamp("ms"))
@@ -78,19 +92,23 @@ class WindowAgg(BaseOperator):
         if now - 1 <= self.watermark:
             return Output([])
         self.watermark = now - 1
-        out: list[Row] = []
-        self._fire_aligned(out)
-        return self.emit([to_batch(self.out_schema, out)] if out else [])
+        return self.emit(self._fire())
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         if self.proctime:
             batch, fired = self._at_processing_time(batch)
             self._process(batch)  # aggregation never emits: windows fire on time
-            return self.emit([to_batch(self.out_schema, fired)] if fired else [])
+            return self.emit(fired)
         return self._process(batch)
 
     def _process(self, batch: pa.RecordBatch) -> Output:
         self.records_in += batch.num_rows
+        if self.columnar is not None and not self.session:
+            late, created = self.columnar.add(batch, self.watermark)
+            self.late_records_dropped += late
+            for end in created:
+                self.pending.update(window_ends_of_slice(end, self.window))
+            return self.emit([])
         if not self.session and self._vectorized(batch):
             return self.emit([])
         times = epoch_ms(batch.column(self.window.time_col))
@@ -155,18 +173,57 @@ class WindowAgg(BaseOperator):
         if self.proctime and watermark < MAX_WATERMARK:
             return Output([], watermark)  # event time does not fire processing-time windows
         self.watermark = max(self.watermark, watermark)
+        if not self.session:
+            return self.emit(self._fire(), watermark)
         out: list[Row] = []
-        if self.session:
-            self._fire_sessions(out)
-        else:
-            self._fire_aligned(out)
-        batches = [to_batch(self.out_schema, out)] if out else []
-        return self.emit(batches, watermark)
+        self._fire_sessions(out)
+        return self.emit([to_batch(self.out_schema, out)] if out else [], watermark)
+
+    def _fire(self) -> list[pa.RecordBatch]:
+        """The aligned windows the watermark has passed."""
+        if self.columnar is not None:
+            return self._fire_columnar()
+        out: list[Row] = []
+        self._fire_aligned(out)
+        return [to_batch(self.out_schema, out)] if out else []
 
     def _row(self, key: Key, accs: list[list[Any]], start: int, end: int) -> Row:
         props = {"window_start": start, "window_end": end, "window_time": end - 1}
         values = [result(fn, acc) for fn, acc in zip(self.fns, accs, strict=True)]
         return (*key, *values, *(props[p] for p in self.node.properties))
+
+    def _fire_columnar(self) -> list[pa.RecordBatch]:
+        assert self.columnar is not None
+        wm = self.watermark
+        out: list[pa.RecordBatch] = []
+        for end in sorted(e for e in self.pending if e - 1 <= wm):
+            self.pending.discard(end)
+            start = window_start(end, self.window)
+            merged = self.columnar.of_window(start, end)
+            if merged is not None:
+                out.append(self._columnar_batch(merged, start, end))
+        for s_end in self.columnar.ends():
+            if last_use(s_end, self.window) - 1 <= wm:
+                self.columnar.drop(s_end)
+        return out
+
+    def _columnar_batch(self, merged: pa.Table, start: int, end: int) -> pa.RecordBatch:
+        """One output row per key of merged partials, in the output schema."""
+        assert self.columnar is not None
+        schema = self.out_schema
+        width = len(self.node.group)
+        keys = [merged.column(k).combine_chunks() for k in self.columnar.keys]
+        types = [schema.field(width + x).type for x in range(len(self.fns))]
+        values = columnar.results(self.fns, merged, types)
+        props = {"window_start": start, "window_end": end, "window_time": end - 1}
+        count = merged.num_rows
+        arrays = [*keys, *values]
+        for i, p in enumerate(self.node.properties, start=width + len(values)):
+            arrays.append(ms_array([props[p]] * count, schema.field(i).type))
+        arrays = [
+            a if a.type == f.type else a.cast(f.type) for a, f in zip(arrays, schema, strict=True)
+        ]
+        return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
     def _fire_aligned(self, out: list[Row]) -> None:
         wm = self.watermark
@@ -225,24 +282,31 @@ class WindowAgg(BaseOperator):
     def state_rows(self) -> int:
         if self.session:
             return self.buffer.live
+        if self.columnar is not None:
+            return self.columnar.rows()
         return sum(len(v) for v in self.slices.values())
 
     def state_bytes(self) -> int:
         if self.session:
             return self.buffer.nbytes + deep_size(self.parts.ids)
+        if self.columnar is not None:
+            return self.columnar.nbytes()
         return deep_size(self.slices) if self.slices else 0
 
     def state_arrow_bytes(self) -> int:
         """The Arrow size of the rows kept (sessions) or of one result row per slice and key."""
         if self.session:
             return self.buffer.live_arrow_bytes()
+        if self.columnar is not None:
+            c = self.columnar
+            return sum(self._columnar_batch(c.slice(e), 0, 0).nbytes for e in c.ends())
         out = [self._row(k, a, 0, 0) for s in self.slices.values() for k, a in s.items()]
         return arrow_size(self.out_schema, out)
 
     def snapshot(self) -> Any:
         return {
             "watermark": self.watermark,
-            "slices": self.slices,
+            "slices": self.columnar.pieces if self.columnar is not None else self.slices,
             "pending": sorted(self.pending),
             "buffer": self.buffer.snapshot(),
             "parts": self.parts.snapshot(),
@@ -250,6 +314,9 @@ class WindowAgg(BaseOperator):
 
     def restore(self, state: Any) -> None:
         self.watermark = state["watermark"]
-        self.slices = state["slices"]
+        if self.columnar is not None:
+            self.columnar.pieces = state["slices"]
+        else:
+            self.slices = state["slices"]
         self.pending = set(state["pending"])
         self.parts.restore(state["parts"], self.buffer.restore(state["buffer"]))

@@ -1,0 +1,249 @@
+"""Columnar GROUP BY state: group_agg's when every aggregate is `_columnar` and its argument is
+a number (MIN/MAX: or a timestamp). Keys get dense slots (`KeySlots`); per slot, numpy arrays:
+`rows` (rows folded in: a key is live while positive), per distinct (argument, FILTER) the count
+of its non-NULL values (COUNT(*) without FILTER is `rows` itself), and per aggregate its sum or
+its minimum/maximum (MIN/MAX only over an input without retractions).
+
+A batch is pre-aggregated by key with Arrow, signed (retractions subtract); the keys are found or
+added in one lookup; the arrays are updated in place for every key at once; and the results
+before and after are compared column by column to emit the changelog once per touched key
+(Flink's mini-batch): +I for a new group, -U/+U when its result changed, -D when its last row was
+retracted. Dead slots keep their key until the dead outnumber the live, then the state compacts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..api import OP_COLUMN
+from . import _columnar as col
+from ._accumulators import AggFn
+from ._rows import DELETE, INSERT, UPDATE_AFTER, UPDATE_BEFORE
+from ._slots import KeySlots, rows_equal
+
+ROWS = "rows"
+GROWTH = 1.25
+MIN_COMPACT = 1024
+
+
+def supports(
+    fns: Sequence[AggFn], arg_types: Sequence[pa.DataType | None], key_types: Sequence[pa.DataType]
+) -> bool:
+    if not col.supports(fns, arg_types) or not all(col.groupable(t) for t in key_types):
+        return False
+    for fn, typ in zip(fns, arg_types, strict=True):
+        if typ is None or fn.name == "COUNT":
+            continue
+        number = pa.types.is_integer(typ) or pa.types.is_floating(typ)
+        if not (number or (fn.name in ("MIN", "MAX") and pa.types.is_timestamp(typ))):
+            return False
+    return True
+
+
+def _dtype(typ: pa.DataType) -> Any:
+    return np.float64 if pa.types.is_floating(typ) else np.int64
+
+
+class ColumnarGroups:
+    def __init__(
+        self,
+        group: Sequence[int],
+        fns: Sequence[AggFn],
+        in_schema: pa.Schema,
+        out_schema: pa.Schema,
+    ) -> None:
+        self.group = tuple(group)
+        self.fns = tuple(fns)
+        self.in_schema = in_schema
+        self.out_schema = out_schema
+        fields = [in_schema.field(i) for i in group] or [pa.field("_all", pa.int8())]
+        self.slots = KeySlots(pa.schema([(f"k{j}", f.type) for j, f in enumerate(fields)]))
+        self.keys = self.slots.names
+        self.types = [out_schema.field(len(group) + x).type for x in range(len(fns))]
+        self.counts: list[str] = []  # the count array of each aggregate
+        self.dtypes: dict[str, Any] = {ROWS: np.int64}
+        for x, fn in enumerate(fns):
+            if fn.name == "COUNT" and not fn.args and fn.filter is None:
+                self.counts.append(ROWS)
+                continue
+            name = f"n{fn.args[0] if fn.args else ''}_{fn.filter if fn.filter is not None else ''}"
+            self.counts.append(name)
+            self.dtypes[name] = np.int64
+            if fn.name != "COUNT":
+                arg = in_schema.field(fn.args[0]).type
+                self.dtypes[f"{'s' if fn.name in col.SUMS else 'm'}{x}"] = _dtype(arg)
+        self.arrays = {k: np.zeros(0, t) for k, t in self.dtypes.items()}
+        self.live = 0
+
+    # -- one batch -----------------------------------------------------------------------
+    def apply(self, batch: pa.RecordBatch, ops: np.ndarray) -> pa.RecordBatch | None:
+        """Fold a batch in (`ops` its row kinds); the changelog it causes."""
+        sign = np.where((ops == UPDATE_BEFORE) | (ops == DELETE), -1, 1).astype(np.int64)
+        delta = self._pre_aggregate(batch, sign)
+        slots, _ = self.slots.slots(delta.select(self.keys))
+        self._grow(self.slots.size)
+        live_before = self.arrays[ROWS][slots] > 0
+        before = self._results(slots)
+        # a retraction of a group not live (its rows never seen: state lost) is ignored
+        touched = live_before | (np.asarray(delta.column(ROWS)) > 0)
+        self._update(slots[touched], delta.filter(pa.array(touched)))
+        live_after = self.arrays[ROWS][slots] > 0
+        gone = slots[~live_after]
+        for a in self.arrays.values():
+            a[gone] = 0  # a group that comes back starts afresh
+        self.live += int(np.count_nonzero(live_after)) - int(np.count_nonzero(live_before))
+        after = self._results(slots)
+        same = rows_equal(before, after)
+        out = self._changelog(delta, before, after, live_before, live_after, same)
+        if self.slots.size - self.live > max(MIN_COMPACT, self.live):
+            self._compact()
+        return out
+
+    def _pre_aggregate(self, batch: pa.RecordBatch, sign: np.ndarray) -> pa.Table:
+        """The batch's net change per key: `rows`, the counts, sums and minima/maxima."""
+        n = batch.num_rows
+        columns: dict[str, pa.Array] = {}
+        for k, i in zip(self.keys, self.group, strict=True):
+            columns[k] = batch.column(i)
+        if not self.group:
+            columns[self.keys[0]] = pa.nulls(n, pa.int8())
+        columns[ROWS] = pa.array(sign)
+        aggs: list[col.Agg] = [(ROWS, "sum", ROWS)]
+        inputs = col.inputs(batch, self.fns)
+        for x, fn in enumerate(self.fns):
+            value = inputs[f"a{x}"]
+            count = self.counts[x]
+            if count not in columns:
+                # a FILTER made the value NULL (COUNT(*): 0) where the row does not count
+                ones = np.asarray(pc.is_valid(value)) if fn.args else np.asarray(value) != 0
+                columns[count] = pa.array(ones.astype(np.int64) * sign)
+                aggs.append((count, "sum", count))
+            if fn.name == "COUNT":
+                continue
+            typ = pa.float64() if self.dtypes[self._acc(x)] is np.float64 else pa.int64()
+            number = pc.cast(value, typ)
+            if fn.name in col.SUMS:
+                columns[f"s{x}"] = pc.multiply(number, pa.array(sign, typ))
+                aggs.append((f"s{x}", "sum", f"s{x}"))
+            else:
+                columns[f"m{x}"] = number
+                aggs.append((f"m{x}", fn.name.lower(), f"m{x}"))
+        return col.group(pa.table(columns), self.keys, aggs)
+
+    def _acc(self, x: int) -> str:
+        return f"{'s' if self.fns[x].name in col.SUMS else 'm'}{x}"
+
+    def _update(self, slots: np.ndarray, delta: pa.Table) -> None:
+        names = delta.column_names[len(self.keys) :]
+        had = {n: self.arrays[self.counts[int(n[1:])]][slots] > 0 for n in names if n[0] == "m"}
+        for name in names:
+            array = self.arrays[name]
+            change = delta.column(name)
+            value = np.asarray(pc.fill_null(change, 0), array.dtype)
+            if name not in had:
+                array[slots] += value
+                continue
+            pick = np.minimum if self.fns[int(name[1:])].name == "MIN" else np.maximum
+            old = array[slots]
+            merged = np.where(had[name], pick(old, value), value)
+            array[slots] = np.where(np.asarray(pc.is_valid(change)), merged, old)
+
+    def _results(self, slots: np.ndarray) -> list[pa.Array]:
+        columns: dict[str, pa.Array] = {}
+        for x, fn in enumerate(self.fns):
+            count = self.arrays[self.counts[x]][slots]
+            columns[f"c{x}"] = pa.array(count)
+            if fn.name == "COUNT":
+                continue
+            name = self._acc(x)
+            columns[name] = pa.array(self.arrays[name][slots], mask=count == 0)
+        return col.results(self.fns, pa.table(columns), self.types)
+
+    def _changelog(
+        self,
+        delta: pa.Table,
+        before: list[pa.Array],
+        after: list[pa.Array],
+        live_before: np.ndarray,
+        live_after: np.ndarray,
+        same: np.ndarray,
+    ) -> pa.RecordBatch | None:
+        k = len(live_before)
+        inserted = ~live_before & live_after
+        deleted = live_before & ~live_after
+        updated = live_before & live_after & ~same
+        i = np.arange(k)
+        first = np.where(deleted | updated, i, -1)
+        second = np.where(inserted | updated, k + i, -1)
+        first_op = np.where(deleted, DELETE, UPDATE_BEFORE)
+        second_op = np.where(inserted, INSERT, UPDATE_AFTER)
+        take = np.stack([first, second], 1).ravel()
+        ops = np.stack([first_op, second_op], 1).ravel()
+        keep = take >= 0
+        if not keep.any():
+            return None
+        keys = [delta.column(k_).combine_chunks() for k_ in self.keys[: len(self.group)]]
+        columns = [pa.concat_arrays([c, c]) for c in keys]
+        columns += [pa.concat_arrays([b, a]) for b, a in zip(before, after, strict=True)]
+        schema = self.out_schema
+        columns = [
+            c if c.type == f.type else c.cast(f.type) for c, f in zip(columns, schema, strict=True)
+        ]
+        table = pa.Table.from_arrays(columns, schema=schema).take(pa.array(take[keep]))
+        table = table.append_column(OP_COLUMN, pa.array(ops[keep].astype(np.int8)))
+        return table.combine_chunks().to_batches()[0]
+
+    # -- storage -------------------------------------------------------------------------
+    def _grow(self, size: int) -> None:
+        capacity = len(self.arrays[ROWS])
+        if size <= capacity:
+            return
+        capacity = max(size, int(capacity * GROWTH))
+        for name, array in self.arrays.items():
+            grown = np.zeros(capacity, array.dtype)
+            grown[: len(array)] = array
+            self.arrays[name] = grown
+
+    def _compact(self) -> None:
+        keep = np.flatnonzero(self.arrays[ROWS][: self.slots.size] > 0)
+        self.slots.reset(self.slots.keys.take(pa.array(keep)))
+        self.arrays = {k: a[keep].copy() for k, a in self.arrays.items()}
+
+    def rows(self) -> int:
+        return self.live
+
+    def nbytes(self) -> int:
+        return self.slots.nbytes + sum(a.nbytes for a in self.arrays.values())
+
+    def live_results(self) -> pa.Table:
+        """One result row per live group (what the state stands for)."""
+        live = np.flatnonzero(self.arrays[ROWS][: self.slots.size] > 0)
+        keys = self.slots.keys.take(pa.array(live))
+        columns = [keys.column(k) for k in self.keys[: len(self.group)]]
+        columns += self._results(live)
+        return pa.Table.from_arrays(columns, names=self.out_schema.names)
+
+    def snapshot(self) -> dict[str, Any]:
+        live = np.flatnonzero(self.arrays[ROWS][: self.slots.size] > 0)
+        return {
+            "keys": self.slots.keys.take(pa.array(live)),
+            "arrays": {k: a[live] for k, a in self.arrays.items()},
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.slots.reset(state["keys"])
+        self.arrays = {k: np.array(a, self.dtypes[k]) for k, a in state["arrays"].items()}
+        self.live = len(self.arrays[ROWS])
+
+
+def ops_array(batch: pa.RecordBatch) -> np.ndarray:
+    """The batch's row kinds (all inserts when it has no `_op` column)."""
+    index = batch.schema.get_field_index(OP_COLUMN)
+    if index < 0:
+        return np.full(batch.num_rows, INSERT, np.int8)
+    return np.asarray(batch.column(index).fill_null(INSERT))

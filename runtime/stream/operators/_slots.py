@@ -1,0 +1,134 @@
+"""Group keys -> dense slot numbers without a Python object per key (group_agg's columnar state).
+
+The keys live in Arrow, in slot order. The index is sorted numpy arrays of 64-bit key hashes
+(DuckDB's `hash()` over the key columns) with the slot beside each: a large run and a small one
+that new keys are sorted into, merged into the large one when it reaches an eighth of it. A
+lookup is one `searchsorted` per run for a whole batch, then a check that the keys are equal.
+Two different keys with one hash are told apart by probing: a key whose hash is taken by
+another key is stored under the next free hash value (hash + 1, + 2, ...), and lookups follow
+the same chain, so a collision costs a loop, never a wrong group. Hashes live in memory only:
+a restore rehashes the keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+Run = tuple[np.ndarray, np.ndarray]  # (sorted hashes, slots)
+_EMPTY: Run = (np.zeros(0, np.uint64), np.zeros(0, np.int64))
+MIN_MERGE = 4096
+MAX_CHUNKS = 64
+
+
+class KeySlots:
+    def __init__(self, schema: pa.Schema) -> None:
+        assert len(schema), "a global aggregate groups by a constant column"
+        self.names = [f"k{j}" for j in range(len(schema))]
+        self.empty = schema.empty_table().rename_columns(self.names)
+        self.keys = self.empty  # chunked: a chunk per batch of new keys, combined now and then
+        self.base, self.delta = _EMPTY, _EMPTY
+        self.con = duckdb.connect()
+        self.con.execute("SET threads = 1")
+        select = ", ".join(f'"{k}"' for k in self.names)
+        self.sql = f"SELECT hash({select}) AS h FROM _keys"
+
+    @property
+    def size(self) -> int:
+        return self.keys.num_rows
+
+    def hashes(self, keys: pa.Table) -> np.ndarray:
+        self.con.register("_keys", keys)
+        try:
+            table = self.con.sql(self.sql).to_arrow_table()
+        finally:
+            self.con.unregister("_keys")
+        return np.array(table.column(0).combine_chunks(), dtype=np.uint64)  # writable: probing
+
+    def slots(self, keys: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+        """The slot of each of `keys` (distinct keys, columns in key order), new keys getting
+        new slots; and which of them are new."""
+        keys = keys.rename_columns(self.names).cast(self.empty.schema)
+        h = self.hashes(keys)
+        out = np.full(len(h), -1, np.int64)
+        todo = np.arange(len(h))
+        while len(todo):
+            found = self._find(h[todo])
+            hit = found >= 0
+            cand, at = todo[hit], found[hit]
+            same = rows_equal(keys.take(cand).columns, self.keys.take(at).columns)
+            out[cand[same]] = at[same]
+            todo = cand[~same]
+            h[todo] += np.uint64(1)  # taken by another key: probe on
+        new = out < 0
+        if new.any():
+            out[new] = self._add(keys.filter(pa.array(new)), h[new])
+        return out, new
+
+    def _find(self, h: np.ndarray) -> np.ndarray:
+        out = np.full(len(h), -1, np.int64)
+        for hashes, slots in (self.base, self.delta):
+            if not len(hashes):
+                continue
+            pos = np.minimum(np.searchsorted(hashes, h), len(hashes) - 1)
+            hit = hashes[pos] == h
+            out[hit] = slots[pos[hit]]
+        return out
+
+    def _add(self, keys: pa.Table, h: np.ndarray) -> np.ndarray:
+        """Store new keys (their hashes free in the index) under hashes distinct among them."""
+        while True:
+            order = np.argsort(h, kind="stable")
+            clash = np.zeros(len(h), bool)
+            clash[order[1:]] = h[order[1:]] == h[order[:-1]]
+            clash |= self._find(h) >= 0
+            if not clash.any():
+                break
+            h[clash] += np.uint64(1)
+        slots = np.arange(self.size, self.size + len(h), dtype=np.int64)
+        self.keys = pa.concat_tables([self.keys, keys])
+        if self.keys.column(0).num_chunks > MAX_CHUNKS:
+            self.keys = self.keys.combine_chunks()
+        self._index(h, slots)
+        return slots
+
+    def _index(self, h: np.ndarray, slots: np.ndarray) -> None:
+        hashes = np.concatenate([self.delta[0], h])
+        order = np.argsort(hashes, kind="stable")
+        self.delta = (hashes[order], np.concatenate([self.delta[1], slots])[order])
+        if len(self.delta[0]) >= max(MIN_MERGE, len(self.base[0]) // 8):
+            hashes = np.concatenate([self.base[0], self.delta[0]])
+            order = np.argsort(hashes, kind="stable")
+            self.base = (hashes[order], np.concatenate([self.base[1], self.delta[1]])[order])
+            self.delta = _EMPTY
+
+    def reset(self, keys: pa.Table) -> None:
+        """Hold exactly `keys` (distinct): slot i = row i."""
+        self.keys, self.base, self.delta = self.empty, _EMPTY, _EMPTY
+        if keys.num_rows:
+            keys = keys.rename_columns(self.names).combine_chunks()
+            self._add(keys, self.hashes(keys))
+
+    @property
+    def nbytes(self) -> int:
+        runs = sum(a.nbytes for run in (self.base, self.delta) for a in run)
+        return self.keys.nbytes + runs
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def rows_equal(
+    a: Sequence[pa.Array | pa.ChunkedArray], b: Sequence[pa.Array | pa.ChunkedArray]
+) -> np.ndarray:
+    """Row-wise equality of two sets of columns, NULL equal to NULL (GROUP BY's grouping)."""
+    same = np.ones(len(a[0]) if a else 0, bool)
+    for x, y in zip(a, b, strict=True):
+        eq = pc.fill_null(pc.equal(x, y), False)
+        both_null = pc.and_(pc.is_null(x), pc.is_null(y))
+        same &= np.asarray(pc.or_(eq, both_null))
+    return same

@@ -1,0 +1,247 @@
+"""Columnar aggregate state (window_agg's Arrow slices, group_agg's key slots and numpy
+accumulators) against the per-key Python accumulators it replaces: same results, same late-row
+counts, same changelog under retractions; checkpoint restore; state within 2x of the Arrow size
+of what it stands for; key slots that survive hash collisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from nrtg.catalog import types as t
+from nrtg.compiler.api import compile_sql
+from nrtg.compiler.lower.graph import Edge, EdgeKind, OperatorSpec
+from nrtg.compiler.lower.stream import lower_to_stream
+from nrtg.compiler.plan import nodes as n
+from nrtg.compiler.plan.expr import AggCall
+from nrtg.runtime.stream.api import OP_COLUMN, Op
+from nrtg.runtime.stream.executor import Executor
+from nrtg.runtime.stream.fold import fold_multiset
+from nrtg.runtime.stream.operators import _groups, _slots
+from nrtg.runtime.stream.operators._slots import KeySlots
+from nrtg.runtime.stream.operators.registry import make_operator
+
+from .test_retractions import scan
+
+DDL = """CREATE TABLE t (k BIGINT, s STRING, v INT, x DOUBLE, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL '3' SECOND)
+WITH ('connector' = 'filesystem', 'path' = '/x', 'format' = 'json');
+"""
+AGGS = """COUNT(*) AS n, COUNT(v) FILTER (WHERE x > 0) AS nf, SUM(v) AS sv, AVG(v) AS av,
+  AVG(x) AS ax, MIN(s) AS lo, MAX(ts) AS hi, SUM(x) FILTER (WHERE v > 3) AS sx"""
+WINDOWS = {
+    "hop": "HOP(TABLE t, DESCRIPTOR(ts), INTERVAL '2' SECOND, INTERVAL '6' SECOND)",
+    "tumble": "TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '4' SECOND)",
+    "cumulate": "CUMULATE(TABLE t, DESCRIPTOR(ts), INTERVAL '2' SECOND, INTERVAL '8' SECOND)",
+}
+
+
+def events(count: int, seed: int = 3) -> pa.Table:
+    """Out-of-order rows with NULLs, some before the epoch and some late for the watermark."""
+    rng = random.Random(seed)
+    base = dt.datetime(1969, 12, 31, 23, 59, 50)
+    rows: list[dict[str, Any]] = []
+    for i in range(count):
+        jitter = rng.choice([0, 0, 0, -2000, -9000])  # -9 s is late for a 3 s watermark delay
+        ms = i * 137 + jitter
+        rows.append(
+            {
+                "k": rng.choice([1, 2, 3, None]),
+                "s": rng.choice(["a", "b", "zz", None]),
+                "v": rng.choice([1, 5, -7, None]),
+                "x": rng.choice([0.5, -1.25, 2.0, None]),
+                "ts": base + dt.timedelta(milliseconds=ms),
+            }
+        )
+    types = [pa.int64(), pa.string(), pa.int32(), pa.float64(), pa.timestamp("ms")]
+    schema = pa.schema(list(zip(["k", "s", "v", "x", "ts"], types, strict=True)))
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def window_job(window: str, group: str) -> Any:
+    by = f"{group}, " if group else ""
+    sql = f"""SELECT {by}{AGGS}, window_start, window_end
+        FROM TABLE({WINDOWS[window]}) GROUP BY {by}window_start, window_end;"""
+    return lower_to_stream(compile_sql(DDL + sql).optimized)
+
+
+def run(graph: Any, columnar: bool, **kw: Any) -> tuple[Executor, dict[str, int]]:
+    ex = Executor(graph, tables={"t": kw.pop("table")}, batch_size=kw.pop("batch_size", 23), **kw)
+    ops = {k: op for k, op in ex.operators.items() if graph.operator(k).kind == "window_agg"}
+    for op in ops.values():
+        assert (op.columnar is not None) or not columnar  # type: ignore[attr-defined]
+        if not columnar:
+            op.columnar = None  # type: ignore[attr-defined]
+    ex.run()
+    late = {str(k): int(op.metrics()["late_records_dropped"]) for k, op in ops.items()}
+    return ex, late
+
+
+@pytest.mark.parametrize("window", sorted(WINDOWS))
+@pytest.mark.parametrize("group", ["k", "k, s", ""])
+def test_columnar_windows_match_python_accumulators(window: str, group: str) -> None:
+    graph = window_job(window, group)
+    table = events(700)
+    columnar, late = run(graph, True, table=table)
+    python, late_python = run(graph, False, table=table)
+    assert late == late_python and sum(late.values()) > 0
+    got = fold_multiset(columnar.output(0))
+    assert got == fold_multiset(python.output(0)) and sum(got.values()) > 10
+
+
+def test_columnar_window_state_restores_from_a_checkpoint() -> None:
+    graph = window_job("hop", "k")
+    table = events(500)
+    whole, _ = run(graph, True, table=table)
+    first = Executor(graph, tables={"t": table}, batch_size=23)
+    first.run(max_steps=9)
+    payload = first.snapshot()
+    committed = first.output(0)
+    resumed = Executor(graph, tables={"t": table}, batch_size=23, restore=payload)
+    resumed.run()
+    parts = [p for p in (committed, resumed.output(0)) if p is not None]
+    assert fold_multiset(pa.concat_tables(parts)) == fold_multiset(whole.output(0))
+
+
+def group_node(retracting: bool) -> n.Aggregate:
+    def agg(name: str, args: tuple[int, ...], alias: str, **kw: Any) -> AggCall:
+        typ = t.bigint(False) if name == "COUNT" else t.bigint()
+        return AggCall(name=name, args=args, type=typ, alias=alias, **kw)
+
+    aggs = [
+        agg("COUNT", (), "c"),
+        agg("COUNT", (1,), "cv"),
+        agg("SUM", (1,), "s"),
+        agg("SUM0", (1,), "s0"),
+        agg("AVG", (1,), "a"),
+    ]
+    if not retracting:
+        aggs += [agg("MIN", (1,), "lo"), agg("MAX", (1,), "hi")]
+    return n.Aggregate(input=scan(updating=retracting), group=(0,), aggs=tuple(aggs))
+
+
+def group_op(node: n.Aggregate, columnar: bool) -> Any:
+    spec = OperatorSpec(
+        id=0,
+        kind="group_agg",
+        node=node,
+        inputs=(Edge(9, EdgeKind.FORWARD),),
+        schema=node.schema,
+        changelog=node.changelog,
+        params={},
+    )
+    op = make_operator(spec)
+    assert op.columnar is not None  # type: ignore[attr-defined]
+    if not columnar:
+        op.columnar = None  # type: ignore[attr-defined]
+    return op
+
+
+def changelog_batches(retracting: bool, count: int = 60, seed: int = 5) -> list[pa.RecordBatch]:
+    """Random rows (NULL keys and values included), each later retracted with probability 1/2
+    when `retracting` (possibly in the same batch as its insert)."""
+    rng = random.Random(seed)
+    live: list[tuple[Any, Any]] = []
+    out = []
+    for _ in range(count):
+        rows, ops = [], []
+        for _ in range(rng.randint(1, 9)):
+            if retracting and live and rng.random() < 0.4:
+                rows.append(live.pop(rng.randrange(len(live))))
+                ops.append(rng.choice([Op.UPDATE_BEFORE, Op.DELETE]))
+                continue
+            row = (rng.choice([1, 2, 3, 4, None]), rng.choice([-3, 0, 4, 10, None]))
+            rows.append(row)
+            ops.append(rng.choice([Op.INSERT, Op.UPDATE_AFTER]) if retracting else Op.INSERT)
+            live.append(row)
+        cols = list(zip(*rows, strict=True))
+        arrays = [pa.array(cols[0], pa.int64()), pa.array(cols[1], pa.int64())]
+        if retracting:
+            arrays.append(pa.array([int(o) for o in ops], pa.int8()))
+        out.append(pa.RecordBatch.from_arrays(arrays, names=["k", "v", OP_COLUMN][: len(arrays)]))
+    return out
+
+
+def changelog_of(op: Any, batches: list[pa.RecordBatch]) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    for b in batches:
+        for r in op.process(b, 0).batches:
+            out += list(zip(*(c.to_pylist() for c in r.columns), strict=True))
+    return out
+
+
+@pytest.mark.parametrize("retracting", [False, True])
+def test_columnar_group_agg_emits_the_python_changelog(retracting: bool) -> None:
+    node = group_node(retracting)
+    batches = changelog_batches(retracting)
+    columnar = group_op(node, True)
+    got = changelog_of(columnar, batches)
+    expected = changelog_of(group_op(node, False), batches)
+    assert got == expected
+    ops = {r[-1] for r in got}
+    assert ops == ({0, 1, 2, 3} if retracting else {0, 1, 2})
+
+
+def test_columnar_group_agg_compacts_and_restores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_groups, "MIN_COMPACT", 0)
+    compactions = []
+    compact = _groups.ColumnarGroups._compact
+
+    def counted(self: Any) -> None:
+        compactions.append(self.slots.size)
+        compact(self)
+
+    monkeypatch.setattr(_groups.ColumnarGroups, "_compact", counted)
+    node = group_node(True)
+    batches = changelog_batches(True, count=400, seed=11)
+    op = group_op(node, True)
+    reference = group_op(node, False)
+    expected = changelog_of(reference, batches)
+    half = len(batches) // 2
+    got = changelog_of(op, batches[:half])
+    restored = group_op(node, True)
+    restored.restore(op.snapshot())
+    got += changelog_of(restored, batches[half:])
+    assert got == expected
+    assert compactions and restored.columnar.slots.size <= 2 * restored.state_rows()
+    assert restored.state_rows() == reference.state_rows()
+
+
+def test_state_within_twice_the_arrow_size() -> None:
+    graph = window_job("hop", "k")
+    ex = Executor(graph, tables={"t": events(3000)}, batch_size=50)
+    ex.run(max_steps=40)
+    (op,) = [o for k, o in ex.operators.items() if graph.operator(k).kind == "window_agg"]
+    assert op.state_rows() > 0
+    assert op.state_bytes() <= 2 * op.state_arrow_bytes()  # type: ignore[attr-defined]
+    groups = group_op(group_node(False), True)
+    keys = np.arange(5000)
+    batch = pa.RecordBatch.from_arrays([pa.array(keys), pa.array(keys * 3)], names=["k", "v"])
+    groups.process(batch, 0)
+    assert groups.state_rows() == 5000
+    assert groups.state_bytes() <= 2 * groups.state_arrow_bytes()
+
+
+def test_key_slots_tell_colliding_keys_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = KeySlots.hashes
+    monkeypatch.setattr(_slots, "MIN_MERGE", 4)
+    monkeypatch.setattr(KeySlots, "hashes", lambda self, keys: real(self, keys) % np.uint64(3))
+    slots = KeySlots(pa.schema([("a", pa.int64()), ("b", pa.string())]))
+    seen: dict[tuple[Any, Any], int] = {}
+    rng = random.Random(1)
+    for _ in range(30):
+        keys = list({(rng.choice([1, 2, None]), rng.choice(["x", "y", None])) for _ in range(5)})
+        table = pa.table({"a": [k[0] for k in keys], "b": [k[1] for k in keys]})
+        got, new = slots.slots(table)
+        for key, slot, fresh in zip(keys, got.tolist(), new.tolist(), strict=True):
+            assert fresh == (key not in seen)
+            assert seen.setdefault(key, slot) == slot
+    assert sorted(seen.values()) == list(range(len(seen)))
+    slots.reset(slots.keys)
+    again, new = slots.slots(slots.keys)
+    assert again.tolist() == list(range(len(seen))) and not new.any()
