@@ -17,7 +17,7 @@ from nrtg.catalog.schema import Field, Ident, Schema, TimeAttr
 
 from . import traits
 from .cached import cached
-from .expr import AggCall, Cast, ColumnRef, Expr, field_names
+from .expr import AggCall, Call, Cast, ColumnRef, Expr, field_names
 from .traits import INSERT_ONLY, INSERT_UPDATE, RETRACT, UPSERT, ChangelogMode
 
 node = dataclass(frozen=True, kw_only=True, eq=False)
@@ -197,8 +197,6 @@ class Project(Plan):
 def time_attr_of(e: Expr, schema: Schema) -> TimeAttr | None:
     """A time attribute survives a plain reference, a CAST to the same type, and `ts ± INTERVAL`
     (Flink keeps `ts + INTERVAL '1' DAY` a rowtime)."""
-    from .expr import Call
-
     if isinstance(e, ColumnRef):
         return schema.fields[e.index].time_attr
     if isinstance(e, Call) and e.name == "PROCTIME":
