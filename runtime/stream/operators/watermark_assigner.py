@@ -1,10 +1,15 @@
 """watermark_assigner: evaluates the table's WATERMARK expression on every row and keeps, per
 source split (`_split` column), the largest value seen. The operator's watermark is the minimum
 over the active splits; a split that finished or has been idle longer than the idle timeout no
-longer holds it back. The `_split` column is dropped here."""
+longer holds it back. The `_split` column is dropped here.
+
+The bounded out-of-orderness forms, `ts - INTERVAL '<n>' <unit>` and `ts`, are not evaluated per
+row: a split's largest watermark is its largest `ts` minus the constant delay. Other
+expressions go through DuckDB like a calc."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pyarrow as pa
@@ -12,11 +17,28 @@ import pyarrow as pa
 from nrtg.catalog.errors import ExecutionError
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
+from nrtg.compiler.plan.expr import Call, ColumnRef, Expr, Literal
 
 from ..api import MAX_WATERMARK, MIN_WATERMARK, Output
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env, Program
-from ._rows import SPLIT_COLUMN, conform, epoch_ms
+from ._rows import SPLIT_COLUMN, conform, epoch_ms_array
+
+
+def _constant_delay(watermark: Expr) -> tuple[int, int] | None:
+    """(column, delay in ms) when the watermark is `column - <day-time interval>` or `column`."""
+    if isinstance(watermark, ColumnRef):
+        return watermark.index, 0
+    if isinstance(watermark, Call) and watermark.name == "MINUS" and len(watermark.args) == 2:
+        column, interval = watermark.args
+        if (
+            isinstance(column, ColumnRef)
+            and isinstance(interval, Literal)
+            and isinstance(interval.value, dt.timedelta)
+            and interval.value % dt.timedelta(milliseconds=1) == dt.timedelta(0)
+        ):
+            return column.index, interval.value // dt.timedelta(milliseconds=1)
+    return None
 
 
 class WatermarkAssigner(BaseOperator):
@@ -25,7 +47,12 @@ class WatermarkAssigner(BaseOperator):
         node = spec.node
         assert isinstance(node, n.AssignWatermark)
         self.rowtime = node.rowtime
-        self.program = Program(len(node.input.schema), [("project", (node.watermark,))], env)
+        self.delay = _constant_delay(node.watermark)
+        self.program = (
+            Program(len(node.input.schema), [("project", (node.watermark,))], env)
+            if self.delay is None
+            else None
+        )
         self.per_split: dict[str, int] = {}
         self.last_seen: dict[str, float] = {}
         self.finished: set[str] = set()
@@ -41,20 +68,27 @@ class WatermarkAssigner(BaseOperator):
                 "filter the NULLs or COALESCE them before the WATERMARK)"
             )
         split_index = batch.schema.get_field_index(SPLIT_COLUMN)
-        marks = self.program.run(batch).column(0)
-        values = epoch_ms(marks)
         if split_index >= 0:
-            splits = batch.column(split_index).to_pylist()
-            batch = batch.remove_column(split_index)
+            splits = batch.column(split_index)
+            batch = batch.remove_column(split_index)  # before DuckDB: it would copy it through
         else:
-            splits = [""] * batch.num_rows
-        for split, mark in zip(splits, values, strict=True):
-            if mark is None:
-                continue
-            if mark > self.per_split.get(split, MIN_WATERMARK):
-                self.per_split[split] = mark
-        for split in set(splits):
+            splits = pa.repeat("", batch.num_rows)
+        if self.delay is not None:
+            column, delay = self.delay
+            values, nulls = epoch_ms_array(batch.column(column))
+        else:
+            assert self.program is not None
+            values, nulls = epoch_ms_array(self.program.run(batch).column(0))
+            delay = 0
+        # the largest mark per split, vectorized (a batch holds tens of thousands of rows)
+        marks = pa.table({"split": splits, "mark": pa.array(values, mask=nulls)})
+        largest = marks.group_by("split", use_threads=False).aggregate([("mark", "max")])
+        for split, mark in zip(
+            largest["split"].to_pylist(), largest["mark_max"].to_pylist(), strict=True
+        ):
             self.last_seen[split] = self._now
+            if mark is not None and mark - delay > self.per_split.get(split, MIN_WATERMARK):
+                self.per_split[split] = mark - delay
         return self.emit([conform(batch, self.out_schema)], self._advance())
 
     _now: float = 0.0
