@@ -23,8 +23,9 @@ import pyarrow.compute as pc
 from ..api import OP_COLUMN
 from . import _columnar as col
 from ._accumulators import AggFn
+from ._keys import rows_equal
 from ._rows import DELETE, INSERT, UPDATE_AFTER, UPDATE_BEFORE
-from ._slots import KeySlots, rows_equal
+from ._slots import KeySlots
 
 ROWS = "rows"
 GROWTH = 1.25
@@ -98,7 +99,7 @@ class ColumnarGroups:
             a[gone] = 0  # a group that comes back starts afresh
         self.live += int(np.count_nonzero(live_after)) - int(np.count_nonzero(live_before))
         after = self._results(slots)
-        same = rows_equal(before, after)
+        same = rows_equal(before, after, len(slots))
         out = self._changelog(delta, before, after, live_before, live_after, same)
         if self.slots.size - self.live > max(MIN_COMPACT, self.live):
             self._compact()

@@ -1,23 +1,22 @@
 """Group keys -> dense slot numbers without a Python object per key (group_agg's columnar state).
 
-The keys live in Arrow, in slot order. The index is sorted numpy arrays of 64-bit key hashes
-(DuckDB's `hash()` over the key columns) with the slot beside each: a large run and a small one
+The keys live in Arrow, in slot order. The index is sorted numpy arrays of 64-bit key codes
+(`_keys.KeyCoder`: one integer column is its own code, other keys a numpy hash) with the slot
+beside each: a large run and a small one
 that new keys are sorted into, merged into the large one when it reaches an eighth of it. A
 lookup is one `searchsorted` per run for a whole batch, then a check that the keys are equal.
 Two different keys with one hash are told apart by probing: a key whose hash is taken by
-another key is stored under the next free hash value (hash + 1, + 2, ...), and lookups follow
-the same chain, so a collision costs a loop, never a wrong group. Hashes live in memory only:
-a restore rehashes the keys.
+another key is stored under the next free code (code + 1, + 2, ...), and lookups follow the
+same chain, so a collision costs a loop, never a wrong group. Codes live in memory only: a
+restore recodes the keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from ._keys import KeyCoder, rows_equal
 
 Run = tuple[np.ndarray, np.ndarray]  # (sorted hashes, slots)
 _EMPTY: Run = (np.zeros(0, np.uint64), np.zeros(0, np.int64))
@@ -32,22 +31,16 @@ class KeySlots:
         self.empty = schema.empty_table().rename_columns(self.names)
         self.keys = self.empty  # chunked: a chunk per batch of new keys, combined now and then
         self.base, self.delta = _EMPTY, _EMPTY
-        self.con = duckdb.connect()
-        self.con.execute("SET threads = 1")
-        select = ", ".join(f'"{k}"' for k in self.names)
-        self.sql = f"SELECT hash({select}) AS h FROM _keys"
+        self.coder = KeyCoder(schema.types)
 
     @property
     def size(self) -> int:
         return self.keys.num_rows
 
     def hashes(self, keys: pa.Table) -> np.ndarray:
-        self.con.register("_keys", keys)
-        try:
-            table = self.con.sql(self.sql).to_arrow_table()
-        finally:
-            self.con.unregister("_keys")
-        return np.array(table.column(0).combine_chunks(), dtype=np.uint64)  # writable: probing
+        columns = [c.combine_chunks() for c in keys.columns]
+        codes, _ = self.coder.codes(columns, keys.num_rows)
+        return codes.view(np.uint64).copy()  # writable (probing), wrapping at the top
 
     def slots(self, keys: pa.Table) -> tuple[np.ndarray, np.ndarray]:
         """The slot of each of `keys` (distinct keys, columns in key order), new keys getting
@@ -60,7 +53,9 @@ class KeySlots:
             found = self._find(h[todo])
             hit = found >= 0
             cand, at = todo[hit], found[hit]
-            same = rows_equal(keys.take(cand).columns, self.keys.take(at).columns)
+            mine = [c.combine_chunks() for c in keys.take(cand).columns]
+            stored = [c.combine_chunks() for c in self.keys.take(at).columns]
+            same = rows_equal(mine, stored, len(cand))
             out[cand[same]] = at[same]
             todo = cand[~same]
             h[todo] += np.uint64(1)  # taken by another key: probe on
@@ -117,18 +112,3 @@ class KeySlots:
     def nbytes(self) -> int:
         runs = sum(a.nbytes for run in (self.base, self.delta) for a in run)
         return self.keys.nbytes + runs
-
-    def close(self) -> None:
-        self.con.close()
-
-
-def rows_equal(
-    a: Sequence[pa.Array | pa.ChunkedArray], b: Sequence[pa.Array | pa.ChunkedArray]
-) -> np.ndarray:
-    """Row-wise equality of two sets of columns, NULL equal to NULL (GROUP BY's grouping)."""
-    same = np.ones(len(a[0]) if a else 0, bool)
-    for x, y in zip(a, b, strict=True):
-        eq = pc.fill_null(pc.equal(x, y), False)
-        both_null = pc.and_(pc.is_null(x), pc.is_null(y))
-        same &= np.asarray(pc.or_(eq, both_null))
-    return same
