@@ -1,14 +1,17 @@
 """Batch benchmark (issue 4): nrtg's batch target vs a hand-written DuckDB query, side by side
 in one run on the same Nexmark files (JSON lines and Parquet), for q0 q1 q2 q3 q4 q5 q7 q8 q9.
 
-Per query and format: the median of `--runs` wall times of
+Per query and format: the median of `--runs` wall times (and process CPU times) of
   * nrtg: `BatchSession.run(lower_to_duckdb(plan))` on a fresh session (registers the sources,
     runs the lowered SQL, returns the Arrow result), and
   * hand: the same question written directly in DuckDB SQL (Flink's semantics spelled out) on a
     fresh connection, also materialized as an Arrow table;
 their ratio (target: nrtg <= 1.2x hand), and compile + lowering time (SQL text -> optimized plan
--> DuckDB SQL, the Nexmark tables and views in an in-memory catalog; median of 30, target
-<= 5 ms). Data is generated once per event count into `.cache/bench/` (`--cache`).
+-> DuckDB SQL, the Nexmark tables and views in an in-memory catalog; median of 30 process-time
+measurements, target <= 5 ms). The runs alternate between the two sides and which goes first,
+and the CPU ratio is printed next to the wall-time one: on a machine shared with other work
+wall time follows the load, CPU time much less. Data is generated once per event count into
+`.cache/bench/` (`--cache`).
 
     .venv/bin/python bench/batch.py --events 10000000            # the recorded run
     .venv/bin/python bench/batch.py --events 200000 --runs 1     # a quick look
@@ -18,6 +21,7 @@ their ratio (target: nrtg <= 1.2x hand), and compile + lowering time (SQL text -
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -168,12 +172,13 @@ def compile_ms(name: str, catalog: Any, runs: int = 30) -> tuple[float, float]:
     text = query_text(name)
     compiles, lowers = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        # Process time: single-threaded Python work, unaffected by other processes' load.
+        start = time.process_time()
         job = compile_sql(text, catalog)
         (plan,) = job.optimized
-        middle = time.perf_counter()
+        middle = time.process_time()
         lower_to_duckdb(plan, udfs=job.bound.udfs)
-        end = time.perf_counter()
+        end = time.process_time()
         compiles.append((middle - start) * 1000)
         lowers.append((end - middle) * 1000)
     return statistics.median(compiles), statistics.median(lowers)
@@ -201,21 +206,28 @@ def run_hand(sql: str, directory: Path, fmt: str) -> int:
         con.close()
 
 
+Timing = tuple[float, float, int]  # median wall s, median process CPU s, rows
+
+
 def timed_pair(
     ours: Callable[[], int], hand: Callable[[], int], runs: int
-) -> tuple[tuple[float, int], tuple[float, int]]:
-    """Median time and row count of each, the runs alternating (nrtg, hand, nrtg, ...) so that
-    load from elsewhere on the machine falls on both alike."""
-    times: tuple[list[float], list[float]] = ([], [])
+) -> tuple[Timing, Timing]:
+    """Median wall and CPU time and the row count of each. The runs alternate, and so does
+    which side goes first (nrtg-hand, hand-nrtg, ...), so that load from elsewhere on the
+    machine and any warm-up left by the previous run fall on both alike."""
+    walls: tuple[list[float], list[float]] = ([], [])
+    cpus: tuple[list[float], list[float]] = ([], [])
     rows = [0, 0]
-    for _ in range(runs):
-        for i, fn in enumerate((ours, hand)):
-            start = time.perf_counter()
-            rows[i] = fn()
-            times[i].append(time.perf_counter() - start)
+    fns = (ours, hand)
+    for run in range(runs):
+        for i in (0, 1) if run % 2 == 0 else (1, 0):
+            start, cpu = time.perf_counter(), time.process_time()
+            rows[i] = fns[i]()
+            cpus[i].append(time.process_time() - cpu)
+            walls[i].append(time.perf_counter() - start)
     return (
-        (statistics.median(times[0]), rows[0]),
-        (statistics.median(times[1]), rows[1]),
+        (statistics.median(walls[0]), statistics.median(cpus[0]), rows[0]),
+        (statistics.median(walls[1]), statistics.median(cpus[1]), rows[1]),
     )
 
 
@@ -223,12 +235,15 @@ def timed_pair(
 
 
 def bench(events: int, runs: int, cache: Path, formats: list[str], queries: list[str]) -> str:
+    _warm_up()
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
-        f"{events:,} Nexmark events (seed 1), {FILES} files per format; median of {runs} alternating runs; "
-        f"compile + lowering: median of 30.",
+        f"{events:,} Nexmark events (seed 1), {FILES} files per format; median of {runs} "
+        f"alternating runs; compile + lowering: median of 30; load average at start {load}.",
         "",
-        "| query | format | rows | nrtg s | hand-written s | ratio | compile ms | lower ms |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| query | format | rows | nrtg s | hand-written s | ratio | nrtg CPU s | hand CPU s "
+        "| CPU ratio | compile ms | lower ms |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for fmt in formats:
         directory = ensure_data(cache, events, fmt)
@@ -236,7 +251,7 @@ def bench(events: int, runs: int, cache: Path, formats: list[str], queries: list
         for name in queries:
             query = lowered(name, catalog)
             compile_t, lower_t = compile_ms(name, catalog)
-            (ours, n_ours), (hand, n_hand) = timed_pair(
+            (ours, ours_cpu, n_ours), (hand, hand_cpu, n_hand) = timed_pair(
                 lambda q=query: run_nrtg(q),  # type: ignore[misc]
                 lambda s=HAND[name], d=directory, f=fmt: run_hand(s, d, f),  # type: ignore[misc]
                 runs,
@@ -244,11 +259,24 @@ def bench(events: int, runs: int, cache: Path, formats: list[str], queries: list
             ok = "" if n_ours == n_hand else f" (rows differ: hand {n_hand})"
             line = (
                 f"| {name} | {fmt} | {n_ours:,}{ok} | {ours:.2f} | {hand:.2f} | "
-                f"{ours / hand:.2f} | {compile_t:.2f} | {lower_t:.2f} |"
+                f"{ours / hand:.2f} | {ours_cpu:.2f} | {hand_cpu:.2f} | {ours_cpu / hand_cpu:.2f} | "
+                f"{compile_t:.2f} | {lower_t:.2f} |"
             )
             lines.append(line)
             print(line, file=sys.stderr, flush=True)
     return "\n".join(lines) + "\n"
+
+
+def _warm_up() -> None:
+    """Import what the timed runs use, so that the first run does not pay for it."""
+    import duckdb
+    import pyarrow  # noqa: F401 (Arrow results)
+
+    from nrtg.runtime.batch import BatchSession
+    from nrtg.runtime.batch.sources import register_source  # noqa: F401
+
+    BatchSession().close()
+    duckdb.connect().close()
 
 
 def explain(name: str, events: int, cache: Path, fmt: str) -> None:
