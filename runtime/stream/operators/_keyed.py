@@ -1,8 +1,10 @@
 """A RowStore with a key index: rows found by key a whole batch at a time.
 
 Keys are coded by a `KeyCoder` (exact for one integer column, else hashed) and indexed by a
-`HashIndex`; lookups verify hashed keys against the stored key columns, so results are exact.
-Only the rows are state: the index is rebuilt from them on restore, and follows compactions.
+`ChunkIndex`; lookups verify hashed keys against the stored key columns, so results are exact.
+Only the rows are state: the index is rebuilt from them after a compaction or a restore.
+A row whose key holds a NULL is indexed only when `nulls` says so (NULL is a partition of
+its own for rank; it never joins).
 """
 
 from __future__ import annotations
@@ -13,17 +15,35 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ._keyindex import HashIndex
+from ._keyindex import ChunkIndex
 from ._keys import NULL_EXACT, KeyCoder, rows_equal
 from ._rowstore import RowStore
 
 
 class KeyedRows:
-    def __init__(self, store: RowStore, coder: KeyCoder, key_cols: Sequence[int]) -> None:
+    def __init__(
+        self, store: RowStore, coder: KeyCoder, key_cols: Sequence[int], nulls: bool = False
+    ) -> None:
         self.store = store
         self.coder = coder
         self.key_cols = tuple(key_cols)
-        self.index = HashIndex()
+        self.nulls = nulls
+        self.index = ChunkIndex(store, self._derive)
+
+    def _derive(self, chunk: pa.RecordBatch) -> tuple[np.ndarray, bool] | None:
+        """The chunk's key column as int64 (a view when it has no NULLs), for an exact key
+        stored as a 64-bit integer."""
+        if not self.coder.exact:
+            return None
+        column = chunk.column(self.key_cols[0])
+        typ = column.type
+        if pa.types.is_temporal(typ) and typ.bit_width == 64:
+            column = column.view(pa.int64())
+        elif typ != pa.int64():
+            return None
+        if column.null_count:
+            return self.coder.codes([column], len(column))[0], False
+        return column.to_numpy(zero_copy_only=True), True
 
     def keys(self, data: pa.RecordBatch) -> tuple[list[pa.Array], np.ndarray, np.ndarray]:
         """(key columns, codes, whether the key holds a NULL) of a batch in the store's layout."""
@@ -31,8 +51,17 @@ class KeyedRows:
         codes, nulls = self.coder.codes(columns, data.num_rows)
         return columns, codes, nulls
 
-    def add(self, ids: np.ndarray, codes: np.ndarray) -> None:
-        self.index.add(codes, ids)
+    def append(
+        self, data: pa.RecordBatch, rows: np.ndarray, codes: np.ndarray, nulls: np.ndarray
+    ) -> int:
+        """Store batch rows `rows` (their key `codes` and NULL flags given for all of `data`)
+        and index them; the id of the first (the others follow)."""
+        first = self.store.append(data, rows)
+        if self.store.size > first:
+            indexed = np.ones(len(rows), dtype=np.bool_) if self.nulls else ~nulls[rows]
+            positions = np.flatnonzero(indexed)
+            self.index.appended(len(rows), positions, codes[rows][positions])
+        return first
 
     def find(self, codes: np.ndarray, columns: Sequence[pa.Array]) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (probe position, live id) of the stored rows whose key equals each probe's
@@ -92,18 +121,20 @@ class KeyedRows:
         return taken
 
     def rebuild(self) -> None:
-        """Index every live row (after a restore)."""
+        """Index the stored rows again (after a compaction or a restore: one chunk)."""
         self.index.clear()
-        ids = self.store.live_ids()
-        if len(ids):
-            _, codes, _ = self.keys(self.store.take(ids))
-            self.index.add(codes, ids)
+        if self.store.size:
+            (chunk,) = self.store.chunks
+            _, codes, nulls = self.keys(chunk)
+            rows = np.arange(self.store.size)
+            indexed = rows if self.nulls else rows[~nulls]
+            self.index.appended(self.store.size, indexed, codes[indexed])
 
     def maybe_compact(self) -> np.ndarray | None:
         if not self.store.should_compact():
             return None
         remap = self.store.compact()
-        self.index.remap(remap)
+        self.rebuild()
         return remap
 
     @property

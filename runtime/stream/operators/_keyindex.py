@@ -1,58 +1,103 @@
-"""Key code -> row ids of a RowStore, as sorted numpy runs (no Python object per key or row).
+"""Key code -> row ids of a RowStore: per store chunk, its indexed rows sorted by code (numpy
+arrays only, no Python object per key or row).
 
-Each `add` (one batch of rows) becomes a run: its codes sorted, with the row ids beside them
-(int32 while ids fit, int64 beyond). Runs merge like a binary counter (a new run merges with the
-previous one while that one is at most twice its size), so an index holds O(log n) runs and an
-entry is re-sorted O(log n) times. A lookup is one vectorized `searchsorted` per run for a whole
-batch of codes. Ids are added in increasing order, and a run's sort is stable, so the ids of one
-code come back in insertion (arrival) order.
+The index has one run per chunk of the store and merges two runs whenever the store merges
+their chunks (a binary counter: O(log n) runs, each row re-sorted O(log n) times). A run is the
+chunk's positions sorted by code (stable, so one code's rows stay in arrival order) and, unless
+the codes can be read from the chunk itself, the sorted codes. They can when the key is one
+64-bit integer column without NULLs and every row of the chunk is indexed: the codes are then
+the key column's buffer (zero-copy) and numpy searches it through the sorted positions, so such
+an index costs 8 bytes per row; otherwise 12 (8-byte code, 4-byte position). A lookup is one
+vectorized search per run for a whole batch of codes.
 
-Entries are never removed one by one: an entry of a dead row stays until the store compacts and
-`remap` drops it (a compaction's remap keeps id order, so runs stay sorted), and lookups skip
-dead rows through the store's `alive` mask. The index holds no state of its own beyond what the
-stored rows determine, so checkpoints keep only the rows and rebuild it.
+Entries are never removed one by one: lookups skip dead rows through the store's `alive` mask,
+and after a compaction (or a restore) the owner rebuilds the index from the rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
+import pyarrow as pa
 
-_I32_MAX = 2**31 - 1
+from ._rowstore import RowStore
+
+# A chunk's key column as int64 values and whether they are a zero-copy view (no NULLs); None
+# when the key is not one 64-bit integer column.
+Derive = Callable[[pa.RecordBatch], "tuple[np.ndarray, bool] | None"]
 
 
-def _ids(ids: np.ndarray) -> np.ndarray:
-    small = not len(ids) or int(ids.max()) <= _I32_MAX
-    return ids.astype(np.int32 if small else np.int64, copy=False)
+@dataclass
+class _Run:
+    rows: int  # rows in the chunk (indexed or not)
+    positions: np.ndarray  # chunk positions sorted by code (int64 when used as a sorter)
+    codes: np.ndarray | None  # the sorted codes; None: the chunk's key column
 
 
-class HashIndex:
-    def __init__(self) -> None:
-        self.runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted codes, ids)
+def _local(positions: np.ndarray) -> np.ndarray:
+    return positions.astype(np.int32 if len(positions) < 2**31 else np.int64, copy=False)
 
-    def add(self, codes: np.ndarray, ids: np.ndarray) -> None:
-        """Index rows `ids` (increasing, above every id already indexed) under `codes`."""
-        if not len(codes):
-            return
-        order = np.argsort(codes, kind="stable")
-        self._push(codes[order], _ids(np.asarray(ids)[order]))
+
+class ChunkIndex:
+    def __init__(self, store: RowStore, derive: Derive) -> None:
+        self.store = store
+        self.derive = derive
+        self.runs: list[_Run] = []
+
+    def appended(self, rows: int, positions: np.ndarray, codes: np.ndarray) -> None:
+        """Follow a `store.append` of `rows` rows: index `positions` (of those rows) by `codes`.
+        Called after every append that added rows, so that runs and chunks stay aligned."""
+        self.runs.append(_Run(rows, positions.astype(np.int64), codes))
+        last = len(self.store.chunks) - 1
+        tail = self.runs[last:]
+        chunk = self.store.chunks[last]
+        derived = self.derive(chunk)
+        keys, view = derived if derived is not None else (None, False)
+        parts: list[np.ndarray] = []
+        located: list[np.ndarray] = []
+        offset = 0
+        for run in tail:
+            where = run.positions.astype(np.int64) + offset
+            if run.codes is None:
+                assert keys is not None  # a run without codes lies in a 64-bit key column
+                parts.append(keys[where])
+            else:
+                parts.append(run.codes)
+            located.append(where)
+            offset += run.rows
+        all_codes = np.concatenate(parts)
+        order = np.argsort(all_codes, kind="stable")
+        sorted_positions = np.concatenate(located)[order]
+        if view and len(sorted_positions) == offset:
+            run = _Run(offset, sorted_positions, None)  # searched through the chunk's column
+        else:
+            run = _Run(offset, _local(sorted_positions), all_codes[order])
+        self.runs[last:] = [run]
 
     def lookup(self, codes: np.ndarray, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (position in `codes`, live row id) of every live row under each code, ordered
         by position, then id."""
         probes: list[np.ndarray] = []
         found: list[np.ndarray] = []
-        for run_codes, run_ids in self.runs:
-            lo = np.searchsorted(run_codes, codes, side="left")
-            hi = np.searchsorted(run_codes, codes, side="right")
+        for run, chunk, start in zip(self.runs, self.store.chunks, self.store.starts, strict=True):
+            if run.codes is None:
+                derived = self.derive(chunk)
+                assert derived is not None
+                keys = derived[0]
+                lo = np.searchsorted(keys, codes, side="left", sorter=run.positions)
+                hi = np.searchsorted(keys, codes, side="right", sorter=run.positions)
+            else:
+                lo = np.searchsorted(run.codes, codes, side="left")
+                hi = np.searchsorted(run.codes, codes, side="right")
             counts = hi - lo
             total = int(counts.sum())
             if not total:
                 continue
-            probe = np.repeat(np.arange(len(codes)), counts)
-            starts = np.cumsum(counts) - counts
-            pos = np.arange(total) - np.repeat(starts - lo, counts)
-            probes.append(probe)
-            found.append(run_ids[pos].astype(np.int64))
+            pos = np.arange(total) - np.repeat(np.cumsum(counts) - counts - lo, counts)
+            probes.append(np.repeat(np.arange(len(codes)), counts))
+            found.append(run.positions[pos].astype(np.int64) + start)
         if not probes:
             return _NONE, _NONE
         probe = np.concatenate(probes)
@@ -65,36 +110,17 @@ class HashIndex:
             probe, ids = probe[order], ids[order]
         return probe, ids
 
-    def remap(self, remap: np.ndarray) -> None:
-        """Follow a compaction: old id -> new id, entries of dropped rows (-1) removed."""
-        runs = []
-        for codes, ids in self.runs:
-            new = remap[ids]
-            keep = new >= 0
-            if keep.any():
-                runs.append((codes[keep], _ids(new[keep])))
-        self.runs = []
-        for codes, ids in runs:  # re-add so that shrunken runs merge again
-            self._push(codes, ids)
-
-    def _push(self, codes: np.ndarray, ids: np.ndarray) -> None:
-        self.runs.append((codes, ids))
-        while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
-            new_codes, new_ids = self.runs.pop()
-            old_codes, old_ids = self.runs[-1]
-            codes_all = np.concatenate([old_codes, new_codes])
-            order = np.argsort(codes_all, kind="stable")
-            self.runs[-1] = (codes_all[order], _ids(np.concatenate([old_ids, new_ids])[order]))
-
     def clear(self) -> None:
         self.runs = []
 
     def __len__(self) -> int:
-        return sum(len(c) for c, _ in self.runs)
+        return sum(len(r.positions) for r in self.runs)
 
     @property
     def nbytes(self) -> int:
-        return sum(c.nbytes + i.nbytes for c, i in self.runs)
+        return sum(
+            r.positions.nbytes + (0 if r.codes is None else r.codes.nbytes) for r in self.runs
+        )
 
 
 _NONE = np.zeros(0, dtype=np.int64)

@@ -67,16 +67,14 @@ class IntervalJoin(BaseOperator):
         keep = np.flatnonzero(~no_time)
         if not len(keep):
             return self.emit([])
-        first = store.append(batch, keep)
-        ids = np.arange(first, first + len(keep))
-        store.aux[TIME][ids] = times[keep]
-        columns, codes, nulls = me.keys(store.take(ids))
-        keyed = np.flatnonzero(~nulls)
-        me.add(ids[keyed], codes[keyed])
+        columns, codes, nulls = me.keys(batch)
+        first = me.append(batch, keep, codes, nulls)
+        store.aux[TIME][first : first + len(keep)] = times[keep]
+        keyed = np.flatnonzero(~nulls[keep])
         probe, b = self.sides[1 - side].find(
-            codes[keyed], [c.take(pa.array(keyed)) for c in columns]
+            codes[keep[keyed]], [c.take(pa.array(keep[keyed])) for c in columns]
         )
-        a = ids[keyed][probe]
+        a = first + keyed[probe]
         diff = store.aux[TIME][a] - other.aux[TIME][b]
         if side == 1:
             diff = -diff

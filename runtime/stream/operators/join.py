@@ -120,10 +120,9 @@ class Join(BaseOperator):
         columns, codes, nulls = me.keys(data)
         # store the inserts first; a retraction may take back a row inserted before it
         ins = np.flatnonzero(~retract & ~nulls)
-        first = me.store.append(data, ins)
+        first = me.append(data, ins, codes, nulls)
         entry = np.full(data.num_rows, -1, dtype=np.int64)
         entry[ins] = np.arange(first, first + len(ins))
-        me.add(entry[ins], codes[ins])
         ret = np.flatnonzero(retract & ~nulls)
         if len(ret):
             limits = first + np.searchsorted(ins, ret)

@@ -44,7 +44,7 @@ class Rank(BaseOperator):
         schema = arrow_schema(node.input.schema)
         self.store = RowStore(schema)
         coder = KeyCoder([schema.field(i).type for i in node.partition])
-        self.rows = KeyedRows(self.store, coder, node.partition)
+        self.rows = KeyedRows(self.store, coder, node.partition, nulls=True)
         self.columns = (*node.partition, *(k.index for k in node.order))
 
     def _top(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -67,15 +67,14 @@ class Rank(BaseOperator):
         self.records_in += batch.num_rows
         data = batch.select(list(range(data_width(batch))))
         retract = retractions(batch)
-        columns, codes, _ = self.rows.keys(data)
+        columns, codes, nulls = self.rows.keys(data)
         touched = np.unique(codes)
         _, old = self.rows.index.lookup(touched, self.store.alive)
         old = np.sort(old)
         before, before_ranks, _ = self._top(old)
         ins = np.flatnonzero(~retract)
-        first = self.store.append(data, ins)
+        first = self.rows.append(data, ins, codes, nulls)
         new = np.arange(first, first + len(ins))
-        self.rows.add(new, codes[ins])
         ret = np.flatnonzero(retract)
         if len(ret):
             self.rows.retract(data, ret, codes, columns, first + np.searchsorted(ins, ret))

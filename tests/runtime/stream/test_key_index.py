@@ -53,28 +53,42 @@ def test_codes_agree_for_equal_keys_whatever_the_batch() -> None:
     assert left.tolist() == right.tolist()
 
 
-def test_index_lookup_in_arrival_order_and_after_compaction() -> None:
-    store = RowStore(SCHEMA)
-    keyed = KeyedRows(store, KeyCoder([pa.string()]), (0,))
+@pytest.mark.parametrize("by", ["string", "bigint"])
+def test_index_lookup_in_arrival_order_and_after_compaction(by: str) -> None:
+    """String keys: hashed, codes stored; a BIGINT key without NULLs: searched through the
+    chunks' key column (no stored codes), except in a chunk holding a NULL key."""
+    col = 0 if by == "string" else 1
+
+    def keyed_rows() -> KeyedRows:
+        return KeyedRows(RowStore(SCHEMA), KeyCoder([SCHEMA.field(col).type]), (col,))
+
+    def batch(ns: list[int | None]) -> pa.RecordBatch:
+        return rows([None if v is None else f"k{v}" for v in ns], ns)
+
+    keyed = keyed_rows()
+    store = keyed.store
     for start in range(0, 1000, 50):
-        batch = rows(
-            [f"k{i % 7}" for i in range(start, start + 50)], list(range(start, start + 50))
-        )
-        first = store.append(batch)
-        _, codes, _ = keyed.keys(batch)
-        keyed.add(np.arange(first, first + 50), codes)
-    assert len(keyed.index.runs) <= 10
-    probe_batch = rows(["k3", "nope", "k1"], [0, 0, 0])
-    columns, codes, _ = keyed.keys(probe_batch)
+        ns: list[int | None] = [i % 7 for i in range(start, start + 50)]
+        if start == 500:
+            ns[0] = None  # not indexed; its chunk keeps codes
+        b = batch(ns)
+        _, codes, nulls = keyed.keys(b)
+        keyed.append(b, np.arange(50), codes, nulls)
+    assert len(keyed.index.runs) == len(store.chunks) <= 10
+    stored_codes = [r.codes is not None for r in keyed.index.runs]
+    assert all(stored_codes) if by == "string" else stored_codes.count(True) == 1
+    columns, codes, _ = keyed.keys(batch([3, 99, 1]))
     probe, ids = keyed.find(codes, columns)
-    assert probe.tolist() == [0] * 143 + [2] * 143
-    assert ids[:3].tolist() == [3, 10, 17] and ids[143:146].tolist() == [1, 8, 15]
+    assert probe.tolist() == [0] * 142 + [2] * 143
+    assert ids[:3].tolist() == [3, 10, 17] and ids[142:145].tolist() == [1, 8, 15]
+    assert 500 not in ids.tolist()
     store.release(np.arange(0, 1000, 2))
     assert keyed.maybe_compact() is not None
     probe, ids = keyed.find(codes, columns)
-    assert [r[1] for r in store.rows(ids[probe == 0])][:3] == [3, 17, 31]
+    assert [r[1] for r in store.rows(ids[probe == 0])][:3] == [3, 3, 3]
+    assert ids[probe == 0][:3].tolist() == [1, 8, 15]  # old ids 3, 17, 31
     assert len(keyed.index) == store.live == 500
-    copy = KeyedRows(RowStore(SCHEMA), KeyCoder([pa.string()]), (0,))
+    copy = keyed_rows()
     copy.restore(keyed.snapshot())
     probe2, ids2 = copy.find(codes, columns)
     assert store.rows(ids) == copy.store.rows(ids2) and probe.tolist() == probe2.tolist()
@@ -83,11 +97,11 @@ def test_index_lookup_in_arrival_order_and_after_compaction() -> None:
 def test_colliding_codes_never_match_different_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_keys, "mix", lambda x: x & np.uint64(1))  # two codes in all
     store = RowStore(SCHEMA)
-    keyed = KeyedRows(store, KeyCoder([pa.string()]), (0,))
+    keyed = KeyedRows(store, KeyCoder([pa.string()]), (0,), nulls=True)  # NULL: a key
     batch = rows(["a", "b", "c", "a", None], [1, 2, 3, 4, 5])
     _, codes, nulls = keyed.keys(batch)
     assert len(set(codes[~nulls].tolist())) <= 2
-    keyed.add(np.arange(store.append(batch), 5), codes)
+    keyed.append(batch, np.arange(5), codes, nulls)
     columns, codes, _ = keyed.keys(rows(["a", "c", None], [0, 0, 0]))
     probe, ids = keyed.find(codes, columns)
     assert list(zip(probe.tolist(), ids.tolist(), strict=True)) == [(0, 0), (0, 3), (1, 2), (2, 4)]
@@ -97,7 +111,8 @@ def test_retractions_take_distinct_copies_in_arrival_order() -> None:
     store = RowStore(SCHEMA)
     keyed = KeyedRows(store, KeyCoder([pa.string()]), (0,))
     old = rows(["a", "a", "b"], [1, 1, 2])
-    keyed.add(np.arange(store.append(old), 3), keyed.keys(old)[1])
+    _, codes, nulls = keyed.keys(old)
+    keyed.append(old, np.arange(3), codes, nulls)
     batch = rows(["a", "a", "a", "b"], [1, 1, 1, 3])
     columns, codes, _ = keyed.keys(batch)
     taken = keyed.retract(batch, np.arange(4), codes, columns, np.full(4, 3))
@@ -116,9 +131,12 @@ def _ref(i: int, name: str, typ: t.DataType) -> ColumnRef:
 
 
 FIELDS = (Field("k", t.string()), Field("j", t.bigint()), Field("v", t.bigint()))
+# composite (string, BIGINT) keys: hashed; the same with codes that collide all the time; one
+# BIGINT key: exact, searched through the stored key column
+KEYS = ["hashed", "colliding", "bigint"]
 
 
-def _join(kind: n.JoinKind, residual: bool) -> n.Join:
+def _join(kind: n.JoinKind, residual: bool, by_string: bool) -> n.Join:
     eq = [
         Call(
             name="EQUALS",
@@ -131,6 +149,8 @@ def _join(kind: n.JoinKind, residual: bool) -> n.Join:
             type=t.boolean(),
         ),
     ]
+    if not by_string:
+        eq = eq[1:]
     if residual:
         eq.append(
             Call(
@@ -156,10 +176,12 @@ def _batch(rows_: list[tuple[Any, ...]], ops: list[Op]) -> pa.RecordBatch:
 
 
 def _expected(
-    kind: n.JoinKind, left: Counter[Any], right: Counter[Any], residual: bool
+    kind: n.JoinKind, left: Counter[Any], right: Counter[Any], residual: bool, by_string: bool
 ) -> Counter[Any]:
+    lo = 0 if by_string else 1
+
     def joins(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
-        if None in a[:2] or a[:2] != b[:2]:
+        if None in a[lo:2] or a[lo:2] != b[lo:2]:
             return False
         return not residual or (a[2] is not None and b[2] is not None and a[2] < b[2])
 
@@ -185,14 +207,14 @@ def _expected(
 
 @pytest.mark.parametrize("kind", list(n.JoinKind))
 @pytest.mark.parametrize("residual", [False, True])
-@pytest.mark.parametrize("collide", [False, True])
+@pytest.mark.parametrize("keys", KEYS)
 def test_join_over_random_changelogs_folds_to_the_join_of_what_remains(
-    kind: n.JoinKind, residual: bool, collide: bool, monkeypatch: pytest.MonkeyPatch
+    kind: n.JoinKind, residual: bool, keys: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if collide:
+    if keys == "colliding":
         monkeypatch.setattr(_keys, "mix", lambda x: x & np.uint64(3))
-    rng = random.Random(f"{kind}-{residual}-{collide}")
-    node = _join(kind, residual)
+    rng = random.Random(f"{kind}-{residual}-{keys}")
+    node = _join(kind, residual, by_string=keys != "bigint")
     present: tuple[Counter[Any], Counter[Any]] = (Counter(), Counter())
     batches: list[tuple[int, pa.RecordBatch]] = []
     for _ in range(30):
@@ -216,14 +238,19 @@ def test_join_over_random_changelogs_folds_to_the_join_of_what_remains(
                 ops.append(rng.choice([Op.INSERT, Op.UPDATE_AFTER]))
             rows_.append(row)
         batches.append((side, _batch(rows_, ops)))
-    assert drive(node, "join", batches) == _expected(kind, *present, residual)
+    assert drive(node, "join", batches) == _expected(kind, *present, residual, keys != "bigint")
 
 
 RANK_FIELDS = (Field("k", t.string()), Field("v", t.bigint()), Field("w", t.bigint()))
 
 
 def _rank_reference(
-    present: list[tuple[Any, ...]], key: n.SortKey, fn: n.RankFn, lower: int, upper: int
+    present: list[tuple[Any, ...]],
+    part: int,
+    key: n.SortKey,
+    fn: n.RankFn,
+    lower: int,
+    upper: int,
 ) -> Counter[Any]:
     def order(row: tuple[Any, ...]) -> tuple[Any, ...]:
         v = row[1]
@@ -232,8 +259,8 @@ def _rank_reference(
         return (1, -v if key.descending else v)
 
     out: Counter[Any] = Counter()
-    for part in {r[0] for r in present}:
-        rows_ = sorted((r for r in present if r[0] == part), key=order)  # stable: arrival
+    for p in {r[part] for r in present}:
+        rows_ = sorted((r for r in present if r[part] == p), key=order)  # stable: arrival
         rank = dense = 0
         for i, r in enumerate(rows_):
             new = i == 0 or rows_[i - 1][1] != r[1]
@@ -247,13 +274,14 @@ def _rank_reference(
 
 @pytest.mark.parametrize("fn", list(n.RankFn))
 @pytest.mark.parametrize("updating", [False, True])
-@pytest.mark.parametrize("collide", [False, True])
+@pytest.mark.parametrize("keys", KEYS)
 def test_rank_over_random_changelogs_folds_to_the_top_of_what_remains(
-    fn: n.RankFn, updating: bool, collide: bool, monkeypatch: pytest.MonkeyPatch
+    fn: n.RankFn, updating: bool, keys: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if collide:
+    if keys == "colliding":
         monkeypatch.setattr(_keys, "mix", lambda x: x & np.uint64(1))
-    rng = random.Random(f"{fn}-{updating}-{collide}")
+    rng = random.Random(f"{fn}-{updating}-{keys}")
+    part = 0 if keys != "bigint" else 2
     for trial in range(4):
         key = n.SortKey(1, descending=bool(trial % 2), nulls_first=[None, True, False][trial % 3])
         lower, upper = rng.choice([(1, 1), (1, 3), (2, 4)])
@@ -261,7 +289,7 @@ def test_rank_over_random_changelogs_folds_to_the_top_of_what_remains(
         scan = n.TableScan(table=Ident("default", "s"), fields=RANK_FIELDS, options=options)
         node = n.Rank(
             input=scan,
-            partition=(0,),
+            partition=(part,),
             order=(key,),
             fn=fn,
             lower=lower,
@@ -298,4 +326,4 @@ def test_rank_over_random_changelogs_folds_to_the_top_of_what_remains(
                 arrays.append(pa.array(ops, pa.int8()))
                 names.append(OP_COLUMN)
             batches.append((0, pa.RecordBatch.from_arrays(arrays, names=names)))
-        assert drive(node, "rank", batches) == _rank_reference(present, key, fn, lower, upper)
+        assert drive(node, "rank", batches) == _rank_reference(present, part, key, fn, lower, upper)
