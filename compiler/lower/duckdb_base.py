@@ -11,7 +11,7 @@ from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import Expr
 
-from .duckdb_context import Cols, LowerContext, col
+from .duckdb_context import Cols, LowerContext, Ref, col
 from .duckdb_expr import lower_expr
 from .duckdb_share import StructureKeys, worth_materializing
 
@@ -35,8 +35,10 @@ def ident(name: str) -> exp.Identifier:
 
 def alias(e: exp.Expression, name: str) -> exp.Expression:
     """`e AS "name"`; an unqualified column that already has the name stays bare."""
-    if type(e) is exp.Column and e.args.get("table") is None and e.args["this"].this == name:
-        return e
+    if type(e) is Ref and e.args.get("alias") is None:
+        if e.args.get("table") is None and e.args["this"] == name:
+            return e
+        return Ref(this=e.args["this"], table=e.args.get("table"), alias=name)
     return exp.Alias(this=e, alias=ident(name))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import overload
+from typing import ClassVar, overload
 
 from sqlglot import exp
 
@@ -95,10 +95,19 @@ def interval_ms(ms: int) -> exp.Expression:
     return exp.Interval(this=exp.Literal.string(str(ms)), unit=exp.Var(this="MILLISECOND"))
 
 
+class Ref(exp.Expression):
+    """A column reference `[table.]"name" [AS "alias"]` as one leaf node, rendered directly by
+    duckdb_generate: a Column is two or three sqlglot nodes and its alias two more, and column
+    references and renames are most of what the lowering emits."""
+
+    arg_types: ClassVar[dict[str, bool]] = {"this": True, "table": False, "alias": False}
+    is_primitive = True  # every argument is a str: no parent links to set
+
+
 class Cols:
     """The columns of a lowering input by ordinal (`"name"` or `t."name"`): each access builds
-    a new Column node, so a reference can be placed in a tree without copying, and columns that
-    are never referenced are never built."""
+    a new node, so a reference can be placed in a tree without copying, and columns that are
+    never referenced are never built."""
 
     __slots__ = ("refs",)
 
@@ -113,25 +122,22 @@ class Cols:
         return len(self.refs)
 
     @overload
-    def __getitem__(self, i: int) -> exp.Column: ...
+    def __getitem__(self, i: int) -> Ref: ...
     @overload
     def __getitem__(self, i: slice) -> Cols: ...
-    def __getitem__(self, i: int | slice) -> exp.Column | Cols:
+    def __getitem__(self, i: int | slice) -> Ref | Cols:
         if isinstance(i, slice):
             return Cols(self.refs[i])
         name, table = self.refs[i]
         return col(name, table)
 
-    def __iter__(self) -> Iterator[exp.Column]:
+    def __iter__(self) -> Iterator[Ref]:
         return (col(name, table) for name, table in self.refs)
 
     def __add__(self, other: Cols) -> Cols:
         return Cols(self.refs + other.refs)
 
 
-def col(name: str, table: str | None = None) -> exp.Column:
-    """`"name"` or `table."name"` (identifiers built directly: `to_identifier` re-checks)."""
-    return exp.Column(
-        this=exp.Identifier(this=name, quoted=True),
-        table=exp.Identifier(this=table, quoted=False) if table else None,
-    )
+def col(name: str, table: str | None = None) -> Ref:
+    """`"name"` or `table."name"`."""
+    return Ref(this=name, table=table)

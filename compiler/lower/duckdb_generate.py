@@ -16,6 +16,8 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
+from .duckdb_context import Ref
+
 _DUCKDB = Dialect.get_or_raise("duckdb")
 _Base: Any = _DUCKDB.generator_class
 # Unquoted identifiers (CTE names and table aliases: a small fixed vocabulary) -> their text.
@@ -40,10 +42,29 @@ def _identifier(g: Generator, e: exp.Expression) -> str | None:
     if not isinstance(text, str) or "\n" in text or e.comments:
         return None
     if e.args.get("quoted"):
-        return '"' + text.replace('"', '""') + '"'
-    known = _UNQUOTED.get(text)
+        return _quoted(g, text)
+    return _unquoted(g, text)
+
+
+def _ref(g: Generator, e: exp.Expression) -> str:
+    args = e.args
+    text = _quoted(g, args["this"])
+    table = args.get("table")
+    if table is not None:
+        text = f"{_unquoted(g, table)}.{text}"
+    alias = args.get("alias")
+    return text if alias is None else f"{text} AS {_quoted(g, alias)}"
+
+
+def _quoted(g: Generator, name: str) -> str:
+    """A quoted identifier as `identifier_sql` writes it (line breaks kept out of indenting)."""
+    return '"' + g._replace_line_breaks(name.replace('"', '""')) + '"'
+
+
+def _unquoted(g: Generator, name: str) -> str:
+    known = _UNQUOTED.get(name)
     if known is None:
-        known = _UNQUOTED[text] = _Base.sql(g, e)
+        known = _UNQUOTED[name] = _Base.sql(g, exp.Identifier(this=name, quoted=False))
     return known
 
 
@@ -135,6 +156,7 @@ def _items(g: Generator, items: list[exp.Expression]) -> str:
 
 
 _FAST: dict[type, Callable[[Generator, exp.Expression], str | None]] = {
+    Ref: _ref,
     exp.Select: _select,
     exp.Column: _column,
     exp.Identifier: _identifier,
