@@ -31,15 +31,15 @@ class KeyedRows:
         self.index = ChunkIndex(store, self._derive)
 
     def _derive(self, chunk: pa.RecordBatch) -> tuple[np.ndarray, bool] | None:
-        """The chunk's key column as int64 (a view when it has no NULLs), for an exact key
-        stored as a 64-bit integer."""
+        """The chunk's key column as integers (a view when it has no NULLs), for an exact key
+        stored as a 32- or 64-bit integer."""
         if not self.coder.exact:
             return None
         column = chunk.column(self.key_cols[0])
         typ = column.type
-        if pa.types.is_temporal(typ) and typ.bit_width == 64:
-            column = column.view(pa.int64())
-        elif typ != pa.int64():
+        if pa.types.is_temporal(typ) and typ.bit_width in (32, 64):
+            column = column.view(pa.int32() if typ.bit_width == 32 else pa.int64())
+        elif typ not in (pa.int32(), pa.int64()):
             return None
         if column.null_count:
             return self.coder.codes([column], len(column))[0], False

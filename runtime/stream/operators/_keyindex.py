@@ -24,8 +24,8 @@ import pyarrow as pa
 
 from ._rowstore import RowStore
 
-# A chunk's key column as int64 values and whether they are a zero-copy view (no NULLs); None
-# when the key is not one 64-bit integer column.
+# A chunk's key column as integer values (int32 or int64) and whether they are a zero-copy view
+# (no NULLs); None when the key is not one 32- or 64-bit integer column.
 Derive = Callable[[pa.RecordBatch], "tuple[np.ndarray, bool] | None"]
 
 
@@ -34,6 +34,22 @@ class _Run:
     rows: int  # rows in the chunk (indexed or not)
     positions: np.ndarray  # chunk positions sorted by code (int64 when used as a sorter)
     codes: np.ndarray | None  # the sorted codes; None: the chunk's key column
+
+
+def _search(
+    keys: np.ndarray, codes: np.ndarray, sorter: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """searchsorted bounds of `codes` in `keys` (int32 or int64) through `sorter`, with the
+    codes cast to the keys' type (casting the keys would copy them); a code outside that
+    type's range matches nothing."""
+    inside = None
+    if keys.dtype != codes.dtype:
+        info = np.iinfo(keys.dtype)
+        inside = (codes >= info.min) & (codes <= info.max)
+        codes = np.where(inside, codes, 0).astype(keys.dtype)
+    lo = np.searchsorted(keys, codes, side="left", sorter=sorter)
+    hi = np.searchsorted(keys, codes, side="right", sorter=sorter)
+    return lo, (hi if inside is None else np.where(inside, hi, lo))
 
 
 def _local(positions: np.ndarray) -> np.ndarray:
@@ -62,7 +78,7 @@ class ChunkIndex:
             where = run.positions.astype(np.int64) + offset
             if run.codes is None:
                 assert keys is not None  # a run without codes lies in a 64-bit key column
-                parts.append(keys[where])
+                parts.append(keys[where].astype(np.int64))
             else:
                 parts.append(run.codes)
             located.append(where)
@@ -85,9 +101,7 @@ class ChunkIndex:
             if run.codes is None:
                 derived = self.derive(chunk)
                 assert derived is not None
-                keys = derived[0]
-                lo = np.searchsorted(keys, codes, side="left", sorter=run.positions)
-                hi = np.searchsorted(keys, codes, side="right", sorter=run.positions)
+                lo, hi = _search(derived[0], codes, run.positions)
             else:
                 lo = np.searchsorted(run.codes, codes, side="left")
                 hi = np.searchsorted(run.codes, codes, side="right")

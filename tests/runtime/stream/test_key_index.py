@@ -327,3 +327,15 @@ def test_rank_over_random_changelogs_folds_to_the_top_of_what_remains(
                 names.append(OP_COLUMN)
             batches.append((0, pa.RecordBatch.from_arrays(arrays, names=names)))
         assert drive(node, "rank", batches) == _rank_reference(present, part, key, fn, lower, upper)
+
+
+def test_an_int_key_column_is_searched_with_out_of_range_codes_matching_nothing() -> None:
+    schema = pa.schema([("k", pa.int32())])
+    keyed = KeyedRows(RowStore(schema), KeyCoder([pa.int32()], [pa.int64()]), (0,))
+    stored = pa.RecordBatch.from_arrays([pa.array([5, 7, 5], pa.int32())], schema=schema)
+    _, codes, nulls = keyed.keys(stored)
+    keyed.append(stored, np.arange(3), codes, nulls)
+    assert keyed.index.runs[0].codes is None  # searched through the stored column
+    wide = pa.array([5, 2**32 + 5, -(2**40), 7], pa.int64())
+    probe, ids = keyed.find(np.asarray(wide.to_numpy()), [wide])
+    assert list(zip(probe.tolist(), ids.tolist(), strict=True)) == [(0, 0), (0, 2), (3, 1)]
