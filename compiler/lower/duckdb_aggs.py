@@ -16,7 +16,8 @@ from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import AggCall
 
-from .duckdb_expr import Cols, LowerContext, cast, decimal_quotient, fn, interval_ms
+from .duckdb_context import ColRefs
+from .duckdb_expr import LowerContext, cast, decimal_quotient, fn, interval_ms
 from .duckdb_types import is_integer
 
 _SIMPLE = {
@@ -55,7 +56,7 @@ def _identity(e: exp.Expression) -> exp.Expression:
 
 def lower_agg(
     a: AggCall,
-    cols: Cols,
+    cols: ColRefs,
     types: Sequence[SqlType],
     ctx: LowerContext,
     wrap: Wrap = _identity,
@@ -111,7 +112,7 @@ def lower_agg(
 
 
 def over_call(
-    c: AggCall, p: n.Over, cols: Cols, types: Sequence[SqlType], ctx: LowerContext
+    c: AggCall, p: n.Over, cols: ColRefs, types: Sequence[SqlType], ctx: LowerContext
 ) -> exp.Expression:
     from .duckdb_rel import ordered
 

@@ -11,8 +11,8 @@ from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import Expr
 
-from .duckdb_context import Cols, LowerContext, Ref, col
-from .duckdb_expr import lower_expr
+from .duckdb_context import ColRefs, LowerContext, Ref, col
+from .duckdb_expr import Cols, lower_expr
 from .duckdb_share import StructureKeys, worth_materializing
 
 
@@ -68,8 +68,8 @@ class Rel:
     cte: str
     names: tuple[str, ...]
 
-    def cols(self, table: str | None = None) -> Cols:
-        return Cols.of(self.names, table)
+    def cols(self, table: str | None = None) -> ColRefs:
+        return ColRefs.of(self.names, table)
 
     @property
     def table(self) -> exp.Table:

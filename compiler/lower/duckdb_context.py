@@ -104,7 +104,7 @@ class Ref(exp.Expression):
     is_primitive = True  # every argument is a str: no parent links to set
 
 
-class Cols:
+class ColRefs:
     """The columns of a lowering input by ordinal (`"name"` or `t."name"`): each access builds
     a new node, so a reference can be placed in a tree without copying, and columns that are
     never referenced are never built."""
@@ -115,7 +115,7 @@ class Cols:
         self.refs = refs
 
     @classmethod
-    def of(cls, names: tuple[str, ...], table: str | None = None) -> Cols:
+    def of(cls, names: tuple[str, ...], table: str | None = None) -> ColRefs:
         return cls(tuple((c, table) for c in names))
 
     def __len__(self) -> int:
@@ -124,18 +124,18 @@ class Cols:
     @overload
     def __getitem__(self, i: int) -> Ref: ...
     @overload
-    def __getitem__(self, i: slice) -> Cols: ...
-    def __getitem__(self, i: int | slice) -> Ref | Cols:
+    def __getitem__(self, i: slice) -> ColRefs: ...
+    def __getitem__(self, i: int | slice) -> Ref | ColRefs:
         if isinstance(i, slice):
-            return Cols(self.refs[i])
+            return ColRefs(self.refs[i])
         name, table = self.refs[i]
         return col(name, table)
 
     def __iter__(self) -> Iterator[Ref]:
         return (col(name, table) for name, table in self.refs)
 
-    def __add__(self, other: Cols) -> Cols:
-        return Cols(self.refs + other.refs)
+    def __add__(self, other: ColRefs) -> ColRefs:
+        return ColRefs(self.refs + other.refs)
 
 
 def col(name: str, table: str | None = None) -> Ref:

@@ -8,7 +8,7 @@ Column references are resolved through `cols` (one sqlglot expression per input 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from types import MappingProxyType
 
@@ -18,7 +18,7 @@ from nrtg.catalog.types import Kind, SqlType
 from nrtg.compiler.errors import InternalError, UnsupportedError
 from nrtg.compiler.plan.expr import Call, Case, Cast, ColumnRef, Expr, FieldAccess, Literal
 
-from .duckdb_context import Cols, LowerContext, cast, fn, interval_ms, paren
+from .duckdb_context import ColRefs, LowerContext, cast, fn, interval_ms, paren
 from .duckdb_funcs import lower_function
 from .duckdb_types import is_integer, timestamp_string_format
 
@@ -32,6 +32,10 @@ __all__ = [
     "lower_expr",
     "paren",
 ]
+
+# The input's columns by ordinal: the batch lowering's ColRefs (a new node per access), or any
+# sequence of expressions (the streaming runtime's), whose elements are copied when used.
+Cols = Sequence[exp.Expression]
 
 _BINARY: MappingProxyType[str, type[exp.Binary]] = MappingProxyType(
     {
@@ -56,7 +60,8 @@ def lower_expr(e: Expr, cols: Cols, ctx: LowerContext) -> exp.Expression:
     if isinstance(e, ColumnRef):
         if e.index >= len(cols):
             raise InternalError(f"column ref {e.name} (#{e.index}) out of range in lowering")
-        return cols[e.index]
+        ref = cols[e.index]
+        return ref if type(cols) is ColRefs else ref.copy()
     if isinstance(e, Literal):
         return lower_literal(e, ctx)
     if isinstance(e, Cast):

@@ -12,14 +12,14 @@ from nrtg.compiler.plan import traits
 from nrtg.compiler.plan.expr import Call, Expr, conjuncts
 
 from .duckdb_base import LowererBase, Rel, alias, aliased, col, ident
-from .duckdb_context import Cols, fn, interval_ms, paren, select_from
+from .duckdb_context import ColRefs, fn, interval_ms, paren, select_from
 
 OP = "$op"  # the changelog kind column of a versioned table's rows
 
 
 class JoinLowering(LowererBase):
     # -- joins --------------------------------------------------------------------------------
-    def _join_cols(self, left: Rel, right: Rel) -> Cols:
+    def _join_cols(self, left: Rel, right: Rel) -> ColRefs:
         return left.cols("l") + right.cols("r")
 
     def _join_select(

@@ -15,7 +15,7 @@ from nrtg.compiler.plan.expr import AggCall
 
 from .duckdb_aggs import lower_agg
 from .duckdb_base import Rel, Source, alias, col, ident, ordered, star, unique_names
-from .duckdb_context import Cols, select_from
+from .duckdb_context import ColRefs, select_from
 from .duckdb_expr import cast
 from .duckdb_joins import JoinLowering
 from .duckdb_share import fold_filtered_case, fold_project_over_filter
@@ -32,7 +32,9 @@ class RelLowerer(JoinLowering):
         # A changelog source (debezium-json, ...) reads as its folded final contents.
         names = self.names_of(p)
         relation = self.source_relation(p, names)
-        return self.emit(select_from(list(Cols.of(names)), exp.Table(this=ident(relation))), names)
+        return self.emit(
+            select_from(list(ColRefs.of(names)), exp.Table(this=ident(relation))), names
+        )
 
     def _Values(self, p: n.Values) -> Rel:
         names = self.names_of(p)
@@ -45,7 +47,7 @@ class RelLowerer(JoinLowering):
         rows = [
             exp.Tuple(
                 expressions=[
-                    cast(self.expr(v, Cols(())), ty, self.ctx)
+                    cast(self.expr(v, ColRefs(())), ty, self.ctx)
                     for v, ty in zip(row, types, strict=True)
                 ]
             )
