@@ -16,7 +16,7 @@ from nrtg.catalog.errors import InternalError
 
 from ..plan.explain import explain
 from ..plan.nodes import Plan
-from ..plan.walk import transform_down, transform_up
+from ..plan.walk import Memo, transform_down, transform_up
 
 Order = Literal["bottom_up", "top_down"]
 RuleFn = Callable[[Plan, "RuleContext"], Plan]
@@ -63,9 +63,14 @@ class Trace:
         )
 
 
-def apply_rule(r: Rule, roots: tuple[Plan, ...], ctx: RuleContext) -> tuple[Plan, ...]:
+def apply_rule(
+    r: Rule, roots: tuple[Plan, ...], ctx: RuleContext, memo: Memo | None = None
+) -> tuple[Plan, ...]:
+    """`memo`, kept by the caller for this rule and context, spares the subtrees the rule has
+    already rewritten (in an earlier pass, or under another root)."""
     walker = transform_up if r.order == "bottom_up" else transform_down
-    return tuple(walker(root, lambda node: r.fn(node, ctx), r.only) for root in roots)
+    seen: Memo = {} if memo is None else memo
+    return tuple(walker(root, lambda node: r.fn(node, ctx), r.only, seen) for root in roots)
 
 
 def _signature(p: Plan, strict: bool) -> object:
@@ -88,13 +93,14 @@ def optimize(
     # A rule is a function of the plan: one that left these very roots unchanged would leave
     # them unchanged again, so the pass that confirms a fixpoint skips it.
     unchanged_on: dict[str, tuple[Plan, ...]] = {}
+    memos: dict[str, Memo] = {r.name: {} for r in rules}
     for phase in ("logical", "streaming"):
         for _ in range(max_passes):
             changed = False
             for r in (x for x in rules if x.phase == phase):
                 before = roots
                 stable = unchanged_on.get(r.name) is roots
-                after = roots if stable else apply_rule(r, roots, ctx)
+                after = roots if stable else apply_rule(r, roots, ctx, memos[r.name])
                 if all(a is b for a, b in zip(after, before, strict=True)):
                     unchanged_on[r.name] = roots
                     if trace is not None:

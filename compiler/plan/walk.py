@@ -1,7 +1,8 @@
 """Generic traversal over plan nodes: children come from the dataclass fields.
 
 The transforms take `only`, the node types at which `fn` can change anything: a subtree that
-holds none of them (`Plan.kinds`) is kept as it is without being visited.
+holds none of them (`Plan.kinds`) is kept as it is without being visited; and optionally a
+`memo` shared by walks with the same `fn`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ from collections.abc import Callable, Iterator
 from .nodes import Plan
 
 Kinds = frozenset[type[Plan]]
+# id(node) -> (node, its rewrite). A transform's result for a subtree depends on the subtree
+# alone, so a memo handed to several walks with the same `fn` skips subtrees met before; it
+# holds each node, so that an id in it stays that node's.
+Memo = dict[int, tuple[Plan, Plan]]
 
 
 def walk(plan: Plan) -> Iterator[Plan]:
@@ -39,44 +44,46 @@ def copy_plan(plan: Plan) -> Plan:
     return go(plan)
 
 
-def transform_up(plan: Plan, fn: Callable[[Plan], Plan], only: Kinds | None = None) -> Plan:
+def transform_up(
+    plan: Plan, fn: Callable[[Plan], Plan], only: Kinds | None = None, memo: Memo | None = None
+) -> Plan:
     """Rebuild bottom-up: children first, then `fn` on the node. Shared subplans are rewritten
     once and stay shared."""
-    memo: dict[int, Plan] = {}
+    seen: Memo = {} if memo is None else memo
 
     def go(node: Plan) -> Plan:
-        key = id(node)
-        done = memo.get(key)
-        if done is not None:
-            return done
+        done = seen.get(id(node))
+        if done is not None and done[0] is node:
+            return done[1]
         if only is not None and only.isdisjoint(node.kinds):
             out = node
         else:
             kids = node.children
             rebuilt = node.with_children(tuple([go(c) for c in kids])) if kids else node
             out = fn(rebuilt)
-        memo[key] = out
+        seen[id(node)] = (node, out)
         return out
 
     return go(plan)
 
 
-def transform_down(plan: Plan, fn: Callable[[Plan], Plan], only: Kinds | None = None) -> Plan:
+def transform_down(
+    plan: Plan, fn: Callable[[Plan], Plan], only: Kinds | None = None, memo: Memo | None = None
+) -> Plan:
     """Apply `fn` top-down: to the node, then to the children of its result."""
-    memo: dict[int, Plan] = {}
+    seen: Memo = {} if memo is None else memo
 
     def go(node: Plan) -> Plan:
-        key = id(node)
-        done = memo.get(key)
-        if done is not None:
-            return done
+        done = seen.get(id(node))
+        if done is not None and done[0] is node:
+            return done[1]
         if only is not None and only.isdisjoint(node.kinds):
             out = node
         else:
             top = fn(node)
             kids = top.children
             out = top.with_children(tuple([go(c) for c in kids])) if kids else top
-        memo[key] = out
+        seen[id(node)] = (node, out)
         return out
 
     return go(plan)
