@@ -1,9 +1,11 @@
 """The `kafka` and `upsert-kafka` source (runtime/stream/api.py `Source`).
 
-One consumer reads every partition of the table's topics (`topic`, `;`-separated), assigned
-explicitly (no group rebalancing: one process runs the job). Each topic-partition is a split,
-named `topic:partition`; rows carry it in `_split` so the watermark assigner keeps per-partition
-watermarks, and the position is the next offset per split.
+One consumer reads every partition of the table's topics (`topic`, `;`-separated, or the
+topics matching `topic-pattern`; unbounded sources also pick up partitions and matching topics
+created later: kafka_topics.py), assigned explicitly (no group rebalancing: one process runs
+the job). Each topic-partition is a split, named `topic:partition`; rows carry it in `_split`
+so the watermark assigner keeps per-partition watermarks, and the position is the next offset
+per split.
 
 Start (`scan.startup.mode`, resolved to concrete offsets at open so the first checkpoint is
 exact): `earliest-offset`, `latest-offset`, `group-offsets` (the group's committed offsets; a
@@ -52,7 +54,8 @@ from .kafka_offsets import (
     parse_split,
     split_name,
 )
-from .options import Layout, Recoverable, bootstrap, client_properties, layout
+from .kafka_topics import Topics
+from .options import Layout, bootstrap, client_properties, layout
 from .projection import Demand, pruned_type, widened
 
 SPLIT_COLUMN = "_split"
@@ -83,12 +86,7 @@ class KafkaSource:
         self.options = dict(scan.options)
         opts = self.options
         self.upsert = opts.get("connector") == "upsert-kafka"
-        self.topics = [t.strip() for t in opts.get("topic", "").split(";") if t.strip()]
-        if not self.topics:
-            raise ExecutionError(
-                f"table {self.table}: the kafka source needs 'topic' ('topic-pattern' is not "
-                "supported yet)"
-            )
+        self.topics = Topics(opts, self.table)
         names = [f.name for f in scan.fields]
         meta = scan.metadata_keys or tuple(None for _ in names)
         self.metadata = [(i, key) for i, key in enumerate(meta) if key is not None]
@@ -135,6 +133,7 @@ class KafkaSource:
         self.group_id = opts.get("properties.group.id") or group_id or f"nrtg-{self.table}"
         mode = opts.get("scan.bounded.mode", "unbounded")
         self.bounded_mode = "latest-offset" if bounded and mode == "unbounded" else mode
+        self.is_bounded = self.bounded_mode != "unbounded"
         self.consumer: Consumer | None = None
         self.splits: list[str] = []
         self.next_offset: dict[str, int] = {}
@@ -167,27 +166,6 @@ class KafkaSource:
         conf["enable.auto.commit"] = False
         return conf
 
-    def _partitions(self, consumer: Consumer) -> list[tuple[str, int]]:
-        out: list[tuple[str, int]] = []
-        for topic in self.topics:
-            try:
-                meta = consumer.list_topics(topic, timeout=METADATA_TIMEOUT_S)
-            except KafkaException as e:
-                raise Recoverable(
-                    f"table {self.table}: cannot read metadata of {topic}: {e}"
-                ) from e
-            info = meta.topics.get(topic)
-            if info is not None and info.error is not None and info.error.retriable():
-                raise Recoverable(f"table {self.table}: topic {topic!r}: {info.error}")
-            if info is None or info.error is not None or not info.partitions:
-                why = info.error if info is not None and info.error is not None else "no partitions"
-                raise ExecutionError(
-                    f"table {self.table}: topic {topic!r} is not available ({why}); create it "
-                    "first (the broker does not create topics automatically)"
-                )
-            out += [(topic, p) for p in sorted(info.partitions)]
-        return out
-
     def _resolver(self) -> OffsetResolver:
         return OffsetResolver(
             self.table, self.options, self.group_id, self.reset_policy, self.upsert
@@ -196,16 +174,8 @@ class KafkaSource:
     def open(self, position: SourcePosition | None) -> None:
         consumer = Consumer(self._config())
         self.consumer = consumer
-        tps = self._partitions(consumer)
+        tps = self.topics.partitions(consumer, at_open=True)
         self.splits = [split_name(t, p) for t, p in tps]
-        self.split_index = {s: i for i, s in enumerate(self.splits)}
-        self.split_array = pa.array(self.splits, type=pa.string())
-        # one topic: partition number -> split index, a list lookup per message
-        self.single_topic: list[int] = []
-        if len(self.topics) == 1:
-            self.single_topic = [0] * (max(p for _, p in tps) + 1)
-            for i, (_, p) in enumerate(tps):
-                self.single_topic[p] = i
         start = self._resolver().startup(consumer, tps) if position is None else {}
         if position is not None:
             for s in self.splits:
@@ -216,10 +186,46 @@ class KafkaSource:
         self.next_offset = dict(start)
         self.end_offset = self._resolver().ends(consumer, tps, self.bounded_mode)
         self.done = {s for s, end in self.end_offset.items() if self.next_offset[s] >= end}
-        self.end_list = [self.end_offset.get(s, 2**63 - 1) for s in self.splits]
+        self._index_splits()
         consumer.assign([TopicPartition(t, p, start[split_name(t, p)]) for t, p in tps])
         self.last_poll = time.monotonic()
+        every = self.topics.discovery_ms
+        self.discover_every = every / 1000 if every > 0 and not self.is_bounded else None
+        self.next_discovery = self.last_poll + (self.discover_every or 0)
         self.announced = False
+
+    def _index_splits(self) -> None:
+        """The per-split lookups of `poll` (after open and after discovery)."""
+        self.split_index = {s: i for i, s in enumerate(self.splits)}
+        self.split_array = pa.array(self.splits, type=pa.string())
+        self.end_list = [self.end_offset.get(s, 2**63 - 1) for s in self.splits]
+        # one topic: partition number -> split index, a list lookup per message
+        tps = [parse_split(s) for s in self.splits]
+        self.single_topic: list[int] = []
+        if len({t for t, _ in tps}) == 1:
+            self.single_topic = [0] * (max(p for _, p in tps) + 1)
+            for i, (_, p) in enumerate(tps):
+                self.single_topic[p] = i
+
+    def _discover(self) -> None:
+        """Read the partitions (and, with a pattern, topics) created since open, from their
+        earliest offset (kafka_topics.py)."""
+        assert self.consumer is not None
+        new = [
+            (t, p)
+            for t, p in self.topics.partitions(self.consumer, at_open=False)
+            if split_name(t, p) not in self.split_index
+        ]
+        if not new:
+            return
+        resolver = self._resolver()
+        start = {split_name(t, p): resolver.bounds(self.consumer, t, p)[0] for t, p in new}
+        self.splits += list(start)
+        self.next_offset.update(start)
+        self._index_splits()
+        self.consumer.incremental_assign(
+            [TopicPartition(t, p, start[split_name(t, p)]) for t, p in new]
+        )
 
     # -- reading --------------------------------------------------------------------------
     def _locate(self, msgs: Sequence[Message]) -> Any:
@@ -232,14 +238,17 @@ class KafkaSource:
     def poll(self, max_records: int, timeout_s: float) -> Polled:
         consumer = self.consumer
         assert consumer is not None, "open() first"
-        if self.end_offset and len(self.done) == len(self.splits):
+        if self.is_bounded and len(self.done) == len(self.splits):
             return Polled(None, (), True)
         if not self.announced:
             # the first poll only names the splits, so that the watermark assigner counts
             # every partition (an empty one holds the watermark back) before any row arrives
             self.announced = True
             active = tuple(sp for sp in self.splits if sp not in self.done)
-            return Polled(None, active, bool(self.end_offset) and not active)
+            return Polled(None, active, self.is_bounded and not active)
+        if self.discover_every is not None and time.monotonic() >= self.next_discovery:
+            self._discover()
+            self.next_discovery = time.monotonic() + self.discover_every
         msgs = consumer.consume(num_messages=max_records, timeout=timeout_s)
         # Per-message work is a few list comprehensions: a poll holds up to tens of thousands.
         events = [m for m in msgs if m.error() is not None]
@@ -256,7 +265,7 @@ class KafkaSource:
         offsets = [m.offset() for m in msgs]
         # a partition's messages arrive in offset order: the last one per split is its newest
         last = dict(zip(parts, offsets, strict=True))
-        bounded = bool(self.end_offset)
+        bounded = self.is_bounded
         ends = self.end_list
         if bounded and any(off >= ends[idx] for idx, off in last.items()):
             for idx, off in last.items():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from nrtg.catalog.errors import ExecutionError
 from nrtg.compiler.api import compile_sql
 from nrtg.runtime.batch.executor import run_plan
+from nrtg.runtime.stream.connectors.kafka_topics import Topics
 
 from ...services import make_topic
 from ._kafka import generate, nexmark_files, nexmark_table, produce, read_topic, run_sql
@@ -329,6 +331,88 @@ def test_only_the_fields_a_query_reads_are_decoded(kafka_bootstrap: str) -> None
     assert sorted((r["id"], r["x"]) for r in result.to_pylist()) == [(1, 10), (2, 20)]
     with pytest.raises(ExecutionError, match=rf"topic {topic}, partition 0, offset 1"):
         run_sql(table + "SELECT id, r.y AS y FROM p;")
+
+
+def _ids_of(topic_option: str, bootstrap: str, **options: str) -> list[int]:
+    extra = "".join(f", '{k}' = '{v}'" for k, v in options.items())
+    sql = (
+        "CREATE TABLE s (id BIGINT) WITH ("
+        f"'connector' = 'kafka', {topic_option}, "
+        f"'properties.bootstrap.servers' = '{bootstrap}', 'format' = 'json'{extra});\n"
+    )
+    return _ids(sql)
+
+
+def test_topic_pattern_and_topic_lists(kafka_bootstrap: str) -> None:
+    """`topic-pattern` reads every partition of the topics whose whole name matches (Flink's
+    Java regex semantics: full match); `topic` takes a `;`-separated list."""
+    base = f"pat-{uuid.uuid4().hex[:8]}"
+    a = make_topic(kafka_bootstrap, f"{base}-a", 2)
+    b = make_topic(kafka_bootstrap, f"{base}-b", 1)
+    longer = make_topic(kafka_bootstrap, f"{base}-ab", 1)  # matches a prefix only
+    for topic, first in ((a, 0), (b, 100), (longer, 200)):
+        values = [json.dumps({"id": first + i}).encode() for i in range(4)]
+        produce(
+            kafka_bootstrap, topic, values, partition=[i % 2 for i in range(4)] if topic == a else 0
+        )
+    pattern = f"{base}-[ab]-[0-9a-f]{{12}}"
+    got = _ids_of(f"'topic-pattern' = '{pattern}'", kafka_bootstrap, **BOUNDED)
+    assert got == [0, 1, 2, 3, 100, 101, 102, 103]
+    # a pattern matching only a prefix of the names selects nothing (a bounded read then ends)
+    assert _ids_of(f"'topic-pattern' = '{base}-a'", kafka_bootstrap, **BOUNDED) == []
+    listed = _ids_of(f"'topic' = '{a};{longer}'", kafka_bootstrap, **BOUNDED)
+    assert listed == [0, 1, 2, 3, 200, 201, 202, 203]
+    with pytest.raises(ExecutionError, match="not both"):
+        _ids_of(f"'topic' = '{a}', 'topic-pattern' = '{pattern}'", kafka_bootstrap, **BOUNDED)
+    with pytest.raises(ExecutionError, match="cannot read 'topic-pattern'"):
+        Topics({"topic-pattern": "(unclosed"}, "t")
+
+
+def test_partition_discovery_reads_new_partitions_and_topics_from_earliest(
+    kafka_bootstrap: str,
+) -> None:
+    """An unbounded source finds, every `scan.topic-partition-discovery.interval`, the
+    partitions added to its topics and the topics created that match its pattern, and reads
+    them from their earliest offset (as Flink does) even though it started at the latest."""
+    from confluent_kafka.admin import AdminClient, NewPartitions
+
+    from nrtg.compiler.lower.stream import lower_to_stream
+    from nrtg.runtime.stream.job import JobRun, Settings
+
+    base = f"disc-{uuid.uuid4().hex[:8]}"
+    first = make_topic(kafka_bootstrap, f"{base}-x", 1)
+    produce(kafka_bootstrap, first, [b'{"id": 0}'])  # before the job: latest-offset skips it
+    sql = (
+        "CREATE TABLE s (id BIGINT) WITH ("
+        f"'connector' = 'kafka', 'topic-pattern' = '{base}-.*', "
+        f"'properties.bootstrap.servers' = '{kafka_bootstrap}', 'format' = 'json', "
+        "'scan.startup.mode' = 'latest-offset', "
+        "'scan.topic-partition-discovery.interval' = '200 ms');\n"
+        "SELECT id FROM s;"
+    )
+    graph = lower_to_stream(tuple(compile_sql(sql, None, target="stream").optimized))
+    run = JobRun(graph, Settings(), bounded=False)
+    try:
+        produce(kafka_bootstrap, first, [b'{"id": 1}'])
+        admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
+        admin.create_partitions([NewPartitions(first, 2)])[first].result(timeout=30)
+        produce(kafka_bootstrap, first, [b'{"id": 2}', b'{"id": 3}'], partition=1)
+        second = make_topic(kafka_bootstrap, f"{base}-y", 1)
+        produce(kafka_bootstrap, second, [b'{"id": 4}'])
+        want = [1, 2, 3, 4]
+
+        def ids() -> list[int]:
+            out = run.executor.output(0)
+            return [] if out is None else sorted(out.column("id").to_pylist())
+
+        deadline = time.monotonic() + 30
+        run.run(lambda: ids() == want or time.monotonic() > deadline)
+        assert ids() == want
+        assert sorted(run.executor.sources[0].position().offsets) == sorted(
+            [f"{first}:0", f"{first}:1", f"{second}:0"]
+        )
+    finally:
+        run.close()
 
 
 def test_upsert_kafka_source_reads_updates_and_tombstones(kafka_bootstrap: str) -> None:
