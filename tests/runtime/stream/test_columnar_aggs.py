@@ -245,3 +245,17 @@ def test_key_slots_tell_colliding_keys_apart(monkeypatch: pytest.MonkeyPatch) ->
     slots.reset(slots.keys)
     again, new = slots.slots(slots.keys)
     assert again.tolist() == list(range(len(seen))) and not new.any()
+
+
+@pytest.mark.parametrize("window", sorted(WINDOWS))
+def test_window_tvf_rows_match_windows_of(window: str) -> None:
+    from nrtg.runtime.stream.operators._windows import windows_of
+    from nrtg.runtime.stream.operators.window_tvf import windows
+
+    spec = window_job(window, "k").operators
+    (agg,) = [s for s in spec if s.kind == "window_agg"]
+    w = agg.node.window  # type: ignore[attr-defined]
+    times = np.array([-9001, -1, 0, 1, 1999, 2000, 7777, 123456789], np.int64)
+    rows, starts, ends = windows(times, w)
+    expected = [(i, s, e) for i, t in enumerate(times.tolist()) for s, e in windows_of(t, w)]
+    assert list(zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True)) == expected
