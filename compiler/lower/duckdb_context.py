@@ -12,7 +12,7 @@ from nrtg.catalog.types import SqlType
 from nrtg.compiler.errors import InternalError, UnsupportedError
 
 from .duckdb_macros import MACRO_DEPENDENCIES, MACROS
-from .duckdb_types import TypeCache
+from .duckdb_types import duck_data_type
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,10 @@ class PythonUdf:
 
 
 class LowerContext:
-    """State of one lowering run: parsed types, and the macros and UDFs the query uses.
+    """State of one lowering run: the macros and UDFs the query uses.
     `udfs` maps a UDF's canonical (upper-case) name to its 'module.attr'."""
 
     def __init__(self, udfs: Mapping[str, str] | None = None) -> None:
-        self.types = TypeCache()
         self.macros: set[str] = set()
         self.udfs: Mapping[str, str] = udfs or {}
         self.used_udfs: dict[str, PythonUdf] = {}
@@ -88,7 +87,7 @@ def fn(name: str, *args: exp.Expression) -> exp.Expression:
 
 def cast(e: exp.Expression, typ: SqlType, ctx: LowerContext, safe: bool = False) -> exp.Expression:
     cls = exp.TryCast if safe else exp.Cast
-    return cls(this=e, to=ctx.types.get(typ))
+    return cls(this=e, to=duck_data_type(typ))
 
 
 def interval_ms(ms: int) -> exp.Expression:

@@ -38,19 +38,18 @@ def duck_type_text(typ: SqlType) -> str:
     return to_duckdb_type(typ)
 
 
-class TypeCache:
-    """Parsed sqlglot DataTypes per SqlType, for one lowering run."""
+# SqlType -> its parsed DuckDB DataType. Parsing the type text runs sqlglot's tokenizer and
+# parser, and a SqlType always maps to the same DuckDB type: parsed once per process.
+_PARSED: dict[SqlType, exp.DataType] = {}
 
-    def __init__(self) -> None:
-        self._cache: dict[SqlType, exp.DataType] = {}
 
-    def get(self, typ: SqlType) -> exp.DataType:
-        key = typ.with_nullable(True)
-        found = self._cache.get(key)
-        if found is None:
-            found = exp.DataType.build(duck_type_text(key), dialect="duckdb")
-            self._cache[key] = found
-        return found.copy()
+def duck_data_type(typ: SqlType) -> exp.DataType:
+    """The DuckDB type of `typ` as a new sqlglot node (a node has one parent)."""
+    key = typ.with_nullable(True)
+    found = _PARSED.get(key)
+    if found is None:
+        found = _PARSED[key] = exp.DataType.build(duck_type_text(key), dialect="duckdb")
+    return found.copy()
 
 
 # -- Java SimpleDateFormat / DateTimeFormatter patterns -> strftime ---------------------------
