@@ -45,21 +45,20 @@ def is_agg(node: exp.Expression) -> bool:
 def find_aggs(node: exp.Expression) -> list[exp.Expression]:
     """Aggregate calls (with their FILTER wrapper) outside OVER windows, outermost first."""
     out: list[exp.Expression] = []
-
-    def visit(x: exp.Expression) -> None:
-        if isinstance(x, exp.Window | exp.Subquery | exp.Select):
-            return
-        if isinstance(x, exp.Filter) and is_agg(x.this):
-            out.append(x)
-            return
-        if is_agg(x):
-            out.append(x)
-            return
-        for child in x.iter_expressions():
-            visit(child)
-
-    visit(node)
+    _collect_aggs(node, out)
     return out
+
+
+def _collect_aggs(x: exp.Expression, out: list[exp.Expression]) -> None:
+    # Module-level rather than a closure calling itself: that is a reference cycle, garbage
+    # for the collector at every call.
+    if isinstance(x, exp.Window | exp.Subquery | exp.Select):
+        return
+    if (isinstance(x, exp.Filter) and is_agg(x.this)) or is_agg(x):
+        out.append(x)
+        return
+    for child in x.iter_expressions():
+        _collect_aggs(child, out)
 
 
 def find_windows(node: exp.Expression) -> list[exp.Window]:

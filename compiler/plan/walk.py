@@ -33,15 +33,19 @@ def walk(plan: Plan) -> Iterator[Plan]:
 
 def copy_plan(plan: Plan) -> Plan:
     """The same plan made of new nodes; a subplan shared within it stays shared."""
-    memo: dict[int, Plan] = {}
+    return _copy(plan, {})
 
-    def go(node: Plan) -> Plan:
-        done = memo.get(id(node))
-        if done is None:
-            done = memo[id(node)] = node.rebuilt(tuple([go(c) for c in node.children]))
-        return done
 
-    return go(plan)
+def _copy(node: Plan, memo: dict[int, Plan]) -> Plan:
+    done = memo.get(id(node))
+    if done is None:
+        done = memo[id(node)] = node.rebuilt(tuple([_copy(c, memo) for c in node.children]))
+    return done
+
+
+# The walks recurse through module-level functions rather than closures: a closure that calls
+# itself is a reference cycle, which kept its memo (and every plan the walk built) alive until
+# the next garbage collection instead of freeing it on return.
 
 
 def transform_up(
@@ -49,41 +53,41 @@ def transform_up(
 ) -> Plan:
     """Rebuild bottom-up: children first, then `fn` on the node. Shared subplans are rewritten
     once and stay shared."""
-    seen: Memo = {} if memo is None else memo
+    return _up(plan, fn, only, {} if memo is None else memo)
 
-    def go(node: Plan) -> Plan:
-        done = seen.get(id(node))
-        if done is not None and done[0] is node:
-            return done[1]
-        if only is not None and only.isdisjoint(node.kinds):
-            out = node
-        else:
-            kids = node.children
-            rebuilt = node.with_children(tuple([go(c) for c in kids])) if kids else node
-            out = fn(rebuilt)
-        seen[id(node)] = (node, out)
-        return out
 
-    return go(plan)
+def _up(node: Plan, fn: Callable[[Plan], Plan], only: Kinds | None, memo: Memo) -> Plan:
+    done = memo.get(id(node))
+    if done is not None and done[0] is node:
+        return done[1]
+    if only is not None and only.isdisjoint(node.kinds):
+        out = node
+    else:
+        kids = node.children
+        rebuilt = (
+            node.with_children(tuple([_up(c, fn, only, memo) for c in kids])) if kids else node
+        )
+        out = fn(rebuilt)
+    memo[id(node)] = (node, out)
+    return out
 
 
 def transform_down(
     plan: Plan, fn: Callable[[Plan], Plan], only: Kinds | None = None, memo: Memo | None = None
 ) -> Plan:
     """Apply `fn` top-down: to the node, then to the children of its result."""
-    seen: Memo = {} if memo is None else memo
+    return _down(plan, fn, only, {} if memo is None else memo)
 
-    def go(node: Plan) -> Plan:
-        done = seen.get(id(node))
-        if done is not None and done[0] is node:
-            return done[1]
-        if only is not None and only.isdisjoint(node.kinds):
-            out = node
-        else:
-            top = fn(node)
-            kids = top.children
-            out = top.with_children(tuple([go(c) for c in kids])) if kids else top
-        seen[id(node)] = (node, out)
-        return out
 
-    return go(plan)
+def _down(node: Plan, fn: Callable[[Plan], Plan], only: Kinds | None, memo: Memo) -> Plan:
+    done = memo.get(id(node))
+    if done is not None and done[0] is node:
+        return done[1]
+    if only is not None and only.isdisjoint(node.kinds):
+        out = node
+    else:
+        top = fn(node)
+        kids = top.children
+        out = top.with_children(tuple([_down(c, fn, only, memo) for c in kids])) if kids else top
+    memo[id(node)] = (node, out)
+    return out
