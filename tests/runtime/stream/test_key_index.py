@@ -339,3 +339,51 @@ def test_an_int_key_column_is_searched_with_out_of_range_codes_matching_nothing(
     wide = pa.array([5, 2**32 + 5, -(2**40), 7], pa.int64())
     probe, ids = keyed.find(np.asarray(wide.to_numpy()), [wide])
     assert list(zip(probe.tolist(), ids.tolist(), strict=True)) == [(0, 0), (0, 2), (3, 1)]
+
+
+DEDUP_FIELDS = (Field("k", t.string()), Field("ts", t.bigint()), Field("w", t.bigint()))
+
+
+def _dedup_reference(rows_: list[tuple[Any, ...]], last: bool) -> Counter[Any]:
+    """Row at a time: a row replaces the key's winner when its time is later or equal (last)
+    or earlier (first); a NULL time never replaces, a NULL-timed winner is replaced (last) or
+    kept for good (first)."""
+    best: dict[Any, tuple[Any, ...]] = {}
+    for r in rows_:
+        cur = best.get(r[0])
+        if cur is None:
+            best[r[0]] = r
+            continue
+        a, b = r[1], cur[1]
+        if last:
+            better = a is not None and (b is None or a >= b)
+        else:
+            better = a is not None and b is not None and a < b
+        if better:
+            best[r[0]] = r
+    return Counter((*r, 1) for r in best.values())
+
+
+@pytest.mark.parametrize("last", [False, True])
+@pytest.mark.parametrize("keys", ["hashed", "colliding"])
+def test_deduplicate_over_random_batches_keeps_the_row_at_a_time_winner(
+    last: bool, keys: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if keys == "colliding":
+        monkeypatch.setattr(_keys, "mix", lambda x: x & np.uint64(1))
+    rng = random.Random(f"{last}-{keys}")
+    scan = n.TableScan(table=Ident("default", "s"), fields=DEDUP_FIELDS, options=())
+    node = n.Deduplicate(input=scan, keys=(0,), time_col=1, keep_last=last, rank_name="r")
+    for _ in range(5):
+        seen: list[tuple[Any, ...]] = []
+        batches: list[tuple[int, pa.RecordBatch]] = []
+        for _ in range(12):
+            rows_ = [
+                (rng.choice(["a", "b", "c", None]), rng.choice([1, 2, 3, None]), rng.randrange(9))
+                for _ in range(rng.randrange(1, 6))
+            ]
+            seen += rows_
+            cols = list(zip(*rows_, strict=True))
+            arrays = [pa.array(cols[0], pa.string())] + [pa.array(c, pa.int64()) for c in cols[1:]]
+            batches.append((0, pa.RecordBatch.from_arrays(arrays, names=["k", "ts", "w"])))
+        assert drive(node, "deduplicate", batches) == _dedup_reference(seen, last)
