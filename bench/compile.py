@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import statistics
 import subprocess
 import sys
@@ -93,12 +94,17 @@ def stages(query: str, runs: int, catalog: object) -> dict[str, float]:
 
 
 def cold(args: list[str], repeat: int = 5) -> float:
+    """Median wall ms of `nrtg ARGS`, run in an empty directory without $NRTG_CATALOG: a
+    `.nrtg/catalog.db` in the working directory would be read (and its tables would clash
+    with the script's DDL), so the process must fail loudly rather than time an error."""
     nrtg = str(Path(sys.executable).parent / "nrtg")
+    env = {k: v for k, v in os.environ.items() if k != "NRTG_CATALOG"}
     best = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run([nrtg, *args], check=False, capture_output=True)
-        best.append((time.perf_counter() - start) * 1000)
+    with tempfile.TemporaryDirectory() as cwd:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            subprocess.run([nrtg, *args], check=True, capture_output=True, cwd=cwd, env=env)
+            best.append((time.perf_counter() - start) * 1000)
     return statistics.median(best)
 
 
