@@ -29,12 +29,16 @@ def groupable(typ: pa.DataType) -> bool:
     ) and not (t.is_interval(typ) or t.is_time(typ))
 
 
-def supports(fns: Sequence[AggFn], arg_types: Sequence[pa.DataType | None]) -> bool:
+def supports(
+    fns: Sequence[AggFn], arg_types: Sequence[pa.DataType | None], multisets: bool = False
+) -> bool:
+    """Whether these aggregates have columnar partials; with `multisets` (the caller keeps each
+    DISTINCT and retracting MIN/MAX aggregate's values), those count too."""
     for fn, typ in zip(fns, arg_types, strict=True):
-        if fn.distinct or fn.name not in COLUMNAR or len(fn.args) > 1:
+        if fn.name not in COLUMNAR or len(fn.args) > 1:
             return False
-        if fn.name in ("MIN", "MAX") and fn.retracting:
-            return False  # needs every value to survive retractions
+        if keeps_values(fn) and not multisets:
+            return False
         if typ is None:
             continue
         if not groupable(typ):
@@ -43,6 +47,11 @@ def supports(fns: Sequence[AggFn], arg_types: Sequence[pa.DataType | None]) -> b
         if fn.name in SUMS and not numeric:
             return False
     return True
+
+
+def keeps_values(fn: AggFn) -> bool:
+    """Needs every value: DISTINCT, or MIN/MAX whose values can be retracted."""
+    return fn.distinct or (fn.name in ("MIN", "MAX") and fn.retracting)
 
 
 def inputs(batch: pa.RecordBatch, fns: Sequence[AggFn]) -> dict[str, pa.Array]:

@@ -26,6 +26,7 @@ from ._accumulators import AggFn
 from ._keys import rows_equal
 from ._rows import DELETE, INSERT, UPDATE_AFTER, UPDATE_BEFORE
 from ._slots import KeySlots
+from ._values import ValueCounts
 
 ROWS = "rows"
 GROWTH = 1.25
@@ -35,7 +36,7 @@ MIN_COMPACT = 1024
 def supports(
     fns: Sequence[AggFn], arg_types: Sequence[pa.DataType | None], key_types: Sequence[pa.DataType]
 ) -> bool:
-    if not col.supports(fns, arg_types) or not all(col.groupable(t) for t in key_types):
+    if not col.supports(fns, arg_types, True) or not all(col.groupable(t) for t in key_types):
         return False
     for fn, typ in zip(fns, arg_types, strict=True):
         if typ is None or fn.name == "COUNT":
@@ -48,6 +49,10 @@ def supports(
 
 def _dtype(typ: pa.DataType) -> Any:
     return np.float64 if pa.types.is_floating(typ) else np.int64
+
+
+def _arrow(dtype: Any) -> pa.DataType:
+    return pa.float64() if dtype is np.float64 else pa.int64()
 
 
 class ColumnarGroups:
@@ -68,11 +73,22 @@ class ColumnarGroups:
         self.types = [out_schema.field(len(group) + x).type for x in range(len(fns))]
         self.counts: list[str] = []  # the count array of each aggregate
         self.dtypes: dict[str, Any] = {ROWS: np.int64}
+        # DISTINCT and retracting MIN/MAX: a value multiset per (argument, FILTER), the
+        # aggregates that read it, and its number of distinct values present as their count
+        self.values: dict[str, ValueCounts] = {}
+        self.readers: dict[str, list[int]] = {}
         for x, fn in enumerate(fns):
             if fn.name == "COUNT" and not fn.args and fn.filter is None:
                 self.counts.append(ROWS)
                 continue
-            name = f"n{fn.args[0] if fn.args else ''}_{fn.filter if fn.filter is not None else ''}"
+            arg, flt = fn.args[0] if fn.args else "", "" if fn.filter is None else fn.filter
+            name = f"n{arg}_{flt}"
+            if col.keeps_values(fn):
+                store = f"v{arg}_{flt}"
+                if store not in self.values:
+                    self.values[store] = ValueCounts(in_schema.field(fn.args[0]).type)
+                self.readers.setdefault(store, []).append(x)
+                name = f"c{store}"
             self.counts.append(name)
             self.dtypes[name] = np.int64
             if fn.name != "COUNT":
@@ -85,7 +101,9 @@ class ColumnarGroups:
     def apply(self, batch: pa.RecordBatch, ops: np.ndarray) -> pa.RecordBatch | None:
         """Fold a batch in (`ops` its row kinds); the changelog it causes."""
         sign = np.where((ops == UPDATE_BEFORE) | (ops == DELETE), -1, 1).astype(np.int64)
-        delta = self._pre_aggregate(batch, sign)
+        keys = self._key_columns(batch)
+        inputs = col.inputs(batch, self.fns)
+        delta = self._pre_aggregate(keys, inputs, sign)
         slots, _ = self.slots.slots(delta.select(self.keys))
         self._grow(self.slots.size)
         live_before = self.arrays[ROWS][slots] > 0
@@ -93,10 +111,15 @@ class ColumnarGroups:
         # a retraction of a group not live (its rows never seen: state lost) is ignored
         touched = live_before | (np.asarray(delta.column(ROWS)) > 0)
         self._update(slots[touched], delta.filter(pa.array(touched)))
+        if self.values:
+            self._update_values(keys, inputs, sign, slots[touched])
         live_after = self.arrays[ROWS][slots] > 0
         gone = slots[~live_after]
         for a in self.arrays.values():
             a[gone] = 0  # a group that comes back starts afresh
+        if len(gone):
+            for store in self.values.values():
+                store.forget(gone)
         self.live += int(np.count_nonzero(live_after)) - int(np.count_nonzero(live_before))
         after = self._results(slots)
         same = rows_equal(before, after, len(slots))
@@ -105,18 +128,22 @@ class ColumnarGroups:
             self._compact()
         return out
 
-    def _pre_aggregate(self, batch: pa.RecordBatch, sign: np.ndarray) -> pa.Table:
-        """The batch's net change per key: `rows`, the counts, sums and minima/maxima."""
-        n = batch.num_rows
-        columns: dict[str, pa.Array] = {}
-        for k, i in zip(self.keys, self.group, strict=True):
-            columns[k] = batch.column(i)
+    def _key_columns(self, batch: pa.RecordBatch) -> dict[str, pa.Array]:
         if not self.group:
-            columns[self.keys[0]] = pa.nulls(n, pa.int8())
+            return {self.keys[0]: pa.nulls(batch.num_rows, pa.int8())}
+        return {k: batch.column(i) for k, i in zip(self.keys, self.group, strict=True)}
+
+    def _pre_aggregate(
+        self, keys: dict[str, pa.Array], inputs: dict[str, pa.Array], sign: np.ndarray
+    ) -> pa.Table:
+        """The batch's net change per key: `rows`, the counts, sums and minima/maxima (of the
+        aggregates that do not keep their values)."""
+        columns = dict(keys)
         columns[ROWS] = pa.array(sign)
         aggs: list[col.Agg] = [(ROWS, "sum", ROWS)]
-        inputs = col.inputs(batch, self.fns)
         for x, fn in enumerate(self.fns):
+            if col.keeps_values(fn):
+                continue
             value = inputs[f"a{x}"]
             count = self.counts[x]
             if count not in columns:
@@ -126,7 +153,7 @@ class ColumnarGroups:
                 aggs.append((count, "sum", count))
             if fn.name == "COUNT":
                 continue
-            typ = pa.float64() if self.dtypes[self._acc(x)] is np.float64 else pa.int64()
+            typ = _arrow(self.dtypes[self._acc(x)])
             number = pc.cast(value, typ)
             if fn.name in col.SUMS:
                 columns[f"s{x}"] = pc.multiply(number, pa.array(sign, typ))
@@ -135,6 +162,35 @@ class ColumnarGroups:
                 columns[f"m{x}"] = number
                 aggs.append((f"m{x}", fn.name.lower(), f"m{x}"))
         return col.group(pa.table(columns), self.keys, aggs)
+
+    def _update_values(
+        self,
+        keys: dict[str, pa.Array],
+        inputs: dict[str, pa.Array],
+        sign: np.ndarray,
+        touched: np.ndarray,
+    ) -> None:
+        """Fold the rows of the touched groups into the value multisets; distinct counts and
+        sums follow the values that appeared or went, MIN/MAX are recomputed where they did."""
+        rows, _ = self.slots.slots(pa.table(keys))  # every key has its slot by now
+        mine = np.isin(rows, touched)
+        take = pa.array(mine)
+        for key, store in self.values.items():
+            readers = self.readers[key]
+            value = inputs[f"a{readers[0]}"].filter(take)  # one argument and FILTER for all
+            group, change, values = store.apply(rows[mine], value, sign[mine])
+            np.add.at(self.arrays[f"c{key}"], group, change)
+            for x in readers:
+                name = self._acc(x)
+                if self.fns[x].name in col.SUMS:
+                    number = np.asarray(pc.cast(values, _arrow(self.dtypes[name])))
+                    np.add.at(self.arrays[name], group, change * number)
+                elif self.fns[x].name != "COUNT":
+                    moved = np.unique(group)
+                    best, top = store.extremes(moved, self.fns[x].name)
+                    self.arrays[name][moved] = 0
+                    self.arrays[name][best] = np.asarray(pc.cast(top, _arrow(self.dtypes[name])))
+            store.maybe_compact(self.slots.size)
 
     def _acc(self, x: int) -> str:
         return f"{'s' if self.fns[x].name in col.SUMS else 'm'}{x}"
@@ -210,16 +266,26 @@ class ColumnarGroups:
             grown[: len(array)] = array
             self.arrays[name] = grown
 
-    def _compact(self) -> None:
+    def _renumbering(self) -> tuple[np.ndarray, np.ndarray]:
+        """The live slots, and old slot -> its position among them (-1 when dead)."""
         keep = np.flatnonzero(self.arrays[ROWS][: self.slots.size] > 0)
+        slots = np.full(self.slots.size, -1, np.int64)
+        slots[keep] = np.arange(len(keep))
+        return keep, slots
+
+    def _compact(self) -> None:
+        keep, slots = self._renumbering()
         self.slots.reset(self.slots.keys.take(pa.array(keep)))
         self.arrays = {k: a[keep].copy() for k, a in self.arrays.items()}
+        for store in self.values.values():
+            store.remap(slots)
 
     def rows(self) -> int:
         return self.live
 
     def nbytes(self) -> int:
-        return self.slots.nbytes + sum(a.nbytes for a in self.arrays.values())
+        stores = sum(v.nbytes for v in self.values.values())
+        return self.slots.nbytes + sum(a.nbytes for a in self.arrays.values()) + stores
 
     def live_results(self) -> pa.Table:
         """One result row per live group (what the state stands for)."""
@@ -230,16 +296,19 @@ class ColumnarGroups:
         return pa.Table.from_arrays(columns, names=self.out_schema.names)
 
     def snapshot(self) -> dict[str, Any]:
-        live = np.flatnonzero(self.arrays[ROWS][: self.slots.size] > 0)
+        live, slots = self._renumbering()
         return {
             "keys": self.slots.keys.take(pa.array(live)),
             "arrays": {k: a[live] for k, a in self.arrays.items()},
+            "values": {x: v.snapshot(slots) for x, v in self.values.items()},
         }
 
     def restore(self, state: dict[str, Any]) -> None:
         self.slots.reset(state["keys"])
         self.arrays = {k: np.array(a, self.dtypes[k]) for k, a in state["arrays"].items()}
         self.live = len(self.arrays[ROWS])
+        for x, values in state["values"].items():
+            self.values[x].restore(values)
 
 
 def ops_array(batch: pa.RecordBatch) -> np.ndarray:

@@ -108,21 +108,26 @@ def test_columnar_window_state_restores_from_a_checkpoint() -> None:
     assert fold_multiset(pa.concat_tables(parts)) == fold_multiset(whole.output(0))
 
 
-def group_node(retracting: bool) -> n.Aggregate:
+def group_node(retracting: bool, distinct: bool = True) -> n.Aggregate:
     def agg(name: str, args: tuple[int, ...], alias: str, **kw: Any) -> AggCall:
         typ = t.bigint(False) if name == "COUNT" else t.bigint()
         return AggCall(name=name, args=args, type=typ, alias=alias, **kw)
 
-    aggs = [
+    aggs = (
         agg("COUNT", (), "c"),
         agg("COUNT", (1,), "cv"),
         agg("SUM", (1,), "s"),
         agg("SUM0", (1,), "s0"),
         agg("AVG", (1,), "a"),
-    ]
-    if not retracting:
-        aggs += [agg("MIN", (1,), "lo"), agg("MAX", (1,), "hi")]
-    return n.Aggregate(input=scan(updating=retracting), group=(0,), aggs=tuple(aggs))
+        agg("MIN", (1,), "lo"),  # under retraction: from the value multiset
+        agg("MAX", (1,), "hi"),
+        agg("COUNT", (1,), "d", distinct=True),
+        agg("SUM", (1,), "ds", distinct=True),
+        agg("AVG", (1,), "da", distinct=True),
+    )
+    return n.Aggregate(
+        input=scan(updating=retracting), group=(0,), aggs=aggs if distinct else aggs[:7]
+    )
 
 
 def group_op(node: n.Aggregate, columnar: bool) -> Any:
@@ -219,7 +224,7 @@ def test_state_within_twice_the_arrow_size() -> None:
     (op,) = [o for k, o in ex.operators.items() if graph.operator(k).kind == "window_agg"]
     assert op.state_rows() > 0
     assert op.state_bytes() <= 2 * op.state_arrow_bytes()  # type: ignore[attr-defined]
-    groups = group_op(group_node(False), True)
+    groups = group_op(group_node(False, distinct=False), True)
     keys = np.arange(5000)
     batch = pa.RecordBatch.from_arrays([pa.array(keys), pa.array(keys * 3)], names=["k", "v"])
     groups.process(batch, 0)

@@ -1,0 +1,90 @@
+"""The multiset of one aggregate's values per group, columnar (group_agg's DISTINCT aggregates
+and MIN/MAX under retraction): (group slot, value) pairs get dense numbers from a `KeySlots`,
+with a multiplicity each in a numpy array. A value is present in its group while its
+multiplicity is positive; `apply` reports the pairs whose presence changed, from which the
+caller updates distinct counts and sums; `extremes` recomputes MIN/MAX of chosen groups from the
+present pairs. Pairs that are no longer present compact away when they outnumber the others."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import _columnar as col
+from ._slots import KeySlots
+
+MIN_COMPACT = 1024
+
+
+class ValueCounts:
+    def __init__(self, typ: pa.DataType) -> None:
+        self.pairs = KeySlots(pa.schema([("slot", pa.int64()), ("value", typ)]))
+        self.count = np.zeros(0, np.int64)
+        self.present = 0
+
+    def apply(
+        self, slots: np.ndarray, values: pa.Array, sign: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+        """Fold in signed values of the groups `slots` (NULLs do not count); the pairs whose
+        presence changed: (group slot, +1 present now / -1 gone, value)."""
+        table = pa.table({"k0": pa.array(slots), "k1": values, "sign": pa.array(sign)})
+        table = table.filter(pc.is_valid(values))
+        net = col.group(table, ["k0", "k1"], [("sign", "sum", "sign")])
+        pairs, _ = self.pairs.slots(net.select(["k0", "k1"]))
+        if len(self.count) < self.pairs.size:
+            grown = np.zeros(max(self.pairs.size, int(len(self.count) * 1.25)), np.int64)
+            grown[: len(self.count)] = self.count
+            self.count = grown
+        before = self.count[pairs] > 0
+        # a value retracted more often than it came (state lost) is just absent
+        self.count[pairs] = np.maximum(self.count[pairs] + np.asarray(net.column("sign")), 0)
+        change = (self.count[pairs] > 0).astype(np.int64) - before
+        self.present += int(change.sum())
+        moved = np.flatnonzero(change)
+        group = np.asarray(net.column("k0"))[moved]
+        return group, change[moved], net.column("k1").take(pa.array(moved))
+
+    def extremes(self, slots: np.ndarray, name: str) -> tuple[np.ndarray, pa.Array]:
+        """(group slot, its MIN or MAX present value) for those of `slots` with a value."""
+        keys = self.pairs.keys
+        live = self.count[: self.pairs.size] > 0
+        chosen = np.isin(np.asarray(keys.column("k0")), slots) & live
+        table = keys.filter(pa.array(chosen))
+        best = col.group(table, ["k0"], [("k1", name.lower(), "m")])
+        return np.asarray(best.column("k0")), best.column("m").combine_chunks()
+
+    def forget(self, slots: np.ndarray) -> None:
+        """Groups that died: none of their values is present any more."""
+        gone = np.isin(np.asarray(self.pairs.keys.column("k0")), slots)
+        gone &= self.count[: self.pairs.size] > 0
+        self.present -= int(np.count_nonzero(gone))
+        self.count[: self.pairs.size][gone] = 0
+
+    def remap(self, slots: np.ndarray) -> None:
+        """Group slots renumbered (old slot -> new); absent pairs go."""
+        state = self.snapshot(slots)
+        self.restore(state)
+
+    def maybe_compact(self, slots: int) -> None:
+        if self.pairs.size - self.present > max(MIN_COMPACT, self.present):
+            self.remap(np.arange(slots))
+
+    @property
+    def nbytes(self) -> int:
+        return self.pairs.nbytes + self.count.nbytes
+
+    def snapshot(self, slots: np.ndarray) -> dict[str, Any]:
+        """The present pairs, their groups renumbered by `slots` (old -> new)."""
+        keys = self.pairs.keys
+        live = np.flatnonzero(self.count[: self.pairs.size] > 0)
+        old = np.asarray(keys.column("k0"))[live]
+        pairs = pa.table({"k0": pa.array(slots[old]), "k1": keys.column("k1").take(live)})
+        return {"pairs": pairs, "count": self.count[live]}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.pairs.reset(state["pairs"])
+        self.count = np.array(state["count"], np.int64)
+        self.present = len(self.count)
