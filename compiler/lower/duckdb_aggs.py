@@ -91,22 +91,22 @@ def lower_agg(
         if is_integer(src):
             # Flink: AVG of an integer type is that type, truncated (AVG(BIGINT) is BIGINT).
             q = exp.IntDiv(this=agg("sum", args[0]), expression=agg("count", args[0].copy()))
-            return cast(q, a.type, ctx)
+            return cast(q, a.type)
         if src.kind is Kind.DECIMAL and a.type.kind is Kind.DECIMAL:
             # Flink: SUM / COUNT as DECIMAL(38, max(6, s)), rounded HALF_UP; exact here.
             total, count = agg("sum", args[0]), agg("count", args[0].copy())
             return decimal_quotient(total, src.scale or 0, count, 0, a.type, ctx)
-        return cast(agg("avg", args[0]), a.type, ctx)
+        return cast(agg("avg", args[0]), a.type)
     if name in ("SUM0", "$SUM0"):
         total = fn("coalesce", agg("sum", args[0]), exp.Literal.number(0))
-        return cast(total, a.type, ctx)
+        return cast(total, a.type)
     if name == "LISTAGG":
         sep = args[1] if len(args) > 1 else exp.Literal.string(",")
         return agg("string_agg", args[0], sep)
     if name in _SIMPLE:
         out = agg(_SIMPLE[name], *args)
         if a.type.is_numeric and name not in ("MIN", "MAX", "FIRST_VALUE", "LAST_VALUE"):
-            out = cast(out, a.type, ctx)
+            out = cast(out, a.type)
         return out
     raise UnsupportedError(f"aggregate {a.name} is not supported by the batch target yet")
 

@@ -85,7 +85,7 @@ def fn(name: str, *args: exp.Expression) -> exp.Expression:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
-def cast(e: exp.Expression, typ: SqlType, ctx: LowerContext, safe: bool = False) -> exp.Expression:
+def cast(e: exp.Expression, typ: SqlType, safe: bool = False) -> exp.Expression:
     cls = exp.TryCast if safe else exp.Cast
     return cls(this=e, to=duck_data_type(typ))
 

@@ -86,7 +86,7 @@ def lower_literal(e: Literal, ctx: LowerContext) -> exp.Expression:
     v = e.value
     k = e.type.kind
     if v is None:
-        return exp.Null() if e.type.is_null else cast(exp.Null(), e.type, ctx)
+        return exp.Null() if e.type.is_null else cast(exp.Null(), e.type)
     if isinstance(v, bool):
         return exp.Boolean(this=v)
     if isinstance(v, int) and k is Kind.INTERVAL_YEAR_MONTH:
@@ -94,11 +94,11 @@ def lower_literal(e: Literal, ctx: LowerContext) -> exp.Expression:
     if isinstance(v, int):
         num = exp.Literal.number(v)
         # DuckDB types small integer literals as INTEGER; keep Flink's declared width.
-        return num if k in (Kind.INT, Kind.DECIMAL) else cast(num, e.type, ctx)
+        return num if k in (Kind.INT, Kind.DECIMAL) else cast(num, e.type)
     if isinstance(v, float):
-        return cast(exp.Literal.number(repr(v)), e.type, ctx)
+        return cast(exp.Literal.number(repr(v)), e.type)
     if isinstance(v, Decimal):
-        return cast(exp.Literal.number(str(v)), e.type, ctx)
+        return cast(exp.Literal.number(str(v)), e.type)
     if isinstance(v, str):
         return exp.Literal.string(v)
     if isinstance(v, bytes):
@@ -107,11 +107,11 @@ def lower_literal(e: Literal, ctx: LowerContext) -> exp.Expression:
         return interval_ms(round(v.total_seconds() * 1000))
     if isinstance(v, dt.datetime):
         text = v.isoformat(sep=" ")
-        return cast(exp.Literal.string(text), e.type, ctx)
+        return cast(exp.Literal.string(text), e.type)
     if isinstance(v, dt.date):
-        return cast(exp.Literal.string(v.isoformat()), e.type, ctx)
+        return cast(exp.Literal.string(v.isoformat()), e.type)
     if isinstance(v, dt.time):
-        return cast(exp.Literal.string(v.isoformat()), e.type, ctx)
+        return cast(exp.Literal.string(v.isoformat()), e.type)
     raise InternalError(f"cannot lower literal of type {type(v).__name__}")
 
 
@@ -124,7 +124,7 @@ def _lower_cast(e: Cast, x: exp.Expression, ctx: LowerContext) -> exp.Expression
             return ctx.macro("nrtg_double_to_string", x)
         if src.is_boolean:
             # Flink prints TRUE / FALSE.
-            return fn("upper", cast(x, dst, ctx))
+            return fn("upper", cast(x, dst))
         if src.kind is Kind.TIMESTAMP or src.kind is Kind.TIMESTAMP_LTZ:
             # Flink pads the fraction to the type's precision: '2020-01-01 00:00:00.000'.
             return fn("strftime", x, exp.Literal.string(timestamp_string_format(src.precision)))
@@ -133,11 +133,11 @@ def _lower_cast(e: Cast, x: exp.Expression, ctx: LowerContext) -> exp.Expression
         if src_precision is None or src_precision > dst.precision:
             # Flink truncates to the target precision (DuckDB's TIMESTAMP_MS cast rounds).
             unit = "second" if dst.precision == 0 else "millisecond"
-            return fn("date_trunc", exp.Literal.string(unit), cast(x, dst, ctx, e.safe))
+            return fn("date_trunc", exp.Literal.string(unit), cast(x, dst, e.safe))
     if is_integer(dst) and (src.is_approx or src.kind is Kind.DECIMAL):
         # Flink truncates toward zero (Java narrowing); DuckDB rounds.
-        return cast(fn("trunc", x), dst, ctx, e.safe)
-    return cast(x, dst, ctx, e.safe)
+        return cast(fn("trunc", x), dst, e.safe)
+    return cast(x, dst, e.safe)
 
 
 # -- calls ------------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ def _lower_call(e: Call, cols: Cols, ctx: LowerContext) -> exp.Expression:
         out: exp.Expression = _BINARY[name](this=paren(args[0]), expression=paren(args[1]))
         if name in ("PLUS", "MINUS", "TIMES", "MOD") and e.type.kind is Kind.DECIMAL:
             # DuckDB's exact result, rounded HALF_UP to Flink's derived precision and scale.
-            out = cast(out, e.type, ctx)
+            out = cast(out, e.type)
         return out
     lowered = lower_function(e, args, ctx)
     if lowered is None:
@@ -248,7 +248,7 @@ def decimal_quotient(
     digits = result.scale
     unit = exp.Literal.number("1" if not digits else "0." + "0" * (digits - 1) + "1")
     value = exp.Mul(this=exp.Cast(this=q, to=exp.DataType.build("DECIMAL(38, 0)")), expression=unit)
-    return cast(value, result, ctx)
+    return cast(value, result)
 
 
 def _scale(typ: SqlType) -> int:

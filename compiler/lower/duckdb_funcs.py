@@ -189,7 +189,7 @@ def _regexp_extract_all(e: Call, args: Args, ctx: LowerContext) -> exp.Expressio
 
 
 def _regexp_count(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
-    return cast(fn("len", fn("regexp_extract_all", args[0], args[1])), e.type, ctx)
+    return cast(fn("len", fn("regexp_extract_all", args[0], args[1])), e.type)
 
 
 def _java_replacement(rep: str) -> str:
@@ -268,7 +268,7 @@ def _elt(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
 def _json_value(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     if len(args) != 2:
         raise UnsupportedError("JSON_VALUE options are not supported by the batch target yet")
-    return cast(fn("json_extract_string", *args), e.type, ctx, safe=True)
+    return cast(fn("json_extract_string", *args), e.type, safe=True)
 
 
 # -- numbers ----------------------------------------------------------------------------------
@@ -284,16 +284,16 @@ def _floor_ceil(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
             return fn("date_trunc", _string(unit), args[0])
         raise UnsupportedError("CEIL(ts TO unit) is not supported by the batch target yet")
     out = fn("floor" if e.name == "FLOOR" else "ceil", args[0])
-    return cast(out, e.type, ctx) if e.type.is_integer or e.type.kind is Kind.DECIMAL else out
+    return cast(out, e.type) if e.type.is_integer or e.type.kind is Kind.DECIMAL else out
 
 
 def _round(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     # DuckDB rounds half away from zero, which is Java's HALF_UP.
-    return cast(fn("round", *args), e.type, ctx)
+    return cast(fn("round", *args), e.type)
 
 
 def _truncate(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
-    return cast(fn("trunc", *args), e.type, ctx)
+    return cast(fn("trunc", *args), e.type)
 
 
 def _e(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
@@ -302,7 +302,7 @@ def _e(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
 
 def _rand_integer(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     bound = args[-1]
-    return cast(fn("floor", exp.Mul(this=fn("random"), expression=bound)), e.type, ctx)
+    return cast(fn("floor", exp.Mul(this=fn("random"), expression=bound)), e.type)
 
 
 def _unary_plus(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
@@ -322,7 +322,7 @@ def _extract(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     part = _EXTRACT_UNITS.get(unit)
     if part is None:
         raise UnsupportedError(f"EXTRACT({unit} ...) is not supported by the batch target yet")
-    return cast(fn("date_part", _string(part), args[1]), e.type, ctx)
+    return cast(fn("date_part", _string(part), args[1]), e.type)
 
 
 def _date_format(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
@@ -336,16 +336,16 @@ def _date_format(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
 
 def _to_timestamp(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     if len(args) == 1:
-        return cast(args[0], e.type, ctx, safe=True)
+        return cast(args[0], e.type, safe=True)
     pattern = java_to_strftime(literal_str(e.args[1], "the TO_TIMESTAMP pattern"))
     return fn("try_strptime", args[0], _string(pattern))
 
 
 def _to_date(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     if len(args) == 1:
-        return cast(args[0], e.type, ctx, safe=True)
+        return cast(args[0], e.type, safe=True)
     pattern = java_to_strftime(literal_str(e.args[1], "the TO_DATE pattern"))
-    return cast(fn("try_strptime", args[0], _string(pattern)), e.type, ctx)
+    return cast(fn("try_strptime", args[0], _string(pattern)), e.type)
 
 
 def _to_timestamp_ltz(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
@@ -353,7 +353,7 @@ def _to_timestamp_ltz(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     precision = e.args[1].value if len(e.args) > 1 and isinstance(e.args[1], Literal) else 3
     n = args[0]
     ms = n if precision == 3 else exp.Mul(this=n, expression=_num(1000))
-    return fn("timezone", _string("UTC"), fn("epoch_ms", cast(ms, e.args[0].type, ctx)))
+    return fn("timezone", _string("UTC"), fn("epoch_ms", cast(ms, e.args[0].type)))
 
 
 def _from_unixtime(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
@@ -374,7 +374,7 @@ def _unix_timestamp(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
         parsed = fn("try_strptime", args[0], _string(java_to_strftime(pattern)))
         # The string is wall-clock time in the session time zone.
         ts = exp.Cast(this=parsed, to=exp.DataType.build("TIMESTAMPTZ"))
-    return cast(fn("floor", fn("epoch", ts)), e.type, ctx)
+    return cast(fn("floor", fn("epoch", ts)), e.type)
 
 
 def _timestampadd(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
@@ -387,7 +387,7 @@ def _timestampdiff(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     # Whole units elapsed from t1 to t2, truncated (DuckDB's date_sub, not date_diff, which
     # counts boundaries crossed).
     unit = literal_str(e.args[0], "the TIMESTAMPDIFF unit").lower()
-    return cast(fn("date_sub", _string(unit), args[1], args[2]), e.type, ctx)
+    return cast(fn("date_sub", _string(unit), args[1], args[2]), e.type)
 
 
 # -- collections and misc ---------------------------------------------------------------------
@@ -418,7 +418,7 @@ def _row(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
 
 def _cardinality(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     kind = e.args[0].type.kind
-    return cast(fn("cardinality" if kind is Kind.MAP else "len", args[0]), e.type, ctx)
+    return cast(fn("cardinality" if kind is Kind.MAP else "len", args[0]), e.type)
 
 
 def _element(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
@@ -440,7 +440,7 @@ def _element(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
 def _array_position(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     # Flink: 0 when absent (DuckDB: NULL).
     found = fn("list_position", *args)
-    return cast(fn("coalesce", found, _num(0)), e.type, ctx)
+    return cast(fn("coalesce", found, _num(0)), e.type)
 
 
 def _array_join(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:

@@ -40,15 +40,12 @@ class RelLowerer(JoinLowering):
         names = self.names_of(p)
         types = [f.type for f in p.fields]
         if not p.rows:
-            nulls = [
-                alias(cast(exp.Null(), ty, self.ctx), c) for ty, c in zip(types, names, strict=True)
-            ]
+            nulls = [alias(cast(exp.Null(), ty), c) for ty, c in zip(types, names, strict=True)]
             return self.emit(exp.select(*nulls, copy=False).where(exp.false(), copy=False), names)
         rows = [
             exp.Tuple(
                 expressions=[
-                    cast(self.expr(v, ColRefs(())), ty, self.ctx)
-                    for v, ty in zip(row, types, strict=True)
+                    cast(self.expr(v, ColRefs(())), ty) for v, ty in zip(row, types, strict=True)
                 ]
             )
             for row in p.rows
