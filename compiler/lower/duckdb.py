@@ -115,18 +115,12 @@ def lower_to_duckdb(
         select = select.order_by(
             *[ordered(col(root.names[k.index]), k) for k in sort.keys], copy=False
         )
-    if lowerer.ctes:
-        inlined = lowerer.inlined_closure()
-        ctes = [
-            exp.CTE(
-                this=body,
-                alias=exp.TableAlias(this=exp.to_identifier(name)),
-                materialized=_materialized(name, lowerer.materialized, inlined),
-            )
-            for name, body in lowerer.ctes
-        ]
-        select.set("with_", exp.With(expressions=ctes))
-    sql = generate(select, pretty)
+    inlined = lowerer.inlined_closure() if lowerer.ctes else set()
+    ctes = [
+        (name, body, _materialized(name, lowerer.materialized, inlined))
+        for name, body in lowerer.ctes
+    ]
+    sql = generate(ctes, select, pretty)
     return BatchQuery(
         sql=sql,
         macros=tuple(sorted(ctx.macros)),

@@ -38,7 +38,8 @@ def alias(e: exp.Expression, name: str) -> exp.Expression:
     if type(e) is Ref and e.args.get("alias") is None:
         if e.args.get("table") is None and e.args["this"] == name:
             return e
-        return Ref(this=e.args["this"], table=e.args.get("table"), alias=name)
+        e.args["alias"] = name  # a Ref is built per use (ColRefs, col): never shared
+        return e
     return exp.Alias(this=e, alias=ident(name))
 
 

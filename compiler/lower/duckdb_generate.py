@@ -10,7 +10,8 @@ in a name or string, extra arguments) goes to sqlglot's handler.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlglot import exp
@@ -197,6 +198,32 @@ class Generator(_Base):  # type: ignore[misc]
         return super().sql(expression, None, comment)
 
 
-def generate(tree: exp.Expression, pretty: bool) -> str:
-    """The DuckDB SQL text of `tree`, as `Dialect.generate(tree, copy=False)` gives it."""
-    return Generator(pretty).generate(tree, copy=False)
+def generate(
+    ctes: Sequence[tuple[str, exp.Select, bool | None]], query: exp.Select, pretty: bool
+) -> str:
+    """The DuckDB SQL text of `WITH name AS [[NOT] MATERIALIZED] (body), ... query`, as
+    `Dialect.generate(tree, copy=False)` gives it for a Select with a With of CTEs (cte_sql,
+    wrap, with_sql and prepend_ctes, written out here so that those nodes need not be built)."""
+    g = Generator(pretty)
+    g.unsupported_messages = []
+    parts = []
+    for name, body, materialized in ctes:
+        text = g.sql(body)
+        if pretty:
+            text = "(\n" + "\n".join("  " + line for line in text.split("\n")) + "\n)"
+        else:
+            text = f"({text})"
+        mode = _MATERIALIZED[materialized]
+        parts.append(f"{_unquoted(g, name)} AS {mode}{text}")
+    sql = g.sql(query)
+    if parts:
+        sql = "WITH " + ", ".join(parts) + g.sep() + sql
+    sql = sql.strip()
+    if pretty:
+        sql = sql.replace(g.SENTINEL_LINE_BREAK, "\n")
+    for message in g.unsupported_messages:  # as sqlglot's default (WARN) level does
+        logging.getLogger("sqlglot").warning(message)
+    return sql
+
+
+_MATERIALIZED = {True: "MATERIALIZED ", False: "NOT MATERIALIZED ", None: ""}
