@@ -13,8 +13,9 @@ it is processed (`Env.clock`; the column's value is not read), and a window fire
 clock has passed its end (on the next batch or the executor's processing-time tick), or at the
 end of input. Nothing is late in processing time.
 
-SESSION: rows wait (in an Arrow-backed RowStore) per partition (the TVF's PARTITION BY) until the watermark passes their
-session's end (last row + gap), then each closed session emits one row per group key.
+SESSION: rows wait (in an Arrow-backed RowStore, `_sessions`) until the watermark passes their
+session's end (last row + gap; sessions per partition, the TVF's PARTITION BY), then each closed
+session emits one row per group key (aggregated column by column when `_columnar` can).
 """
 
 from __future__ import annotations
@@ -34,14 +35,14 @@ from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env
 from ._partial import partial_aggregates
 from ._rows import Row, arrow_schema, epoch_ms, rows_of, to_batch
-from ._rowstore import KeyIndex, RowStore, keys_of
+from ._sessions import Sessions
 from ._sizing import arrow_size, deep_size
 from ._slices import ColumnarSlices
 from ._windows import last_use, slice_end, window_ends_of_slice, window_start
 from .window_tvf import ms_array
 
 Key = tuple[Any, ...]
-TIME = "time"
+SESSION = "_session"
 
 
 class WindowAgg(BaseOperator):
@@ -58,18 +59,19 @@ class WindowAgg(BaseOperator):
         self.fns = agg_fns(node.aggs, types, retracting=False)  # windows read insert-only input
         self.watermark = -(2**63)
         arg_types = [self.in_schema.field(fn.args[0]).type if fn.args else None for fn in self.fns]
+        self.keys = [f"k{j}" for j in range(len(node.group))]
+        self.by_columns = columnar.supports(self.fns, arg_types) and all(
+            columnar.groupable(self.in_schema.field(i).type) for i in node.group
+        )
+        self.session = self.window.kind is n.WindowKind.SESSION
+        # session: the waiting rows
+        self.sessions = Sessions(self.window, self.in_schema) if self.session else None
         # aligned, columnar: Arrow partials per slice; else slice end -> key -> accumulators
         self.columnar: ColumnarSlices | None = None
-        if columnar.supports(self.fns, arg_types) and all(
-            columnar.groupable(self.in_schema.field(i).type) for i in node.group
-        ):
+        if self.by_columns and not self.session:
             self.columnar = ColumnarSlices(node.group, self.fns, self.window)
         self.slices: dict[int, dict[Key, list[list[Any]]]] = {}
         self.pending: set[int] = set()  # window ends not fired yet
-        # session: the waiting rows (Arrow-backed, with their times), partition key -> ids
-        self.session = self.window.kind is n.WindowKind.SESSION
-        self.buffer = RowStore(self.in_schema, (TIME,))
-        self.parts = KeyIndex()
 
     def _at_processing_time(
         self, batch: pa.RecordBatch
@@ -103,28 +105,19 @@ class WindowAgg(BaseOperator):
 
     def _process(self, batch: pa.RecordBatch) -> Output:
         self.records_in += batch.num_rows
-        if self.columnar is not None and not self.session:
+        if self.sessions is not None:
+            self.late_records_dropped += self.sessions.add(batch, self.watermark)
+            return self.emit([])
+        if self.columnar is not None:
             late, created = self.columnar.add(batch, self.watermark)
             self.late_records_dropped += late
             for end in created:
                 self.pending.update(window_ends_of_slice(end, self.window))
             return self.emit([])
-        if not self.session and self._vectorized(batch):
+        if self._vectorized(batch):
             return self.emit([])
         times = epoch_ms(batch.column(self.window.time_col))
         wm = self.watermark
-        if self.session:
-            keep = [i for i, t in enumerate(times) if t is not None and t > wm]
-            self.late_records_dropped += sum(t is not None for t in times) - len(keep)
-            if keep:
-                first = self.buffer.append(batch, keep)
-                self.buffer.aux[TIME][first : first + len(keep)] = [times[i] for i in keep]
-                parts = keys_of(
-                    self.buffer.take(range(first, first + len(keep))), self.window.partition
-                )
-                for j, part in enumerate(parts):
-                    self.parts.add(part, first + j)
-            return self.emit([])
         _, rows = rows_of(batch)
         group = self.node.group
         fns = self.fns
@@ -173,11 +166,9 @@ class WindowAgg(BaseOperator):
         if self.proctime and watermark < MAX_WATERMARK:
             return Output([], watermark)  # event time does not fire processing-time windows
         self.watermark = max(self.watermark, watermark)
-        if not self.session:
-            return self.emit(self._fire(), watermark)
-        out: list[Row] = []
-        self._fire_sessions(out)
-        return self.emit([to_batch(self.out_schema, out)] if out else [], watermark)
+        if self.sessions is not None:
+            return self.emit(self._fire_sessions(), watermark)
+        return self.emit(self._fire(), watermark)
 
     def _fire(self) -> list[pa.RecordBatch]:
         """The aligned windows the watermark has passed."""
@@ -207,19 +198,21 @@ class WindowAgg(BaseOperator):
                 self.columnar.drop(s_end)
         return out
 
-    def _columnar_batch(self, merged: pa.Table, start: int, end: int) -> pa.RecordBatch:
-        """One output row per key of merged partials, in the output schema."""
-        assert self.columnar is not None
+    def _columnar_batch(
+        self, merged: pa.Table, start: int | np.ndarray, end: int | np.ndarray
+    ) -> pa.RecordBatch:
+        """One output row per key of merged partials, in the output schema; the window bounds
+        one for all rows or one per row."""
         schema = self.out_schema
         width = len(self.node.group)
-        keys = [merged.column(k).combine_chunks() for k in self.columnar.keys]
+        keys = [merged.column(k).combine_chunks() for k in self.keys]
         types = [schema.field(width + x).type for x in range(len(self.fns))]
         values = columnar.results(self.fns, merged, types)
         props = {"window_start": start, "window_end": end, "window_time": end - 1}
         count = merged.num_rows
         arrays = [*keys, *values]
         for i, p in enumerate(self.node.properties, start=width + len(values)):
-            arrays.append(ms_array([props[p]] * count, schema.field(i).type))
+            arrays.append(ms_array(np.broadcast_to(props[p], count), schema.field(i).type))
         arrays = [
             a if a.type == f.type else a.cast(f.type) for a, f in zip(arrays, schema, strict=True)
         ]
@@ -245,58 +238,51 @@ class WindowAgg(BaseOperator):
         for s_end in [e for e in self.slices if last_use(e, self.window) - 1 <= wm]:
             del self.slices[s_end]
 
-    def _fire_sessions(self, out: list[Row]) -> None:
-        wm = self.watermark
-        gap = self.window.gap_ms
-        assert gap is not None
+    def _fire_sessions(self) -> list[pa.RecordBatch]:
+        assert self.sessions is not None
+        closed = self.sessions.close(self.watermark)
+        if closed is None:
+            return []
+        rows, session, bounds = closed
+        if self.by_columns:
+            columns = {k: rows.column(i) for k, i in zip(self.keys, self.node.group, strict=True)}
+            columns[SESSION] = pa.array(session)
+            columns.update(columnar.inputs(rows, self.fns))
+            by = [*self.keys, SESSION]
+            grouped = columnar.group(pa.table(columns), by, columnar.partial_aggs(self.fns))
+            number = np.asarray(grouped.column(SESSION))
+            return [self._columnar_batch(grouped, bounds[number, 0], bounds[number, 1])]
         group = self.node.group
-        times = self.buffer.aux[TIME]
-        closed: list[int] = []
-        for part in list(self.parts.ids):
-            ids = self.parts.get(part)
-            ids = ids[np.argsort(times[ids], kind="stable")]
-            t = times[ids]
-            starts = np.flatnonzero(np.diff(t) > gap) + 1
-            keep: list[np.ndarray] = []
-            for session in np.split(ids, starts):
-                first, last = int(times[session[0]]), int(times[session[-1]])
-                if last + gap > wm:
-                    keep.append(session)
-                    continue
-                closed += session.tolist()
-                by_key: dict[Key, list[list[Any]]] = {}
-                for row in self.buffer.rows(session):
-                    key = tuple(row[i] for i in group)
-                    accs = by_key.get(key)
-                    if accs is None:
-                        accs = by_key[key] = [new_acc() for _ in self.fns]
-                    for fn, acc in zip(self.fns, accs, strict=True):
-                        add(fn, acc, row, 1)
-                for key, accs in by_key.items():
-                    out.append(self._row(key, accs, first, last + gap))
-            self.parts.keep(part, np.concatenate(keep) if keep else ids[:0])
-        self.buffer.release(closed)
-        if self.buffer.should_compact():
-            self.parts.remap(self.buffer.compact())
+        by_key: dict[Key, list[list[Any]]] = {}
+        for s, row in zip(session.tolist(), rows_of(rows)[1], strict=True):
+            key = (s, *(row[i] for i in group))
+            accs = by_key.get(key)
+            if accs is None:
+                accs = by_key[key] = [new_acc() for _ in self.fns]
+            for fn, acc in zip(self.fns, accs, strict=True):
+                add(fn, acc, row, 1)
+        spans = bounds.tolist()
+        out = [self._row(k[1:], a, *spans[k[0]]) for k, a in by_key.items()]
+        return [to_batch(self.out_schema, out)]
 
     def state_rows(self) -> int:
-        if self.session:
-            return self.buffer.live
+        if self.sessions is not None:
+            return self.sessions.buffer.live
         if self.columnar is not None:
             return self.columnar.rows()
         return sum(len(v) for v in self.slices.values())
 
     def state_bytes(self) -> int:
-        if self.session:
-            return self.buffer.nbytes + deep_size(self.parts.ids)
+        if self.sessions is not None:
+            return self.sessions.buffer.nbytes
         if self.columnar is not None:
             return self.columnar.nbytes()
         return deep_size(self.slices) if self.slices else 0
 
     def state_arrow_bytes(self) -> int:
         """The Arrow size of the rows kept (sessions) or of one result row per slice and key."""
-        if self.session:
-            return self.buffer.live_arrow_bytes()
+        if self.sessions is not None:
+            return self.sessions.buffer.live_arrow_bytes()
         if self.columnar is not None:
             c = self.columnar
             return sum(self._columnar_batch(c.slice(e), 0, 0).nbytes for e in c.ends())
@@ -308,8 +294,7 @@ class WindowAgg(BaseOperator):
             "watermark": self.watermark,
             "slices": self.columnar.pieces if self.columnar is not None else self.slices,
             "pending": sorted(self.pending),
-            "buffer": self.buffer.snapshot(),
-            "parts": self.parts.snapshot(),
+            "sessions": self.sessions.snapshot() if self.sessions is not None else None,
         }
 
     def restore(self, state: Any) -> None:
@@ -319,4 +304,5 @@ class WindowAgg(BaseOperator):
         else:
             self.slices = state["slices"]
         self.pending = set(state["pending"])
-        self.parts.restore(state["parts"], self.buffer.restore(state["buffer"]))
+        if self.sessions is not None:
+            self.sessions.restore(state["sessions"])

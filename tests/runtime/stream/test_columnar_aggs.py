@@ -34,6 +34,7 @@ WITH ('connector' = 'filesystem', 'path' = '/x', 'format' = 'json');
 """
 AGGS = """COUNT(*) AS n, COUNT(v) FILTER (WHERE x > 0) AS nf, SUM(v) AS sv, AVG(v) AS av,
   AVG(x) AS ax, MIN(s) AS lo, MAX(ts) AS hi, SUM(x) FILTER (WHERE v > 3) AS sx"""
+SESSION = "SESSION(TABLE t PARTITION BY s, DESCRIPTOR(ts), INTERVAL '1' SECOND)"
 WINDOWS = {
     "hop": "HOP(TABLE t, DESCRIPTOR(ts), INTERVAL '2' SECOND, INTERVAL '6' SECOND)",
     "tumble": "TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '4' SECOND)",
@@ -65,6 +66,10 @@ def events(count: int, seed: int = 3) -> pa.Table:
 
 def window_job(window: str, group: str) -> Any:
     by = f"{group}, " if group else ""
+    if window == "session":
+        sql = f"""SELECT {by}{AGGS}, window_start, window_end
+            FROM TABLE({SESSION}) GROUP BY {by}window_start, window_end;"""
+        return lower_to_stream(compile_sql(DDL + sql).optimized)
     sql = f"""SELECT {by}{AGGS}, window_start, window_end
         FROM TABLE({WINDOWS[window]}) GROUP BY {by}window_start, window_end;"""
     return lower_to_stream(compile_sql(DDL + sql).optimized)
@@ -74,15 +79,16 @@ def run(graph: Any, columnar: bool, **kw: Any) -> tuple[Executor, dict[str, int]
     ex = Executor(graph, tables={"t": kw.pop("table")}, batch_size=kw.pop("batch_size", 23), **kw)
     ops = {k: op for k, op in ex.operators.items() if graph.operator(k).kind == "window_agg"}
     for op in ops.values():
-        assert (op.columnar is not None) or not columnar  # type: ignore[attr-defined]
+        assert op.by_columns  # type: ignore[attr-defined]
         if not columnar:
             op.columnar = None  # type: ignore[attr-defined]
+            op.by_columns = False  # type: ignore[attr-defined]
     ex.run()
     late = {str(k): int(op.metrics()["late_records_dropped"]) for k, op in ops.items()}
     return ex, late
 
 
-@pytest.mark.parametrize("window", sorted(WINDOWS))
+@pytest.mark.parametrize("window", [*sorted(WINDOWS), "session"])
 @pytest.mark.parametrize("group", ["k", "k, s", ""])
 def test_columnar_windows_match_python_accumulators(window: str, group: str) -> None:
     graph = window_job(window, group)
@@ -94,8 +100,9 @@ def test_columnar_windows_match_python_accumulators(window: str, group: str) -> 
     assert got == fold_multiset(python.output(0)) and sum(got.values()) > 10
 
 
-def test_columnar_window_state_restores_from_a_checkpoint() -> None:
-    graph = window_job("hop", "k")
+@pytest.mark.parametrize("window", ["hop", "session"])
+def test_columnar_window_state_restores_from_a_checkpoint(window: str) -> None:
+    graph = window_job(window, "k")
     table = events(500)
     whole, _ = run(graph, True, table=table)
     first = Executor(graph, tables={"t": table}, batch_size=23)
