@@ -84,7 +84,9 @@ def lower_agg(
         if a.distinct:
             return agg("count", exp.Tuple(expressions=args))
         # COUNT(a, b) counts rows where every argument is non-NULL.
-        all_set = exp.and_(*[exp.Not(this=exp.Is(this=x, expression=exp.Null())) for x in args])
+        all_set = exp.and_(
+            *[exp.Not(this=exp.Is(this=x, expression=exp.Null())) for x in args], copy=False
+        )
         return agg("count", exp.Case(ifs=[exp.If(this=all_set, true=exp.Literal.number(1))]))
     if name == "AVG":
         src = types[a.args[0]]

@@ -79,8 +79,9 @@ class JoinLowering(LowererBase):
             exp.LTE(
                 this=cols[lt], expression=exp.Add(this=cols[rt], expression=interval_ms(p.upper_ms))
             ),
+            copy=False,
         )
-        on = exp.and_(paren(self.expr(p.condition, cols)), bounds)
+        on = exp.and_(paren(self.expr(p.condition, cols)), bounds, copy=False)
         return self._join_select(p, left, right, p.kind, on)
 
     def _WindowJoin(self, p: n.WindowJoin) -> Rel:
@@ -91,7 +92,7 @@ class JoinLowering(LowererBase):
             exp.EQ(this=cols[p.left_bounds[i]], expression=cols[nl + p.right_bounds[i]])
             for i in (0, 1)
         ]
-        on = exp.and_(*same, paren(self.expr(p.condition, cols)))
+        on = exp.and_(*same, paren(self.expr(p.condition, cols)), copy=False)
         return self._join_select(p, left, right, p.kind, on)
 
     def _TemporalJoin(self, p: n.TemporalJoin) -> Rel:
@@ -126,7 +127,7 @@ class JoinLowering(LowererBase):
         kept = [paren(self.expr(r, cols)) for r in residual]
         if versioned:
             kept.append(exp.NEQ(this=col(OP, "r"), expression=exp.Literal.string("D")))
-        ok = exp.and_(*kept) if kept else None
+        ok = exp.and_(*kept, copy=False) if kept else None
         items: list[exp.Expression] = []
         for i, (c, x) in enumerate(zip(cols, names, strict=True)):
             value: exp.Expression = c
@@ -135,7 +136,10 @@ class JoinLowering(LowererBase):
             items.append(alias(value, x))
         side = "LEFT" if p.kind is n.JoinKind.LEFT else None
         join = exp.Join(
-            this=aliased(right.cte, "r"), on=exp.and_(*equi, time_cond), side=side, method="ASOF"
+            this=aliased(right.cte, "r"),
+            on=exp.and_(*equi, time_cond, copy=False),
+            side=side,
+            method="ASOF",
         )
         select = exp.select(*items, copy=False).from_(aliased(left.cte, "l"), copy=False)
         select.append("joins", join)
