@@ -1,23 +1,29 @@
 """window_rank and window_dedup: Top-N and first/last row per window. Rows wait per window
-(window_start, window_end columns of the input); when the watermark reaches window_end - 1 ms
-the window's rows are ranked per partition and the kept rows are emitted once, insert-only.
-Rows of a window that already fired are late: dropped and counted."""
+(window_start, window_end columns of the input) as Arrow record batches; when the watermark
+reaches window_end - 1 ms the window's rows are ranked per partition column by column (Arrow sort
+indices, numpy ranks) and the kept rows are emitted once, insert-only. Rows of a window that
+already fired are late: dropped and counted."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
 
 from ..api import Output
 from ._base import BaseOperator
-from ._order import row_comparator, sort_key_values
-from ._rows import Row, epoch_ms, rows_of, to_batch
+from ._keys import group_ids
+from ._order import group_ranks, sorted_positions
+from ._partial import epoch_ms_array
+from ._rows import arrow_schema, conform
 
 Window = tuple[int, int]
+MAX_PIECES = 16
 
 
 class _Windowed(BaseOperator):
@@ -25,35 +31,58 @@ class _Windowed(BaseOperator):
 
     def __init__(self, spec: OperatorSpec) -> None:
         super().__init__(spec)
+        node = spec.node
+        assert isinstance(node, n.WindowRank | n.WindowDeduplicate)
+        self.in_schema = arrow_schema(node.input.schema)
         self.watermark = -(2**63)
-        self.windows: dict[Window, list[Row]] = {}
+        self.windows: dict[Window, list[pa.RecordBatch]] = {}
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
-        starts = epoch_ms(batch.column(self.bounds[0]))
-        ends = epoch_ms(batch.column(self.bounds[1]))
-        _, rows = rows_of(batch)
-        for s, e, row in zip(starts, ends, rows, strict=True):
-            if s is None or e is None:
-                continue
-            if e - 1 <= self.watermark:
-                self.late_records_dropped += 1
-                continue
-            self.windows.setdefault((s, e), []).append(row)
+        starts = epoch_ms_array(batch.column(self.bounds[0]))
+        ends = epoch_ms_array(batch.column(self.bounds[1]))
+        valid = np.asarray(pc.and_(pc.is_valid(starts), pc.is_valid(ends)))
+        s = np.asarray(pc.fill_null(starts, 0))
+        e = np.asarray(pc.fill_null(ends, 0))
+        on_time = e - 1 > self.watermark
+        self.late_records_dropped += int(np.count_nonzero(valid & ~on_time))
+        keep = valid & on_time
+        if not keep.any():
+            return self.emit([])
+        rows = pa.RecordBatch.from_arrays(
+            batch.columns[: len(self.in_schema)], schema=self.in_schema
+        )
+        pairs = np.unique(np.stack([s[keep], e[keep]], 1), axis=0)
+        for start, end in pairs.tolist():
+            mine = keep & (s == start) & (e == end)
+            pieces = self.windows.setdefault((start, end), [])
+            pieces.append(rows.filter(pa.array(mine)))
+            if len(pieces) > MAX_PIECES:
+                pieces[:] = [pa.concat_batches(pieces)]
         return self.emit([])
 
     def on_watermark(self, watermark: int) -> Output:
         self.watermark = max(self.watermark, watermark)
-        out: list[Row] = []
+        out: list[pa.RecordBatch] = []
         for w in sorted(x for x in self.windows if x[1] - 1 <= self.watermark):
-            out += self.fire(self.windows.pop(w))
-        return self.emit([to_batch(self.out_schema, out)] if out else [], watermark)
+            out.append(conform(self.fire(pa.concat_batches(self.windows.pop(w))), self.out_schema))
+        return self.emit(out, watermark)
 
-    def fire(self, rows: list[Row]) -> list[Row]:
+    def fire(self, rows: pa.RecordBatch) -> pa.RecordBatch:
         raise NotImplementedError
 
+    def groups(self, rows: pa.RecordBatch, keys: tuple[int, ...]) -> np.ndarray:
+        columns = [rows.column(i) for i in keys]
+        return group_ids(columns, rows.num_rows) if columns else np.zeros(rows.num_rows, np.int64)
+
     def state_rows(self) -> int:
-        return sum(len(v) for v in self.windows.values())
+        return sum(b.num_rows for v in self.windows.values() for b in v)
+
+    def state_bytes(self) -> int:
+        return sum(b.nbytes for v in self.windows.values() for b in v)
+
+    def state_arrow_bytes(self) -> int:
+        return self.state_bytes()  # the kept rows are the state
 
     def snapshot(self) -> Any:
         return {"watermark": self.watermark, "windows": self.windows}
@@ -69,30 +98,20 @@ class WindowRank(_Windowed):
         assert isinstance(node, n.WindowRank)
         self.node = node
         self.bounds = node.window_bounds
-        self.sort = row_comparator(node.order)
         super().__init__(spec)
 
-    def fire(self, rows: list[Row]) -> list[Row]:
+    def fire(self, rows: pa.RecordBatch) -> pa.RecordBatch:
         node = self.node
-        parts: dict[tuple[Any, ...], list[Row]] = {}
-        for row in rows:
-            parts.setdefault(tuple(row[i] for i in node.partition), []).append(row)
-        out: list[Row] = []
-        for part in parts.values():
-            rank = dense = 0
-            previous: tuple[Any, ...] | None = None
-            for i, row in enumerate(sorted(part, key=self.sort)):
-                values = sort_key_values(row, node.order)
-                if node.fn is n.RankFn.ROW_NUMBER:
-                    rank = i + 1
-                elif values != previous:
-                    rank, dense = i + 1, dense + 1
-                previous = values
-                r = dense if node.fn is n.RankFn.DENSE_RANK else rank
-                if r > node.upper:
-                    break
-                if r >= node.lower:
-                    out.append((*row, r) if node.rank_name is not None else row)
+        count = rows.num_rows
+        groups = self.groups(rows, node.partition)
+        columns = [rows.column(k.index) for k in node.order]
+        order = sorted_positions(groups, columns, node.order, np.arange(count))
+        ranked = [c.take(pa.array(order)) for c in columns]
+        ranks = group_ranks(groups[order], ranked, node.fn)
+        keep = (ranks >= node.lower) & (ranks <= node.upper)
+        out = rows.take(pa.array(order[keep]))
+        if node.rank_name is not None:
+            out = out.append_column(node.rank_name, pa.array(ranks[keep], pa.int64()))
         return out
 
 
@@ -104,16 +123,18 @@ class WindowDedup(_Windowed):
         self.bounds = node.window_bounds
         super().__init__(spec)
 
-    def fire(self, rows: list[Row]) -> list[Row]:
-        node = self.node
-        t = node.time_col
-        best: dict[tuple[Any, ...], Row] = {}
-        for row in rows:
-            key = tuple(row[i] for i in node.keys)
-            cur = best.get(key)
-            if cur is None or row[t] is None:
-                best.setdefault(key, row)
-                continue
-            if cur[t] is None or (row[t] >= cur[t] if node.keep_last else row[t] < cur[t]):
-                best[key] = row
-        return list(best.values())
+    def fire(self, rows: pa.RecordBatch) -> pa.RecordBatch:
+        """Per key the row with the earliest time (first arrival among equal times) or, keeping
+        the last, the latest (last arrival); rows with a NULL time only when a key has no
+        other, the first of them."""
+        groups = self.groups(rows, self.node.keys)
+        column = rows.column(self.node.time_col)
+        null = np.asarray(pc.is_null(column))
+        t = np.asarray(pc.fill_null(pc.cast(column, pa.int64()), 0))
+        arrival = np.arange(rows.num_rows)
+        if self.node.keep_last:
+            order = np.lexsort((np.where(null, arrival, -arrival), -t, null, groups))
+        else:
+            order = np.lexsort((arrival, t, null, groups))
+        first = np.r_[True, groups[order][1:] != groups[order][:-1]]
+        return rows.take(pa.array(order[first]))

@@ -26,6 +26,7 @@ from nrtg.runtime.stream.operators import _groups, _slots
 from nrtg.runtime.stream.operators._slots import KeySlots
 from nrtg.runtime.stream.operators.registry import make_operator
 
+from ._parity import run_parity
 from .test_retractions import scan
 
 DDL = """CREATE TABLE t (k BIGINT, s STRING, v INT, x DOUBLE, ts TIMESTAMP(3),
@@ -42,13 +43,14 @@ WINDOWS = {
 }
 
 
-def events(count: int, seed: int = 3) -> pa.Table:
-    """Out-of-order rows with NULLs, some before the epoch and some late for the watermark."""
+def events(count: int, seed: int = 3, late: bool = True) -> pa.Table:
+    """Out-of-order rows with NULLs, some before the epoch and (if `late`) some late for the
+    watermark."""
     rng = random.Random(seed)
     base = dt.datetime(1969, 12, 31, 23, 59, 50)
     rows: list[dict[str, Any]] = []
     for i in range(count):
-        jitter = rng.choice([0, 0, 0, -2000, -9000])  # -9 s is late for a 3 s watermark delay
+        jitter = rng.choice([0, 0, 0, -2000, -9000 if late else 0])  # late: 3 s watermark delay
         ms = i * 137 + jitter
         rows.append(
             {
@@ -271,3 +273,29 @@ def test_window_tvf_rows_match_windows_of(window: str) -> None:
     rows, starts, ends = windows(times, w)
     expected = [(i, s, e) for i, t in enumerate(times.tolist()) for s, e in windows_of(t, w)]
     assert list(zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True)) == expected
+
+
+RANKED = {
+    "row_number": "ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY v DESC, ts)",
+    "rank": "RANK() OVER (PARTITION BY window_start, window_end, s ORDER BY x ASC, v DESC)",
+    "dense_rank": "DENSE_RANK() OVER (PARTITION BY window_start, window_end ORDER BY v)",
+}
+
+
+@pytest.mark.parametrize("fn", sorted(RANKED))
+def test_window_top_n_matches_batch(fn: str) -> None:
+    sql = f"""SELECT * FROM (SELECT k, s, v, x, window_start, window_end, {RANKED[fn]} AS r
+        FROM TABLE({WINDOWS["tumble"]})) WHERE r <= 2;"""
+    (plan,) = compile_sql(DDL + sql).optimized
+    batch, stream = run_parity(plan, tables={"t": events(600, late=False)}, batch_size=31)
+    assert stream == batch and sum(batch.values()) > 20
+
+
+@pytest.mark.parametrize("order", ["ASC", "DESC"])
+def test_window_dedup_matches_batch(order: str) -> None:
+    sql = f"""SELECT * FROM (SELECT k, s, v, ts, window_start, window_end, ROW_NUMBER() OVER (
+        PARTITION BY window_start, window_end, k ORDER BY ts {order}) AS r
+        FROM TABLE({WINDOWS["tumble"]})) WHERE r = 1;"""
+    (plan,) = compile_sql(DDL + sql).optimized
+    batch, stream = run_parity(plan, tables={"t": events(600, late=False)}, batch_size=31)
+    assert stream == batch and sum(batch.values()) > 20
