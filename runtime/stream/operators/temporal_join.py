@@ -1,17 +1,16 @@
 """temporal_join: event-time `FOR SYSTEM_TIME AS OF left.time` against a versioned table.
 
-The right input (a changelog with a primary key) is kept as versions per key: its rows in an
-Arrow-backed `RowStore` (+I/+U rows, and -D rows flagged as deletions) and, per key, the
-versions' times and ids in two int64 arrays sorted by (time, arrival). Left rows wait in a
-second `RowStore` until the combined watermark passes their time; then each meets the version
-whose time is the latest <= its own (inclusive, as Flink), the residual condition is applied by
-DuckDB, and LEFT joins emit unmatched rows NULL-padded. Versions older than the newest one at or
-below the watermark are dropped."""
+The right input (a changelog with a primary key) is kept as versions: its rows in an
+Arrow-backed `RowStore` with a key index (`KeyedRows`; +I/+U rows, and -D rows flagged as
+deletions, each with its time). Left rows wait in a second `RowStore` until the combined
+watermark passes their time; then, a whole batch of them at once, each meets the version of its
+key whose time is the latest <= its own (inclusive, as Flink; on equal times the later arrival),
+the residual condition is applied by DuckDB, and LEFT joins emit unmatched rows NULL-padded.
+Versions older than the newest one at or below the watermark are dropped. Rows whose key holds a
+NULL never match: right ones are not kept."""
 
 from __future__ import annotations
 
-import bisect
-from array import array
 from typing import Any
 
 import numpy as np
@@ -21,16 +20,16 @@ from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import TRUE
 
-from ..api import Output
+from ..api import OP_COLUMN, Output
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env, Program
-from ._rows import DELETE, UPDATE_BEFORE, arrow_schema, epoch_ms, ops_of
-from ._rowstore import RowStore, keys_of, null_key
-from ._sizing import deep_size
+from ._keyed import KeyedRows
+from ._keys import KeyCoder, group_ids
+from ._rows import DELETE, UPDATE_BEFORE, arrow_schema, epoch_ms_array
+from ._rowstore import RowStore
 from .join import kept_pairs, pair_batch, residual
 
 TIME, DELETED = "time", "deleted"
-Versions = tuple["array[int]", "array[int]"]  # (times, ids), sorted by (time, id)
 
 
 class TemporalJoin(BaseOperator):
@@ -44,44 +43,42 @@ class TemporalJoin(BaseOperator):
         cond = residual(node.condition, self.keys[0], self.keys[1], self.widths[0])
         self.program = None if cond == TRUE else Program(sum(self.widths), [("filter", cond)], env)
         self.watermark = -(2**63)
-        self.waiting = RowStore(arrow_schema(node.left.schema), (TIME,))
-        self.right = RowStore(arrow_schema(node.right.schema), (DELETED,))
-        self.versions: dict[Any, Versions] = {}
+        schemas = (arrow_schema(node.left.schema), arrow_schema(node.right.schema))
+        self.waiting = RowStore(schemas[0], (TIME,))
+        self.right = RowStore(schemas[1], (TIME, DELETED))
+        self.coder = KeyCoder(*[[schemas[s].field(i).type for i in self.keys[s]] for s in (0, 1)])
+        self.versions = KeyedRows(self.right, self.coder, self.keys[1])
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
         if input_index == 0:
-            times = epoch_ms(batch.column(self.node.left_time))
-            keep = [i for i, t in enumerate(times) if t is not None and t > self.watermark]
+            times, no_time = epoch_ms_array(batch.column(self.node.left_time))
+            keep = np.flatnonzero(~no_time & (times > self.watermark))
             self.late_records_dropped += batch.num_rows - len(keep)
-            if keep:
+            if len(keep):
                 first = self.waiting.append(batch, keep)
-                self.waiting.aux[TIME][first : first + len(keep)] = [times[i] for i in keep]
+                self.waiting.aux[TIME][first : first + len(keep)] = times[keep]
             return self.emit([])
-        ops = ops_of(batch)
-        times = epoch_ms(batch.column(self.node.right_time))
-        keep = [
-            i
-            for i, (op, t) in enumerate(zip(ops, times, strict=True))
-            if op != UPDATE_BEFORE and t is not None
-        ]
-        if not keep:
-            return self.emit([])
-        first = self.right.append(batch, keep)
-        ids = list(range(first, first + len(keep)))
-        self.right.aux[DELETED][ids] = [int(ops[i] == DELETE) for i in keep]
-        keys = keys_of(self.right.take(np.asarray(ids)), self.keys[1])
-        for rid, i, key in zip(ids, keep, keys, strict=True):
-            t = times[i]
-            assert t is not None
-            found = self.versions.get(key)
-            if found is None:
-                self.versions[key] = (array("q", (t,)), array("q", (rid,)))
-                continue
-            pos = bisect.bisect_right(found[0], t)  # after equal times: later arrival wins
-            found[0].insert(pos, t)
-            found[1].insert(pos, rid)
+        ops = (
+            batch.column(OP_COLUMN).to_numpy(zero_copy_only=False) if self._has_ops(batch) else None
+        )
+        times, no_time = epoch_ms_array(batch.column(self.node.right_time))
+        _, codes, nulls = self.versions.keys(batch)
+        kept = ~no_time & ~nulls
+        if ops is not None:
+            kept &= ops != UPDATE_BEFORE
+        keep = np.flatnonzero(kept)
+        if len(keep):
+            first = self.versions.append(batch, keep, codes, nulls)
+            ids = slice(first, first + len(keep))
+            self.right.aux[TIME][ids] = times[keep]
+            if ops is not None:
+                self.right.aux[DELETED][ids] = ops[keep] == DELETE
         return self.emit([])
+
+    @staticmethod
+    def _has_ops(batch: pa.RecordBatch) -> bool:
+        return batch.schema.get_field_index(OP_COLUMN) >= 0
 
     def on_watermark(self, watermark: int) -> Output:
         self.watermark = max(self.watermark, watermark)
@@ -93,17 +90,7 @@ class TemporalJoin(BaseOperator):
             return Output([], watermark)
         ready = ready[np.lexsort((ready, self.waiting.aux[TIME][ready]))]
         left = self.waiting.take(ready)
-        keys = keys_of(left, self.keys[0])
-        lt = self.waiting.aux[TIME][ready].tolist()
-        deleted = self.right.aux[DELETED]
-        match = np.full(len(ready), -1, dtype=np.int64)
-        for j, (key, t) in enumerate(zip(keys, lt, strict=True)):
-            found = None if null_key(key) else self.versions.get(key)
-            if found is None:
-                continue
-            pos = bisect.bisect_right(found[0], t) - 1
-            if pos >= 0 and not deleted[found[1][pos]]:
-                match[j] = found[1][pos]
+        match = self._versions_of(left, self.waiting.aux[TIME][ready])
         has = np.flatnonzero(match >= 0)
         pairs = pair_batch(left.take(pa.array(has)), self.right.take(match[has]))
         if self.program is not None and len(has):
@@ -125,25 +112,46 @@ class TemporalJoin(BaseOperator):
         self._expire()
         return self.emit(out, watermark)
 
+    def _versions_of(self, left: pa.RecordBatch, times: np.ndarray) -> np.ndarray:
+        """Per left row the id of the version it meets (-1: none, or a deletion)."""
+        match = np.full(left.num_rows, -1, dtype=np.int64)
+        columns = self.coder.columns(left, self.keys[0])
+        codes, nulls = self.coder.codes(columns, left.num_rows)
+        rows = np.flatnonzero(~nulls)
+        probe, ids = self.versions.find(codes[rows], [c.take(pa.array(rows)) for c in columns])
+        vt = self.right.aux[TIME][ids]
+        ok = vt <= times[rows][probe]
+        probe, ids, vt = probe[ok], ids[ok], vt[ok]
+        if not len(ids):
+            return match
+        order = np.lexsort((ids, vt, probe))  # the latest time, then the latest arrival: last
+        probe, ids = probe[order], ids[order]
+        last = np.r_[probe[1:] != probe[:-1], True]
+        chosen = ids[last]
+        alive = self.right.aux[DELETED][chosen] == 0
+        match[rows[probe[last][alive]]] = chosen[alive]
+        return match
+
     def _expire(self) -> None:
-        dead: list[int] = []
-        for times, ids in self.versions.values():
-            pos = bisect.bisect_right(times, self.watermark) - 1
-            if pos > 0:
-                dead += ids[:pos]
-                del times[:pos]
-                del ids[:pos]
-        self.right.release(dead)
-        if self.right.should_compact():
-            remap = self.right.compact()
-            for _times, ids in self.versions.values():
-                ids[:] = array("q", remap[np.frombuffer(ids, dtype=np.int64)].tolist())
+        """Drop, per key, the versions before the newest one at or below the watermark."""
+        live = self.right.live_ids()
+        t = self.right.aux[TIME][live]
+        old = live[t <= self.watermark]
+        if len(old) < 2:
+            return
+        keys = self.right.take(old, self.keys[1])
+        groups = group_ids(keys.columns, len(old))
+        order = np.lexsort((old, self.right.aux[TIME][old], groups))
+        g = groups[order]
+        newest = np.r_[g[1:] != g[:-1], True]
+        self.right.release(old[order][~newest])
+        self.versions.maybe_compact()
 
     def state_rows(self) -> int:
         return self.waiting.live + self.right.live
 
     def state_bytes(self) -> int:
-        return self.waiting.nbytes + self.right.nbytes + deep_size(self.versions)
+        return self.waiting.nbytes + self.versions.nbytes
 
     def state_arrow_bytes(self) -> int:
         return self.waiting.live_arrow_bytes() + self.right.live_arrow_bytes()
@@ -152,15 +160,10 @@ class TemporalJoin(BaseOperator):
         return {
             "watermark": self.watermark,
             "waiting": self.waiting.snapshot(),
-            "right": self.right.snapshot(),
-            "versions": {k: (t.tolist(), i.tolist()) for k, (t, i) in self.versions.items()},
+            "right": self.versions.snapshot(),
         }
 
     def restore(self, state: Any) -> None:
         self.watermark = state["watermark"]
         self.waiting.restore(state["waiting"])
-        remap = self.right.restore(state["right"])
-        self.versions = {
-            k: (array("q", t), array("q", remap[np.asarray(i, dtype=np.int64)].tolist()))
-            for k, (t, i) in state["versions"].items()
-        }
+        self.versions.restore(state["right"])

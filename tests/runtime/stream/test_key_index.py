@@ -15,13 +15,16 @@ import pytest
 
 from nrtg.catalog import types as t
 from nrtg.catalog.schema import Field, Ident
+from nrtg.compiler.lower.graph import Edge, EdgeKind, OperatorSpec
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import Call, ColumnRef, and_
 from nrtg.runtime.stream.api import OP_COLUMN, Op
+from nrtg.runtime.stream.fold import fold_multiset
 from nrtg.runtime.stream.operators import _keys
 from nrtg.runtime.stream.operators._keyed import KeyedRows
 from nrtg.runtime.stream.operators._keys import KeyCoder
 from nrtg.runtime.stream.operators._rowstore import RowStore
+from nrtg.runtime.stream.operators.registry import make_operator
 
 from .test_retractions import drive
 
@@ -387,3 +390,73 @@ def test_deduplicate_over_random_batches_keeps_the_row_at_a_time_winner(
             arrays = [pa.array(cols[0], pa.string())] + [pa.array(c, pa.int64()) for c in cols[1:]]
             batches.append((0, pa.RecordBatch.from_arrays(arrays, names=["k", "ts", "w"])))
         assert drive(node, "deduplicate", batches) == _dedup_reference(seen, last)
+
+
+def test_temporal_join_meets_the_version_valid_at_each_left_rows_time() -> None:
+    """Random versions (+I/+U/-D, equal times included) and probes, watermarks in between
+    (expiring old versions); nothing late. Each left row meets the latest version of its key
+    at or before its time (on equal times the later arrival), none if that is a deletion."""
+    rng = random.Random(5)
+    left_fields = (Field("k", t.string()), Field("lt", t.bigint()))
+    right_fields = (Field("k", t.string()), Field("rt", t.bigint()), Field("v", t.bigint()))
+    node = n.TemporalJoin(
+        left=n.TableScan(table=Ident("default", "l"), fields=left_fields, options=()),
+        right=_scan("r", right_fields),
+        kind=n.JoinKind.LEFT,
+        condition=Call(
+            name="EQUALS",
+            args=(_ref(0, "k", t.string()), _ref(2, "k", t.string())),
+            type=t.boolean(),
+        ),
+        left_time=1,
+        right_time=1,
+        right_key=(0,),
+    )
+    spec = OperatorSpec(
+        id=0,
+        kind="temporal_join",
+        node=node,
+        inputs=(Edge(9, EdgeKind.FORWARD), Edge(8, EdgeKind.FORWARD)),
+        schema=node.schema,
+        changelog=node.changelog,
+        params={"left_keys": (0,), "right_keys": (0,)},
+    )
+    op = make_operator(spec)
+    versions: list[tuple[Any, ...]] = []  # (key, time, value, deleted), in arrival order
+    probes: list[tuple[Any, ...]] = []
+    out: list[pa.RecordBatch] = []
+    wm = 0
+    for _ in range(40):
+        if rng.random() < 0.5:
+            rows_ = [
+                (rng.choice(["a", "b", None]), wm + rng.randrange(1, 6), rng.randrange(99))
+                for _ in range(rng.randrange(1, 5))
+            ]
+            ops = [rng.choice([Op.INSERT, Op.UPDATE_AFTER, Op.DELETE]) for _ in rows_]
+            versions += [(*r, o == Op.DELETE) for r, o in zip(rows_, ops, strict=True)]
+            cols = list(zip(*rows_, strict=True))
+            arrays = [pa.array(cols[0], pa.string()), pa.array(cols[1], pa.int64())]
+            arrays += [pa.array(cols[2], pa.int64()), pa.array(ops, pa.int8())]
+            out += op.process(
+                pa.RecordBatch.from_arrays(arrays, ["k", "rt", "v", OP_COLUMN]), 1
+            ).batches
+        else:
+            rows_ = [
+                (rng.choice(["a", "b", None]), wm + rng.randrange(1, 6))
+                for _ in range(rng.randrange(1, 5))
+            ]
+            probes += rows_
+            cols = list(zip(*rows_, strict=True))
+            arrays = [pa.array(cols[0], pa.string()), pa.array(cols[1], pa.int64())]
+            out += op.process(pa.RecordBatch.from_arrays(arrays, ["k", "lt"]), 0).batches
+        wm += rng.randrange(0, 3)
+        out += op.on_watermark(wm).batches
+    out += op.on_watermark(2**62).batches
+    expected: Counter[Any] = Counter()
+    for k, lt in probes:
+        valid = [v for v in versions if k is not None and v[0] == k and v[1] <= lt]
+        best = max(enumerate(valid), key=lambda iv: (iv[1][1], iv[0]), default=None)
+        met = best[1][:3] if best is not None and not best[1][3] else (None, None, None)
+        expected[(k, lt, *met)] += 1
+    got = fold_multiset(pa.Table.from_batches(out) if out else None)
+    assert got == expected and sum(expected.values()) == len(probes)
