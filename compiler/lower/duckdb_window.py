@@ -16,7 +16,7 @@ from nrtg.catalog.types import Kind
 from nrtg.compiler.errors import InternalError
 from nrtg.compiler.plan import nodes as n
 
-from .duckdb_context import select_from
+from .duckdb_context import col, select_from
 from .duckdb_expr import LowerContext, fn, paren
 
 if TYPE_CHECKING:
@@ -27,12 +27,8 @@ def _num(v: int) -> exp.Expression:
     return exp.Literal.number(v)
 
 
-def _col(name: str) -> exp.Column:
-    return exp.Column(this=exp.to_identifier(name, quoted=True))
-
-
 def _alias(e: exp.Expression, name: str) -> exp.Expression:
-    return exp.Alias(this=e, alias=exp.to_identifier(name, quoted=True))
+    return exp.Alias(this=e, alias=exp.Identifier(this=name, quoted=True))
 
 
 def _add(a: exp.Expression, b: exp.Expression) -> exp.Expression:
@@ -61,14 +57,20 @@ def _epoch_ms(ts: exp.Expression, time_field: Field) -> exp.Expression:
 def _bounds(
     start: exp.Expression, end: exp.Expression, time_field: Field, names: tuple[str, ...]
 ) -> list[exp.Expression]:
-    wt = fn("epoch_ms", _sub(end.copy(), _num(1)))
-    if time_field.type.kind is Kind.TIMESTAMP_LTZ:
-        wt = exp.Cast(this=wt, to=exp.DataType.build("TIMESTAMPTZ"))
+    wt = _window_time(end.copy(), time_field)
     return [
         _alias(fn("epoch_ms", start), names[0]),
         _alias(fn("epoch_ms", end), names[1]),
         _alias(wt, names[2]),
     ]
+
+
+def _window_time(end: exp.Expression, time_field: Field) -> exp.Expression:
+    """window_time = window_end - 1 ms, in the time column's type."""
+    wt = fn("epoch_ms", _sub(end, _num(1)))
+    if time_field.type.kind is Kind.TIMESTAMP_LTZ:
+        wt = exp.Cast(this=wt, to=exp.DataType.build("TIMESTAMPTZ"))
+    return wt
 
 
 def _sub_select(select: exp.Select, name: str) -> exp.Subquery:
@@ -81,7 +83,7 @@ def window_starts(
     """SELECT input columns + "$ws" (each window's start in epoch ms) for TUMBLE and HOP, whose
     end is start + size: a window aggregate groups by this one BIGINT and computes the bounds
     after aggregating (`window_bounds`), instead of per row. None for other windows."""
-    m = _epoch_ms(_col(src.names[w.time_col]), fields[w.time_col])
+    m = _epoch_ms(col(src.names[w.time_col]), fields[w.time_col])
     if w.kind is n.WindowKind.TUMBLE:
         assert w.size_ms is not None
         start = _floor_start(m, w.size_ms, w.offset_ms, ctx)
@@ -98,9 +100,9 @@ def _hop_starts(src: Rel, w: n.WindowSpec, m: exp.Expression, ctx: LowerContext)
     UNNEST, and the start arithmetic uses it three times (Nexmark q5: ~10% of the query's CPU)."""
     assert w.size_ms is not None and w.slide_ms is not None
     with_m = select_from([exp.Star(), _alias(m, "$m")], src.table)
-    last = _floor_start(_col("$m"), w.slide_ms, w.offset_ms, ctx)
-    starts = fn("range", last, _sub(_col("$m"), _num(w.size_ms)), _num(-w.slide_ms))
-    items = [exp.Star(except_=[_col("$m")]), _alias(fn("unnest", starts), "$ws")]
+    last = _floor_start(col("$m"), w.slide_ms, w.offset_ms, ctx)
+    starts = fn("range", last, _sub(col("$m"), _num(w.size_ms)), _num(-w.slide_ms))
+    items = [exp.Star(except_=[col("$m")]), _alias(fn("unnest", starts), "$ws")]
     return select_from(items, _sub_select(with_m, "m"))
 
 
@@ -109,14 +111,14 @@ def window_bounds(
 ) -> list[exp.Expression]:
     """window_start / window_end / window_time from "$ws" (TUMBLE, HOP), named `names`."""
     assert w.size_ms is not None
-    ws = _col("$ws")
-    all_bounds = _bounds(ws, _add(ws.copy(), _num(w.size_ms)), time_field, n.WINDOW_PROPERTIES)
-    by_name = dict(zip(n.WINDOW_PROPERTIES, all_bounds, strict=True))
     out = []
     for prop, name in zip(properties, names, strict=True):
-        bound = by_name[prop]
-        assert isinstance(bound, exp.Alias)
-        out.append(_alias(bound.this, name))
+        if prop == "window_start":
+            bound = fn("epoch_ms", col("$ws"))
+        else:
+            end = _add(col("$ws"), _num(w.size_ms))
+            bound = fn("epoch_ms", end) if prop == "window_end" else _window_time(end, time_field)
+        out.append(_alias(bound, name))
     return out
 
 
@@ -129,7 +131,7 @@ def assign_windows(
 ) -> exp.Select:
     """SELECT input columns + window_start, window_end, window_time (named `names`)."""
     time_field = fields[w.time_col]
-    m = _epoch_ms(_col(src.names[w.time_col]), time_field)
+    m = _epoch_ms(col(src.names[w.time_col]), time_field)
     if w.kind is n.WindowKind.TUMBLE:
         assert w.size_ms is not None
         start = _floor_start(m, w.size_ms, w.offset_ms, ctx)
@@ -140,9 +142,9 @@ def assign_windows(
     if w.kind is n.WindowKind.HOP:
         assert w.size_ms is not None
         inner = _hop_starts(src, w, m, ctx)
-        ws = _col("$ws")
+        ws = col("$ws")
         end = _add(ws.copy(), _num(w.size_ms))
-        items = [exp.Star(except_=[_col("$ws")]), *_bounds(ws, end, time_field, names)]
+        items = [exp.Star(except_=[col("$ws")]), *_bounds(ws, end, time_field, names)]
         return exp.select(*items, copy=False).from_(_sub_select(inner, "h"), copy=False)
     if w.kind is n.WindowKind.CUMULATE:
         assert w.size_ms is not None and w.step_ms is not None
@@ -158,8 +160,8 @@ def assign_windows(
             exp.Star(), _alias(start, "$ws"), _alias(fn("unnest", ends), "$we"), copy=False
         ).from_(src.table, copy=False)
         items = [
-            exp.Star(except_=[_col("$ws"), _col("$we")]),
-            *_bounds(_col("$ws"), _col("$we"), time_field, names),
+            exp.Star(except_=[col("$ws"), col("$we")]),
+            *_bounds(col("$ws"), col("$we"), time_field, names),
         ]
         return exp.select(*items, copy=False).from_(_sub_select(inner, "c"), copy=False)
     if w.kind is n.WindowKind.SESSION:
@@ -175,8 +177,8 @@ def _sessions(
     after the previous row (Flink merges windows [t, t + gap) that touch: TimeWindow.intersects
     is inclusive). A session is [first t, last t + gap)."""
     assert w.gap_ms is not None
-    part = [_col(src.names[i]) for i in w.partition]
-    t = _col("$t")
+    part = [col(src.names[i]) for i in w.partition]
+    t = col("$t")
 
     def window(this: exp.Expression, extra: list[exp.Expression], ordered: bool) -> exp.Window:
         order = (
@@ -197,15 +199,15 @@ def _sessions(
         _sub_select(a, "a"), copy=False
     )
     # RANGE frame (the default with ORDER BY): rows with equal times are peers, so ties agree.
-    sid = window(fn("sum", _col("$new")), [], True)
+    sid = window(fn("sum", col("$new")), [], True)
     c = exp.select(exp.Star(), _alias(sid, "$sid"), copy=False).from_(
         _sub_select(b, "b"), copy=False
     )
-    first = window(fn("min", t.copy()), [_col("$sid")], False)
-    last = window(fn("max", t.copy()), [_col("$sid")], False)
+    first = window(fn("min", t.copy()), [col("$sid")], False)
+    last = window(fn("max", t.copy()), [col("$sid")], False)
     end = _add(last, _num(w.gap_ms))
     items = [
-        exp.Star(except_=[_col("$t"), _col("$new"), _col("$sid")]),
+        exp.Star(except_=[col("$t"), col("$new"), col("$sid")]),
         *_bounds(first, end, time_field, names),
     ]
     return exp.select(*items, copy=False).from_(_sub_select(c, "s"), copy=False)
