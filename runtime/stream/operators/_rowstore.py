@@ -1,11 +1,12 @@
 """Arrow-backed row state: the rows an operator keeps, as Arrow record batches.
 
 A `RowStore` appends rows (taken from incoming batches) and hands out integer ids (positions in
-the concatenation of its chunks). Operators keep only ids in their indexes (key -> ids) plus a
-few int64 columns per row (`aux`, numpy: times, multiplicities, match counts, row hashes), so a
-kept row costs its Arrow bytes plus a few machine words, instead of a tuple of Python objects.
-Deleting marks a row dead; once dead rows are more than half the live ones the owner calls `compact()`, which
-rewrites the chunks without them and returns the old id -> new id map (-1 for dead rows).
+the concatenation of its chunks). Operators find rows through a key index over the chunks
+(`_keyed.KeyedRows`) and keep a few int64 columns per row (`aux`, numpy: times, match counts),
+so a kept row costs its Arrow bytes plus a few machine words, not a tuple of Python objects.
+Deleting marks a row dead; once dead rows are more than a quarter of the live ones (they count in
+`nbytes`) the owner calls `compact()`, which rewrites the chunks without them and returns the old
+id -> new id map (-1 for dead rows); ids keep their order, so they stay in arrival order.
 Chunks are merged like a binary counter (a new chunk merges with the previous one while that one
 is at most twice its size), so a store holds O(log n) chunks.
 
@@ -15,7 +16,6 @@ is at most twice its size), so a store holds O(log n) chunks.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Sequence
 from typing import Any
 
@@ -205,86 +205,3 @@ class RowStore:
 
 def _empty(schema: pa.Schema) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays([pa.array([], type=f.type) for f in schema], schema=schema)
-
-
-def keys_of(batch: pa.RecordBatch, columns: Sequence[int]) -> list[Any]:
-    """Per row the key over `columns`: the value itself for one column (no tuple per row),
-    else a tuple. `null_key` tells whether a key holds a NULL (never joins)."""
-    if len(columns) == 1:
-        return batch.column(columns[0]).to_pylist()
-    if not columns:
-        return [()] * batch.num_rows
-    cols = [batch.column(i).to_pylist() for i in columns]
-    return list(zip(*cols, strict=True))
-
-
-def key_of(row: Sequence[Any], columns: Sequence[int]) -> Any:
-    return row[columns[0]] if len(columns) == 1 else tuple(row[i] for i in columns)
-
-
-def null_key(key: Any) -> bool:
-    return key is None or (isinstance(key, tuple) and None in key)
-
-
-class KeyIndex:
-    """Key -> ids of a RowStore, in insertion order: a plain int for a key with one row (most
-    keys of a primary-keyed side), a compact int64 array beyond that."""
-
-    def __init__(self) -> None:
-        self.ids: dict[Any, int | array[int]] = {}
-
-    def get(self, key: Any) -> np.ndarray:
-        found = self.ids.get(key)
-        if found is None:
-            return _NO_IDS
-        if isinstance(found, int):
-            return np.array((found,), dtype=np.int64)
-        return np.frombuffer(found, dtype=np.int64)
-
-    def add(self, key: Any, row_id: int) -> None:
-        found = self.ids.get(key)
-        if found is None:
-            self.ids[key] = row_id
-        elif isinstance(found, int):
-            self.ids[key] = array("q", (found, row_id))
-        else:
-            found.append(row_id)
-
-    def remove(self, key: Any, row_id: int) -> None:
-        found = self.ids[key]
-        if isinstance(found, int):
-            del self.ids[key]
-            return
-        found.remove(row_id)
-        if len(found) == 1:
-            self.ids[key] = found[0]
-
-    def keep(self, key: Any, ids: Sequence[int] | np.ndarray) -> None:
-        if len(ids) > 1:
-            self.ids[key] = array("q", (int(i) for i in ids))
-        elif len(ids) == 1:
-            self.ids[key] = int(ids[0])
-        else:
-            self.ids.pop(key, None)
-
-    def remap(self, remap: np.ndarray) -> None:
-        for key in list(self.ids):
-            new = remap[self.get(key)]
-            self.keep(key, new[new >= 0])
-
-    def __len__(self) -> int:
-        return sum(1 if isinstance(v, int) else len(v) for v in self.ids.values())
-
-    def snapshot(self) -> dict[Any, list[int]]:
-        return {k: self.get(k).tolist() for k in self.ids}
-
-    def restore(self, state: dict[Any, list[int]], remap: np.ndarray) -> None:
-        self.ids = {}
-        for key, ids in state.items():
-            old = np.asarray(ids, dtype=np.int64)
-            new = remap[old[old < len(remap)]]
-            self.keep(key, new[new >= 0])
-
-
-_NO_IDS = np.zeros(0, dtype=np.int64)
-_NO_IDS.setflags(write=False)
