@@ -1,14 +1,18 @@
 """window_join: join two window TVF outputs per window (equal window_start and window_end).
 
-Rows of both sides wait per window; when the watermark reaches window_end - 1 ms the window's
-rows are joined (equi keys, then the residual condition by DuckDB) and unmatched rows of an
-outer side are emitted NULL-padded. Insert-only; rows of a fired window are late."""
+Rows of both sides wait per window as Arrow batches; when the watermark reaches window_end - 1 ms
+the window's rows are joined column by column: equi keys coded to 64 bits (`_keys.KeyCoder`,
+both sides' types), matched through a sorted array and checked for equality (NULL keys never
+match), then the residual condition by DuckDB; unmatched rows of an outer side are emitted
+NULL-padded. Insert-only; rows of a fired window are late."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
@@ -17,10 +21,13 @@ from nrtg.compiler.plan.expr import TRUE
 from ..api import Output
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env, Program
-from ._rows import Row, arrow_schema, epoch_ms, rows_of, to_batch
-from .join import residual
+from ._keys import KeyCoder, rows_equal
+from ._partial import epoch_ms_array
+from ._rows import arrow_schema, conform
+from .join import kept_pairs, pair_batch, residual
 
 Window = tuple[int, int]
+MAX_PIECES = 16
 
 
 class WindowJoin(BaseOperator):
@@ -30,69 +37,95 @@ class WindowJoin(BaseOperator):
         assert isinstance(node, n.WindowJoin)
         self.node = node
         self.keys = (spec.params["left_keys"], spec.params["right_keys"])
-        self.widths = (len(node.left.schema), len(node.right.schema))
+        self.schemas = (arrow_schema(node.left.schema), arrow_schema(node.right.schema))
         self.bounds = (node.left_bounds, node.right_bounds)
-        cond = residual(node.condition, self.keys[0], self.keys[1], self.widths[0])
-        self.program = None if cond == TRUE else Program(sum(self.widths), [("filter", cond)], env)
-        pair = list(arrow_schema(node.left.schema)) + list(arrow_schema(node.right.schema))
-        self.pair_schema = pa.schema([pa.field(f"p{i}", f.type) for i, f in enumerate(pair)])
+        cond = residual(node.condition, self.keys[0], self.keys[1], len(self.schemas[0]))
+        width = len(self.schemas[0]) + len(self.schemas[1])
+        self.program = None if cond == TRUE else Program(width, [("filter", cond)], env)
+        self.coder = KeyCoder(
+            *([s.field(i).type for i in k] for s, k in zip(self.schemas, self.keys, strict=True))
+        )
         self.watermark = -(2**63)
-        self.windows: dict[Window, tuple[list[Row], list[Row]]] = {}
+        self.windows: dict[Window, tuple[list[pa.RecordBatch], list[pa.RecordBatch]]] = {}
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
-        s, e = self.bounds[input_index]
-        starts = epoch_ms(batch.column(s))
-        ends = epoch_ms(batch.column(e))
-        _, rows = rows_of(batch)
-        for start, end, row in zip(starts, ends, rows, strict=True):
-            if end is None or start is None:
-                continue
-            if end - 1 <= self.watermark:
-                self.late_records_dropped += 1
-                continue
-            self.windows.setdefault((start, end), ([], []))[input_index].append(row)
+        s_col, e_col = self.bounds[input_index]
+        starts = epoch_ms_array(batch.column(s_col))
+        ends = epoch_ms_array(batch.column(e_col))
+        valid = np.asarray(pc.and_(pc.is_valid(starts), pc.is_valid(ends)))
+        s = np.asarray(pc.fill_null(starts, 0))
+        e = np.asarray(pc.fill_null(ends, 0))
+        on_time = e - 1 > self.watermark
+        self.late_records_dropped += int(np.count_nonzero(valid & ~on_time))
+        keep = valid & on_time
+        if not keep.any():
+            return self.emit([])
+        schema = self.schemas[input_index]
+        rows = pa.RecordBatch.from_arrays(batch.columns[: len(schema)], schema=schema)
+        for start, end in np.unique(np.stack([s[keep], e[keep]], 1), axis=0).tolist():
+            pieces = self.windows.setdefault((start, end), ([], []))[input_index]
+            pieces.append(rows.filter(pa.array(keep & (s == start) & (e == end))))
+            if len(pieces) > MAX_PIECES:
+                pieces[:] = [pa.concat_batches(pieces)]
         return self.emit([])
 
     def on_watermark(self, watermark: int) -> Output:
         self.watermark = max(self.watermark, watermark)
-        out: list[Row] = []
+        out: list[pa.RecordBatch] = []
         for w in sorted(x for x in self.windows if x[1] - 1 <= self.watermark):
-            left, right = self.windows.pop(w)
+            sides = self.windows.pop(w)
+            left, right = (_concat(p, sc) for p, sc in zip(sides, self.schemas, strict=True))
             out += self._join(left, right)
-        return self.emit([to_batch(self.out_schema, out)] if out else [], watermark)
+        return self.emit(out, watermark)
 
-    def _join(self, left: list[Row], right: list[Row]) -> list[Row]:
-        lk, rk = self.keys
-        by_key: dict[tuple[Any, ...], list[int]] = {}
-        for j, r in enumerate(right):
-            k = tuple(r[i] for i in rk)
-            if None not in k:
-                by_key.setdefault(k, []).append(j)
-        pairs: list[tuple[int, int]] = []
-        for i, row in enumerate(left):
-            k = tuple(row[x] for x in lk)
-            if None not in k:
-                pairs += [(i, j) for j in by_key.get(k, ())]
-        if self.program is not None and pairs:
-            batch = to_batch(self.pair_schema, [left[i] + right[j] for i, j in pairs])
-            batch = batch.append_column("_split", pa.array(range(len(pairs)), type=pa.int64()))
-            kept = set(self.program.run(batch).column("_split").to_pylist())
-            pairs = [p for x, p in enumerate(pairs) if x in kept]
-        out = [left[i] + right[j] for i, j in pairs]
+    def _pairs(self, left: pa.RecordBatch, right: pa.RecordBatch) -> tuple[np.ndarray, np.ndarray]:
+        """(left row, right row) of every pair with equal, non-NULL keys, left-major."""
+        lcols = self.coder.columns(left, self.keys[0])
+        rcols = self.coder.columns(right, self.keys[1])
+        lc, lnull = self.coder.codes(lcols, left.num_rows)
+        rc, rnull = self.coder.codes(rcols, right.num_rows)
+        candidates = np.flatnonzero(~rnull)
+        order = candidates[np.argsort(rc[candidates], kind="stable")]
+        codes = rc[order]
+        probe = np.flatnonzero(~lnull)
+        lo = np.searchsorted(codes, lc[probe], "left")
+        count = np.searchsorted(codes, lc[probe], "right") - lo
+        li = np.repeat(probe, count)
+        first = np.repeat(lo - (np.cumsum(count) - count), count)
+        ri = order[first + np.arange(len(li))]
+        taken_l = [c.take(pa.array(li)) for c in lcols]
+        taken_r = [c.take(pa.array(ri)) for c in rcols]
+        same = rows_equal(taken_l, taken_r, len(li))
+        return li[same], ri[same]
+
+    def _join(self, left: pa.RecordBatch, right: pa.RecordBatch) -> list[pa.RecordBatch]:
+        li, ri = self._pairs(left, right)
+        if self.program is not None and len(li):
+            kept = kept_pairs(
+                self.program, pair_batch(left.take(pa.array(li)), right.take(pa.array(ri)))
+            )
+            li, ri = li[kept], ri[kept]
+        out = [self._rows(left.take(pa.array(li)), right.take(pa.array(ri)))]
         kind = self.node.kind
         if kind in (n.JoinKind.LEFT, n.JoinKind.FULL):
-            hit = {i for i, _ in pairs}
-            nulls = (None,) * self.widths[1]
-            out += [left[i] + nulls for i in range(len(left)) if i not in hit]
+            alone = np.setdiff1d(np.arange(left.num_rows), li)
+            out.append(self._rows(left.take(pa.array(alone)), _nulls(self.schemas[1], len(alone))))
         if kind in (n.JoinKind.RIGHT, n.JoinKind.FULL):
-            hit = {j for _, j in pairs}
-            nulls = (None,) * self.widths[0]
-            out += [nulls + right[j] for j in range(len(right)) if j not in hit]
-        return out
+            alone = np.setdiff1d(np.arange(right.num_rows), ri)
+            out.append(self._rows(_nulls(self.schemas[0], len(alone)), right.take(pa.array(alone))))
+        return [b for b in out if b.num_rows]
+
+    def _rows(self, left: pa.RecordBatch, right: pa.RecordBatch) -> pa.RecordBatch:
+        columns = [*left.columns, *right.columns]
+        batch = pa.RecordBatch.from_arrays(columns, names=[f"c{i}" for i in range(len(columns))])
+        return conform(batch, self.out_schema)
 
     def state_rows(self) -> int:
-        return sum(len(a) + len(b) for a, b in self.windows.values())
+        return sum(b.num_rows for sides in self.windows.values() for p in sides for b in p)
+
+    def state_bytes(self) -> int:
+        return sum(b.nbytes for sides in self.windows.values() for p in sides for b in p)
 
     def snapshot(self) -> Any:
         return {"watermark": self.watermark, "windows": self.windows}
@@ -100,3 +133,11 @@ class WindowJoin(BaseOperator):
     def restore(self, state: Any) -> None:
         self.watermark = state["watermark"]
         self.windows = state["windows"]
+
+
+def _concat(pieces: list[pa.RecordBatch], schema: pa.Schema) -> pa.RecordBatch:
+    return pa.concat_batches(pieces) if pieces else pa.RecordBatch.from_pylist([], schema=schema)
+
+
+def _nulls(schema: pa.Schema, count: int) -> pa.RecordBatch:
+    return pa.RecordBatch.from_arrays([pa.nulls(count, f.type) for f in schema], schema=schema)

@@ -299,3 +299,16 @@ def test_window_dedup_matches_batch(order: str) -> None:
     (plan,) = compile_sql(DDL + sql).optimized
     batch, stream = run_parity(plan, tables={"t": events(600, late=False)}, batch_size=31)
     assert stream == batch and sum(batch.values()) > 20
+
+
+@pytest.mark.parametrize("kind", ["JOIN", "LEFT JOIN", "FULL JOIN"])
+def test_window_join_matches_batch(kind: str) -> None:
+    side = "SELECT * FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '4' SECOND))"
+    sql = f"""SELECT l.k, l.s, l.v, r.s AS rs, r.v AS rv, l.window_start, r.window_end
+        FROM ({side}) AS l {kind} ({side}) AS r
+        ON l.k = r.k AND l.window_start = r.window_start AND l.window_end = r.window_end
+        AND l.v < r.v;"""
+    (plan,) = compile_sql(DDL + sql).optimized
+    assert "window_join" in {op.kind for op in lower_to_stream(plan).operators}
+    batch, stream = run_parity(plan, tables={"t": events(400, late=False)}, batch_size=29)
+    assert stream == batch and sum(batch.values()) > 20
