@@ -17,6 +17,8 @@ from .duckdb_share import StructureKeys, worth_materializing
 
 
 def unique_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    if len({name.lower() for name in names}) == len(names):
+        return names
     seen: set[str] = set()
     out: list[str] = []
     for name in names:
