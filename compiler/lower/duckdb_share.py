@@ -22,7 +22,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 from typing import Any
 
 from nrtg.compiler.plan import nodes as n
@@ -34,6 +33,7 @@ from nrtg.compiler.plan.expr import (
     Literal,
     and_,
     conjuncts,
+    field_names,
     remap_refs,
 )
 
@@ -86,15 +86,12 @@ class StructureKeys:
         return number
 
 
-@functools.cache
-def _param_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls) if f.name != "span")
-
-
 def _params(plan: n.Plan) -> tuple[Any, ...]:
     """The plan's fields but its span, its children marked by position only."""
     out: list[Any] = []
-    for name in _param_names(type(plan)):
+    for name in field_names(type(plan)):
+        if name == "span":
+            continue
         value = getattr(plan, name)
         if isinstance(value, n.Plan):
             value = _CHILD
