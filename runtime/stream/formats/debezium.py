@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from nrtg.catalog.errors import ExecutionError
 
@@ -71,14 +72,19 @@ class DebeziumEncoder:
         self.rows = JsonEncoder(schema, options, table)
 
     def encode(self, batch: pa.RecordBatch) -> list[bytes | str | None]:
-        rows = self.rows.encode(batch)
+        rows = self.rows.encode_array(batch)
         index = batch.schema.get_field_index("_op")
-        ops = batch.column(index).to_pylist() if index >= 0 else [0] * batch.num_rows
-        out: list[bytes | str | None] = []
-        for row, op in zip(rows, ops, strict=True):
-            text = row.decode() if isinstance(row, bytes) else row
-            if op in (0, 2):
-                out.append('{"before":null,"after":' + str(text) + ',"op":"c"}')
-            else:
-                out.append('{"before":' + str(text) + ',"after":null,"op":"d"}')
+        if index < 0:
+            envelopes = pc.binary_join_element_wise(
+                b'{"before":null,"after":', rows, b',"op":"c"}', b""
+            )
+        else:
+            ops = batch.column(index)
+            added = pc.or_(pc.equal(ops, 0), pc.equal(ops, 2))  # +I/+U; -U/-D are deletes
+            envelopes = pc.if_else(
+                added,
+                pc.binary_join_element_wise(b'{"before":null,"after":', rows, b',"op":"c"}', b""),
+                pc.binary_join_element_wise(b'{"before":', rows, b',"after":null,"op":"d"}', b""),
+            )
+        out: list[bytes | str | None] = envelopes.to_pylist()
         return out

@@ -49,5 +49,8 @@ class RawEncoder:
             )
 
     def encode(self, batch: pa.RecordBatch) -> list[bytes | str | None]:
-        values: list[bytes | str | None] = batch.column(0).to_pylist()
+        column = batch.column(0)
+        if not pa.types.is_binary(column.type):
+            column = column.cast(pa.binary())  # zero-copy for text; bytes are what Kafka takes
+        values: list[bytes | str | None] = column.to_pylist()
         return values
