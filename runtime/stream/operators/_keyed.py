@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from ._keyindex import ChunkIndex
-from ._keys import NULL_EXACT, KeyCoder, rows_equal
+from ._keys import NULL_EXACT, KeyCoder, rows_equal, values_equal
 from ._rowstore import RowStore
 
 
@@ -99,10 +99,15 @@ class KeyedRows:
         probe, ids = self.find(codes[rows], [c.take(pa.array(rows)) for c in columns])
         ok = ids < limits[probe]
         probe, ids = probe[ok], ids[ok]
-        if len(ids):
-            stored = self.store.take(ids)
-            mine = data.select(range(len(self.store.schema))).take(pa.array(rows[probe]))
-            same = rows_equal(stored.columns, mine.columns, len(ids))
+        # the key columns are equal already; compare the others one at a time, each over the
+        # candidates the previous ones left (most fall at the first column)
+        for i in range(len(self.store.schema)):
+            if not len(ids):
+                break
+            if i in self.key_cols:
+                continue
+            stored = self.store.take(ids, [i]).column(0)
+            same = values_equal(stored, data.column(i).take(pa.array(rows[probe])))
             probe, ids = probe[same], ids[same]
         if not len(ids):
             return taken
