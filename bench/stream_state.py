@@ -32,6 +32,12 @@ QUERIES: dict[str, str] = {
     "group_agg": """SELECT auction, DATE_FORMAT(`dateTime`, 'yyyy-MM-dd') AS d, COUNT(*) AS n,
         MIN(price) AS lo, MAX(price) AS hi, SUM(price) AS s FROM bid
         GROUP BY auction, DATE_FORMAT(`dateTime`, 'yyyy-MM-dd');""",
+    "group_agg (distinct)": """SELECT DATE_FORMAT(`dateTime`, 'yyyy-MM-dd') AS d,
+        COUNT(DISTINCT bidder) AS bidders, COUNT(DISTINCT bidder) FILTER (WHERE price < 10000)
+        AS small, COUNT(DISTINCT auction) AS auctions FROM bid
+        GROUP BY DATE_FORMAT(`dateTime`, 'yyyy-MM-dd');""",
+    "group_agg (retracting)": """SELECT hi % 7 AS b, COUNT(*) AS n, MIN(hi) AS lo, MAX(hi) AS top
+        FROM (SELECT auction, MAX(price) AS hi FROM bid GROUP BY auction) GROUP BY hi % 7;""",
     "join": """SELECT B.auction, B.bidder, B.price, A.itemName, A.category
         FROM bid B JOIN auction A ON B.auction = A.id;""",
     "join (full rows)": """SELECT * FROM bid B JOIN auction A ON B.auction = A.id;""",
@@ -53,6 +59,15 @@ QUERIES: dict[str, str] = {
     "window_agg": """SELECT auction, COUNT(*) AS n, MAX(price) AS hi, window_start
         FROM TABLE(HOP(TABLE bid, DESCRIPTOR(`dateTime`), INTERVAL '2' SECOND,
         INTERVAL '10' SECOND)) GROUP BY auction, window_start, window_end;""",
+    "window_rank": """SELECT * FROM (SELECT auction, bidder, price, window_start, window_end,
+        ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY price DESC) AS rn
+        FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(`dateTime`), INTERVAL '10' SECOND)))
+        WHERE rn <= 3;""",
+    "window_join": """SELECT B.auction, B.price, A.seller, B.window_start FROM
+        (SELECT * FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(`dateTime`), INTERVAL '10' SECOND))) B
+        JOIN (SELECT * FROM TABLE(TUMBLE(TABLE auction, DESCRIPTOR(`dateTime`),
+        INTERVAL '10' SECOND))) A ON B.auction = A.id AND B.window_start = A.window_start
+        AND B.window_end = A.window_end;""",
     "window_agg (session)": """SELECT bidder, COUNT(*) AS n, SESSION_START(`dateTime`,
         INTERVAL '10' SECOND) AS s FROM bid GROUP BY bidder, SESSION(`dateTime`,
         INTERVAL '10' SECOND);""",

@@ -295,6 +295,12 @@ class ColumnarGroups:
         columns += self._results(live)
         return pa.Table.from_arrays(columns, names=self.out_schema.names)
 
+    def kept_arrow_bytes(self) -> int:
+        """The Arrow size of what the state stands for: one result row per live group, and
+        the values (with multiplicities) the DISTINCT and retracting MIN/MAX aggregates keep."""
+        values = sum(v.kept_arrow_bytes() for v in self.values.values())
+        return self.live_results().nbytes + values
+
     def snapshot(self) -> dict[str, Any]:
         live, slots = self._renumbering()
         return {

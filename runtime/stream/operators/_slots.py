@@ -19,7 +19,7 @@ import pyarrow as pa
 from ._keys import KeyCoder, rows_equal
 
 Run = tuple[np.ndarray, np.ndarray]  # (sorted hashes, slots)
-_EMPTY: Run = (np.zeros(0, np.uint64), np.zeros(0, np.int64))
+_EMPTY: Run = (np.zeros(0, np.uint64), np.zeros(0, np.int32))  # slots int32 while they fit
 MIN_MERGE = 4096
 MAX_CHUNKS = 64
 
@@ -84,7 +84,8 @@ class KeySlots:
             if not clash.any():
                 break
             h[clash] += np.uint64(1)
-        slots = np.arange(self.size, self.size + len(h), dtype=np.int64)
+        top = self.size + len(h)
+        slots = np.arange(self.size, top, dtype=np.int32 if top < 2**31 else np.int64)
         self.keys = pa.concat_tables([self.keys, keys])
         if self.keys.column(0).num_chunks > MAX_CHUNKS:
             self.keys = self.keys.combine_chunks()

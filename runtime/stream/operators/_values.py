@@ -3,7 +3,7 @@ and MIN/MAX under retraction): (group slot, value) pairs get dense numbers from 
 with a multiplicity each in a numpy array. A value is present in its group while its
 multiplicity is positive; `apply` reports the pairs whose presence changed, from which the
 caller updates distinct counts and sums; `extremes` recomputes MIN/MAX of chosen groups from the
-present pairs. Pairs that are no longer present compact away when they outnumber the others."""
+present pairs. Pairs no longer present compact away once they reach half the present ones."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from . import _columnar as col
 from ._slots import KeySlots
 
-MIN_COMPACT = 1024
+MIN_COMPACT = 256
 
 
 class ValueCounts:
@@ -69,8 +69,13 @@ class ValueCounts:
         self.restore(state)
 
     def maybe_compact(self, slots: int) -> None:
-        if self.pairs.size - self.present > max(MIN_COMPACT, self.present):
+        if self.pairs.size - self.present > max(MIN_COMPACT, self.present // 2):
             self.remap(np.arange(slots))
+
+    def kept_arrow_bytes(self) -> int:
+        """The Arrow size of the present values with their multiplicities."""
+        live = np.flatnonzero(self.count[: self.pairs.size] > 0)
+        return self.pairs.keys.column("k1").take(pa.array(live)).nbytes + 8 * len(live)
 
     @property
     def nbytes(self) -> int:

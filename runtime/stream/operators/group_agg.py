@@ -113,9 +113,10 @@ class GroupAgg(BaseOperator):
         return super().state_bytes()
 
     def state_arrow_bytes(self) -> int:
-        """The Arrow size of one result row per group (what the state stands for)."""
+        """The Arrow size of one result row per group (what the state stands for; columnar:
+        with the values the DISTINCT and retracting MIN/MAX aggregates keep)."""
         if self.columnar is not None:
-            return self.columnar.live_results().nbytes
+            return self.columnar.kept_arrow_bytes()
         return arrow_size(self.out_schema, [r for k in self.groups if (r := self._result(k))])
 
     def snapshot(self) -> Any:

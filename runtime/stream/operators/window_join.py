@@ -127,6 +127,9 @@ class WindowJoin(BaseOperator):
     def state_bytes(self) -> int:
         return sum(b.nbytes for sides in self.windows.values() for p in sides for b in p)
 
+    def state_arrow_bytes(self) -> int:
+        return self.state_bytes()  # the kept rows are the state
+
     def snapshot(self) -> Any:
         return {"watermark": self.watermark, "windows": self.windows}
 

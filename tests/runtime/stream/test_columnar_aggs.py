@@ -275,10 +275,11 @@ def test_window_tvf_rows_match_windows_of(window: str) -> None:
     assert list(zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True)) == expected
 
 
+WINDOW = "PARTITION BY window_start, window_end"
 RANKED = {
-    "row_number": "ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY v DESC, ts)",
-    "rank": "RANK() OVER (PARTITION BY window_start, window_end, s ORDER BY x ASC, v DESC)",
-    "dense_rank": "DENSE_RANK() OVER (PARTITION BY window_start, window_end ORDER BY v)",
+    "row_number": f"ROW_NUMBER() OVER ({WINDOW}, k ORDER BY v DESC, ts)",
+    "rank": f"RANK() OVER ({WINDOW}, s ORDER BY x ASC, v DESC)",
+    "dense_rank": f"DENSE_RANK() OVER ({WINDOW} ORDER BY v)",
 }
 
 
