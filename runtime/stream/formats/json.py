@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -198,28 +200,113 @@ def _format_timestamps(column: pa.Array, iso: bool) -> pa.Array:
     return column
 
 
+_NAME_SPECIAL = re.compile(r'["\\\x00-\x1f]')  # a key DuckDB would escape
+
+
+def _flat(t: pa.DataType) -> bool:
+    """Types whose JSON text Arrow's cast to string writes exactly as DuckDB's to_json."""
+    return (
+        pa.types.is_integer(t)
+        or pa.types.is_boolean(t)
+        # DuckDB writes DECIMAL(p <= 15) as a double (`2.5`), DECIMAL(p, 0) as `5.0`
+        or (pa.types.is_decimal128(t) and t.precision > 15 and t.scale > 0)
+        or pa.types.is_timestamp(t)
+        or pa.types.is_string(t)
+        or pa.types.is_large_string(t)
+    )
+
+
+def _text_bytes(column: pa.Array) -> Any:
+    """The character data of a (32-bit offset) string array as uint8s, without a copy."""
+    import numpy as np
+
+    _, offsets, data = column.buffers()
+    if data is None or not len(column):
+        return np.zeros(0, np.uint8)
+    ends = memoryview(offsets).cast("i")
+    start, end = ends[column.offset], ends[column.offset + len(column)]
+    return np.frombuffer(data, np.uint8, end - start, start)
+
+
+def _string_piece(column: pa.Array) -> pa.Array | None:
+    """A text column's values ready to sit between quotes, or None when one holds a control
+    character (those need \\uXXXX escapes: the caller falls back to DuckDB). numpy compares
+    the bytes at ~0.3 ns each, 20x faster than a regular expression."""
+    data = _text_bytes(column)
+    if (data < 0x20).any():
+        return None
+    if not ((data == ord('"')).any() or (data == ord("\\")).any()):
+        return column
+    escaped = pc.replace_substring(column, "\\", "\\\\")
+    return pc.replace_substring(escaped, '"', '\\"')
+
+
 class JsonEncoder:
-    """Rows -> JSON objects with DuckDB's `to_json` (about 20x faster than json.dumps per row).
-    DECIMALs are written as exact numbers keeping their scale (`2.50`), as Flink does."""
+    """Rows -> JSON objects, column-wise. A batch of flat columns (integers, BOOLEAN, DECIMAL
+    of more than 15 digits, TIMESTAMP, text) is written by joining the columns' text forms and
+    the keys in one Arrow kernel: no per-batch query, which costs DuckDB ~1.5 ms even for a few
+    hundred rows. Other batches (DOUBLE, DATE, nested types, text with control characters) go
+    through DuckDB's `to_json`; both write the same bytes. DECIMALs of more than 15 digits are exact numbers
+    keeping their scale (`2.500`, as Flink writes them); DuckDB writes narrower ones through a
+    double (`2.5`), which a reader takes for the same number."""
 
     def __init__(self, schema: pa.Schema, options: Mapping[str, str], table: str) -> None:
-        import duckdb
-
         self.schema = schema
         self.iso = options.get("json.timestamp-format.standard", "SQL").upper() == "ISO-8601"
-        self.con = duckdb.connect()
+        self.flat = len(schema) > 0 and all(
+            _flat(f.type) and _NAME_SPECIAL.search(f.name) is None for f in schema
+        )
+        self.keys = [("{" if i == 0 else ",") + f'"{f.name}":' for i, f in enumerate(schema)]
+        # formatted by _format_timestamps: digits and separators, nothing to escape
+        self.stamps = [pa.types.is_timestamp(f.type) for f in schema]
+        self.con: Any = None
 
-    def encode_array(self, batch: pa.RecordBatch) -> pa.Array:
-        """One JSON object per row, as a binary array (null rows stay objects of nulls)."""
-        columns = [_format_timestamps(batch.column(i), self.iso) for i in range(len(self.schema))]
+    def _joined(self, columns: list[pa.Array]) -> pa.Array | None:
+        pieces: list[Any] = []
+        for key, column, stamp in zip(self.keys, columns, self.stamps, strict=True):
+            if pa.types.is_large_string(column.type):
+                column = column.cast(pa.string())  # one string type for the join kernel
+            quoted = pa.types.is_string(column.type)
+            if stamp:
+                text = column
+            elif quoted:
+                text = _string_piece(column)
+                if text is None:
+                    return None
+            else:
+                text = column.cast(pa.string())
+            if column.null_count:
+                if quoted:
+                    text = pc.binary_join_element_wise('"', text, '"', "")
+                    quoted = False
+                text = pc.fill_null(text, "null")
+            pieces += [key + '"', text, '"'] if quoted else [key, text]
+        pieces.append("}")
+        joined = pc.binary_join_element_wise(*pieces, "")
+        return joined.cast(pa.binary())
+
+    def _duckdb(self, columns: list[pa.Array]) -> pa.Array:
+        if self.con is None:
+            import duckdb
+
+            self.con = duckdb.connect()
         data = pa.Table.from_arrays(columns, names=list(self.schema.names))
         self.con.register("nrtg_rows", data)
         try:
             out = self.con.sql("SELECT to_json(nrtg_rows) FROM nrtg_rows").to_arrow_table()
         finally:
             self.con.unregister("nrtg_rows")
-        # binary, not text: bytes objects are cheaper to make than str and go to Kafka as is
         return out.column(0).combine_chunks().cast(pa.binary())
+
+    def encode_array(self, batch: pa.RecordBatch) -> pa.Array:
+        """One JSON object per row, as a binary array (bytes are cheaper to make than str
+        and go to Kafka as they are)."""
+        columns = [_format_timestamps(batch.column(i), self.iso) for i in range(len(self.schema))]
+        if self.flat:
+            joined = self._joined(columns)
+            if joined is not None:
+                return joined
+        return self._duckdb(columns)
 
     def encode(self, batch: pa.RecordBatch) -> list[bytes | str | None]:
         values: list[bytes | str | None] = self.encode_array(batch).to_pylist()

@@ -123,6 +123,63 @@ def test_json_encoder_writes_sql_or_iso_timestamps() -> None:
     assert back.table.to_pylist() == batch.to_pylist()
 
 
+def _duckdb_json(batch: pa.RecordBatch) -> list[bytes]:
+    """The reference: DuckDB's to_json over the rows, timestamps as Arrow writes them."""
+    import duckdb
+
+    columns = [c.cast(pa.string()) if pa.types.is_timestamp(c.type) else c for c in batch.columns]
+    rows = pa.Table.from_arrays(columns, names=batch.schema.names)  # noqa: F841 (read by DuckDB)
+    out = duckdb.connect().sql("SELECT to_json(rows) FROM rows").to_arrow_table()
+    return [v.encode() for v in out.column(0).to_pylist()]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["plain", "", "é\u2028😀\x7f", None],
+        ['quote " and \\ backslash', '\\"', None, "x"],
+        ["tab\tand\x01control", "line\nbreak", None, "x"],  # control characters: DuckDB path
+    ],
+)
+def test_json_encoder_column_path_writes_duckdbs_bytes(texts: list[str | None]) -> None:
+    schema = pa.schema(
+        [
+            ("id", pa.int64()),
+            ("small", pa.int8()),
+            ("flag", pa.bool_()),
+            ("name", pa.string()),
+            ("wide", pa.large_string()),
+            ("price", pa.decimal128(23, 3)),
+            ("narrow", pa.decimal128(5, 2)),  # DuckDB writes it through a double: DuckDB path
+            ("ts", pa.timestamp("ms")),
+            ("ltz", pa.timestamp("us", "UTC")),
+        ]
+    )
+    when = dt.datetime(1969, 12, 31, 23, 59, 59, 999000)
+    rows = [
+        {
+            "id": i - 2**62,
+            "small": -128 + i,
+            "flag": bool(i % 2),
+            "name": text,
+            "wide": text,
+            "price": decimal.Decimal("-12345678901234567890.100") if i else None,
+            "narrow": decimal.Decimal("2.50"),
+            "ts": when if i != 2 else None,
+            "ltz": when,
+        }
+        for i, text in enumerate(texts)
+    ]
+    batch = pa.RecordBatch.from_pylist(rows, schema=schema)
+    for columns in (schema.names, [n for n in schema.names if n != "narrow"]):
+        part = batch.select(columns)
+        encoder = make_encoder("json", part.schema, {}, "t")
+        assert encoder.encode(part) == _duckdb_json(part)
+        assert encoder.encode(part.slice(1, 2)) == _duckdb_json(part.slice(1, 2))
+        assert encoder.encode(part.slice(0, 0)) == []
+    assert json.loads(encoder.encode(batch.select(columns))[0])["price"] is None
+
+
 def test_csv_round_trip_and_errors() -> None:
     schema = pa.schema([("id", pa.int64()), ("name", pa.string())])
     batch = pa.RecordBatch.from_pylist(
