@@ -91,12 +91,13 @@ class FileSink:
             self.current_name = f"part-{self.run}-{self.counter}.{self.suffix}"
             # closed in prepare() or close(): the file lives across write calls
             self.current = open(self.directory / f".{self.current_name}.inprogress", "wb")  # noqa: SIM115
-        out = self.current
-        for line in lines:
-            if line is None:
-                continue
-            out.write(line.encode() if isinstance(line, str) else line)
-            out.write(b"\n")
+        # one write per batch; the encoders hand out bytes (raw values may be None: no line)
+        kept = [
+            line.encode() if isinstance(line, str) else line for line in lines if line is not None
+        ]
+        if kept:
+            kept.append(b"")
+            self.current.write(b"\n".join(kept))
 
     def prepare(self, checkpoint_id: int, positions: Mapping[str, SourcePosition]) -> None:
         if self.current is None:
