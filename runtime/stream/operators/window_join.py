@@ -62,7 +62,8 @@ class WindowJoin(BaseOperator):
         if not keep.any():
             return self.emit([])
         schema = self.schemas[input_index]
-        rows = pa.RecordBatch.from_arrays(batch.columns[: len(schema)], schema=schema)
+        width = len(schema)  # data columns, cast to the plan's types
+        rows = pa.RecordBatch.from_arrays(conform(batch, schema).columns[:width], schema=schema)
         for start, end in np.unique(np.stack([s[keep], e[keep]], 1), axis=0).tolist():
             pieces = self.windows.setdefault((start, end), ([], []))[input_index]
             pieces.append(rows.filter(pa.array(keep & (s == start) & (e == end))))

@@ -49,8 +49,9 @@ class _Windowed(BaseOperator):
         keep = valid & on_time
         if not keep.any():
             return self.emit([])
+        width = len(self.in_schema)  # data columns, cast to the plan's types
         rows = pa.RecordBatch.from_arrays(
-            batch.columns[: len(self.in_schema)], schema=self.in_schema
+            conform(batch, self.in_schema).columns[:width], schema=self.in_schema
         )
         pairs = np.unique(np.stack([s[keep], e[keep]], 1), axis=0)
         for start, end in pairs.tolist():
