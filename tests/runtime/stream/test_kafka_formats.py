@@ -200,6 +200,24 @@ def test_csv_round_trip_and_errors() -> None:
     assert lenient.skipped == 1 and lenient.table.column("id").to_pylist() == [1, 3]
 
 
+def test_csv_encoder_writes_one_message_per_row_with_line_breaks_quoted() -> None:
+    schema = pa.schema([("id", pa.int64()), ("name", pa.string()), ("note", pa.large_string())])
+    batch = pa.RecordBatch.from_pylist(
+        [
+            {"id": 1, "name": "a\nb", "note": "x\r"},
+            {"id": 2, "name": "c", "note": None},
+            {"id": 3, "name": "d;e", "note": 'say "hi"'},
+        ],
+        schema=schema,
+    )
+    lines = make_encoder("csv", schema, {}, "t").encode(batch)
+    assert lines == [b'1,"a\nb","x\r"', b'2,"c",', b'3,"d;e","say ""hi"""']
+    # with ";" as the delimiter, "d;e" needs quotes
+    semi = make_encoder("csv", schema, {"csv.field-delimiter": ";"}, "t")
+    assert semi.encode(batch.slice(2, 1)) == [b'3;"d;e";"say ""hi"""']
+    assert make_encoder("csv", schema, {}, "t").encode(batch.slice(1, 1)) == [b"2,c,"]
+
+
 def test_raw_string_and_bytes() -> None:
     text = make_decoder("raw", pa.schema([("line", pa.string())]), {}, "t")
     assert text.decode([b"hello", None], locate).table.column(0).to_pylist() == ["hello", None]
