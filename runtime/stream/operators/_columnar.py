@@ -76,9 +76,11 @@ def inputs(batch: pa.RecordBatch, fns: Sequence[AggFn]) -> dict[str, pa.Array]:
 
 
 def partial_aggs(fns: Sequence[AggFn]) -> list[Agg]:
-    """How the `a{x}` columns of a batch become partials."""
+    """How the `a{x}` columns of a batch become partials (DISTINCT aggregates have none)."""
     aggs: list[Agg] = []
     for x, fn in enumerate(fns):
+        if fn.distinct:
+            continue  # from the distinct values, which the caller keeps
         if fn.name == "COUNT":
             aggs.append((f"a{x}", "count" if fn.args else "sum", f"c{x}"))
         elif fn.name in SUMS:
@@ -95,7 +97,8 @@ def merge_aggs(fns: Sequence[AggFn]) -> list[Agg]:
 
 def group(table: pa.Table, keys: list[str], aggs: Sequence[Agg]) -> pa.Table:
     """`table` aggregated by `keys` (first-appearance order), columns renamed as `aggs` say."""
-    grouped = table.group_by(keys, use_threads=False).aggregate([(c, op) for c, op, _ in aggs])
+    unique = list(dict.fromkeys((c, op) for c, op, _ in aggs))
+    grouped = table.group_by(keys, use_threads=False).aggregate(unique)
     columns = [grouped.column(k) for k in keys]
     columns += [grouped.column(f"{c}_{op}") for c, op, _ in aggs]
     return pa.table(columns, names=[*keys, *(out for _, _, out in aggs)])

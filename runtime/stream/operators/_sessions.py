@@ -19,8 +19,8 @@ import pyarrow.compute as pc
 from nrtg.compiler.plan import nodes as n
 
 from ._keys import group_ids
-from ._partial import epoch_ms_array
 from ._rowstore import RowStore
+from ._windows import epoch_ms_array
 
 NEVER = 2**63 - 1
 

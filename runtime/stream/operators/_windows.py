@@ -5,7 +5,20 @@ from __future__ import annotations
 
 from math import gcd
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from nrtg.compiler.plan import nodes as n
+
+
+def epoch_ms_array(column: pa.Array) -> pa.Array:
+    """A TIMESTAMP (or integer) column as int64 epoch milliseconds."""
+    typ = column.type
+    if pa.types.is_timestamp(typ):
+        if typ.tz is not None:
+            column = column.cast(pa.timestamp(typ.unit))
+        column = column.cast(pa.timestamp("ms"), safe=False)
+    return pc.cast(column, pa.int64())
 
 
 def floor_start(t: int, size: int, offset: int) -> int:

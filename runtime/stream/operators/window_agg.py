@@ -5,8 +5,9 @@ CUMULATE: the step), where it updates per-key accumulators. When the watermark r
 window's end - 1 ms the window fires: its slices' accumulators merge per key and one row per key
 is emitted (insert-only); a slice is dropped once the last window that needs it has fired. A row
 whose slice already fired is late: dropped and counted. When every aggregate is one of
-`_columnar`'s (COUNT, SUM, AVG, MIN, MAX without DISTINCT) the slices are Arrow tables of
-partials (`_slices`) and windows fire column by column; otherwise per-key Python accumulators.
+`_columnar`'s (COUNT, SUM, AVG, MIN, MAX, DISTINCT too) the slices are Arrow tables of partials
+and distinct values (`_slices`) and windows fire column by column; otherwise (STDDEV/VAR,
+FIRST/LAST_VALUE, LISTAGG, COLLECT, ...) per-key Python accumulators, row by row.
 
 PROCTIME() windows (processing time): each row belongs to the windows of the clock's time when
 it is processed (`Env.clock`; the column's value is not read), and a window fires once the
@@ -33,7 +34,6 @@ from . import _columnar as columnar
 from ._accumulators import add, agg_fns, merge, new_acc, result
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env
-from ._partial import partial_aggregates
 from ._rows import Row, arrow_schema, epoch_ms, rows_of, to_batch
 from ._sessions import Sessions
 from ._sizing import arrow_size, deep_size
@@ -60,16 +60,17 @@ class WindowAgg(BaseOperator):
         self.watermark = -(2**63)
         arg_types = [self.in_schema.field(fn.args[0]).type if fn.args else None for fn in self.fns]
         self.keys = [f"k{j}" for j in range(len(node.group))]
-        self.by_columns = columnar.supports(self.fns, arg_types) and all(
+        self.session = self.window.kind is n.WindowKind.SESSION
+        # slices keep DISTINCT aggregates' values; closing sessions aggregate in one pass
+        self.by_columns = columnar.supports(self.fns, arg_types, not self.session) and all(
             columnar.groupable(self.in_schema.field(i).type) for i in node.group
         )
-        self.session = self.window.kind is n.WindowKind.SESSION
         # session: the waiting rows
         self.sessions = Sessions(self.window, self.in_schema) if self.session else None
         # aligned, columnar: Arrow partials per slice; else slice end -> key -> accumulators
         self.columnar: ColumnarSlices | None = None
         if self.by_columns and not self.session:
-            self.columnar = ColumnarSlices(node.group, self.fns, self.window)
+            self.columnar = ColumnarSlices(node.group, self.fns, self.window, arg_types)
         self.slices: dict[int, dict[Key, list[list[Any]]]] = {}
         self.pending: set[int] = set()  # window ends not fired yet
 
@@ -114,8 +115,6 @@ class WindowAgg(BaseOperator):
             for end in created:
                 self.pending.update(window_ends_of_slice(end, self.window))
             return self.emit([])
-        if self._vectorized(batch):
-            return self.emit([])
         times = epoch_ms(batch.column(self.window.time_col))
         wm = self.watermark
         _, rows = rows_of(batch)
@@ -139,28 +138,6 @@ class WindowAgg(BaseOperator):
             for fn, acc in zip(fns, accs, strict=True):
                 add(fn, acc, row, 1)
         return self.emit([])
-
-    def _vectorized(self, batch: pa.RecordBatch) -> bool:
-        """Per-batch partial aggregation with Arrow's hash aggregate: rows -> slices -> one
-        accumulator per (slice, key), merged into state. False when the batch needs the
-        row-at-a-time path (times before the offset, multi-argument aggregates, ...)."""
-        partials = partial_aggregates(batch, self.node, self.fns, self.window, self.watermark)
-        if partials is None:
-            return False
-        late, groups = partials
-        self.late_records_dropped += late
-        for end, key, accs in groups:
-            by_key = self.slices.get(end)
-            if by_key is None:
-                by_key = self.slices[end] = {}
-                self.pending.update(window_ends_of_slice(end, self.window))
-            current = by_key.get(key)
-            if current is None:
-                by_key[key] = accs
-            else:
-                for fn, a, b in zip(self.fns, current, accs, strict=True):
-                    merge(fn, a, b)
-        return True
 
     def on_watermark(self, watermark: int) -> Output:
         if self.proctime and watermark < MAX_WATERMARK:

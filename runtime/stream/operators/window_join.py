@@ -22,8 +22,8 @@ from ..api import Output
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env, Program
 from ._keys import KeyCoder, rows_equal
-from ._partial import epoch_ms_array
 from ._rows import arrow_schema, conform
+from ._windows import epoch_ms_array
 from .join import kept_pairs, pair_batch, residual
 
 Window = tuple[int, int]

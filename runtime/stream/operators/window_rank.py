@@ -19,8 +19,8 @@ from ..api import Output
 from ._base import BaseOperator
 from ._keys import group_ids
 from ._order import group_ranks, sorted_positions
-from ._partial import epoch_ms_array
 from ._rows import arrow_schema, conform
+from ._windows import epoch_ms_array
 
 Window = tuple[int, int]
 MAX_PIECES = 16

@@ -15,8 +15,8 @@ from nrtg.compiler.plan import nodes as n
 
 from ..api import Output
 from ._base import BaseOperator
-from ._partial import epoch_ms_array
 from ._rows import conform, data_width
+from ._windows import epoch_ms_array
 
 
 def ms_array(values: list[int] | np.ndarray, typ: pa.DataType) -> pa.Array:

@@ -35,6 +35,8 @@ WITH ('connector' = 'filesystem', 'path' = '/x', 'format' = 'json');
 """
 AGGS = """COUNT(*) AS n, COUNT(v) FILTER (WHERE x > 0) AS nf, SUM(v) AS sv, AVG(v) AS av,
   AVG(x) AS ax, MIN(s) AS lo, MAX(ts) AS hi, SUM(x) FILTER (WHERE v > 3) AS sx"""
+DISTINCT = """COUNT(DISTINCT s) AS ds, SUM(DISTINCT v) FILTER (WHERE x > 0) AS sdv,
+  AVG(DISTINCT v) AS adv, MAX(DISTINCT s) AS mds, COUNT(DISTINCT v) AS dv"""
 SESSION = "SESSION(TABLE t PARTITION BY s, DESCRIPTOR(ts), INTERVAL '1' SECOND)"
 WINDOWS = {
     "hop": "HOP(TABLE t, DESCRIPTOR(ts), INTERVAL '2' SECOND, INTERVAL '6' SECOND)",
@@ -72,7 +74,7 @@ def window_job(window: str, group: str) -> Any:
         sql = f"""SELECT {by}{AGGS}, window_start, window_end
             FROM TABLE({SESSION}) GROUP BY {by}window_start, window_end;"""
         return lower_to_stream(compile_sql(DDL + sql).optimized)
-    sql = f"""SELECT {by}{AGGS}, window_start, window_end
+    sql = f"""SELECT {by}{AGGS}, {DISTINCT}, window_start, window_end
         FROM TABLE({WINDOWS[window]}) GROUP BY {by}window_start, window_end;"""
     return lower_to_stream(compile_sql(DDL + sql).optimized)
 
