@@ -1,0 +1,111 @@
+"""The batch lowering's generator (duckdb_generate) writes what sqlglot's DuckDB generator
+writes for the same tree: its fast paths must not change the SQL text."""
+
+from __future__ import annotations
+
+import pytest
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+
+from nrtg.compiler.lower.duckdb_context import Ref, col, select_from
+from nrtg.compiler.lower.duckdb_generate import generate
+
+DUCKDB = Dialect.get_or_raise("duckdb")
+
+
+def _column(name: str, table: str | None = None) -> exp.Column:
+    return exp.Column(
+        this=exp.Identifier(this=name, quoted=True),
+        table=exp.Identifier(this=table, quoted=False) if table else None,
+    )
+
+
+def _alias(e: exp.Expression, name: str) -> exp.Alias:
+    return exp.Alias(this=e, alias=exp.Identifier(this=name, quoted=True))
+
+
+def _table(name: str, alias: str | None = None) -> exp.Table:
+    return exp.Table(
+        this=exp.Identifier(this=name, quoted=False),
+        alias=exp.TableAlias(this=exp.Identifier(this=alias, quoted=False)) if alias else None,
+    )
+
+
+def _trees() -> list[exp.Select]:
+    wide = exp.Anonymous(
+        this="some_function", expressions=[_column(f"argument_number_{i}") for i in range(6)]
+    )
+    odd_names = [_column('say "hi"'), _column("two\nlines"), _column("select"), _column("Ünï")]
+    strings = [exp.Literal.string(s) for s in ("it's", "a\nb", "back\\slash", "")]
+    select = select_from(
+        [
+            exp.Star(),
+            _alias(_column("a", "l"), "b"),
+            _alias(wide, "w"),
+            *odd_names,
+            *strings,
+            exp.Literal.number(42),
+            _alias(exp.Add(this=_column("x"), expression=exp.Literal.number(1)), "x1"),
+        ],
+        _table("q3", "l"),
+        where=exp.EQ(this=_column("k", "l"), expression=exp.Literal.string("v")),
+        group=[_column("a", "l"), _column("two\nlines")],
+    )
+    select.set(
+        "joins",
+        [
+            exp.Join(
+                this=_table("q4", "r"),
+                on=exp.EQ(this=_column("k", "l"), expression=_column("k", "r")),
+            )
+        ],
+    )
+    ordered = select_from([exp.Star(exclude=[_column("$rn")])], _table("q1")).order_by(
+        exp.Ordered(this=_column("t"), desc=True, nulls_first=False), copy=False
+    )
+    limited = ordered.copy().limit(10, copy=False).offset(5, copy=False)
+    return [select, ordered, limited]
+
+
+@pytest.mark.parametrize("pretty", [True, False])
+def test_same_text_as_sqlglot(pretty: bool) -> None:
+    for tree in _trees():
+        expected = DUCKDB.generate(tree.copy(), pretty=pretty)
+        assert generate([], tree, pretty) == expected
+
+
+@pytest.mark.parametrize("pretty", [True, False])
+def test_with_list_as_sqlglot_writes_it(pretty: bool) -> None:
+    bodies = _trees()
+    modes: list[bool | None] = [True, False, None]
+    ctes = [(f"q{i}", body, mode) for i, (body, mode) in enumerate(zip(bodies, modes, strict=True))]
+    query = select_from([exp.Star()], _table("q2"))
+    tree = query.copy()
+    tree.set(
+        "with_",
+        exp.With(
+            expressions=[
+                exp.CTE(
+                    this=body.copy(),
+                    alias=exp.TableAlias(this=exp.Identifier(this=name, quoted=False)),
+                    materialized=mode,
+                )
+                for name, body, mode in ctes
+            ]
+        ),
+    )
+    assert generate(ctes, query, pretty) == DUCKDB.generate(tree, pretty=pretty)
+
+
+@pytest.mark.parametrize("pretty", [True, False])
+def test_ref_is_written_as_the_column_and_alias_it_stands_for(pretty: bool) -> None:
+    names = ["a", 'say "hi"', "two\nlines", "select"]
+    refs: list[exp.Expression] = []
+    columns: list[exp.Expression] = []
+    for name in names:
+        refs.append(col(name))
+        columns.append(_column(name))
+        refs.append(Ref(this=name, table="l", alias=name + "_2"))
+        columns.append(_alias(_column(name, "l"), name + "_2"))
+    ours = generate([], select_from(refs, _table("q0")), pretty)
+    assert ours == DUCKDB.generate(select_from(columns, _table("q0")), pretty=pretty)
