@@ -156,7 +156,31 @@ def _items(g: Generator, items: list[exp.Expression]) -> str:
     return "\n".join("  " + line for line in text.split("\n"))
 
 
+def _only(e: exp.Expression, *keys: str) -> bool:
+    """Whether `e` has no argument set but `keys`."""
+    return all(not value or key in keys for key, value in e.args.items())
+
+
+def _from(g: Generator, e: exp.Expression) -> str | None:
+    return f"{g.seg('FROM')} {g.sql(e.args['this'])}" if _only(e, "this") else None
+
+
+def _where(g: Generator, e: exp.Expression) -> str | None:
+    if not _only(e, "this"):
+        return None
+    return f"{g.seg('WHERE')}{g.sep()}{g.indent(g.sql(e.args['this']))}"
+
+
+def _group(g: Generator, e: exp.Expression) -> str | None:
+    # `all` False means GROUP BY DISTINCT: not a plain GROUP BY even though it is falsy.
+    plain = _only(e, "expressions") and e.args.get("all") is None
+    return g.op_expressions("GROUP BY", e) if plain else None
+
+
 _FAST: dict[type, Callable[[Generator, exp.Expression], str | None]] = {
+    exp.From: _from,
+    exp.Where: _where,
+    exp.Group: _group,
     Ref: _ref,
     exp.Select: _select,
     exp.Column: _column,
