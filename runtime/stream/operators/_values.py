@@ -3,7 +3,12 @@ and MIN/MAX under retraction): (group slot, value) pairs get dense numbers from 
 with a multiplicity each in a numpy array. A value is present in its group while its
 multiplicity is positive; `apply` reports the pairs whose presence changed, from which the
 caller updates distinct counts and sums; `extremes` recomputes MIN/MAX of chosen groups from the
-present pairs. Pairs no longer present compact away once they reach half the present ones."""
+present pairs. Pairs no longer present compact away once they reach an eighth of the present
+ones (a retracting MIN/MAX input replaces values all the time, so a looser bound would let
+dead pairs dominate the state).
+
+Per pair: the group slot as int32 (group slots are int32, `KeySlots`), the value, and an int32
+multiplicity, widened to int64 only when a multiplicity outgrows it."""
 
 from __future__ import annotations
 
@@ -17,12 +22,13 @@ from . import _columnar as col
 from ._slots import KeySlots
 
 MIN_COMPACT = 256
+_INT32 = np.iinfo(np.int32).max
 
 
 class ValueCounts:
     def __init__(self, typ: pa.DataType) -> None:
-        self.pairs = KeySlots(pa.schema([("slot", pa.int64()), ("value", typ)]))
-        self.count = np.zeros(0, np.int64)
+        self.pairs = KeySlots(pa.schema([("slot", pa.int32()), ("value", typ)]))
+        self.count = np.zeros(0, np.int32)
         self.present = 0
 
     def apply(
@@ -30,18 +36,22 @@ class ValueCounts:
     ) -> tuple[np.ndarray, np.ndarray, pa.Array]:
         """Fold in signed values of the groups `slots` (NULLs do not count); the pairs whose
         presence changed: (group slot, +1 present now / -1 gone, value)."""
-        table = pa.table({"k0": pa.array(slots), "k1": values, "sign": pa.array(sign)})
+        group = pa.array(slots.astype(np.int32, copy=False))
+        table = pa.table({"k0": group, "k1": values, "sign": pa.array(sign)})
         table = table.filter(pc.is_valid(values))
         net = col.group(table, ["k0", "k1"], [("sign", "sum", "sign")])
         pairs, _ = self.pairs.slots(net.select(["k0", "k1"]))
         if len(self.count) < self.pairs.size:
-            grown = np.zeros(max(self.pairs.size, int(len(self.count) * 1.25)), np.int64)
+            grown = np.zeros(max(self.pairs.size, int(len(self.count) * 1.25)), self.count.dtype)
             grown[: len(self.count)] = self.count
             self.count = grown
-        before = self.count[pairs] > 0
+        old = self.count[pairs]
         # a value retracted more often than it came (state lost) is just absent
-        self.count[pairs] = np.maximum(self.count[pairs] + np.asarray(net.column("sign")), 0)
-        change = (self.count[pairs] > 0).astype(np.int64) - before
+        new = np.maximum(old + np.asarray(net.column("sign"), np.int64), 0)
+        if self.count.dtype == np.int32 and len(new) and new.max() > _INT32:
+            self.count = self.count.astype(np.int64)
+        self.count[pairs] = new
+        change = (new > 0).astype(np.int64) - (old > 0)
         self.present += int(change.sum())
         moved = np.flatnonzero(change)
         group = np.asarray(net.column("k0"))[moved]
@@ -69,7 +79,7 @@ class ValueCounts:
         self.restore(state)
 
     def maybe_compact(self, slots: int) -> None:
-        if self.pairs.size - self.present > max(MIN_COMPACT, self.present // 2):
+        if self.pairs.size - self.present > max(MIN_COMPACT, self.present // 8):
             self.remap(np.arange(slots))
 
     def kept_arrow_bytes(self) -> int:
@@ -86,10 +96,13 @@ class ValueCounts:
         keys = self.pairs.keys
         live = np.flatnonzero(self.count[: self.pairs.size] > 0)
         old = np.asarray(keys.column("k0"))[live]
-        pairs = pa.table({"k0": pa.array(slots[old]), "k1": keys.column("k1").take(live)})
+        group = pa.array(slots[old].astype(np.int32))
+        pairs = pa.table({"k0": group, "k1": keys.column("k1").take(live)})
         return {"pairs": pairs, "count": self.count[live]}
 
     def restore(self, state: dict[str, Any]) -> None:
         self.pairs.reset(state["pairs"])
-        self.count = np.array(state["count"], np.int64)
+        count = np.asarray(state["count"], np.int64)
+        wide = len(count) and count.max() > _INT32
+        self.count = count.astype(np.int64 if wide else np.int32)
         self.present = len(self.count)

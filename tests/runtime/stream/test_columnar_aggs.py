@@ -24,6 +24,7 @@ from nrtg.runtime.stream.executor import Executor
 from nrtg.runtime.stream.fold import fold_multiset
 from nrtg.runtime.stream.operators import _groups, _slots
 from nrtg.runtime.stream.operators._slots import KeySlots
+from nrtg.runtime.stream.operators._values import ValueCounts
 from nrtg.runtime.stream.operators.registry import make_operator
 
 from ._parity import run_parity
@@ -315,3 +316,20 @@ def test_window_join_matches_batch(kind: str) -> None:
     assert "window_join" in {op.kind for op in lower_to_stream(plan).operators}
     batch, stream = run_parity(plan, tables={"t": events(400, late=False)}, batch_size=29)
     assert stream == batch and sum(batch.values()) > 20
+
+
+def test_value_counts_widen_a_multiplicity_past_int32() -> None:
+    store = ValueCounts(pa.int64())
+    big = 2**31 + 5
+    group, change, values = store.apply(np.array([3, 3]), pa.array([7, 8]), np.array([big, 1]))
+    assert store.count.dtype == np.int64
+    assert sorted(zip(group.tolist(), change.tolist(), values.to_pylist(), strict=True)) == [
+        (3, 1, 7),
+        (3, 1, 8),
+    ]
+    group, change, _ = store.apply(np.array([3]), pa.array([7]), np.array([-(big - 1)]))
+    assert len(group) == 0  # one left: still present
+    group, change, values = store.apply(np.array([3]), pa.array([7]), np.array([-1]))
+    assert (group.tolist(), change.tolist(), values.to_pylist()) == ([3], [-1], [7])
+    store.restore(store.snapshot(np.arange(4)))
+    assert store.count.dtype == np.int32 and store.present == 1
