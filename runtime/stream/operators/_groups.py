@@ -4,6 +4,11 @@ a number (MIN/MAX: or a timestamp). Keys get dense slots (`KeySlots`); per slot,
 of its non-NULL values (COUNT(*) without FILTER is `rows` itself), and per aggregate its sum or
 its minimum/maximum (MIN/MAX only over an input without retractions).
 
+Counts are int32, widened to int64 when one outgrows it (narrowed again on restore). A count of
+non-NULL values is no array at all while it equals `rows` (a NOT NULL argument without FILTER:
+always), and becomes one, a copy of `rows`, at the first batch where they differ: per group the
+fixed cost is then the key, its index entry and 4 bytes, next to the result row's values.
+
 A batch is pre-aggregated by key with Arrow, signed (retractions subtract); the keys are found or
 added in one lookup; the arrays are updated in place for every key at once; and the results
 before and after are compared column by column to emit the changelog once per touched key
@@ -29,6 +34,7 @@ from ._slots import KeySlots
 from ._values import ValueCounts
 
 ROWS = "rows"
+_INT32 = np.iinfo(np.int32)
 GROWTH = 1.25
 MIN_COMPACT = 1024
 
@@ -72,7 +78,7 @@ class ColumnarGroups:
         self.keys = self.slots.names
         self.types = [out_schema.field(len(group) + x).type for x in range(len(fns))]
         self.counts: list[str] = []  # the count array of each aggregate
-        self.dtypes: dict[str, Any] = {ROWS: np.int64}
+        self.dtypes: dict[str, Any] = {ROWS: np.int32}
         # DISTINCT and retracting MIN/MAX: a value multiset per (argument, FILTER), the
         # aggregates that read it, and its number of distinct values present as their count
         self.values: dict[str, ValueCounts] = {}
@@ -90,11 +96,14 @@ class ColumnarGroups:
                 self.readers.setdefault(store, []).append(x)
                 name = f"c{store}"
             self.counts.append(name)
-            self.dtypes[name] = np.int64
+            self.dtypes[name] = np.int32
             if fn.name != "COUNT":
                 arg = in_schema.field(fn.args[0]).type
                 self.dtypes[f"{'s' if fn.name in col.SUMS else 'm'}{x}"] = _dtype(arg)
-        self.arrays = {k: np.zeros(0, t) for k, t in self.dtypes.items()}
+        # counts of non-NULL values (not of distinct values) that equal `rows`, kept as no array
+        self.shareable = frozenset(c for c in self.counts if c[0] == "n")
+        self.shared = set(self.shareable)
+        self.arrays = {k: np.zeros(0, t) for k, t in self.dtypes.items() if k not in self.shared}
         self.live = 0
 
     # -- one batch -----------------------------------------------------------------------
@@ -195,25 +204,46 @@ class ColumnarGroups:
     def _acc(self, x: int) -> str:
         return f"{'s' if self.fns[x].name in col.SUMS else 'm'}{x}"
 
+    def _count(self, name: str) -> np.ndarray:
+        return self.arrays[ROWS if name in self.shared else name]
+
     def _update(self, slots: np.ndarray, delta: pa.Table) -> None:
         names = delta.column_names[len(self.keys) :]
-        had = {n: self.arrays[self.counts[int(n[1:])]][slots] > 0 for n in names if n[0] == "m"}
+        rows = np.asarray(delta.column(ROWS))
+        for name in self.shared & set(names):
+            if not np.array_equal(np.asarray(pc.fill_null(delta.column(name), 0)), rows):
+                self.shared.discard(name)
+                self.arrays[name] = self.arrays[ROWS].copy()  # as it was before this batch
+        had = {n: self._count(self.counts[int(n[1:])])[slots] > 0 for n in names if n[0] == "m"}
         for name in names:
+            if name in self.shared:
+                continue
             array = self.arrays[name]
             change = delta.column(name)
-            value = np.asarray(pc.fill_null(change, 0), array.dtype)
             if name not in had:
-                array[slots] += value
+                self._add(name, slots, np.asarray(pc.fill_null(change, 0)))
                 continue
+            value = np.asarray(pc.fill_null(change, 0), array.dtype)
             pick = np.minimum if self.fns[int(name[1:])].name == "MIN" else np.maximum
             old = array[slots]
             merged = np.where(had[name], pick(old, value), value)
             array[slots] = np.where(np.asarray(pc.is_valid(change)), merged, old)
 
+    def _add(self, name: str, slots: np.ndarray, change: np.ndarray) -> None:
+        """array[slots] += change, an int32 array widened first if a result would not fit."""
+        array = self.arrays[name]
+        if array.dtype != np.int32:
+            array[slots] += change.astype(array.dtype, copy=False)
+            return
+        new = array[slots] + change.astype(np.int64, copy=False)
+        if len(new) and (new.max() > _INT32.max or new.min() < _INT32.min):
+            array = self.arrays[name] = array.astype(np.int64)
+        array[slots] = new
+
     def _results(self, slots: np.ndarray) -> list[pa.Array]:
         columns: dict[str, pa.Array] = {}
         for x, fn in enumerate(self.fns):
-            count = self.arrays[self.counts[x]][slots]
+            count = self._count(self.counts[x])[slots]
             columns[f"c{x}"] = pa.array(count)
             if fn.name == "COUNT":
                 continue
@@ -311,10 +341,19 @@ class ColumnarGroups:
 
     def restore(self, state: dict[str, Any]) -> None:
         self.slots.reset(state["keys"])
-        self.arrays = {k: np.array(a, self.dtypes[k]) for k, a in state["arrays"].items()}
+        self.arrays = {k: _fit(a, self.dtypes[k]) for k, a in state["arrays"].items()}
+        self.shared = set(self.shareable - self.arrays.keys())
         self.live = len(self.arrays[ROWS])
         for x, values in state["values"].items():
             self.values[x].restore(values)
+
+
+def _fit(array: np.ndarray, dtype: Any) -> np.ndarray:
+    """A restored array as `dtype`; a count int32 unless a value needs int64."""
+    if dtype is not np.int32:
+        return np.array(array, dtype)
+    wide = len(array) and (array.max() > _INT32.max or array.min() < _INT32.min)
+    return np.array(array, np.int64 if wide else np.int32)
 
 
 def ops_array(batch: pa.RecordBatch) -> np.ndarray:

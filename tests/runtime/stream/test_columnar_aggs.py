@@ -333,3 +333,33 @@ def test_value_counts_widen_a_multiplicity_past_int32() -> None:
     assert (group.tolist(), change.tolist(), values.to_pylist()) == ([3], [-1], [7])
     store.restore(store.snapshot(np.arange(4)))
     assert store.count.dtype == np.int32 and store.present == 1
+
+
+def test_counts_share_rows_until_a_null_arrives_and_across_a_restore() -> None:
+    node = group_node(True, distinct=False)
+    batches = changelog_batches(True, count=80, seed=3)
+    no_nulls = [b.filter(b.column(1).is_valid()) for b in batches[:40]]
+    batches = [b for b in no_nulls if b.num_rows] + batches[40:]
+    expected = changelog_of(group_op(node, False), batches)
+    op = group_op(node, True)
+    got = changelog_of(op, batches[:20])
+    assert op.columnar.shared  # COUNT(v) is `rows` while v has no NULL
+    restored = group_op(node, True)
+    restored.restore(op.snapshot())
+    assert restored.columnar.shared == op.columnar.shared
+    got += changelog_of(restored, batches[20:])
+    assert got == expected
+    assert not restored.columnar.shared  # NULLs arrived: a count of its own
+
+
+def test_group_counts_widen_past_int32() -> None:
+    op = group_op(group_node(False, distinct=False), True)
+    batch = pa.RecordBatch.from_arrays([pa.array([1, 2]), pa.array([5, 6])], names=["k", "v"])
+    op.process(batch, 0)
+    groups = op.columnar
+    groups._add(_groups.ROWS, np.array([0]), np.array([2**31]))
+    assert groups.arrays[_groups.ROWS].dtype == np.int64
+    out = op.process(batch.slice(0, 1), 0).batches[0].to_pydict()
+    assert out["c"] == [2**31 + 1, 2**31 + 2]
+    op.restore(op.snapshot())
+    assert op.columnar.arrays[_groups.ROWS].dtype == np.int64
