@@ -9,18 +9,30 @@ Two different keys with one hash are told apart by probing: a key whose hash is 
 another key is stored under the next free code (code + 1, + 2, ...), and lookups follow the
 same chain, so a collision costs a loop, never a wrong group. Codes live in memory only: a
 restore recodes the keys.
+
+A key of one 32- or 64-bit integer column is its own code, so the large run stores no codes
+when its keys hold no NULL: the merge makes the keys one chunk and the run is that chunk's
+positions in key order, which numpy searches the key column's buffer through (as `_keyindex`
+does for row stores): 8 bytes per key instead of 12. Such a run merges in linear time, so it
+takes the small run in from 64 keys on.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 
+from ._keyindex import _search
 from ._keys import KeyCoder, rows_equal
 
-Run = tuple[np.ndarray, np.ndarray]  # (sorted hashes, slots)
+# (sorted hashes, slots in that order); hashes None: the first key chunk's values, the slots
+# (int64, a searchsorted sorter) in their signed order
+Run = tuple[np.ndarray | None, np.ndarray]
 _EMPTY: Run = (np.zeros(0, np.uint64), np.zeros(0, np.int32))  # slots int32 while they fit
 MIN_MERGE = 4096
+MIN_MERGE_EXACT = 64  # merging into a code-less run frees the delta's codes, in linear time
 MAX_CHUNKS = 64
 
 
@@ -32,6 +44,10 @@ class KeySlots:
         self.keys = self.empty  # chunked: a chunk per batch of new keys, combined now and then
         self.base, self.delta = _EMPTY, _EMPTY
         self.coder = KeyCoder(schema.types)
+        typ = schema.types[0]
+        self.exact: Any = None  # the numpy type of a key column its own code
+        if len(schema) == 1 and (pa.types.is_int64(typ) or pa.types.is_int32(typ)):
+            self.exact = np.int64 if pa.types.is_int64(typ) else np.int32
 
     @property
     def size(self) -> int:
@@ -67,7 +83,12 @@ class KeySlots:
     def _find(self, h: np.ndarray) -> np.ndarray:
         out = np.full(len(h), -1, np.int64)
         for hashes, slots in (self.base, self.delta):
-            if not len(hashes):
+            if not len(slots):
+                continue
+            if hashes is None:
+                lo, hi = _search(self._flat(len(slots)), h.view(np.int64), slots)
+                hit = lo < hi
+                out[hit] = slots[lo[hit]]
                 continue
             pos = np.minimum(np.searchsorted(hashes, h), len(hashes) - 1)
             hit = hashes[pos] == h
@@ -92,15 +113,40 @@ class KeySlots:
         self._index(h, slots)
         return slots
 
+    def _flat(self, n: int) -> np.ndarray:
+        """The first `n` keys of an exact key column (its first chunk's buffer, no copy)."""
+        chunk = self.keys.column(0).chunk(0)
+        size = np.dtype(self.exact).itemsize
+        return np.frombuffer(chunk.buffers()[1], self.exact, n, chunk.offset * size)
+
+    def _codes(self, run: Run) -> np.ndarray:
+        hashes, slots = run
+        if hashes is not None:
+            return hashes
+        return self._flat(len(slots))[slots].astype(np.int64).view(np.uint64)
+
     def _index(self, h: np.ndarray, slots: np.ndarray) -> None:
-        hashes = np.concatenate([self.delta[0], h])
+        hashes = np.concatenate([self._codes(self.delta), h])
         order = np.argsort(hashes, kind="stable")
         self.delta = (hashes[order], np.concatenate([self.delta[1], slots])[order])
-        if len(self.delta[0]) >= max(MIN_MERGE, len(self.base[0]) // 8):
-            hashes = np.concatenate([self.base[0], self.delta[0]])
-            order = np.argsort(hashes, kind="stable")
-            self.base = (hashes[order], np.concatenate([self.base[1], self.delta[1]])[order])
-            self.delta = _EMPTY
+        least = MIN_MERGE if self.exact is None else MIN_MERGE_EXACT
+        if len(self.delta[1]) < max(least, len(self.base[1]) // 8):
+            return
+        if self.exact is not None:
+            self.keys = self.keys.combine_chunks()
+            if not self.keys.column(0).null_count:  # every key is its own code
+                base = self._flat(self.size)[self.base[1]].astype(np.int64)
+                values = np.concatenate([base, self.delta[0].view(np.int64)])
+                # sorted runs: the stable sort merges them in linear time
+                order = np.argsort(values, kind="stable")
+                slots = np.concatenate([self.base[1], self.delta[1]])[order]
+                self.base = (None, slots.astype(np.int64, copy=False))
+                self.delta = _EMPTY
+                return
+        hashes = np.concatenate([self._codes(self.base), self.delta[0]])
+        order = np.argsort(hashes, kind="stable")
+        self.base = (hashes[order], np.concatenate([self.base[1], self.delta[1]])[order])
+        self.delta = _EMPTY
 
     def reset(self, keys: pa.Table) -> None:
         """Hold exactly `keys` (distinct): slot i = row i."""
@@ -111,5 +157,5 @@ class KeySlots:
 
     @property
     def nbytes(self) -> int:
-        runs = sum(a.nbytes for run in (self.base, self.delta) for a in run)
+        runs = sum(a.nbytes for run in (self.base, self.delta) for a in run if a is not None)
         return self.keys.nbytes + runs

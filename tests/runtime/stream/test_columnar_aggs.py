@@ -363,3 +363,24 @@ def test_group_counts_widen_past_int32() -> None:
     assert out["c"] == [2**31 + 1, 2**31 + 2]
     op.restore(op.snapshot())
     assert op.columnar.arrays[_groups.ROWS].dtype == np.int64
+
+
+@pytest.mark.parametrize("typ", [pa.int64(), pa.int32()])
+def test_key_slots_search_an_integer_key_column_without_codes(
+    monkeypatch: pytest.MonkeyPatch, typ: pa.DataType
+) -> None:
+    monkeypatch.setattr(_slots, "MIN_MERGE_EXACT", 4)
+    slots = KeySlots(pa.schema([("a", typ)]))
+    seen: dict[Any, int] = {}
+    rng = random.Random(2)
+    codeless = []
+    for step in range(40):
+        nulls = [None] if step >= 30 else []  # a NULL key: the runs keep codes from then on
+        keys = list({rng.randint(-(2**31), 2**31 - 1) for _ in range(6)} | {-1, 0, 7}) + nulls
+        got, new = slots.slots(pa.table({"a": pa.array(keys, typ)}))
+        for key, slot, fresh in zip(keys, got.tolist(), new.tolist(), strict=True):
+            assert fresh == (key not in seen)
+            assert seen.setdefault(key, slot) == slot
+        codeless.append(slots.base[0] is None)
+    assert any(codeless[:30]) and not codeless[-1]
+    assert slots.keys.column(0).to_pylist() == list(seen)
