@@ -7,8 +7,8 @@ present pairs. Pairs no longer present compact away once they reach an eighth of
 ones (a retracting MIN/MAX input replaces values all the time, so a looser bound would let
 dead pairs dominate the state).
 
-Per pair: the group slot as int32 (group slots are int32, `KeySlots`), the value, and an int32
-multiplicity, widened to int64 only when a multiplicity outgrows it."""
+Per pair: the group slot as int32 (2**31 groups would take tens of GB of state), the value, and
+an int32 multiplicity, widened to int64 only when a multiplicity outgrows it."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from . import _columnar as col
 from ._slots import KeySlots
 
 MIN_COMPACT = 256
+DEAD_SHARE = 8  # dead pairs compact away at 1/8 of the present ones
 _INT32 = np.iinfo(np.int32).max
 
 
@@ -79,7 +80,7 @@ class ValueCounts:
         self.restore(state)
 
     def maybe_compact(self, slots: int) -> None:
-        if self.pairs.size - self.present > max(MIN_COMPACT, self.present // 8):
+        if self.pairs.size - self.present > max(MIN_COMPACT, self.present // DEAD_SHARE):
             self.remap(np.arange(slots))
 
     def kept_arrow_bytes(self) -> int:
