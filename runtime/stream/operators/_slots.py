@@ -149,10 +149,11 @@ class KeySlots:
         self.delta = _EMPTY
 
     def reset(self, keys: pa.Table) -> None:
-        """Hold exactly `keys` (distinct): slot i = row i."""
+        """Hold exactly `keys` (distinct): slot i = row i (cast: a checkpoint written before
+        the value stores' group column became int32 holds int64 slots)."""
         self.keys, self.base, self.delta = self.empty, _EMPTY, _EMPTY
         if keys.num_rows:
-            keys = keys.rename_columns(self.names).combine_chunks()
+            keys = keys.rename_columns(self.names).cast(self.empty.schema).combine_chunks()
             self._add(keys, self.hashes(keys))
 
     @property

@@ -384,3 +384,14 @@ def test_key_slots_search_an_integer_key_column_without_codes(
         codeless.append(slots.base[0] is None)
     assert any(codeless[:30]) and not codeless[-1]
     assert slots.keys.column(0).to_pylist() == list(seen)
+
+
+def test_value_counts_restore_a_snapshot_with_int64_group_slots() -> None:
+    store = ValueCounts(pa.int64())
+    pairs = pa.table({"k0": pa.array([0, 1], pa.int64()), "k1": pa.array([5, 6], pa.int64())})
+    store.restore({"pairs": pairs, "count": np.array([2, 1], np.int64)})
+    group, change, values = store.apply(np.array([1, 2]), pa.array([6, 6]), np.array([-1, 1]))
+    assert sorted(zip(group.tolist(), change.tolist(), values.to_pylist(), strict=True)) == [
+        (1, -1, 6),
+        (2, 1, 6),
+    ]
