@@ -81,18 +81,24 @@ class KeySlots:
         return out, new
 
     def _find(self, h: np.ndarray) -> np.ndarray:
-        out = np.full(len(h), -1, np.int64)
+        # sorted needles: numpy's binary searches then narrow from the previous hit, 2-4x
+        # faster on a large index (its random reads dominate)
+        order = np.argsort(h)
+        h = h[order]
+        found = np.full(len(h), -1, np.int64)
         for hashes, slots in (self.base, self.delta):
             if not len(slots):
                 continue
             if hashes is None:
                 lo, hi = _search(self._flat(len(slots)), h.view(np.int64), slots)
                 hit = lo < hi
-                out[hit] = slots[lo[hit]]
+                found[hit] = slots[lo[hit]]
                 continue
             pos = np.minimum(np.searchsorted(hashes, h), len(hashes) - 1)
             hit = hashes[pos] == h
-            out[hit] = slots[pos[hit]]
+            found[hit] = slots[pos[hit]]
+        out = np.empty_like(found)
+        out[order] = found
         return out
 
     def _add(self, keys: pa.Table, h: np.ndarray) -> np.ndarray:
