@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ._keyindex import _search
 from ._keys import KeyCoder, rows_equal
 
 # (sorted hashes, slots in that order); hashes None: the first key chunk's values, the slots
@@ -90,9 +89,14 @@ class KeySlots:
             if not len(slots):
                 continue
             if hashes is None:
-                lo, hi = _search(self._flat(len(slots)), h.view(np.int64), slots)
-                hit = lo < hi
-                found[hit] = slots[lo[hit]]
+                keys = self._flat(len(slots))
+                info = np.iinfo(keys.dtype)  # a code outside an int32 key's range: no key
+                code = h.view(np.int64)
+                inside = (code >= info.min) & (code <= info.max)
+                code = np.where(inside, code, 0).astype(keys.dtype, copy=False)
+                at = slots[np.minimum(np.searchsorted(keys, code, sorter=slots), len(slots) - 1)]
+                hit = inside & (keys[at] == code)
+                found[hit] = at[hit]
                 continue
             pos = np.minimum(np.searchsorted(hashes, h), len(hashes) - 1)
             hit = hashes[pos] == h
