@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import base64
 import io
-import re
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -200,20 +200,49 @@ def _format_timestamps(column: pa.Array, iso: bool) -> pa.Array:
     return column
 
 
-_NAME_SPECIAL = re.compile(r'["\\\x00-\x1f]')  # a key DuckDB would escape
+def _text_piece(t: pa.DataType) -> bool:
+    """Types whose JSON text is Arrow's cast to string (as DuckDB's to_json writes them)."""
+    return pa.types.is_integer(t) or pa.types.is_boolean(t) or pa.types.is_timestamp(t)
 
 
-def _flat(t: pa.DataType) -> bool:
-    """Types whose JSON text Arrow's cast to string writes exactly as DuckDB's to_json."""
-    return (
-        pa.types.is_integer(t)
-        or pa.types.is_boolean(t)
-        # DuckDB writes DECIMAL(p <= 15) as a double (`2.5`), DECIMAL(p, 0) as `5.0`
-        or (pa.types.is_decimal128(t) and t.precision > 15 and t.scale > 0)
-        or pa.types.is_timestamp(t)
-        or pa.types.is_string(t)
-        or pa.types.is_large_string(t)
-    )
+def _decimal_piece(column: pa.Array) -> pa.Array:
+    """DECIMAL as Flink's JSON format writes it (Jackson, `json.encode.decimal-as-plain-number`
+    false): Java's `BigDecimal.stripTrailingZeros().toString()`, zero as `0`. Observed on Flink
+    2.3: DECIMAL(9,3) 2.500 -> `2.5`, DECIMAL(5,0) 100 -> `1E+2`, DECIMAL(11,9) 0.000000027 ->
+    `2.7E-8`. Arrow's cast to string is Java's `toString` of the unstripped value (scientific
+    when the exponent is below -6); stripping keeps that exponent, so only the zeros go, and a
+    whole number left with trailing zeros turns scientific (negative scale)."""
+    text = column.cast(pa.string())
+    scale = column.type.scale
+    zero = pc.equal(column, pa.scalar(0, column.type))
+    plain = zero  # values whose trailing zeros stay: zero itself, exponents
+    if 0 < scale <= 6:
+        # every value is a plain fraction: `2.500` -> `2.5`, `100.00` -> `100`
+        text = pc.utf8_rtrim(pc.utf8_rtrim(text, "0"), ".")
+    elif scale > 6:
+        # scientific forms too (exponent below -6): `2.70E-10` -> `2.7E-10`, `1.00E-10` -> `1E-10`
+        text = pc.replace_substring_regex(text, r"\.?0+E|(\.\d*[1-9])0+E", r"\1E")
+        text = pc.replace_substring_regex(text, r"\.0*$|(\.\d*[1-9])0+$", r"\1")
+        plain = pc.or_(zero, pc.match_substring(text, "E"))  # an exponent may end in 0: `2E-10`
+    whole = pc.and_(pc.ends_with(text, "0"), pc.invert(plain))
+    if pc.any(whole).as_py():
+        # `-2500` -> `-2.5E+3`: the digits without their k trailing zeros, exponent digits-1+k
+        ends = text.filter(whole)
+        kept = pc.utf8_rtrim(ends, "0")
+        digits = pc.utf8_ltrim(kept, "-")
+        count = pc.utf8_length(digits)
+        trailing = pc.subtract(pc.utf8_length(ends), pc.utf8_length(kept))
+        rest = pc.utf8_slice_codeunits(digits, 1)
+        mantissa = pc.if_else(
+            pc.greater(count, 1),
+            pc.binary_join_element_wise(pc.utf8_slice_codeunits(digits, 0, 1), rest, "."),
+            digits,
+        )
+        sign = pc.if_else(pc.starts_with(ends, "-"), "-", "")
+        exponent = pc.add(pc.subtract(count, 1), trailing).cast(pa.string())
+        sci = pc.binary_join_element_wise(sign, mantissa, "E+", exponent, "")
+        text = pc.replace_with_mask(text, whole, sci)
+    return pc.if_else(zero, "0", text)
 
 
 def _string_piece(column: pa.Array) -> pa.Array | None:
@@ -230,71 +259,79 @@ def _string_piece(column: pa.Array) -> pa.Array | None:
 
 
 class JsonEncoder:
-    """Rows -> JSON objects, column-wise. A batch of flat columns (integers, BOOLEAN, DECIMAL
-    of more than 15 digits, TIMESTAMP, text) is written by joining the columns' text forms and
-    the keys in one Arrow kernel: no per-batch query, which costs DuckDB ~1.5 ms even for a few
-    hundred rows. Other batches (DOUBLE, DATE, nested types, text with control characters) go
-    through DuckDB's `to_json`; both write the same bytes. DECIMALs of more than 15 digits are exact numbers
-    keeping their scale (`2.500`, as Flink writes them); DuckDB writes narrower ones through a
-    double (`2.5`), which a reader takes for the same number."""
+    """Rows -> JSON objects, column-wise: each column's JSON text is made on its own and the
+    keys and texts are joined in one Arrow kernel. Integers, BOOLEAN, TIMESTAMP, DECIMAL and
+    text are written by Arrow kernels (no per-batch query, which costs DuckDB ~1.5 ms even for a
+    few hundred rows); the other columns (DOUBLE, DATE, nested types, text with control
+    characters) by one DuckDB `to_json` per column in a single query."""
 
     def __init__(self, schema: pa.Schema, options: Mapping[str, str], table: str) -> None:
         self.schema = schema
         self.iso = options.get("json.timestamp-format.standard", "SQL").upper() == "ISO-8601"
-        self.flat = len(schema) > 0 and all(
-            _flat(f.type) and _NAME_SPECIAL.search(f.name) is None for f in schema
-        )
-        self.keys = [("{" if i == 0 else ",") + f'"{f.name}":' for i, f in enumerate(schema)]
-        # formatted by _format_timestamps: digits and separators, nothing to escape
-        self.stamps = [pa.types.is_timestamp(f.type) for f in schema]
+        self.keys = [
+            ("{" if i == 0 else ",") + json.dumps(f.name, ensure_ascii=False) + ":"
+            for i, f in enumerate(schema)
+        ]
         self.con: Any = None
 
-    def _joined(self, columns: list[pa.Array]) -> pa.Array | None:
-        pieces: list[Any] = []
-        for key, column, stamp in zip(self.keys, columns, self.stamps, strict=True):
-            if pa.types.is_large_string(column.type):
-                column = column.cast(pa.string())  # one string type for the join kernel
-            quoted = pa.types.is_string(column.type)
-            if stamp:
-                text = column
-            elif quoted:
-                text = _string_piece(column)
-                if text is None:
-                    return None
-            else:
-                text = column.cast(pa.string())
-            if column.null_count:
-                if quoted:
-                    text = pc.binary_join_element_wise('"', text, '"', "")
-                    quoted = False
-                text = pc.fill_null(text, "null")
-            pieces += [key + '"', text, '"'] if quoted else [key, text]
-        pieces.append("}")
-        joined = pc.binary_join_element_wise(*pieces, "")
-        return joined.cast(pa.binary())
+    def _piece(self, column: pa.Array) -> tuple[pa.Array, bool] | None:
+        """The column's JSON text and whether it goes between quotes; None: DuckDB writes it."""
+        t = column.type
+        if pa.types.is_timestamp(t):
+            # digits and separators: nothing to escape
+            return _format_timestamps(column, self.iso), True
+        if pa.types.is_decimal(t):
+            return _decimal_piece(column), False
+        if _text_piece(t):
+            return column.cast(pa.string()), False
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            text = _string_piece(column.cast(pa.string()))  # one string type for the join
+            return None if text is None else (text, True)
+        return None
 
-    def _duckdb(self, columns: list[pa.Array]) -> pa.Array:
+    def _duckdb(self, columns: dict[int, pa.Array]) -> dict[int, pa.Array]:
+        """The columns' JSON texts as DuckDB's to_json writes them."""
         if self.con is None:
             import duckdb
 
             self.con = duckdb.connect()
-        data = pa.Table.from_arrays(columns, names=list(self.schema.names))
+        data = pa.Table.from_arrays(list(columns.values()), names=[f"c{i}" for i in columns])
         self.con.register("nrtg_rows", data)
         try:
-            out = self.con.sql("SELECT to_json(nrtg_rows) FROM nrtg_rows").to_arrow_table()
+            sql = ", ".join(f"to_json(c{i})" for i in columns)
+            out = self.con.sql(f"SELECT {sql} FROM nrtg_rows").to_arrow_table()
         finally:
             self.con.unregister("nrtg_rows")
-        return out.column(0).combine_chunks().cast(pa.binary())
+        return {i: out.column(j).combine_chunks() for j, i in enumerate(columns)}
 
     def encode_array(self, batch: pa.RecordBatch) -> pa.Array:
         """One JSON object per row, as a binary array (bytes are cheaper to make than str
         and go to Kafka as they are)."""
-        columns = [_format_timestamps(batch.column(i), self.iso) for i in range(len(self.schema))]
-        if self.flat:
-            joined = self._joined(columns)
-            if joined is not None:
-                return joined
-        return self._duckdb(columns)
+        pieces: list[tuple[pa.Array, bool] | None] = []
+        rest: dict[int, pa.Array] = {}
+        for i in range(len(self.schema)):
+            column = batch.column(i)
+            piece = self._piece(column)
+            if piece is None:
+                rest[i] = _format_timestamps(column, self.iso)
+            pieces.append(piece)
+        written = self._duckdb(rest) if rest and batch.num_rows else {}
+        parts: list[Any] = []
+        for i, (key, piece) in enumerate(zip(self.keys, pieces, strict=True)):
+            text, quoted = piece if piece is not None else (written.get(i), False)
+            if text is None:  # an empty batch: nothing was written
+                text = pa.array([], pa.string())
+            if text.null_count:
+                if quoted:
+                    text = pc.binary_join_element_wise('"', text, '"', "")
+                    quoted = False
+                text = pc.fill_null(text, "null")
+            parts += [key + '"', text, '"'] if quoted else [key, text]
+        if not parts:
+            return pa.array([b"{}"] * batch.num_rows, pa.binary())
+        parts.append("}")
+        joined = pc.binary_join_element_wise(*parts, "")
+        return joined.cast(pa.binary())
 
     def encode(self, batch: pa.RecordBatch) -> list[bytes | str | None]:
         values: list[bytes | str | None] = self.encode_array(batch).to_pylist()

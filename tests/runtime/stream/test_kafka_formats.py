@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import random
 
 import pyarrow as pa
 import pytest
@@ -149,10 +150,9 @@ def test_json_encoder_column_path_writes_duckdbs_bytes(texts: list[str | None]) 
             ("flag", pa.bool_()),
             ("name", pa.string()),
             ("wide", pa.large_string()),
-            ("price", pa.decimal128(23, 3)),
-            ("narrow", pa.decimal128(5, 2)),  # DuckDB writes it through a double: DuckDB path
             ("ts", pa.timestamp("ms")),
             ("ltz", pa.timestamp("us", "UTC")),
+            ("double", pa.float64()),
         ]
     )
     when = dt.datetime(1969, 12, 31, 23, 59, 59, 999000)
@@ -163,21 +163,68 @@ def test_json_encoder_column_path_writes_duckdbs_bytes(texts: list[str | None]) 
             "flag": bool(i % 2),
             "name": text,
             "wide": text,
-            "price": decimal.Decimal("-12345678901234567890.100") if i else None,
-            "narrow": decimal.Decimal("2.50"),
+            "double": 0.1 * i,  # DuckDB writes it: the mixed path
             "ts": when if i != 2 else None,
             "ltz": when,
         }
         for i, text in enumerate(texts)
     ]
     batch = pa.RecordBatch.from_pylist(rows, schema=schema)
-    for columns in (schema.names, [n for n in schema.names if n != "narrow"]):
+    for columns in (schema.names, [n for n in schema.names if n != "double"]):
         part = batch.select(columns)
         encoder = make_encoder("json", part.schema, {}, "t")
         assert encoder.encode(part) == _duckdb_json(part)
         assert encoder.encode(part.slice(1, 2)) == _duckdb_json(part.slice(1, 2))
         assert encoder.encode(part.slice(0, 0)) == []
-    assert json.loads(encoder.encode(batch.select(columns))[0])["price"] is None
+    assert json.loads(encoder.encode(batch.select(columns))[0])["ts"] == "1969-12-31 23:59:59.999"
+
+
+# What Flink 2.3's json format wrote for these values (filesystem sink, default options).
+FLINK_DECIMALS = [
+    (pa.decimal128(9, 3), ["2.500", "-0.001"], ["2.5", "-0.001"]),
+    (pa.decimal128(20, 0), ["454621864049246170", "12"], ["4.5462186404924617E+17", "12"]),
+    (pa.decimal128(11, 9), ["0.000000027", "0"], ["2.7E-8", "0"]),
+    (pa.decimal128(10, 2), ["0", "1234567.10"], ["0", "1234567.1"]),
+    (pa.decimal128(38, 18), ["1.5", "0.0000001"], ["1.5", "1E-7"]),
+    (pa.decimal128(5, 0), ["100", "0"], ["1E+2", "0"]),
+]
+
+
+@pytest.mark.parametrize(("typ", "values", "flink"), FLINK_DECIMALS)
+def test_json_encoder_writes_decimals_as_flink(
+    typ: pa.Decimal128Type, values: list[str], flink: list[str]
+) -> None:
+    schema = pa.schema([("d", typ), ("s", pa.string())])
+    batch = pa.RecordBatch.from_pylist(
+        [{"d": decimal.Decimal(v), "s": "x"} for v in values], schema=schema
+    )
+    out = make_encoder("json", schema, {}, "t").encode(batch)
+    assert out == [f'{{"d":{f},"s":"x"}}'.encode() for f in flink]
+    back = make_decoder("json", schema, {}, "t").decode(list(out), locate)  # type: ignore[arg-type]
+    assert back.table.to_pylist() == batch.to_pylist()
+
+
+def test_json_encoder_decimals_are_javas_stripped_big_decimal() -> None:
+    """Random values of several scales against Python's `normalize()`, whose text is Java's
+    `BigDecimal.stripTrailingZeros().toString()` (both follow the decimal arithmetic spec)."""
+    rng = random.Random(5)
+    context = decimal.Context(prec=40)
+    for precision, scale in [(5, 0), (9, 3), (12, 10), (18, 2), (38, 18), (38, 0)]:
+        typ = pa.decimal128(precision, scale)
+        values = [
+            decimal.Decimal(rng.randrange(-(10**p), 10**p)).scaleb(-scale)
+            * 10 ** rng.choice([0, 0, 1, 3])
+            for p in [rng.randint(0, precision) for _ in range(300)]
+        ]
+        values = [v for v in values if v.adjusted() < precision - scale] + [None]  # type: ignore[operator]
+        schema = pa.schema([("d", typ), ("f", pa.float64())])
+        batch = pa.RecordBatch.from_pydict({"d": values, "f": [1.0] * len(values)}, schema=schema)
+        out = make_encoder("json", schema, {}, "t").encode(batch)
+        expected = [
+            f'{{"d":{"null" if v is None else v.normalize(context)},"f":1.0}}'.encode()
+            for v in values
+        ]
+        assert out == expected
 
 
 def test_csv_round_trip_and_errors() -> None:
