@@ -3,6 +3,7 @@ print, blackhole."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from typing import TYPE_CHECKING, TextIO
@@ -11,6 +12,7 @@ from nrtg.catalog.errors import ExecutionError
 from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan.nodes import Sink
 
+from .formats import lit, q
 from .functions import java_value
 
 if TYPE_CHECKING:
@@ -92,14 +94,11 @@ def _filesystem(con: duckdb.DuckDBPyConnection, sink: Sink, result: pa.Table) ->
                 index += 1
     target = f"{path.rstrip('/')}/part-{index}.{fmt}"
     name = "nrtg$sink"
-    con.register(name, result)
     options = [f"FORMAT {copy_format}"]
     if sink.partition_keys:
         # Flink's layout: path/k1=v1/k2=v2/part-*, partition columns not repeated in the files.
         target = path.rstrip("/")
-        keys = ", ".join(
-            '"' + sink.schema.names[i].replace('"', '""') + '"' for i in sink.partition_keys
-        )
+        keys = ", ".join(q(sink.schema.names[i]) for i in sink.partition_keys)
         options += [
             f"PARTITION_BY ({keys})",
             f"FILENAME_PATTERN 'part-{index}-{{i}}'",
@@ -107,9 +106,51 @@ def _filesystem(con: duckdb.DuckDBPyConnection, sink: Sink, result: pa.Table) ->
         ]
     if copy_format == "csv":
         options += ["HEADER false", f"DELIMITER '{sink.option('csv.field-delimiter', ',')}'"]
+    source = f'"{name}"'
+    if copy_format == "json":
+        lines = _json_lines(sink, result)
+        if lines is not None:
+            result, line = lines
+            keys = "".join(", " + q(sink.schema.names[i]) for i in sink.partition_keys)
+            source = f'(SELECT {line} AS line{keys} FROM "{name}")'
+            # the lines are written as they are: one column, nothing quoted
+            options[0] = "FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x1f'"
+            options.append("FILE_EXTENSION 'json'")
     escaped = target.replace("'", "''")
+    con.register(name, result)
     try:
-        con.execute(f"COPY \"{name}\" TO '{escaped}' ({', '.join(options)})")
+        con.execute(f"COPY {source} TO '{escaped}' ({', '.join(options)})")
     finally:
         con.unregister(name)
     return result.num_rows
+
+
+def _json_lines(sink: Sink, result: pa.Table) -> tuple[pa.Table, str] | None:
+    """DuckDB's JSON writer puts a DECIMAL of up to 15 digits through a double and BYTES as
+    `\\x..` escapes; Flink writes BigDecimal.stripTrailingZeros().toString() and base64. With
+    such columns each line is made in SQL (the other values as DuckDB's to_json writes them,
+    DECIMAL text as the stream encoder makes it, BYTES base64); returns the table (DECIMAL
+    columns as that text) and the line expression, None when DuckDB's writer is right."""
+    import pyarrow as pa
+
+    from nrtg.runtime.stream.formats.json import decimal_json
+
+    kept = [i for i in range(result.num_columns) if i not in sink.partition_keys]
+    types = [result.schema.field(i).type for i in kept]
+    if not any(pa.types.is_decimal(t) or pa.types.is_binary(t) for t in types):
+        return None
+    columns = list(result.columns)
+    pieces = []
+    for n, (i, t) in enumerate(zip(kept, types, strict=True)):
+        name = q(result.schema.names[i])
+        if pa.types.is_decimal(t):
+            columns[i] = decimal_json(result.column(i).combine_chunks())
+            value = name
+        elif pa.types.is_binary(t):
+            value = f"'\"' || base64({name}) || '\"'"
+        else:
+            value = f"to_json({name})"
+        key = ("{" if n == 0 else ",") + json.dumps(result.schema.names[i], ensure_ascii=False)
+        pieces.append(f"{lit(key + ':')} || coalesce({value}, 'null')")
+    line = " || ".join(pieces) + " || '}'"
+    return pa.Table.from_arrays(columns, names=result.schema.names), line

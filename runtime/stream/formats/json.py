@@ -205,7 +205,7 @@ def _text_piece(t: pa.DataType) -> bool:
     return pa.types.is_integer(t) or pa.types.is_boolean(t) or pa.types.is_timestamp(t)
 
 
-def _decimal_piece(column: pa.Array) -> pa.Array:
+def decimal_json(column: pa.Array) -> pa.Array:
     """DECIMAL as Flink's JSON format writes it (Jackson, `json.encode.decimal-as-plain-number`
     false): Java's `BigDecimal.stripTrailingZeros().toString()`, zero as `0`. Observed on Flink
     2.3: DECIMAL(9,3) 2.500 -> `2.5`, DECIMAL(5,0) 100 -> `1E+2`, DECIMAL(11,9) 0.000000027 ->
@@ -281,7 +281,7 @@ class JsonEncoder:
             # digits and separators: nothing to escape
             return _format_timestamps(column, self.iso), True
         if pa.types.is_decimal(t):
-            return _decimal_piece(column), False
+            return decimal_json(column), False
         if _text_piece(t):
             return column.cast(pa.string()), False
         if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import io
 import json
 from pathlib import Path
@@ -230,3 +231,49 @@ def test_filesystem_sink_insert_into_appends_and_overwrite_replaces(tmp_path: Pa
     )
     run_plan(overwrite)
     assert run_plan(back).table.num_rows == 2
+
+
+@pytest.mark.parametrize("partitioned", [False, True])
+def test_filesystem_json_sink_writes_decimals_and_bytes_as_flink(
+    tmp_path: Path, partitioned: bool
+) -> None:
+    fields = (
+        Field("k", t.string()),
+        Field("d", t.decimal(9, 3)),
+        Field("w", t.decimal(20, 0)),
+        Field("b", t.bytes_()),
+        Field("ts", t.timestamp(3)),
+    )
+    rows = [
+        ("p q", decimal.Decimal("2.500"), decimal.Decimal(454621864049246170), b"\x00\xff\x10", T0),
+        ("p q", decimal.Decimal("-0.001"), decimal.Decimal(0), b"", None),
+        ("r", None, decimal.Decimal(100), None, T0),
+    ]
+    types = [f.type for f in fields]
+    values = n.Values(
+        rows=tuple(
+            tuple(Literal(value=v, type=ty) for v, ty in zip(r, types, strict=True)) for r in rows
+        ),
+        fields=fields,
+    )
+    out_dir = tmp_path / "out"
+    plan = n.Sink(
+        input=values,
+        table=Ident("default", "out"),
+        fields=fields,
+        options=(("connector", "filesystem"), ("format", "json"), ("path", str(out_dir))),
+        partition_keys=(0,) if partitioned else (),
+    )
+    assert run_plan(plan).rows_written == 3
+    files = sorted(out_dir.rglob("part-*"))
+    assert all(f.suffix == ".json" for f in files)
+    lines = sorted(line for f in files for line in f.read_text().splitlines())
+    # as Flink 2.3's json format writes these values (checked on its filesystem sink)
+    key = "" if partitioned else '"k":"{}",'
+    expected = [
+        "{" + key.format("p q") + '"d":2.5,"w":4.5462186404924617E+17,"b":"AP8Q",'
+        '"ts":"2024-01-01 10:00:00.123"}',
+        "{" + key.format("p q") + '"d":-0.001,"w":0,"b":"","ts":null}',
+        "{" + key.format("r") + '"d":null,"w":1E+2,"b":null,"ts":"2024-01-01 10:00:00.123"}',
+    ]
+    assert lines == sorted(expected)
