@@ -492,3 +492,48 @@ def test_idle_partition_holds_the_watermark_until_the_idle_timeout(kafka_bootstr
     assert fired(None) == []
     windows = fired("500 ms")
     assert len(windows) >= 3 and windows[:3] == [10, 10, 10]
+
+
+def test_poll_hands_over_waiting_records_without_waiting_for_a_full_batch(
+    kafka_bootstrap: str,
+) -> None:
+    """A poll asking for 32768 records with a long timeout returns the 20 that are there (a
+    single blocking consume would hold them for the whole timeout), and an empty poll still
+    waits for records up to its timeout."""
+    from nrtg.catalog import types as t
+    from nrtg.catalog.schema import Field, Ident
+    from nrtg.compiler.plan import nodes as n
+    from nrtg.runtime.stream.connectors.kafka_source import KafkaSource
+
+    topic = make_topic(kafka_bootstrap, "poll-now", 1)
+    options = {
+        "connector": "kafka",
+        "topic": topic,
+        "properties.bootstrap.servers": kafka_bootstrap,
+        "format": "json",
+        "scan.startup.mode": "earliest-offset",
+    }
+    scan = n.TableScan(
+        table=Ident("default", "s"),
+        fields=(Field("id", t.bigint()),),
+        options=tuple(sorted(options.items())),
+    )
+    source = KafkaSource(scan, group_id=f"g-{uuid.uuid4().hex[:8]}", bounded=False)
+    source.open(None)
+    try:
+        source.poll(32768, 0.0)  # names the splits
+        source.poll(32768, 0.3)  # takes the end-of-partition event, which ends a poll at once
+        started = time.monotonic()
+        assert source.poll(32768, 0.3).batch is None  # nothing yet: waits for the timeout
+        assert time.monotonic() - started >= 0.3
+        produce(kafka_bootstrap, topic, [json.dumps({"id": i}) for i in range(20)])
+        started = time.monotonic()
+        got: list[int] = []
+        while len(got) < 20:
+            batch = source.poll(32768, 60.0).batch
+            if batch is not None:
+                got += batch.column("id").to_pylist()
+        assert got == list(range(20))
+        assert time.monotonic() - started < 30  # not held for the 60 s timeout
+    finally:
+        source.close()
