@@ -202,7 +202,7 @@ def _format_timestamps(column: pa.Array, iso: bool) -> pa.Array:
 
 def _text_piece(t: pa.DataType) -> bool:
     """Types whose JSON text is Arrow's cast to string (as DuckDB's to_json writes them)."""
-    return pa.types.is_integer(t) or pa.types.is_boolean(t) or pa.types.is_timestamp(t)
+    return pa.types.is_integer(t) or pa.types.is_boolean(t)
 
 
 def decimal_json(column: pa.Array) -> pa.Array:
@@ -261,8 +261,8 @@ def _string_piece(column: pa.Array) -> pa.Array | None:
 class JsonEncoder:
     """Rows -> JSON objects, column-wise: each column's JSON text is made on its own and the
     keys and texts are joined in one Arrow kernel. Integers, BOOLEAN, TIMESTAMP, DECIMAL,
-    BYTES (base64) and text are written by Arrow kernels (no per-batch query, which costs DuckDB ~1.5 ms even for a
-    few hundred rows); the other columns (DOUBLE, DATE, nested types, text with control
+    BYTES (base64) and text are written by Arrow kernels (no per-batch query, which costs
+    DuckDB ~1.5 ms even for a few hundred rows); the other columns (DOUBLE, DATE, nested types, text with control
     characters) by one DuckDB `to_json` per column in a single query."""
 
     def __init__(self, schema: pa.Schema, options: Mapping[str, str], table: str) -> None:
