@@ -39,6 +39,30 @@ def field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
+# Operand field annotations, by how deep in tuples the operands sit.
+_OPERAND_DEPTH = {
+    "Expr": 0,
+    "Expr | None": 0,
+    "tuple[Expr, ...]": 1,
+    "tuple[tuple[Expr, Expr], ...]": 2,
+}
+
+
+@functools.cache
+def _operand_fields(cls: type) -> tuple[tuple[str, int], ...]:
+    """The fields of an expression class that hold its operands, read once from the
+    annotations: walks read children far too often to test every field's value."""
+    out = []
+    for f in fields(cls):
+        annotation = str(f.type)
+        depth = _OPERAND_DEPTH.get(annotation)
+        if depth is not None:
+            out.append((f.name, depth))
+        elif "Expr" in annotation:
+            raise InternalError(f"{cls.__name__}.{f.name}: unsupported operand annotation")
+    return tuple(out)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Expr:
     type: SqlType
@@ -48,16 +72,16 @@ class Expr:
     @cached
     def children(self) -> tuple[Expr, ...]:
         out: list[Expr] = []
-        for name in field_names(type(self)):
+        for name, depth in _operand_fields(type(self)):
             value = getattr(self, name)
-            if isinstance(value, Expr):
-                out.append(value)
-            elif isinstance(value, tuple):
+            if depth == 0:
+                if value is not None:
+                    out.append(value)
+            elif depth == 1:
+                out.extend(value)
+            else:
                 for item in value:
-                    if isinstance(item, Expr):
-                        out.append(item)
-                    elif isinstance(item, tuple):
-                        out.extend(x for x in item if isinstance(x, Expr))
+                    out.extend(item)
         return tuple(out)
 
     def replace(self, **changes: Any) -> Expr:

@@ -7,7 +7,8 @@ the left fields followed by the right fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any
 
@@ -28,6 +29,23 @@ def check(condition: bool, message: str) -> None:
         raise InternalError(message)
 
 
+@functools.cache
+def child_fields(cls: type) -> tuple[tuple[str, bool], ...]:
+    """The fields of a node class that hold its inputs, each with whether it holds a tuple of
+    them, read once from the annotations: walks read children far too often to test every
+    field's value for being a plan."""
+    out = []
+    for f in fields(cls):
+        annotation = str(f.type)
+        if annotation == "Plan":
+            out.append((f.name, False))
+        elif annotation == "tuple[Plan, ...]":
+            out.append((f.name, True))
+        elif "Plan" in annotation:
+            raise InternalError(f"{cls.__name__}.{f.name}: unsupported input annotation")
+    return tuple(out)
+
+
 @node
 class Plan:
     span: Span | None = field(default=None, repr=False)
@@ -35,12 +53,12 @@ class Plan:
     @cached
     def children(self) -> tuple[Plan, ...]:
         out: list[Plan] = []
-        for name in field_names(type(self)):
+        for name, many in child_fields(type(self)):
             value = getattr(self, name)
-            if isinstance(value, Plan):
+            if many:
+                out.extend(value)
+            else:
                 out.append(value)
-            elif isinstance(value, tuple):
-                out.extend(v for v in value if isinstance(v, Plan))
         return tuple(out)
 
     def replace(self, **changes: Any) -> Plan:
@@ -69,12 +87,8 @@ class Plan:
         """A new node over `children`, every other field as in this one."""
         changes: dict[str, Any] = {}
         it = iter(children)
-        for name in field_names(type(self)):
-            value = getattr(self, name)
-            if isinstance(value, Plan):
-                changes[name] = next(it)
-            elif isinstance(value, tuple) and value and isinstance(value[0], Plan):
-                changes[name] = tuple(next(it) for _ in value)
+        for name, many in child_fields(type(self)):
+            changes[name] = tuple(next(it) for _ in getattr(self, name)) if many else next(it)
         return self.replace(**changes)
 
     @cached
