@@ -80,12 +80,21 @@ def _bounds(node: exp.Expr) -> tuple[int, int] | None:
     end: int | None = meta.get("end")
     if start is None or end is None:
         start = end = None
-    for child in node.iter_expressions():
-        b = _bounds(child)
-        if b is None:
-            continue
-        start = b[0] if start is None else min(start, b[0])
-        end = b[1] if end is None else max(end, b[1])
+    # The children as iter_expressions yields them, without its generator: binding asks the
+    # span of nearly every node.
+    for value in node.args.values():
+        if isinstance(value, list):
+            for child in value:
+                if isinstance(child, exp.Expr):
+                    b = _bounds(child)
+                    if b is not None:
+                        start = b[0] if start is None or b[0] < start else start
+                        end = b[1] if end is None or b[1] > end else end
+        elif isinstance(value, exp.Expr):
+            b = _bounds(value)
+            if b is not None:
+                start = b[0] if start is None or b[0] < start else start
+                end = b[1] if end is None or b[1] > end else end
     result = None if start is None or end is None else (start, end)
     meta["_span"] = result
     return result
