@@ -124,11 +124,26 @@ def test_json_encoder_writes_sql_or_iso_timestamps() -> None:
     assert back.table.to_pylist() == batch.to_pylist()
 
 
+def _flink_stamp(v: dt.datetime | None) -> str | None:
+    """A timestamp as Flink's JSON format writes it (SQL standard): fraction without trailing
+    zeros, `Z` after an instant's UTC time."""
+    if v is None:
+        return None
+    text = v.replace(tzinfo=None).isoformat(sep=" ")
+    text = text.rstrip("0") if "." in text else text
+    return text + ("Z" if v.tzinfo else "")
+
+
 def _duckdb_json(batch: pa.RecordBatch) -> list[bytes]:
-    """The reference: DuckDB's to_json over the rows, timestamps as Arrow writes them."""
+    """The reference: DuckDB's to_json over the rows, timestamps as Flink writes them."""
     import duckdb
 
-    columns = [c.cast(pa.string()) if pa.types.is_timestamp(c.type) else c for c in batch.columns]
+    columns = [
+        pa.array([_flink_stamp(v) for v in c.to_pylist()], pa.string())
+        if pa.types.is_timestamp(c.type)
+        else c
+        for c in batch.columns
+    ]
     rows = pa.Table.from_arrays(columns, names=batch.schema.names)  # noqa: F841 (read by DuckDB)
     out = duckdb.connect().sql("SELECT to_json(rows) FROM rows").to_arrow_table()
     return [v.encode() for v in out.column(0).to_pylist()]
@@ -177,6 +192,89 @@ def test_json_encoder_column_path_writes_duckdbs_bytes(texts: list[str | None]) 
         assert encoder.encode(part.slice(1, 2)) == _duckdb_json(part.slice(1, 2))
         assert encoder.encode(part.slice(0, 0)) == []
     assert json.loads(encoder.encode(batch.select(columns))[0])["ts"] == "1969-12-31 23:59:59.999"
+
+
+# What Flink 2.3's json format wrote (filesystem sink, table.local-time-zone Asia/Shanghai,
+# which plays no part) for TIMESTAMP(3) `ts3`, TIMESTAMP(6) `ts6`, TIMESTAMP_LTZ(3) `ltz3`
+# (TO_TIMESTAMP_LTZ of the same instants), TIME `t` and DATE `d`, in the SQL standard; the
+# ISO-8601 standard wrote the same with `T` for the space.
+FLINK_DATETIMES = [
+    '{"ts3":"2026-01-01 00:00:00","ts6":"2026-01-01 00:00:00","ltz3":"2026-01-01 00:00:00Z",'
+    '"t":"00:00:00","d":"2026-01-01"}',
+    '{"ts3":"2026-01-01 00:00:00.5","ts6":"2026-01-01 00:00:00.5",'
+    '"ltz3":"2026-01-01 00:00:00.5Z","t":"12:34:56","d":"1970-01-01"}',
+    '{"ts3":"2026-01-01 00:00:00.123","ts6":"2026-01-01 00:00:00.123",'
+    '"ltz3":"2026-01-01 00:00:00.123Z","t":"23:59:59","d":"0001-01-01"}',
+    '{"ts3":"2026-01-01 00:00:00","ts6":"2026-01-01 00:00:00.000001",'
+    '"ltz3":"2026-01-01 00:00:00.001Z","t":"01:02:03","d":"9999-12-31"}',
+    '{"ts3":"2026-01-01 00:00:00.12","ts6":"2026-01-01 00:00:00.12345",'
+    '"ltz3":"2026-01-01 00:00:00.12Z","t":"01:02:03","d":"2026-12-31"}',
+]
+DATETIME_SCHEMA = pa.schema(
+    [
+        ("ts3", pa.timestamp("ms")),
+        ("ts6", pa.timestamp("us")),
+        ("ltz3", pa.timestamp("ms", "UTC")),
+        ("t", pa.time32("ms")),
+        ("d", pa.date32()),
+    ]
+)
+DATETIME_ROWS = [  # the values Flink was given (TIME with fractions Flink drops)
+    (dt.datetime(2026, 1, 1), dt.datetime(2026, 1, 1), 0, dt.time(0), dt.date(2026, 1, 1)),
+    (*[dt.datetime(2026, 1, 1, 0, 0, 0, 500000)] * 2, 500, dt.time(12, 34, 56, 500000),
+     dt.date(1970, 1, 1)),
+    (*[dt.datetime(2026, 1, 1, 0, 0, 0, 123000)] * 2, 123, dt.time(23, 59, 59, 123000),
+     dt.date(1, 1, 1)),
+    (dt.datetime(2026, 1, 1), dt.datetime(2026, 1, 1, 0, 0, 0, 1), 1, dt.time(1, 2, 3),
+     dt.date(9999, 12, 31)),
+    (dt.datetime(2026, 1, 1, 0, 0, 0, 120000), dt.datetime(2026, 1, 1, 0, 0, 0, 123450), 120,
+     dt.time(1, 2, 3, 10000), dt.date(2026, 12, 31)),
+]  # fmt: skip
+
+
+def _datetime_batch() -> pa.RecordBatch:
+    epoch = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    rows = [
+        dict(
+            zip(
+                DATETIME_SCHEMA.names,
+                (a, b, epoch + dt.timedelta(milliseconds=ms), t, d),
+                strict=True,
+            )
+        )
+        for a, b, ms, t, d in DATETIME_ROWS
+    ]
+    return pa.RecordBatch.from_pylist(rows, schema=DATETIME_SCHEMA)
+
+
+@pytest.mark.parametrize("standard", ["SQL", "ISO-8601"])
+def test_json_encoder_writes_datetimes_as_flink(standard: str) -> None:
+    batch = _datetime_batch()
+    options = {"json.timestamp-format.standard": standard}
+    flink = [
+        line.replace("01 00:", "01T00:") if standard == "ISO-8601" else line
+        for line in FLINK_DATETIMES
+    ]
+    assert make_encoder("json", batch.schema, options, "t").encode(batch) == [
+        line.encode() for line in flink
+    ]
+    # inside a ROW the text is the same (written by the DuckDB path)
+    nested = pa.RecordBatch.from_arrays(
+        [pa.StructArray.from_arrays(batch.columns, names=batch.schema.names)], names=["r"]
+    )
+    out = make_encoder("json", nested.schema, options, "t").encode(nested)
+    assert [json.loads(v)["r"] for v in out] == [json.loads(line) for line in flink]
+    # the decoder reads Flink's text whatever standard it is told, and our former fixed digits
+    for read in ({}, options):
+        back = make_decoder("json", batch.schema, read, "t").decode(
+            [line.encode() for line in flink], locate
+        )
+        truncated = batch.set_column(3, "t", batch.column(3).cast(pa.time32("s"), safe=False))
+        assert back.table.to_pylist() == truncated.cast(DATETIME_SCHEMA).to_pylist()
+    fixed = b'{"ts3":"2026-01-01 00:00:00.500","ltz3":"2026-01-01T00:00:00.500Z","t":"12:34:56.5"}'
+    row = make_decoder("json", batch.schema, {}, "t").decode([fixed], locate).table.to_pylist()[0]
+    assert (row["ts3"], row["t"]) == (DATETIME_ROWS[1][0], DATETIME_ROWS[1][3])
+    assert row["ltz3"] == dt.datetime(2026, 1, 1, 0, 0, 0, 500000, tzinfo=dt.UTC)
 
 
 def test_json_encoder_writes_bytes_as_base64_and_reads_them_back() -> None:
