@@ -12,6 +12,7 @@ from nrtg.catalog import types as t
 from nrtg.catalog.schema import Field
 
 from ..errors import BindError, TypeCheckError, UnsupportedError
+from ..parse.nodes import find_all, operands
 from ..plan import nodes as n
 from ..plan.expr import AggCall, Call, ColumnRef, Expr, Literal
 from . import functions
@@ -57,12 +58,12 @@ def _collect_aggs(x: exp.Expression, out: list[exp.Expression]) -> None:
     if (isinstance(x, exp.Filter) and is_agg(x.this)) or is_agg(x):
         out.append(x)
         return
-    for child in x.iter_expressions():
+    for child in operands(x):
         _collect_aggs(child, out)
 
 
 def find_windows(node: exp.Expression) -> list[exp.Window]:
-    return [w for w in node.find_all(exp.Window)]
+    return find_all(node, exp.Window)
 
 
 @dataclass

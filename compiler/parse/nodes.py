@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token
@@ -10,7 +10,18 @@ from sqlglot.tokenizer_core import Token
 from nrtg.catalog.errors import Span
 from nrtg.catalog.types import SqlType
 
-__all__ = ["TVF_ARGS", "WindowTVF", "flink_type", "is_typed_literal", "mark_span", "span_of"]
+E = TypeVar("E", bound=exp.Expr)
+
+__all__ = [
+    "TVF_ARGS",
+    "WindowTVF",
+    "find_all",
+    "flink_type",
+    "is_typed_literal",
+    "mark_span",
+    "operands",
+    "span_of",
+]
 
 # Positional parameter order of each window TVF after DATA and TIMECOL (Flink docs).
 TVF_ARGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -98,6 +109,29 @@ def _bounds(node: exp.Expr) -> tuple[int, int] | None:
     result = None if start is None or end is None else (start, end)
     meta["_span"] = result
     return result
+
+
+def operands(node: exp.Expr) -> list[exp.Expr]:
+    """The child nodes, as `node.iter_expressions()` yields them; a list rather than a
+    generator, since the parser's checks and the binder walk every tree several times."""
+    out: list[exp.Expr] = []
+    for value in node.args.values():
+        if isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, exp.Expr))
+        elif isinstance(value, exp.Expr):
+            out.append(value)
+    return out
+
+
+def find_all(node: exp.Expr, kind: type[E] | tuple[type[E], ...]) -> list[E]:
+    """The nodes of type `kind` in the tree, breadth-first as `node.find_all(kind)` yields them."""
+    found: list[E] = []
+    queue = [node]
+    for x in queue:  # the queue grows while it is read: breadth-first
+        if isinstance(x, kind):
+            found.append(x)
+        queue.extend(operands(x))
+    return found
 
 
 def mark_span(node: exp.Expr, start: Token, end: Token) -> None:

@@ -7,7 +7,7 @@ from sqlglot.tokenizer_core import Token, TokenType
 
 from nrtg.compiler.errors import ParseError, Span
 
-from .nodes import span_of
+from .nodes import find_all, span_of
 
 __all__ = ["RESERVED_WORDS", "check_reserved", "check_tree", "needs_reserved_check"]
 
@@ -56,7 +56,7 @@ def needs_reserved_check(tokens: list[Token]) -> bool:
 
 def check_tree(node: exp.Expr, stmt_index: int) -> None:
     """Refuses unquoted reserved words used as identifiers (Flink requires backticks)."""
-    for n in node.find_all(exp.Identifier):
+    for n in find_all(node, exp.Identifier):
         if not n.quoted and n.name.upper() in RESERVED_WORDS:
             span = span_of(n)
             check_reserved(n.name, None if span is None else Span(span.start, span.end, stmt_index))
