@@ -9,6 +9,7 @@ from nrtg.catalog.errors import Span
 from nrtg.catalog.schema import Field
 
 from ..errors import BindError
+from ..plan.cached import cached
 
 
 @dataclass(frozen=True)
@@ -38,14 +39,24 @@ class Scope:
     def qualifiers(self) -> set[str]:
         return {c.qualifier for c in self.columns if c.qualifier is not None}
 
+    @cached
+    def _by_name(self) -> dict[str, tuple[ScopeColumn, ...]]:
+        """The columns of each name, in scope order: every column reference looks one up."""
+        out: dict[str, tuple[ScopeColumn, ...]] = {}
+        for c in self.columns:
+            out[c.field.name] = (*out.get(c.field.name, ()), c)
+        return out
+
+    @cached
+    def _qualifiers(self) -> frozenset[str | None]:
+        return frozenset(c.qualifier for c in self.columns)
+
     def has_qualifier(self, name: str) -> bool:
-        return any(c.qualifier == name for c in self.columns)
+        return name in self._qualifiers
 
     def resolve(self, name: str, qualifier: str | None, span: Span | None) -> ScopeColumn:
         matches = [
-            c
-            for c in self.columns
-            if c.field.name == name and (qualifier is None or c.qualifier == qualifier)
+            c for c in self._by_name.get(name, ()) if qualifier is None or c.qualifier == qualifier
         ]
         if len(matches) == 1:
             return matches[0]
