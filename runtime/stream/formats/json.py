@@ -65,8 +65,8 @@ def _finish(column: pa.Array, target: pa.DataType) -> pa.Array:
     if pa.types.is_date(target):
         return column.cast(target)
     if pa.types.is_time(target):
-        # Flink writes whole seconds and reads an optional fraction (`12:34:56.5`): the ISO
-        # parser of Arrow's cast takes both, strptime's %S no fraction
+        # `12:34:56` and `12:34:56.5`: the ISO parser of Arrow's cast takes both, strptime's
+        # %S no fraction
         stamps = pc.binary_join_element_wise("1970-01-01T", column, "").cast(pa.timestamp("ns"))
         return stamps.cast(pa.time64("ns")).cast(target, safe=False)
     if pa.types.is_binary(target):
@@ -186,25 +186,26 @@ def _is_datetime(t: pa.DataType) -> bool:
 def datetime_json(column: pa.Array, iso: bool) -> pa.Array:
     """TIMESTAMP, TIMESTAMP_LTZ and TIME as Flink's JSON format writes them (inside structs
     too): the fraction in as few digits as it needs, none when it is zero
-    (`2026-01-01 00:00:00`, `...00:00:00.5`, `...00:00:00.123`); ISO-8601 puts `T` between
-    date and time; TIMESTAMP_LTZ is the UTC time with a trailing `Z` in both standards (the
-    session time zone plays no part); TIME is whole seconds (`12:34:56.5` -> `12:34:56`).
-    Observed on Flink 2.3. Arrow's cast to string (about 30x faster than strftime) always
-    writes the unit's digits, so its trailing zeros are trimmed: the fraction's `.` stops the
-    trim, and a unit of seconds has no fraction to trim."""
+    (`2026-01-01 00:00:00`, `...00:00:00.5`, `...00:00:00.123`, `12:34:56.5`); ISO-8601 puts
+    `T` between date and time; TIMESTAMP_LTZ is the UTC time with a trailing `Z` in both
+    standards (the session time zone plays no part). Observed on Flink 2.3. Flink's TIME holds
+    milliseconds, so finer digits are dropped. Arrow's cast to string (about 30x faster than
+    strftime) always writes the unit's digits, so its trailing zeros are trimmed: the
+    fraction's `.` stops the trim, and a unit of seconds has no fraction to trim."""
     t = column.type
-    if pa.types.is_time(t):
-        return column.cast(pa.time32("s"), safe=False).cast(pa.string())
-    if pa.types.is_timestamp(t):
-        if t.tz:  # Arrow writes the zone's local time and offset: UTC writes `Z`
+    if pa.types.is_time(t) or pa.types.is_timestamp(t):
+        zoned = pa.types.is_timestamp(t) and t.tz is not None
+        if zoned:  # Arrow writes the zone's local time and offset: UTC writes `Z`
             column = column.cast(pa.timestamp(t.unit, "UTC"))
+        elif pa.types.is_time(t) and t.unit in ("us", "ns"):
+            column = column.cast(pa.time32("ms"), safe=False)
         text = column.cast(pa.string())
         if t.unit != "s":
             # `...00.500Z` -> `...00.5`, `...00.000` -> `...00`
-            text = pc.ascii_rtrim(pc.ascii_rtrim(text, "0Z" if t.tz else "0"), ".")
-            if t.tz:
+            text = pc.ascii_rtrim(pc.ascii_rtrim(text, "0Z" if zoned else "0"), ".")
+            if zoned:
                 text = pc.binary_join_element_wise(text, "Z", "")
-        if iso:
+        if iso and pa.types.is_timestamp(t):
             text = pc.replace_substring(text, " ", "T", max_replacements=1)
         return text
     if pa.types.is_struct(t) and any(_is_datetime(f.type) for f in t):

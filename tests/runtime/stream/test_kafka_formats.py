@@ -219,16 +219,16 @@ DATETIME_SCHEMA = pa.schema(
         ("d", pa.date32()),
     ]
 )
-DATETIME_ROWS = [  # the values Flink was given (TIME with fractions Flink drops)
+DATETIME_ROWS = [  # the values Flink wrote (its TIME(0) column cut the literals' fractions)
     (dt.datetime(2026, 1, 1), dt.datetime(2026, 1, 1), 0, dt.time(0), dt.date(2026, 1, 1)),
-    (*[dt.datetime(2026, 1, 1, 0, 0, 0, 500000)] * 2, 500, dt.time(12, 34, 56, 500000),
+    (*[dt.datetime(2026, 1, 1, 0, 0, 0, 500000)] * 2, 500, dt.time(12, 34, 56),
      dt.date(1970, 1, 1)),
-    (*[dt.datetime(2026, 1, 1, 0, 0, 0, 123000)] * 2, 123, dt.time(23, 59, 59, 123000),
+    (*[dt.datetime(2026, 1, 1, 0, 0, 0, 123000)] * 2, 123, dt.time(23, 59, 59),
      dt.date(1, 1, 1)),
     (dt.datetime(2026, 1, 1), dt.datetime(2026, 1, 1, 0, 0, 0, 1), 1, dt.time(1, 2, 3),
      dt.date(9999, 12, 31)),
     (dt.datetime(2026, 1, 1, 0, 0, 0, 120000), dt.datetime(2026, 1, 1, 0, 0, 0, 123450), 120,
-     dt.time(1, 2, 3, 10000), dt.date(2026, 12, 31)),
+     dt.time(1, 2, 3), dt.date(2026, 12, 31)),
 ]  # fmt: skip
 
 
@@ -269,12 +269,39 @@ def test_json_encoder_writes_datetimes_as_flink(standard: str) -> None:
         back = make_decoder("json", batch.schema, read, "t").decode(
             [line.encode() for line in flink], locate
         )
-        truncated = batch.set_column(3, "t", batch.column(3).cast(pa.time32("s"), safe=False))
-        assert back.table.to_pylist() == truncated.cast(DATETIME_SCHEMA).to_pylist()
+        assert back.table.to_pylist() == batch.to_pylist()
     fixed = b'{"ts3":"2026-01-01 00:00:00.500","ltz3":"2026-01-01T00:00:00.500Z","t":"12:34:56.5"}'
     row = make_decoder("json", batch.schema, {}, "t").decode([fixed], locate).table.to_pylist()[0]
-    assert (row["ts3"], row["t"]) == (DATETIME_ROWS[1][0], DATETIME_ROWS[1][3])
+    assert (row["ts3"], row["t"]) == (DATETIME_ROWS[1][0], dt.time(12, 34, 56, 500000))
     assert row["ltz3"] == dt.datetime(2026, 1, 1, 0, 0, 0, 500000, tzinfo=dt.UTC)
+
+
+# Flink 2.3 (same sink) for TIME(3) `t3`, TIMESTAMP(0) `ts0` and TIMESTAMP_LTZ(6) `ltz6`:
+# TIME keeps its milliseconds, trimmed like a timestamp's fraction.
+FLINK_PRECISIONS = [
+    (dt.time(12, 34, 56, 500000), dt.datetime(2026, 1, 1), 0,
+     '{"t3":"12:34:56.5","ts0":"2026-01-01 00:00:00","ltz6":"2026-01-01 00:00:00Z"}'),
+    (dt.time(23, 59, 59, 123000), dt.datetime(2026, 1, 1, 0, 0, 1), 123000,
+     '{"t3":"23:59:59.123","ts0":"2026-01-01 00:00:01","ltz6":"2026-01-01 00:00:00.123Z"}'),
+]  # fmt: skip
+
+
+def test_json_encoder_writes_time_and_other_precisions_as_flink() -> None:
+    schema = pa.schema(
+        [("t3", pa.time32("ms")), ("ts0", pa.timestamp("s")), ("ltz6", pa.timestamp("us", "UTC"))]
+    )
+    epoch = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    batch = pa.RecordBatch.from_pylist(
+        [
+            {"t3": a, "ts0": b, "ltz6": epoch + dt.timedelta(microseconds=us)}
+            for a, b, us, _ in FLINK_PRECISIONS
+        ],
+        schema=schema,
+    )
+    out = make_encoder("json", schema, {}, "t").encode(batch)
+    assert out == [line.encode() for *_, line in FLINK_PRECISIONS]
+    back = make_decoder("json", schema, {}, "t").decode(list(out), locate)  # type: ignore[arg-type]
+    assert back.table.to_pylist() == batch.to_pylist()
 
 
 def test_json_encoder_writes_bytes_as_base64_and_reads_them_back() -> None:
