@@ -126,18 +126,26 @@ def _filesystem(con: duckdb.DuckDBPyConnection, sink: Sink, result: pa.Table) ->
 
 
 def _json_lines(sink: Sink, result: pa.Table) -> tuple[pa.Table, str] | None:
-    """DuckDB's JSON writer puts a DECIMAL of up to 15 digits through a double and BYTES as
-    `\\x..` escapes; Flink writes BigDecimal.stripTrailingZeros().toString() and base64. With
-    such columns each line is made in SQL (the other values as DuckDB's to_json writes them,
-    DECIMAL text as the stream encoder makes it, BYTES base64); returns the table (DECIMAL
-    columns as that text) and the line expression, None when DuckDB's writer is right."""
+    """DuckDB's JSON writer puts a DECIMAL of up to 15 digits through a double, BYTES as `\\x..`
+    escapes, TIMESTAMP_LTZ with `+00`, TIME in microseconds and ignores
+    `json.timestamp-format.standard`; Flink writes BigDecimal.stripTrailingZeros().toString(),
+    base64, `...Z` and milliseconds. With such columns each line is made in SQL (the other
+    values as DuckDB's to_json writes them, DECIMAL and date-time text as the stream encoder
+    makes it, BYTES base64); returns the table (DECIMAL and date-time columns as that text) and
+    the line expression, None when DuckDB's writer is right."""
     import pyarrow as pa
 
-    from nrtg.runtime.stream.formats.json import decimal_json
+    from nrtg.runtime.stream.formats.json import datetime_json, decimal_json
 
+    iso = sink.option("json.timestamp-format.standard", "SQL").upper() == "ISO-8601"
     kept = [i for i in range(result.num_columns) if i not in sink.partition_keys]
     types = [result.schema.field(i).type for i in kept]
-    if not any(pa.types.is_decimal(t) or pa.types.is_binary(t) for t in types):
+
+    def datetime(t: pa.DataType) -> bool:
+        # DuckDB writes a TIMESTAMP of the SQL standard as Flink does (fraction trimmed)
+        return pa.types.is_time(t) or (pa.types.is_timestamp(t) and (iso or t.tz is not None))
+
+    if not any(pa.types.is_decimal(t) or pa.types.is_binary(t) or datetime(t) for t in types):
         return None
     columns = list(result.columns)
     pieces = []
@@ -146,6 +154,9 @@ def _json_lines(sink: Sink, result: pa.Table) -> tuple[pa.Table, str] | None:
         if pa.types.is_decimal(t):
             columns[i] = decimal_json(result.column(i).combine_chunks())
             value = name
+        elif datetime(t):
+            columns[i] = datetime_json(result.column(i).combine_chunks(), iso)
+            value = f"'\"' || {name} || '\"'"
         elif pa.types.is_binary(t):
             value = f"'\"' || base64({name}) || '\"'"
         else:

@@ -277,3 +277,73 @@ def test_filesystem_json_sink_writes_decimals_and_bytes_as_flink(
         "{" + key.format("r") + '"d":null,"w":1E+2,"b":null,"ts":"2024-01-01 10:00:00.123"}',
     ]
     assert lines == sorted(expected)
+
+
+@pytest.mark.parametrize("standard", ["SQL", "ISO-8601"])
+def test_filesystem_json_sink_writes_datetimes_as_flink(tmp_path: Path, standard: str) -> None:
+    fields = (
+        Field("ts3", t.timestamp(3)),
+        Field("ts6", t.timestamp(6)),
+        Field("ltz3", t.timestamp_ltz(3)),
+        Field("t", t.time(3)),
+        Field("d", t.date()),
+    )
+    epoch = dt.datetime(2026, 1, 1)
+    rows = [
+        (epoch, epoch, 0, dt.time(0), dt.date(2026, 1, 1)),
+        (epoch.replace(microsecond=500000), epoch.replace(microsecond=500000), 500,
+         dt.time(12, 34, 56, 500000), dt.date(1970, 1, 1)),
+        (epoch.replace(microsecond=123000), epoch.replace(microsecond=1), 1,
+         dt.time(23, 59, 59, 123000), None),
+        (epoch.replace(microsecond=120000), epoch.replace(microsecond=123450), 120, None,
+         dt.date(9999, 12, 31)),
+    ]  # fmt: skip
+    literals = tuple(
+        tuple(
+            Literal(value=v, type=f.type)
+            for v, f in zip(
+                (a, b, epoch.replace(tzinfo=dt.UTC) + dt.timedelta(milliseconds=ms), c, d),
+                fields,
+                strict=True,
+            )
+        )
+        for a, b, ms, c, d in rows
+    )
+    out_dir = tmp_path / "out"
+    options = (
+        ("connector", "filesystem"),
+        ("format", "json"),
+        ("json.timestamp-format.standard", standard),
+        ("path", str(out_dir)),
+    )
+    plan = n.Sink(
+        input=n.Values(rows=literals, fields=fields),
+        table=Ident("default", "out"),
+        fields=fields,
+        options=options,
+    )
+    # the session time zone plays no part in TIMESTAMP_LTZ's text
+    assert run_plan(plan, time_zone="Asia/Shanghai").rows_written == 4
+    lines = (out_dir / "part-0.json").read_text().splitlines()
+    # as Flink 2.3's json format wrote these values (filesystem sink, SQL standard; TIME(3))
+    flink = [
+        '{"ts3":"2026-01-01 00:00:00","ts6":"2026-01-01 00:00:00",'
+        '"ltz3":"2026-01-01 00:00:00Z","t":"00:00:00","d":"2026-01-01"}',
+        '{"ts3":"2026-01-01 00:00:00.5","ts6":"2026-01-01 00:00:00.5",'
+        '"ltz3":"2026-01-01 00:00:00.5Z","t":"12:34:56.5","d":"1970-01-01"}',
+        '{"ts3":"2026-01-01 00:00:00.123","ts6":"2026-01-01 00:00:00.000001",'
+        '"ltz3":"2026-01-01 00:00:00.001Z","t":"23:59:59.123","d":null}',
+        '{"ts3":"2026-01-01 00:00:00.12","ts6":"2026-01-01 00:00:00.12345",'
+        '"ltz3":"2026-01-01 00:00:00.12Z","t":null,"d":"9999-12-31"}',
+    ]
+    if standard == "ISO-8601":  # Flink wrote the same with `T` for the space
+        flink = [line.replace("01 00:", "01T00:") for line in flink]
+    assert sorted(lines) == sorted(flink)
+    back = n.TableScan(table=Ident("default", "out"), fields=fields, options=options)
+    got = run_plan(back).table.to_pylist()
+    assert sorted(
+        (r["ts3"], r["ts6"], r["ltz3"].astimezone(dt.UTC), r["t"], r["d"]) for r in got
+    ) == sorted(
+        (a, b, epoch.replace(tzinfo=dt.UTC) + dt.timedelta(milliseconds=ms), c, d)
+        for a, b, ms, c, d in rows
+    )
