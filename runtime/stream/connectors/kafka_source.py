@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from itertools import repeat
+from operator import is_not
 from typing import Any
 
 import pyarrow as pa
@@ -259,19 +261,22 @@ class KafkaSource:
         deadline = time.monotonic() + timeout_s
         while not msgs and (left := deadline - time.monotonic()) > 0:
             msgs = consumer.consume(num_messages=max_records, timeout=min(left, WAIT_SLICE_S))
-        # Per-message work is a few list comprehensions: a poll holds up to tens of thousands.
-        events = [m for m in msgs if m.error() is not None]
-        if events:  # end-of-partition events and errors, rare
-            for m in events:
-                self._consumer_event(m, m.error())
-            msgs = [m for m in msgs if m.error() is None]
+        # Per-message work is C-level map() over unbound Message methods (a poll holds tens of
+        # thousands; a list comprehension's bytecode per message cost ~0.9 us of q0's ~4 us).
+        errors = list(map(Message.error, msgs))
+        # end-of-partition events and errors, rare (KafkaError's == does not take None)
+        if any(map(is_not, errors, repeat(None))):
+            for m, err in zip(msgs, errors, strict=True):
+                if err is not None:
+                    self._consumer_event(m, err)
+            msgs = [m for m, err in zip(msgs, errors, strict=True) if err is None]
         single = self.single_topic
-        if single:
-            parts = [single[m.partition()] for m in msgs]  # split index per message
+        if single:  # split index per message
+            parts = list(map(single.__getitem__, map(Message.partition, msgs)))
         else:
             index_of = self.split_index
             parts = [index_of[f"{m.topic()}:{m.partition()}"] for m in msgs]
-        offsets = [m.offset() for m in msgs]
+        offsets = list(map(Message.offset, msgs))
         # a partition's messages arrive in offset order: the last one per split is its newest
         last = dict(zip(parts, offsets, strict=True))
         bounded = self.is_bounded
@@ -302,7 +307,7 @@ class KafkaSource:
         self.records_in += len(msgs)
         if self.observer is not None:
             self.observer(msgs)
-        batch = self._batch(msgs, [m.value() for m in msgs], parts)
+        batch = self._batch(msgs, list(map(Message.value, msgs)), parts)
         return Polled(batch if batch.num_rows else None, active, end_of_input)
 
     def _consumer_event(self, m: Message, err: KafkaError) -> None:
