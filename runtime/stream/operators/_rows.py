@@ -15,6 +15,7 @@ from nrtg.catalog.schema import Schema
 from nrtg.catalog.type_mapping import to_arrow_type
 
 from ..api import OP_COLUMN, Op
+from ._windows import epoch_ms_column
 
 Row = tuple[Any, ...]
 SPLIT_COLUMN = "_split"
@@ -79,23 +80,14 @@ def with_ops(batch: pa.RecordBatch, op: int) -> pa.RecordBatch:
     return batch.append_column(OP_COLUMN, column)
 
 
-def _ms(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    typ = column.type
-    if pa.types.is_timestamp(typ):
-        if typ.tz is not None:
-            column = column.cast(pa.timestamp(typ.unit))
-        column = column.cast(pa.timestamp("ms"), safe=False)
-    return pc.cast(column, pa.int64())
-
-
 def epoch_ms(column: pa.Array | pa.ChunkedArray) -> list[int | None]:
     """A TIMESTAMP column as epoch milliseconds (None for NULL)."""
-    return _ms(column).to_pylist()
+    return epoch_ms_column(column).to_pylist()
 
 
 def epoch_ms_array(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """A TIMESTAMP column as int64 epoch milliseconds (0 where NULL), and its NULL mask."""
-    ms = _ms(column)
+    ms = epoch_ms_column(column)
     nulls = np.asarray(ms.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
     values = pc.fill_null(ms, 0).to_numpy(zero_copy_only=False)
     return np.asarray(values, dtype=np.int64), nulls

@@ -20,7 +20,7 @@ from nrtg.compiler.plan import nodes as n
 
 from ._keys import group_ids
 from ._rowstore import RowStore
-from ._windows import epoch_ms_array
+from ._windows import epoch_ms_column
 
 NEVER = 2**63 - 1
 
@@ -35,7 +35,7 @@ class Sessions:
 
     def add(self, batch: pa.RecordBatch, watermark: int) -> int:
         """Keep the batch's rows that are not late; the number of late ones."""
-        times = epoch_ms_array(batch.column(self.window.time_col))
+        times = epoch_ms_column(batch.column(self.window.time_col))
         valid = np.asarray(pc.is_valid(times))
         t = np.asarray(pc.fill_null(times, 0))
         on_time = t > watermark
@@ -52,7 +52,7 @@ class Sessions:
             return None
         ids = self.buffer.live_ids()
         rows = self.buffer.take(ids)
-        t = np.asarray(epoch_ms_array(rows.column(self.window.time_col)))
+        t = np.asarray(epoch_ms_column(rows.column(self.window.time_col)))
         parts = [rows.column(i) for i in self.window.partition]
         part = group_ids(parts, len(ids)) if parts else np.zeros(len(ids), np.int64)
         order = np.lexsort((ids, t, part))

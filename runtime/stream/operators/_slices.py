@@ -19,7 +19,7 @@ from nrtg.compiler.plan import nodes as n
 
 from . import _columnar as col
 from ._accumulators import AggFn
-from ._windows import epoch_ms_array, slice_size
+from ._windows import epoch_ms_column, slice_size
 
 END = "_end"
 VALUE = "_value"
@@ -58,7 +58,7 @@ class ColumnarSlices:
 
     def add(self, batch: pa.RecordBatch, watermark: int) -> tuple[int, list[int]]:
         """Fold a batch in: (late rows dropped, ends of the slices it created)."""
-        t = epoch_ms_array(batch.column(self.window.time_col))
+        t = epoch_ms_column(batch.column(self.window.time_col))
         valid = np.asarray(pc.is_valid(t))
         size, offset = slice_size(self.window), self.window.offset_ms
         ends = (np.asarray(pc.fill_null(t, 0)) - offset) // size * size + offset + size

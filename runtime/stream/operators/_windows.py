@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from math import gcd
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from nrtg.compiler.plan import nodes as n
 
 
-def epoch_ms_array(column: pa.Array) -> pa.Array:
+def epoch_ms_column(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """A TIMESTAMP (or integer) column as int64 epoch milliseconds."""
     typ = column.type
     if pa.types.is_timestamp(typ):
@@ -79,3 +80,18 @@ def window_start(end: int, w: n.WindowSpec) -> int:
 def last_use(end: int, w: n.WindowSpec) -> int:
     """The end of the last window that needs the slice ending at `end`."""
     return max(window_ends_of_slice(end, w))
+
+
+def windows_on_time(
+    starts: pa.Array, ends: pa.Array, watermark: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Rows whose window (`starts`/`ends` TIMESTAMP columns) is still open at `watermark`:
+    (keep mask, start ms, end ms, late rows). A window is late once the watermark reaches its
+    last millisecond; a row without bounds is neither kept nor late."""
+    s_ms = epoch_ms_column(starts)
+    e_ms = epoch_ms_column(ends)
+    valid = np.asarray(pc.and_(pc.is_valid(s_ms), pc.is_valid(e_ms)))
+    s = np.asarray(pc.fill_null(s_ms, 0))
+    e = np.asarray(pc.fill_null(e_ms, 0))
+    on_time = e - 1 > watermark
+    return valid & on_time, s, e, int(np.count_nonzero(valid & ~on_time))

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
@@ -23,7 +22,7 @@ from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env, Program
 from ._keys import KeyCoder, rows_equal
 from ._rows import arrow_schema, conform
-from ._windows import epoch_ms_array
+from ._windows import windows_on_time
 from .join import kept_pairs, pair_batch, residual
 
 Window = tuple[int, int]
@@ -51,14 +50,8 @@ class WindowJoin(BaseOperator):
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
         s_col, e_col = self.bounds[input_index]
-        starts = epoch_ms_array(batch.column(s_col))
-        ends = epoch_ms_array(batch.column(e_col))
-        valid = np.asarray(pc.and_(pc.is_valid(starts), pc.is_valid(ends)))
-        s = np.asarray(pc.fill_null(starts, 0))
-        e = np.asarray(pc.fill_null(ends, 0))
-        on_time = e - 1 > self.watermark
-        self.late_records_dropped += int(np.count_nonzero(valid & ~on_time))
-        keep = valid & on_time
+        keep, s, e, late = windows_on_time(batch.column(s_col), batch.column(e_col), self.watermark)
+        self.late_records_dropped += late
         if not keep.any():
             return self.emit([])
         schema = self.schemas[input_index]

@@ -20,7 +20,7 @@ from ._base import BaseOperator
 from ._keys import group_ids
 from ._order import group_ranks, sorted_positions
 from ._rows import arrow_schema, conform
-from ._windows import epoch_ms_array
+from ._windows import windows_on_time
 
 Window = tuple[int, int]
 MAX_PIECES = 16
@@ -39,14 +39,10 @@ class _Windowed(BaseOperator):
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
-        starts = epoch_ms_array(batch.column(self.bounds[0]))
-        ends = epoch_ms_array(batch.column(self.bounds[1]))
-        valid = np.asarray(pc.and_(pc.is_valid(starts), pc.is_valid(ends)))
-        s = np.asarray(pc.fill_null(starts, 0))
-        e = np.asarray(pc.fill_null(ends, 0))
-        on_time = e - 1 > self.watermark
-        self.late_records_dropped += int(np.count_nonzero(valid & ~on_time))
-        keep = valid & on_time
+        keep, s, e, late = windows_on_time(
+            batch.column(self.bounds[0]), batch.column(self.bounds[1]), self.watermark
+        )
+        self.late_records_dropped += late
         if not keep.any():
             return self.emit([])
         width = len(self.in_schema)  # data columns, cast to the plan's types

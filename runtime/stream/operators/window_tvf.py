@@ -16,7 +16,7 @@ from nrtg.compiler.plan import nodes as n
 from ..api import Output
 from ._base import BaseOperator
 from ._rows import conform, data_width
-from ._windows import epoch_ms_array
+from ._windows import epoch_ms_column
 
 
 def ms_array(values: list[int] | np.ndarray, typ: pa.DataType) -> pa.Array:
@@ -60,7 +60,7 @@ class WindowTVF(BaseOperator):
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
-        times = epoch_ms_array(batch.column(self.window.time_col))
+        times = epoch_ms_column(batch.column(self.window.time_col))
         valid = np.flatnonzero(np.asarray(pc.is_valid(times)))
         t = np.asarray(pc.fill_null(times, 0))[valid]
         at, starts, ends = windows(t, self.window)
