@@ -21,6 +21,7 @@ The node that starts the narrowing keeps its own output, so no root's schema cha
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 from ...plan.expr import AggCall, remap_refs
 from ...plan.nodes import (
@@ -44,6 +45,14 @@ from ._patterns import insert_only, project, ref
 Mapping = dict[int, int]
 
 
+@lru_cache(maxsize=64)
+def _identity(width: int) -> Mapping:
+    """The mapping of a plan that keeps all its `width` columns. Most narrowings keep
+    everything, so this is shared per width rather than built on every call; no caller mutates
+    a mapping it is handed (they combine them into new dicts)."""
+    return {i: i for i in range(width)}
+
+
 @rule(Aggregate, Project, order="top_down", phase="logical")
 def prune_columns(node: Plan, ctx: RuleContext) -> Plan:
     """Narrows the input of a Project or Aggregate to the columns it reads."""
@@ -65,7 +74,7 @@ def _narrow(plan: Plan, needed: frozenset[int]) -> tuple[Plan, Mapping]:
     """A plan with at least the `needed` columns of `plan` (same rows), and old -> new ordinals
     for the columns it kept. Returns `plan` itself when nothing can go."""
     width = len(plan.schema)
-    same = (plan, {i: i for i in range(width)})
+    same = (plan, _identity(width))
     if len(needed) >= width:
         # Everything is read: nothing goes here, and each Project/Aggregate below narrows its
         # own input when the walk reaches it (stopping here keeps the rule linear).
@@ -149,7 +158,7 @@ def _narrow_over(plan: Over, needed: frozenset[int]) -> tuple[Plan, Mapping]:
             reads.add(c.filter)
     child, m = _narrow(plan.input, frozenset(reads))
     if child is plan.input:
-        return plan, {i: i for i in range(len(plan.schema))}
+        return plan, _identity(len(plan.schema))
     out = plan.replace(
         input=child,
         partition=_remap(plan.partition, m),
@@ -178,7 +187,7 @@ def _narrow_join(plan: Join, needed: frozenset[int]) -> tuple[Plan, Mapping]:
     left, lm = _narrow(plan.left, frozenset(i for i in reads if i < nl))
     right, rm = _narrow(plan.right, frozenset(i - nl for i in reads if i >= nl))
     if left is plan.left and right is plan.right:
-        return plan, {i: i for i in range(len(plan.schema))}
+        return plan, _identity(len(plan.schema))
     new_nl = len(left.schema)
     m = dict(lm) | {nl + old: new_nl + new for old, new in rm.items()}
     out = plan.replace(left=left, right=right, condition=remap_refs(plan.condition, m))
@@ -197,9 +206,9 @@ def _narrow_aggregate(plan: Aggregate, needed: frozenset[int]) -> tuple[Plan, Ma
     assert isinstance(trimmed, Aggregate)
     child, m = _narrow(plan.input, _agg_reads(trimmed))
     if child is plan.input and len(kept) == len(plan.aggs):
-        return plan, {i: i for i in range(len(plan.schema))}
+        return plan, _identity(len(plan.schema))
     out = trimmed.replace(input=child, group=_remap(plan.group, m), aggs=_remap_aggs(trimmed, m))
-    out_map = {i: i for i in range(ng)} | {ng + j: ng + k for k, j in enumerate(kept)}
+    out_map = _identity(ng) | {ng + j: ng + k for k, j in enumerate(kept)}
     return out, out_map
 
 
