@@ -69,6 +69,8 @@ def fold_constants(node: Plan, ctx: RuleContext) -> Plan:
 
 
 def _fold_top(e: Expr, memo: _Memo) -> Expr:
+    if not e.children:
+        return e  # most top-level expressions are column references: cheaper than the memo
     done = memo.get(id(e))
     if done is not None and done[0] is e:
         return done[1]
