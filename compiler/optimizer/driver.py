@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from nrtg.catalog.errors import InternalError
 
@@ -36,9 +36,6 @@ class Rule:
 @dataclass
 class RuleContext:
     options: dict[str, str] = field(default_factory=dict)
-    # Caches a rule keeps for one optimize run, under the rule's name (a rule is a pure function
-    # of the plan, so a result stays valid for the run); optimize empties it when it returns.
-    scratch: dict[str, Any] = field(default_factory=dict)
 
 
 def rule(
@@ -93,19 +90,6 @@ def optimize(
 
     rules = RULES if rules is None else rules
     ctx = ctx or RuleContext()
-    try:
-        return _run(roots, rules, ctx, trace, max_passes)
-    finally:
-        ctx.scratch.clear()
-
-
-def _run(
-    roots: tuple[Plan, ...],
-    rules: tuple[Rule, ...],
-    ctx: RuleContext,
-    trace: Trace | None,
-    max_passes: int,
-) -> tuple[Plan, ...]:
     # A rule is a function of the plan: one that left these very roots unchanged would leave
     # them unchanged again, so the pass that confirms a fixpoint skips it.
     unchanged_on: dict[str, tuple[Plan, ...]] = {}

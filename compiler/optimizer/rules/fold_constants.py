@@ -42,41 +42,26 @@ _CMP = {
     "GREATER_THAN_OR_EQUAL": lambda a, b: a >= b,
 }
 _ARITH = frozenset({"PLUS", "MINUS", "TIMES", "DIVIDE", "MOD"})
-_Memo = dict[int, tuple[Expr, Expr]]
 
 
 @rule(Filter, Join, Project, order="bottom_up", phase="logical")
 def fold_constants(node: Plan, ctx: RuleContext) -> Plan:
     """Folds the expressions of Project, Filter and Join; drops Filter(TRUE)."""
-    # Other rules rebuild nodes around the very expressions folded before: within one optimize
-    # run, id(e) -> (e, folded) spares refolding them (holding e keeps its id unique).
-    memo: _Memo = ctx.scratch.setdefault("fold_constants", {})
     match node:
         case Project(exprs=exprs):
-            folded = tuple(_fold_top(e, memo) for e in exprs)
+            folded = tuple(_fold(e) for e in exprs)
             if all(a is b for a, b in zip(folded, exprs, strict=True)):
                 return node
             return node.replace(exprs=folded)
         case Filter(predicate=pred):
-            new = _fold_top(pred, memo)
+            new = _fold(pred)
             if new == TRUE or (isinstance(new, Literal) and new.value is True):
                 return node.input
             return node if new is pred else node.replace(predicate=new)
         case Join(condition=cond):
-            new = _fold_top(cond, memo)
+            new = _fold(cond)
             return node if new is cond else node.replace(condition=new)
     return node
-
-
-def _fold_top(e: Expr, memo: _Memo) -> Expr:
-    if not e.children:
-        return e  # most top-level expressions are column references: cheaper than the memo
-    done = memo.get(id(e))
-    if done is not None and done[0] is e:
-        return done[1]
-    out = _fold(e)
-    memo[id(e)] = (e, out)
-    return out
 
 
 def _fold(e: Expr) -> Expr:
