@@ -55,7 +55,7 @@ def test_job_survives_a_broker_restart(
     script = job_script(
         tmp_path / "job.sql", kafka_bootstrap, src, out, checkpoint_dir=tmp_path / "cp"
     )
-    script.write_text("SET 'nrtg.stream.batch-size' = '500';\n" + script.read_text())
+    script.write_text("SET 'nrtg.stream.batch-size' = '100';\n" + script.read_text())
     proc = start_job(script, log)
     try:
         deadline = time.monotonic() + 60
