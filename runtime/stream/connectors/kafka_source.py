@@ -51,7 +51,6 @@ from nrtg.compiler.plan import nodes as n
 from ..api import OP_COLUMN, Polled, SourcePosition
 from ..formats import Decoded, format_options, make_decoder
 from .kafka_offsets import (
-    METADATA_TIMEOUT_S,
     OffsetResolver,
     parse_split,
     split_name,
@@ -466,17 +465,6 @@ class KafkaSource:
             return
         tps = self.kafka_offsets(position, metadata)
         self.consumer.commit(offsets=tps, asynchronous=False)
-
-    def committed_metadata(self) -> dict[str, tuple[int, str | None]]:
-        """The group's committed (offset, metadata) per split, as Kafka has them now."""
-        assert self.consumer is not None
-        tps = [TopicPartition(*parse_split(s)) for s in self.splits]
-        got = self.consumer.committed(tps, timeout=METADATA_TIMEOUT_S)
-        return {
-            split_name(tp.topic, tp.partition): (tp.offset, tp.metadata)
-            for tp in got
-            if tp.offset >= 0
-        }
 
     def close(self) -> None:
         if self.consumer is not None:

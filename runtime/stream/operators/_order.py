@@ -1,11 +1,9 @@
-"""Row ordering for ORDER BY keys (ASC/DESC, NULLS FIRST/LAST as SortKey says): over Python
-rows (a comparator), or columnar (Arrow sort indices and ranks within groups)."""
+"""Row ordering for ORDER BY keys (ASC/DESC, NULLS FIRST/LAST as SortKey says), columnar:
+Arrow sort indices and ranks within groups."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from functools import cmp_to_key
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -14,28 +12,6 @@ import pyarrow.compute as pc
 from nrtg.compiler.plan.nodes import RankFn, SortKey
 
 from ._keys import values_equal
-
-
-def row_comparator(keys: Sequence[SortKey]) -> Callable[[Any], Any]:
-    """A sort key function over rows (tuples) for `keys`; equal rows keep their order."""
-
-    def cmp(a: Sequence[Any], b: Sequence[Any]) -> int:
-        for k in keys:
-            x, y = a[k.index], b[k.index]
-            if x == y:
-                continue
-            if x is None or y is None:
-                first = k.effective_nulls_first
-                return (-1 if first else 1) if x is None else (1 if first else -1)
-            c = -1 if x < y else 1
-            return -c if k.descending else c
-        return 0
-
-    return cmp_to_key(cmp)
-
-
-def sort_key_values(row: Sequence[Any], keys: Sequence[SortKey]) -> tuple[Any, ...]:
-    return tuple(row[k.index] for k in keys)
 
 
 def sorted_positions(

@@ -78,14 +78,6 @@ class RowStore:
             self.chunks[-1] = pa.concat_batches([self.chunks[-1], last])
         return first
 
-    def add_aux(self, name: str, values: np.ndarray | None = None) -> None:
-        """A new int64 column per row (zeros unless `values` covers ids 0..size-1)."""
-        col = np.zeros(len(self.alive), dtype=np.int64)
-        if values is not None:
-            col[: len(values)] = values
-        self.aux[name] = col
-        self.aux_names = (*self.aux_names, name)
-
     def release(self, ids: Sequence[int] | np.ndarray) -> None:
         ids = np.asarray(ids, dtype=np.int64)
         if not len(ids):
