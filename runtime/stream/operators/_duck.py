@@ -108,8 +108,12 @@ class Program:
         width = data_width(batch)
         extra = tuple(batch.schema.field(i).name for i in range(width, batch.num_columns))
         names = [f"c0_{i}" for i in range(width)] + list(extra)
-        renamed = pa.RecordBatch.from_arrays(batch.columns, names=names)
-        self.con.register("_in", renamed)
+        return self.run_named(pa.RecordBatch.from_arrays(batch.columns, names=names), extra)
+
+    def run_named(self, batch: pa.RecordBatch, extra: tuple[str, ...] = ()) -> pa.RecordBatch:
+        """`run` over a batch whose data columns are named `c0_<position>` already; it may
+        leave out the positions that no expression reads."""
+        self.con.register("_in", batch)
         try:
             table = self.con.sql(self.sql(extra)).to_arrow_table()
         finally:

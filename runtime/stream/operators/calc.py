@@ -16,6 +16,7 @@ from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import Call, Case, Cast, ColumnRef, Expr, FieldAccess
 
 from ..api import Output
+from ._arrow_eval import CalcProgram
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env, Program, Step
 from ._rows import conform, data_width
@@ -86,7 +87,12 @@ class Calc(BaseOperator):
             self.clock = env.clock
             program = clocked_steps(program, width)
             width += 1
-        self.program = Program(width, program, env)
+        # the clock column is added per batch: only DuckDB's own chain takes it
+        self.program: Program | CalcProgram = (
+            Program(width, program, env)
+            if self.clock is not None
+            else CalcProgram(program, width, env)
+        )
 
     def _with_clock(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         assert self.clock is not None
