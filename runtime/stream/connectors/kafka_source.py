@@ -4,8 +4,8 @@ One consumer reads every partition of the table's topics (`topic`, `;`-separated
 topics matching `topic-pattern`; unbounded sources also pick up partitions and matching topics
 created later: kafka_topics.py), assigned explicitly (no group rebalancing: one process runs
 the job). Each topic-partition is a split, named `topic:partition`; rows carry it in `_split`
-so the watermark assigner keeps per-partition watermarks, and the position is the next offset
-per split.
+(dictionary-encoded) so the watermark assigner keeps per-partition watermarks, and the position
+is the next offset per split.
 
 Start (`scan.startup.mode`, resolved to concrete offsets at open so the first checkpoint is
 exact): `earliest-offset`, `latest-offset`, `group-offsets` (the group's committed offsets; a
@@ -35,6 +35,7 @@ from itertools import repeat
 from operator import is_not
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 from confluent_kafka import (
     Consumer,
@@ -202,13 +203,17 @@ class KafkaSource:
         self.split_index = {s: i for i, s in enumerate(self.splits)}
         self.split_array = pa.array(self.splits, type=pa.string())
         self.end_list = [self.end_offset.get(s, 2**63 - 1) for s in self.splits]
-        # one topic: partition number -> split index, a list lookup per message
+        # one topic: partition number -> split index (most often the identity)
         tps = [parse_split(s) for s in self.splits]
-        self.single_topic: list[int] = []
+        self.single_topic = np.zeros(0, dtype=np.int32)
         if len({t for t, _ in tps}) == 1:
-            self.single_topic = [0] * (max(p for _, p in tps) + 1)
+            self.single_topic = np.zeros(max(p for _, p in tps) + 1, dtype=np.int32)
             for i, (_, p) in enumerate(tps):
                 self.single_topic[p] = i
+        self.partition_is_split = bool(
+            len(self.single_topic) == len(tps)
+            and (self.single_topic == np.arange(len(tps), dtype=np.int32)).all()
+        )
 
     def _discover(self) -> None:
         """Read the partitions (and, with a pattern, topics) created since open, from their
@@ -269,29 +274,25 @@ class KafkaSource:
                 if err is not None:
                     self._consumer_event(m, err)
             msgs = [m for m, err in zip(msgs, errors, strict=True) if err is None]
-        single = self.single_topic
-        if single:  # split index per message
-            parts = list(map(single.__getitem__, map(Message.partition, msgs)))
-        else:
-            index_of = self.split_index
-            parts = [index_of[f"{m.topic()}:{m.partition()}"] for m in msgs]
-        offsets = list(map(Message.offset, msgs))
-        # a partition's messages arrive in offset order: the last one per split is its newest
-        last = dict(zip(parts, offsets, strict=True))
+        parts = self._split_indexes(msgs)
+        # librdkafka hands over a partition's messages in offset order, in runs: only the last
+        # message of a run needs its offset read
+        last: dict[int, int] = {}
+        if len(msgs):
+            run_ends = np.append(np.flatnonzero(parts[1:] != parts[:-1]), len(msgs) - 1)
+            for i in run_ends.tolist():
+                last[int(parts[i])] = msgs[i].offset()
         bounded = self.is_bounded
         ends = self.end_list
         if bounded and any(off >= ends[idx] for idx, off in last.items()):
             for idx, off in last.items():
                 if off >= ends[idx]:
                     self.done.add(self.splits[idx])
-            keep = [
-                i
-                for i, (idx, off) in enumerate(zip(parts, offsets, strict=True))
-                if off < ends[idx]
-            ]
+            offsets = list(map(Message.offset, msgs))
+            keep = [i for i, off in enumerate(offsets) if off < ends[parts[i]]]
             msgs = [msgs[i] for i in keep]
-            parts = [parts[i] for i in keep]
-            last = dict(zip(parts, [offsets[i] for i in keep], strict=True))
+            parts = parts[keep]
+            last = dict(zip(parts.tolist(), [offsets[i] for i in keep], strict=True))
         for idx, off in last.items():
             self.next_offset[self.splits[idx]] = off + 1
         if bounded:
@@ -309,6 +310,17 @@ class KafkaSource:
         batch = self._batch(msgs, list(map(Message.value, msgs)), parts)
         return Polled(batch if batch.num_rows else None, active, end_of_input)
 
+    def _split_indexes(self, msgs: list[Message]) -> np.ndarray:
+        """The split index of every message (int32)."""
+        single = self.single_topic
+        if not len(single):
+            index_of = self.split_index
+            return np.array(
+                [index_of[f"{m.topic()}:{m.partition()}"] for m in msgs], dtype=np.int32
+            )
+        partitions = np.fromiter(map(Message.partition, msgs), dtype=np.int32, count=len(msgs))
+        return partitions if self.partition_is_split else single[partitions]
+
     def _consumer_event(self, m: Message, err: KafkaError) -> None:
         if err.code() == KafkaError._PARTITION_EOF:
             s = split_name(m.topic(), m.partition())
@@ -323,7 +335,7 @@ class KafkaSource:
             raise ExecutionError(f"table {self.table}: kafka consumer error: {err.str()}")
 
     def _batch(
-        self, msgs: list[Message], values: list[bytes | None], parts: list[int]
+        self, msgs: list[Message], values: list[bytes | None], parts: np.ndarray
     ) -> pa.RecordBatch:
         locate = self._locate(msgs)
         if self.upsert:
@@ -354,12 +366,13 @@ class KafkaSource:
                 columns[name] = self._metadata_column(chosen, key, self.out_schema.field(i).type)
         arrays = [columns[f.name] for f in self.out_schema]
         names = list(self.out_schema.names)
-        index = pa.array(parts if rows is None else [parts[i] for i in rows], type=pa.int32())
+        index = pa.array(parts if rows is None else parts[rows], type=pa.int32())
         if self.changelog:
             ops = decoded.ops if decoded.ops is not None else pa.array([0] * len(index), pa.int8())
             arrays.append(ops)
             names.append(OP_COLUMN)
-        arrays.append(self.split_array.take(index))
+        # dictionary-encoded: the watermark assigner groups by the codes
+        arrays.append(pa.DictionaryArray.from_arrays(index, self.split_array))
         names.append(SPLIT_COLUMN)
         return pa.RecordBatch.from_arrays(arrays, names=names)
 

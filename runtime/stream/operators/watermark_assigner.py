@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from nrtg.catalog.errors import ExecutionError
 from nrtg.compiler.lower.graph import OperatorSpec
@@ -22,7 +24,8 @@ from nrtg.compiler.plan.expr import Call, ColumnRef, Expr, Literal
 from ..api import MAX_WATERMARK, MIN_WATERMARK, Output
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env, Program
-from ._rows import SPLIT_COLUMN, conform, epoch_ms_array
+from ._rows import SPLIT_COLUMN, conform
+from ._windows import epoch_ms_column
 
 
 def _constant_delay(watermark: Expr) -> tuple[int, int] | None:
@@ -39,6 +42,39 @@ def _constant_delay(watermark: Expr) -> tuple[int, int] | None:
         ):
             return column.index, interval.value // dt.timedelta(milliseconds=1)
     return None
+
+
+def largest_per_split(
+    splits: pa.Array, marks: pa.Array | pa.ChunkedArray
+) -> list[tuple[str, int | None]]:
+    """(split, largest mark or None when all are NULL) per split in the batch, vectorized.
+
+    Sources hand over a split's rows in runs (a Kafka poll: one run per fetched partition
+    chunk), so the maxima are taken per run with one `reduceat` and folded per split."""
+    if not pa.types.is_dictionary(splits.type):
+        splits = pc.dictionary_encode(splits)
+    codes = splits.indices.to_numpy(zero_copy_only=False)
+    names = splits.dictionary.to_pylist()
+    if isinstance(marks, pa.ChunkedArray):
+        marks = marks.combine_chunks()
+    if marks.null_count:
+        values = pc.fill_null(marks, MIN_WATERMARK).to_numpy(zero_copy_only=False)
+    else:
+        values = marks.to_numpy(zero_copy_only=False)
+    if len(codes) == 0:
+        return []
+    starts = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+    if len(starts) > 64:  # interleaved splits: group them first
+        order = np.argsort(codes, kind="stable")
+        codes, values = codes[order], values[order]
+        starts = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+    starts = np.concatenate(([0], starts))
+    best: dict[int, int] = {}
+    for code, mark in zip(
+        codes[starts].tolist(), np.maximum.reduceat(values, starts).tolist(), strict=True
+    ):
+        best[code] = max(best.get(code, MIN_WATERMARK), mark)
+    return [(names[c], None if m == MIN_WATERMARK else m) for c, m in best.items()]
 
 
 class WatermarkAssigner(BaseOperator):
@@ -75,17 +111,11 @@ class WatermarkAssigner(BaseOperator):
             splits = pa.repeat("", batch.num_rows)
         if self.delay is not None:
             column, delay = self.delay
-            values, nulls = epoch_ms_array(batch.column(column))
+            marks = epoch_ms_column(batch.column(column))  # the rowtime: no NULL (see above)
         else:
             assert self.program is not None
-            values, nulls = epoch_ms_array(self.program.run(batch).column(0))
-            delay = 0
-        # the largest mark per split, vectorized (a batch holds tens of thousands of rows)
-        marks = pa.table({"split": splits, "mark": pa.array(values, mask=nulls)})
-        largest = marks.group_by("split", use_threads=False).aggregate([("mark", "max")])
-        for split, mark in zip(
-            largest["split"].to_pylist(), largest["mark_max"].to_pylist(), strict=True
-        ):
+            marks, delay = epoch_ms_column(self.program.run(batch).column(0)), 0
+        for split, mark in largest_per_split(splits, marks):
             self.last_seen[split] = self._now
             if mark is not None and mark - delay > self.per_split.get(split, MIN_WATERMARK):
                 self.per_split[split] = mark - delay

@@ -72,6 +72,16 @@ def test_json_malformed_record_fails_with_its_location() -> None:
     assert "json.ignore-parse-errors" in message
 
 
+def test_json_values_over_several_lines_parse_and_two_objects_are_malformed() -> None:
+    values = [b'{\r\n  "id": 1,\r\n  "name": "a"\r\n}\r\n', b'{"id":2}\n', b'{"id":3}\n{"id":4}']
+    decoder = make_decoder("json", SCHEMA, {"json.ignore-parse-errors": "true"}, "t")
+    decoded = decoder.decode(values, locate)
+    assert decoded.table.column("id").to_pylist() == [1, 2]
+    assert decoded.skipped == 1  # one record holding two objects: Flink rejects it too
+    with pytest.raises(ExecutionError, match="offset 102"):
+        make_decoder("json", SCHEMA, {}, "t").decode(values, locate)
+
+
 def test_json_wrong_type_is_malformed_too() -> None:
     values = [b'{"id":1}', b'{"id":"x"}', b"[1,2]", b'{"id":4}']
     decoder = make_decoder("json", SCHEMA, {"json.ignore-parse-errors": "true"}, "t")
