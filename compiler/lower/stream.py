@@ -210,8 +210,6 @@ class _Builder:
     def _window_agg(self, p: n.Plan) -> int:
         assert isinstance(p, n.WindowAggregate)
         proctime = _is_proctime(p.input, p.window.time_col)
-        if proctime and p.window.kind is n.WindowKind.SESSION:
-            raise _unsupported(p, "SESSION windows on processing time are not implemented")
         if not proctime:
             _require_rowtime(p, p.input, p.window.time_col)
         if not traits.is_insert_only(p.input.changelog):

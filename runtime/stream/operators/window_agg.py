@@ -12,7 +12,8 @@ FIRST/LAST_VALUE, LISTAGG, COLLECT, ...) per-key Python accumulators, row by row
 PROCTIME() windows (processing time): each row belongs to the windows of the clock's time when
 it is processed (`Env.clock`; the column's value is not read), and a window fires once the
 clock has passed its end (on the next batch or the executor's processing-time tick), or at the
-end of input. Nothing is late in processing time.
+end of input. Nothing is late in processing time. A processing-time SESSION closes once the
+clock is a gap past its last row, as in Flink.
 
 SESSION: rows wait (in an Arrow-backed RowStore, `_sessions`) until the watermark passes their
 session's end (last row + gap; sessions per partition, the TVF's PARTITION BY), then each closed
@@ -143,12 +144,12 @@ class WindowAgg(BaseOperator):
         if self.proctime and watermark < MAX_WATERMARK:
             return Output([], watermark)  # event time does not fire processing-time windows
         self.watermark = max(self.watermark, watermark)
-        if self.sessions is not None:
-            return self.emit(self._fire_sessions(), watermark)
         return self.emit(self._fire(), watermark)
 
     def _fire(self) -> list[pa.RecordBatch]:
-        """The aligned windows the watermark has passed."""
+        """The windows (or sessions) the watermark has passed."""
+        if self.sessions is not None:
+            return self._fire_sessions()
         if self.columnar is not None:
             return self._fire_columnar()
         out: list[Row] = []

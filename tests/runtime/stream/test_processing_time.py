@@ -55,6 +55,29 @@ def test_proctime_tumble_fires_by_the_injected_clock() -> None:
     assert sum(r[1] for r in total.elements()) == 6
 
 
+def test_proctime_session_closes_a_gap_after_its_last_row() -> None:
+    query = """SELECT k, COUNT(*) AS n, window_start, window_end FROM TABLE(SESSION(TABLE B
+    PARTITION BY k, DESCRIPTOR(p), INTERVAL '5' SECOND)) GROUP BY k, window_start, window_end;"""
+    graph = lower_to_stream(compile_sql(DDL + query).optimized)
+    assert "processing-time" in graph_text(graph)
+    now = [0]
+    ex = Executor(graph, tables={"ev": events(8)}, batch_size=2, clock=lambda: now[0])
+    for t in (1_000, 3_000, 9_000):  # 6 s after the second batch: its session is closed
+        now[0] = t
+        ex.step()
+    fired = sorted(
+        (r[0], r[1], r[2].timestamp(), r[3].timestamp()) for r in fold_multiset(ex.output(0))
+    )
+    # one session per key over the rows of the first two batches: [1 s, 3 s + 5 s)
+    assert fired == [(0, 2, 1.0, 8.0), (1, 2, 1.0, 8.0)]
+    now[0] = 10_000
+    ex.run()  # the rest arrives at 9 s and 10 s, and closes at the end of input
+    total = sorted(
+        (r[0], r[1], r[2].timestamp(), r[3].timestamp()) for r in fold_multiset(ex.output(0))
+    )
+    assert total == [(0, 2, 1.0, 8.0), (0, 2, 9.0, 15.0), (1, 2, 1.0, 8.0), (1, 2, 9.0, 15.0)]
+
+
 def test_lookup_join_waits_for_the_bounded_table_and_pads_misses() -> None:
     graph = lower_to_stream(compile_sql(DDL + LOOKUP).optimized)
     assert [s.kind for s in graph.operators].count("lookup_join") == 1
