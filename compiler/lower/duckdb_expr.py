@@ -137,7 +137,33 @@ def _lower_cast(e: Cast, x: exp.Expression, ctx: LowerContext) -> exp.Expression
     if is_integer(dst) and (src.is_approx or src.kind is Kind.DECIMAL):
         # Flink truncates toward zero (Java narrowing); DuckDB rounds.
         return cast(fn("trunc", x), dst, e.safe)
+    if src.kind is Kind.ROW and dst.kind is Kind.ROW and _renames_fields(src, dst):
+        return _cast_row(x, src, dst, e.safe)
     return cast(x, dst, e.safe)
+
+
+def _renames_fields(src: SqlType, dst: SqlType) -> bool:
+    return len(src.fields) == len(dst.fields) and any(
+        a.name != b.name for a, b in zip(src.fields, dst.fields, strict=True)
+    )
+
+
+def _cast_row(x: exp.Expression, src: SqlType, dst: SqlType, safe: bool) -> exp.Expression:
+    """Flink casts a ROW field by field in order (`ROW(a, b)` into `ROW<x, y>`); DuckDB matches
+    STRUCT fields by name."""
+    pairs = [
+        exp.PropertyEQ(
+            this=exp.to_identifier(b.name, quoted=True),
+            expression=cast(
+                fn("struct_extract", x.copy(), exp.Literal.string(a.name)), b.type, safe
+            ),
+        )
+        for a, b in zip(src.fields, dst.fields, strict=True)
+    ]
+    absent = exp.Is(this=paren(x.copy()), expression=exp.Null())
+    return exp.Case(
+        ifs=[exp.If(this=absent, true=cast(exp.Null(), dst))], default=exp.Struct(expressions=pairs)
+    )
 
 
 # -- calls ------------------------------------------------------------------------------------

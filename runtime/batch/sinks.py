@@ -131,8 +131,9 @@ def _json_lines(sink: Sink, result: pa.Table) -> tuple[pa.Table, str] | None:
     `json.timestamp-format.standard`; Flink writes BigDecimal.stripTrailingZeros().toString(),
     base64, `...Z` and milliseconds. With such columns each line is made in SQL (the other
     values as DuckDB's to_json writes them, DECIMAL and date-time text as the stream encoder
-    makes it, BYTES base64); returns the table (DECIMAL and date-time columns as that text) and
-    the line expression, None when DuckDB's writer is right."""
+    makes it, also for the direct fields of a ROW, BYTES base64); returns the table (DECIMAL and
+    date-time columns as that text) and the line expression, None when DuckDB's writer is
+    right."""
     import pyarrow as pa
 
     from nrtg.runtime.stream.formats.json import datetime_json, decimal_json
@@ -145,7 +146,14 @@ def _json_lines(sink: Sink, result: pa.Table) -> tuple[pa.Table, str] | None:
         # DuckDB writes a TIMESTAMP of the SQL standard as Flink does (fraction trimmed)
         return pa.types.is_time(t) or (pa.types.is_timestamp(t) and (iso or t.tz is not None))
 
-    if not any(pa.types.is_decimal(t) or pa.types.is_binary(t) or datetime(t) for t in types):
+    def nested_datetime(t: pa.DataType) -> bool:
+        # a ROW's date-time fields as text first, as the stream encoder does (datetime_json)
+        return pa.types.is_struct(t) and any(datetime(f.type) for f in t)
+
+    if not any(
+        pa.types.is_decimal(t) or pa.types.is_binary(t) or datetime(t) or nested_datetime(t)
+        for t in types
+    ):
         return None
     columns = list(result.columns)
     pieces = []
@@ -159,6 +167,9 @@ def _json_lines(sink: Sink, result: pa.Table) -> tuple[pa.Table, str] | None:
             value = f"'\"' || {name} || '\"'"
         elif pa.types.is_binary(t):
             value = f"'\"' || base64({name}) || '\"'"
+        elif nested_datetime(t):
+            columns[i] = datetime_json(result.column(i).combine_chunks(), iso)
+            value = f"to_json({name})"
         else:
             value = f"to_json({name})"
         key = ("{" if n == 0 else ",") + json.dumps(result.schema.names[i], ensure_ascii=False)

@@ -347,3 +347,43 @@ def test_filesystem_json_sink_writes_datetimes_as_flink(tmp_path: Path, standard
         (a, b, epoch.replace(tzinfo=dt.UTC) + dt.timedelta(milliseconds=ms), c, d)
         for a, b, ms, c, d in rows
     )
+
+
+@pytest.mark.parametrize("standard", ["SQL", "ISO-8601"])
+def test_json_sink_writes_a_rows_datetimes_as_the_stream_encoder(
+    tmp_path: Path, standard: str
+) -> None:
+    """A ROW constructor goes into a ROW column field by field in order (DuckDB would match
+    names), and the row's date-time fields are written as top-level ones are: the batch file
+    and the stream encoder agree."""
+    from nrtg.compiler.api import compile_sql
+    from nrtg.runtime.stream.formats import make_encoder
+
+    script = f"""
+    CREATE TABLE out (r ROW<ts TIMESTAMP(3), ltz TIMESTAMP_LTZ(3), t TIME(3)>, k INT) WITH (
+        'connector' = 'filesystem', 'path' = '{tmp_path}/out', 'format' = 'json',
+        'json.timestamp-format.standard' = '{standard}');
+    INSERT INTO out SELECT ROW(TIMESTAMP '2026-01-01 00:00:00.500', TO_TIMESTAMP_LTZ(1500, 3),
+        TIME '12:34:56.5'), 1;
+    """
+    assert run_plan(compile_sql(script).optimized[-1]).rows_written == 1
+    (line,) = (tmp_path / "out" / "part-0.json").read_text().splitlines()
+    sep = "T" if standard == "ISO-8601" else " "
+    assert json.loads(line) == {
+        "r": {
+            "ts": f"2026-01-01{sep}00:00:00.5",
+            "ltz": f"1970-01-01{sep}00:00:01.5Z",
+            "t": "12:34:56.5",
+        },
+        "k": 1,
+    }
+    row = pa.struct(
+        [("ts", pa.timestamp("ms")), ("ltz", pa.timestamp("ms", "UTC")), ("t", pa.time32("ms"))]
+    )
+    value = {"ts": dt.datetime(2026, 1, 1, 0, 0, 0, 500000), "ltz": 1500, "t": 45296500}
+    batch = pa.RecordBatch.from_arrays(
+        [pa.array([value], row), pa.array([1], pa.int32())], names=["r", "k"]
+    )
+    options = {"json.timestamp-format.standard": standard}
+    encoder = make_encoder("json", batch.schema, options, "out")
+    assert encoder.encode_array(batch).to_pylist() == [line.encode()]
