@@ -213,9 +213,10 @@ class ExprBinder:
             raise BindError("'*' is only allowed in SELECT and COUNT(*)", s)
         if isinstance(node, exp.Select | exp.Subquery | exp.Exists):
             raise UnsupportedError(
-                "scalar subqueries and EXISTS are not supported yet",
+                "a subquery is supported only as a conjunct of WHERE: [NOT] EXISTS (...) or "
+                "x [NOT] IN (...); scalar subqueries are not supported yet",
                 s,
-                hint="rewrite the subquery as a JOIN",
+                hint="move the test into WHERE, or rewrite the subquery as a JOIN",
             )
         raise UnsupportedError(f"expression {node.sql()!r} is not supported", s)
 
@@ -331,7 +332,9 @@ class ExprBinder:
         s = span(node)
         if node.args.get("query") is not None:
             raise UnsupportedError(
-                "IN (subquery) is not supported yet", s, hint="rewrite it as a JOIN"
+                "IN (subquery) is supported only as a conjunct of WHERE",
+                s,
+                hint="move the test into WHERE (AND-ed with the rest), or rewrite it as a JOIN",
             )
         args = (self.bind(node.this), *(self.bind(e) for e in node.expressions))
         return functions.operator_call("IN", args, s)

@@ -15,7 +15,7 @@ from ..errors import BindError, TypeCheckError, UnsupportedError
 from ..parse.nodes import find_all, operands
 from ..plan import nodes as n
 from ..plan.expr import AggCall, Call, ColumnRef, Expr, Literal
-from . import functions
+from . import functions, subqueries
 from .expressions import ExprBinder, interval_literal, span
 from .query import Bound, output_name
 from .scope import Scope
@@ -120,8 +120,7 @@ def bind_select(qb: QueryBinder, sel: exp.Select) -> Bound:
             raise BindError(
                 "aggregate functions are not allowed in WHERE", span(where), hint="use HAVING"
             )
-        pred = qb.expr_binder(scope).bind_predicate(where.this, "WHERE")
-        plan = n.Filter(input=plan, predicate=pred, span=span(where))
+        plan = subqueries.bind_where(qb, plan, scope, where)
 
     items = _expand_star(sel.expressions, scope)
     group = sel.args.get("group")

@@ -1,0 +1,159 @@
+"""Subqueries in WHERE as semi and anti joins, the way Flink's planner decorrelates them.
+
+A top-level conjunct of WHERE may be `[NOT] EXISTS (query)` or `expr [NOT] IN (query)` (a
+one-column query). The query's FROM is joined to the outer rows: SEMI keeps an outer row that
+has a match, ANTI one that has none. When the query is a plain `SELECT … FROM … [WHERE …]`, its
+WHERE may refer to the outer query's columns (correlation) and becomes the join condition;
+inner names shadow outer ones. Any other query (GROUP BY, DISTINCT, set operations, …) is bound
+on its own and must not be correlated.
+
+`x NOT IN (q)` is true only when no value of q equals x or is NULL, and NULL for a NULL x over
+a non-empty q: the anti join's condition is `x = y OR x IS NULL OR y IS NULL` (Flink's
+null-aware anti join), plain `x = y` when neither side can be NULL. Subqueries anywhere else
+(SELECT list, under OR, scalar subqueries) are refused with a hint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from nrtg.catalog.errors import Span
+
+from ..errors import UnsupportedError
+from ..plan import nodes as n
+from ..plan.expr import ColumnRef, Expr, and_
+from . import functions
+from .expressions import span
+from .scope import Scope, ScopeColumn
+
+if TYPE_CHECKING:
+    from .query import QueryBinder
+
+
+@dataclass(frozen=True)
+class CorrelatedScope(Scope):
+    """The outer columns followed by the subquery's FROM columns (from `inner_from` on); a name
+    resolves among the inner columns first, as SQL's nested scopes do."""
+
+    inner_from: int = 0
+
+    def resolve(self, name: str, qualifier: str | None, span: Span | None) -> ScopeColumn:
+        for part in (self.columns[self.inner_from :], self.columns[: self.inner_from]):
+            if any(
+                c.field.name == name and (qualifier is None or c.qualifier == qualifier)
+                for c in part
+            ):
+                return Scope(part).resolve(name, qualifier, span)
+        raise self.unknown(name, qualifier, span)
+
+
+@dataclass(frozen=True)
+class _Test:
+    negated: bool
+    query: exp.Expression  # the subquery's query (Select, Union, ...)
+    value: exp.Expression | None  # IN's left operand; None for EXISTS
+    node: exp.Expression
+
+
+def _conjuncts(node: exp.Expression) -> list[exp.Expression]:
+    if isinstance(node, exp.And):
+        return _conjuncts(node.this) + _conjuncts(node.expression)
+    if isinstance(node, exp.Paren) and isinstance(node.this, exp.And):
+        return _conjuncts(node.this)
+    return [node]
+
+
+def _as_test(node: exp.Expression) -> _Test | None:
+    negated = isinstance(node, exp.Not)
+    inner = node.this if negated else node
+    while isinstance(inner, exp.Paren):
+        inner = inner.this
+    if isinstance(inner, exp.Exists):
+        return _Test(negated, _unwrap(inner.this), None, node)
+    if isinstance(inner, exp.In) and inner.args.get("query") is not None:
+        return _Test(negated, _unwrap(inner.args["query"]), inner.this, node)
+    return None
+
+
+def _unwrap(query: exp.Expression) -> exp.Expression:
+    while isinstance(query, exp.Subquery):
+        query = query.this
+    return query
+
+
+def _plain(query: exp.Expression) -> bool:
+    """SELECT … FROM … [WHERE …]: the form whose WHERE may be correlated."""
+    if not isinstance(query, exp.Select) or query.args.get("from_") is None:
+        return False
+    blocking = ("group", "having", "distinct", "limit", "offset", "order", "qualify", "with")
+    if any(query.args.get(k) for k in blocking):
+        return False
+    from .select import find_aggs, find_windows  # select.py imports this module
+
+    return not any(find_aggs(e) or find_windows(e) for e in query.expressions)
+
+
+def bind_where(qb: QueryBinder, plan: n.Plan, scope: Scope, where: exp.Where) -> n.Plan:
+    """`plan` filtered by WHERE: the plain conjuncts as one Filter, each subquery test as a
+    semi or anti join on top (the scope is unchanged: those joins keep only the left columns)."""
+    tests: list[_Test] = []
+    plain: list[exp.Expression] = []
+    for c in _conjuncts(where.this):
+        test = _as_test(c)
+        (plain if test is None else tests).append(test or c)  # type: ignore[arg-type]
+    if not tests:
+        predicate = qb.expr_binder(scope).bind_predicate(where.this, "WHERE")
+        return n.Filter(input=plan, predicate=predicate, span=span(where))
+    if plain:
+        predicate = and_(*(qb.expr_binder(scope).bind_predicate(c, "WHERE") for c in plain))
+        plan = n.Filter(input=plan, predicate=predicate, span=span(where))
+    for test in tests:
+        plan = _join(qb, plan, scope, test)
+    return plan
+
+
+def _join(qb: QueryBinder, plan: n.Plan, scope: Scope, test: _Test) -> n.Plan:
+    s = span(test.node)
+    query = test.query
+    width = len(scope.columns)
+    terms: list[Expr] = []
+    if _plain(query):
+        assert isinstance(query, exp.Select)
+        right = qb.bind_from(query)
+        binder = qb.expr_binder(
+            CorrelatedScope(scope.concat(right.scope).columns, inner_from=width)
+        )
+        where = query.args.get("where")
+        if where is not None:
+            terms.append(binder.bind_predicate(where.this, "WHERE"))
+        items = query.expressions
+        one = len(items) == 1 and not isinstance(items[0], exp.Star)
+        selected = (lambda: binder.bind(items[0].unalias())) if one else None
+    else:
+        right = qb.bind_query(query)
+        fields = right.plan.schema.fields
+        one = len(fields) == 1
+        selected = (
+            (lambda: ColumnRef(index=width, name=fields[0].name, type=fields[0].type))
+            if one
+            else None
+        )
+    if test.value is not None:
+        if selected is None:
+            raise UnsupportedError(
+                "the subquery of IN must select exactly one column",
+                span(query),
+                hint="SELECT the one value to compare with",
+            )
+        x = qb.expr_binder(scope).bind(test.value)
+        y = selected()
+        eq = functions.operator_call("EQUALS", (x, y), s)
+        if test.negated and (x.type.nullable or y.type.nullable):
+            nulls = [functions.operator_call("IS_NULL", (v,), s) for v in (x, y)]
+            eq = functions.operator_call("OR", (eq, *nulls), s)
+        terms.append(eq)
+    kind = n.JoinKind.ANTI if test.negated else n.JoinKind.SEMI
+    return n.Join(left=plan, right=right.plan, kind=kind, condition=and_(*terms), span=s)
