@@ -106,6 +106,30 @@ _SPANNED = (
 
 _FROM_ITEMS = (exp.Table, exp.Query, exp.Unnest, exp.Values, exp.Lateral, WindowTVF)
 
+_NAME_TOKENS = frozenset({TokenType.VAR, TokenType.IDENTIFIER})
+# Tokens that end an expression and that no operator level of sqlglot's expression parser
+# (assignment down to column operators) consumes after a column.
+_COLUMN_END = frozenset(
+    {
+        TokenType.COMMA,
+        TokenType.R_PAREN,
+        TokenType.ALIAS,
+        TokenType.FROM,
+        TokenType.WHERE,
+        TokenType.GROUP_BY,
+        TokenType.HAVING,
+        TokenType.ORDER_BY,
+        TokenType.LIMIT,
+        TokenType.SEMICOLON,
+        TokenType.THEN,
+        TokenType.ELSE,
+        TokenType.END,
+        TokenType.WHEN,
+        TokenType.ASC,
+        TokenType.DESC,
+    }
+)
+
 
 def _build_typed(names: frozenset[str]) -> dict[str, Callable[..., Any]]:
     return {k: v for k, v in parser.Parser.FUNCTIONS.items() if k in names}
@@ -130,6 +154,32 @@ class FlinkParser(StrictParser):
     }
     STRICT_CAST = True
     LOG_DEFAULTS_TO_LN = False
+
+    # -- bare column references --------------------------------------------------------------
+
+    def _parse_assignment(self) -> exp.Expr | None:
+        # Most expressions are a bare column (`auction`, `b.price`) that a ',', ')', AS or a
+        # clause keyword ends. sqlglot reaches it through a dozen precedence levels, each of
+        # which finds no operator after it; reading it directly builds the same Column (with
+        # the span the _parse_unary/_parse_range wrappers would give it) in a fraction of that.
+        tokens = self._tokens
+        i = self._index
+        size = self._tokens_size
+        while i + 2 < size and tokens[i + 1].token_type == TokenType.DOT:
+            if tokens[i].token_type not in _NAME_TOKENS:
+                break
+            i += 2
+        if (
+            i < size
+            and tokens[i].token_type in _NAME_TOKENS
+            and (i + 1 == size or tokens[i + 1].token_type in _COLUMN_END)
+        ):
+            start = self._curr
+            column = self._parse_column_parts_fast()
+            if column is not None:
+                mark_span(column, start, self._prev)
+                return column
+        return super()._parse_assignment()
 
     # -- span recording ----------------------------------------------------------------------
 

@@ -19,9 +19,9 @@ from .dialect import FlinkTokenizer
 
 __all__ = ["fast_tokenize"]
 
-# Group 1: whitespace before the token; then one group per token kind (see _KINDS).
-_PATTERN = re.compile(
-    r"""
+# Group 1: whitespace before the token; then one group per token kind (see _KINDS). The
+# operator group is filled in by _pattern() with sqlglot's operators, longest first.
+_TEMPLATE = r"""
     ([ \t\r\n]*)
     (?:
       (--[^\r\n]*)
@@ -30,36 +30,42 @@ _PATTERN = re.compile(
     | (`(?:[^`]|``)*`)
     | (\d+(?:\.\d*)?(?:[eE][+-]?\d+)?(?![A-Za-z_0-9.]))
     | ([A-Za-z_][A-Za-z0-9_]*(?![$\w]))
-    | ([<>!=|:=\-#&?~*+/%^(),.;\[\]{}@\\])
+    | (OPERATORS)
     | ($)
     )
-    """,
-    re.VERBOSE,
-)
+    """
+# Characters an operator may start with (others, e.g. `"`, are left to sqlglot's tokenizer).
+_OPERATOR_START = frozenset("<>!=|:=-#&?~*+/%^(),.;[]{}@\\")
 _LINE, _BLOCK, _STR, _IDENT, _NUM, _WORD, _OP, _END = range(2, 10)
 # Not Flink syntax, and sqlglot tokenizes them with special rules (`{#` comments, `@` params).
 _FALLBACK_TOKENS = frozenset({TokenType.UNKNOWN, TokenType.PARAMETER, TokenType.L_BRACE})
 
 
 @functools.cache
-def _tables() -> tuple[dict[str, TokenType], dict[str, TokenType], dict[str, tuple[str, ...]], int]:
+def _tables() -> tuple[
+    re.Pattern[str], dict[str, TokenType], dict[str, TokenType], dict[str, tuple[str, ...]]
+]:
     keywords = FlinkTokenizer.KEYWORDS
     words = {k: v for k, v in keywords.items() if re.fullmatch(r"[A-Z_][A-Z0-9_]*( [A-Z]+)*", k)}
     ops = dict(FlinkTokenizer.SINGLE_TOKENS)
     ops.update({k: v for k, v in keywords.items() if not re.search(r"[A-Za-z0-9\s]", k)})
+    ops = {k: v for k, v in ops.items() if k[0] in _OPERATOR_START}
     multi: dict[str, tuple[str, ...]] = {}
     for k in keywords:
         if " " in k:
             first, *rest = k.split(" ")
             multi[first] = (*multi.get(first, ()), " ".join(rest))
-    return words, ops, multi, max(len(k) for k in ops)
+    # The regex takes the first alternative that matches: longest first is the longest match.
+    alternatives = "|".join(re.escape(k) for k in sorted(ops, key=len, reverse=True))
+    pattern = re.compile(_TEMPLATE.replace("OPERATORS", alternatives), re.VERBOSE)
+    return pattern, words, ops, multi
 
 
 def fast_tokenize(sql: str) -> list[Token] | None:
     """Tokens of `sql`, or None when the script needs sqlglot's own tokenizer."""
     if "\r" in sql:
         return None  # sqlglot's line/column rules for \r and \r\n: leave them to it
-    words, ops, multi, longest_op = _tables()
+    pattern, words, ops, multi = _tables()
     tokens: list[Token] = []
     pending: list[str] = []
     prev_line = -1  # the line the previous token ended on
@@ -67,7 +73,7 @@ def fast_tokenize(sql: str) -> list[Token] | None:
     line_start = 0  # offset of the first character of the current line
     pos = 0
     size = len(sql)
-    match = _PATTERN.match
+    match = pattern.match
     var = TokenType.VAR
     while True:
         m = match(sql, pos)
@@ -126,19 +132,10 @@ def fast_tokenize(sql: str) -> list[Token] | None:
                 return None
             token_type = TokenType.IDENTIFIER
             text = text[1:-1].replace("``", "`")
-        else:  # operators: longest match among sqlglot's operator keywords
+        else:  # operators: the regex took the longest of sqlglot's operator keywords
             if sql.startswith("/*", pos):
                 return None  # an unterminated or hint comment: sqlglot reports it
-            for n in range(min(longest_op, size - pos), 0, -1):
-                candidate = sql[pos : pos + n]
-                found = ops.get(candidate)
-                if found is not None:
-                    token_type = found
-                    end = pos + n
-                    text = candidate
-                    break
-            else:
-                return None
+            token_type = ops[text]
             if token_type in _FALLBACK_TOKENS or text == "/*+":
                 return None
             if token_type == TokenType.SEMICOLON and pending and tokens:

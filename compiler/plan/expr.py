@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from nrtg.catalog.errors import InternalError, Span
 from nrtg.catalog.types import SqlType
 
 from .cached import cached
+from .frozen import frozen
 
 LiteralValue = (
     None
@@ -63,7 +64,7 @@ def _operand_fields(cls: type) -> tuple[tuple[str, int], ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen()
 class Expr:
     type: SqlType
     # Spans are debugging metadata: they must never make two equal expressions unequal.
@@ -98,7 +99,7 @@ class Expr:
         return frozenset(refs)
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen()
 class ColumnRef(Expr):
     index: int
     name: str
@@ -112,12 +113,12 @@ class ColumnRef(Expr):
         return frozenset({self.index})
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen()
 class Literal(Expr):
     value: LiteralValue
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen()
 class Call(Expr):
     """A scalar function or operator; `name` is the registry's canonical name."""
 
@@ -125,19 +126,19 @@ class Call(Expr):
     args: tuple[Expr, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen()
 class Cast(Expr):
     input: Expr
     safe: bool = False  # TRY_CAST: NULL instead of an error
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen()
 class Case(Expr):
     whens: tuple[tuple[Expr, Expr], ...]
     default: Expr | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen()
 class FieldAccess(Expr):
     """`row_expr.field` on a ROW-typed value."""
 
@@ -145,7 +146,7 @@ class FieldAccess(Expr):
     field_name: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen()
 class AggCall:
     """One aggregate in an Aggregate/WindowAggregate/Over: `name(args) [FILTER (WHERE f)]`.
     `filter` is the ordinal of a BOOLEAN input column, as in Calcite's AggregateCall."""

@@ -19,9 +19,10 @@ from nrtg.catalog.schema import Field, Ident, Schema, TimeAttr
 from . import traits
 from .cached import cached
 from .expr import AggCall, Call, Cast, ColumnRef, Expr, field_names
+from .frozen import frozen
 from .traits import INSERT_ONLY, INSERT_UPDATE, RETRACT, UPSERT, ChangelogMode
 
-node = dataclass(frozen=True, kw_only=True, eq=False)
+node = frozen(eq=False)
 
 
 def check(condition: bool, message: str) -> None:
@@ -308,7 +309,7 @@ class WindowKind(Enum):
     SESSION = "SESSION"
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen()
 class WindowSpec:
     """A window TVF's parameters; durations in milliseconds."""
 
@@ -611,7 +612,7 @@ class Sort(Plan):
         return self.input.changelog if not self.limit else RETRACT
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen()
 class Frame:
     """OVER frame: `mode` ROWS or RANGE; bounds as offsets (None = UNBOUNDED); RANGE offsets in
     milliseconds for time ordering."""
