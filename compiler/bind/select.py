@@ -112,7 +112,7 @@ def _group_name(e: Expr, i: int) -> str:
 
 
 def bind_select(qb: QueryBinder, sel: exp.Select) -> Bound:
-    src = qb.bind_from(sel)
+    sel, src = subqueries.bind_scalars(qb, sel, qb.bind_from(sel))
     plan, scope = src.plan, src.scope
     where = sel.args.get("where")
     if where is not None:

@@ -15,7 +15,7 @@ null-aware anti join), plain `x = y` when neither side can be NULL. Subqueries a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
@@ -30,7 +30,7 @@ from .expressions import span
 from .scope import Scope, ScopeColumn
 
 if TYPE_CHECKING:
-    from .query import QueryBinder
+    from .query import Bound, QueryBinder
 
 
 @dataclass(frozen=True)
@@ -157,3 +157,70 @@ def _join(qb: QueryBinder, plan: n.Plan, scope: Scope, test: _Test) -> n.Plan:
         terms.append(eq)
     kind = n.JoinKind.ANTI if test.negated else n.JoinKind.SEMI
     return n.Join(left=plan, right=right.plan, kind=kind, condition=and_(*terms), span=s)
+
+
+# -- scalar subqueries ---------------------------------------------------------------------------
+def _scalar_nodes(node: exp.Expression, out: list[exp.Expression]) -> None:
+    """The scalar subqueries in `node`, outermost only (IN and EXISTS are not scalar)."""
+    if isinstance(node, exp.Subquery):
+        parent = node.parent
+        if not (isinstance(parent, exp.In) and parent.args.get("query") is node):
+            out.append(node)
+        return
+    if isinstance(node, exp.Select | exp.Exists):
+        return
+    for child in node.iter_expressions():
+        _scalar_nodes(child, out)
+
+
+def _single_row(query: exp.Expression) -> bool:
+    """A global aggregate (aggregates, no GROUP BY): exactly one row in batch, at most one at
+    a time in a stream, so the join cannot multiply the outer rows."""
+    from .select import find_aggs  # select.py imports this module
+
+    return (
+        isinstance(query, exp.Select)
+        and not any(query.args.get(k) for k in ("group", "limit", "offset", "distinct"))
+        and len(query.expressions) == 1
+        and bool(find_aggs(query.expressions[0]))
+    )
+
+
+def bind_scalars(qb: QueryBinder, sel: exp.Select, src: Bound) -> tuple[exp.Select, Bound]:
+    """Uncorrelated scalar subqueries of SELECT, WHERE and HAVING as LEFT joins of their one
+    row onto the FROM rows (Flink joins them the same way): each becomes a hidden column
+    `$scalar<i>` that the expression reads. `sel` is copied before its subqueries are replaced
+    (parsed statements are cached and reused)."""
+    places = [*sel.expressions, *(sel.args.get(k) for k in ("where", "having"))]
+    found: list[exp.Expression] = []
+    for place in places:
+        if place is not None:
+            _scalar_nodes(place, found)
+    if not found:
+        return sel, src
+    copied = sel.copy()
+    twins: list[exp.Expression] = []  # the same subqueries in the copy, met in the same order
+    for place in [*copied.expressions, *(copied.args.get(k) for k in ("where", "having"))]:
+        if place is not None:
+            _scalar_nodes(place, twins)
+    plan, scope = src.plan, src.scope
+    for i, (node, twin) in enumerate(zip(found, twins, strict=True)):
+        query = _unwrap(node)
+        if not _single_row(query):
+            raise UnsupportedError(
+                "a scalar subquery must be one aggregate without GROUP BY (one row); "
+                "other scalar subqueries are not supported yet",
+                span(node),
+                hint="rewrite it as a JOIN, or as [NOT] EXISTS / IN in WHERE",
+            )
+        right = qb.bind_query(query)
+        plan = n.Join(
+            left=plan, right=right.plan, kind=n.JoinKind.LEFT, condition=and_(), span=span(node)
+        )
+        # the joined column, nullable: a stream's empty aggregate has no row yet
+        field = replace(plan.schema.fields[-1], name=f"$scalar{i}")
+        scope = scope.concat(Scope((ScopeColumn(None, field, 0, hidden=True),)))
+        twin.replace(exp.column(field.name, quoted=True))
+    from .query import Bound  # query.py imports select.py, which imports this module
+
+    return copied, Bound(plan, scope)

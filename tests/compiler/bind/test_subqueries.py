@@ -1,5 +1,6 @@
-"""WHERE subqueries bound as semi/anti joins (compiler/bind/subqueries.py): name resolution
-in correlated subqueries, NOT IN's null-aware condition, and the refusals."""
+"""Subqueries bound as joins (compiler/bind/subqueries.py): WHERE tests as semi/anti joins
+(name resolution in correlated subqueries, NOT IN's null-aware condition), scalar subqueries
+as LEFT joins of one row, and the refusals."""
 
 from __future__ import annotations
 
@@ -65,5 +66,15 @@ def test_in_needs_one_column_and_subqueries_elsewhere_are_refused() -> None:
         joins("SELECT a FROM t WHERE a IN (SELECT b, c FROM u);")
     with pytest.raises(UnsupportedError, match="conjunct of WHERE"):
         joins("SELECT a FROM t WHERE a IN (SELECT b FROM u) OR c = 1;")
-    with pytest.raises(UnsupportedError, match="scalar subqueries"):
-        joins("SELECT (SELECT MAX(b) FROM u) AS m FROM t;")
+    with pytest.raises(UnsupportedError, match="one aggregate without GROUP BY"):
+        joins("SELECT (SELECT b FROM u) AS m FROM t;")
+
+
+def test_a_scalar_subquery_is_a_left_join_of_its_one_row() -> None:
+    query = "SELECT a, (SELECT MAX(b) FROM u) AS m FROM t WHERE c < (SELECT COUNT(*) FROM u);"
+    outer, inner = joins(query)
+    assert outer.kind is inner.kind is n.JoinKind.LEFT
+    assert sql(outer.condition) == sql(inner.condition) == "TRUE"
+    plan = compile_sql(DDL + query).logical[-1]
+    assert [f.name for f in plan.schema.fields] == ["a", "m"]  # the joined columns stay hidden
+    assert plan.schema.fields[1].type.nullable  # no row yet in a stream: NULL
