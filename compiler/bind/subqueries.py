@@ -91,9 +91,9 @@ def _plain(query: exp.Expression) -> bool:
     blocking = ("group", "having", "distinct", "limit", "offset", "order", "qualify", "with")
     if any(query.args.get(k) for k in blocking):
         return False
-    from .select import find_aggs, find_windows  # select.py imports this module
+    from .select import find_windows  # select.py imports this module
 
-    return not any(find_aggs(e) or find_windows(e) for e in query.expressions)
+    return not any(find_aggs_of(e) or find_windows(e) for e in query.expressions)
 
 
 def bind_where(qb: QueryBinder, plan: n.Plan, scope: Scope, where: exp.Where) -> n.Plan:
@@ -176,20 +176,84 @@ def _scalar_nodes(node: exp.Expression, out: list[exp.Expression]) -> None:
 def _single_row(query: exp.Expression) -> bool:
     """A global aggregate (aggregates, no GROUP BY): exactly one row in batch, at most one at
     a time in a stream, so the join cannot multiply the outer rows."""
-    from .select import find_aggs  # select.py imports this module
-
     return (
         isinstance(query, exp.Select)
         and not any(query.args.get(k) for k in ("group", "limit", "offset", "distinct"))
         and len(query.expressions) == 1
-        and bool(find_aggs(query.expressions[0]))
+        and bool(find_aggs_of(query.expressions[0]))
     )
 
 
+def _correlation(
+    qb: QueryBinder, query: exp.Select, scope: Scope
+) -> tuple[exp.Select, list[Expr]] | None:
+    """A correlated aggregate as that aggregate grouped by its correlation keys, and the outer
+    expressions those keys must equal (None when nothing refers to the outer row). Its WHERE
+    may AND inner conditions with `inner = outer` equalities; nothing else may read the outer
+    row."""
+    where = query.args.get("where")
+    if where is None or query.args.get("from_") is None:
+        return None
+    width = len(scope.columns)
+    right = qb.bind_from(query)
+    binder = qb.expr_binder(CorrelatedScope(scope.concat(right.scope).columns, inner_from=width))
+
+    def inner_only(node: exp.Expression) -> bool:
+        return all(r >= width for r in binder.bind(node).column_refs)
+
+    def outer_only(node: exp.Expression) -> bool:
+        refs = binder.bind(node).column_refs
+        return bool(refs) and all(r < width for r in refs)
+
+    kept: list[exp.Expression] = []
+    keys: list[exp.Expression] = []
+    outer: list[Expr] = []
+    for c in _conjuncts(where.this):
+        if inner_only(c):
+            kept.append(c)
+            continue
+        sides = (c.this, c.expression) if isinstance(c, exp.EQ) else None
+        if sides is not None and inner_only(sides[1]) and outer_only(sides[0]):
+            sides = (sides[1], sides[0])
+        if sides is None or not (inner_only(sides[0]) and outer_only(sides[1])):
+            raise UnsupportedError(
+                "a correlated scalar subquery may only relate to the outer row through "
+                "`inner = outer` conditions AND-ed in its WHERE",
+                span(c),
+            )
+        keys.append(sides[0])
+        outer.append(qb.expr_binder(scope).bind(sides[1]))
+    if not keys:
+        return None
+    item = query.expressions[0]
+    counted = [a for a in find_aggs_of(item) if isinstance(a, exp.Count)]
+    if counted and not isinstance(item.unalias(), exp.Count):
+        raise UnsupportedError(
+            "COUNT inside an expression of a correlated scalar subquery is not supported yet",
+            span(item),
+            hint="select the COUNT alone and compute with it outside the subquery",
+        )
+    grouped = query.copy()
+    grouped.set(
+        "expressions",
+        [exp.alias_(k.copy(), f"$key{j}", quoted=True) for j, k in enumerate(keys)] + [item.copy()],
+    )
+    grouped.set("where", exp.Where(this=exp.and_(*kept)) if kept else None)
+    grouped.set("group", exp.Group(expressions=[k.copy() for k in keys]))
+    return grouped, outer
+
+
+def find_aggs_of(node: exp.Expression) -> list[exp.Expression]:
+    from .select import find_aggs  # select.py imports this module
+
+    return find_aggs(node)
+
+
 def bind_scalars(qb: QueryBinder, sel: exp.Select, src: Bound) -> tuple[exp.Select, Bound]:
-    """Uncorrelated scalar subqueries of SELECT, WHERE and HAVING as LEFT joins of their one
-    row onto the FROM rows (Flink joins them the same way): each becomes a hidden column
-    `$scalar<i>` that the expression reads. `sel` is copied before its subqueries are replaced
+    """Scalar subqueries of SELECT, WHERE and HAVING as LEFT joins of their one row onto the
+    FROM rows (Flink joins them the same way): each becomes a hidden column `$scalar<i>` that
+    the expression reads. A correlated one (`_correlation`) is grouped by its correlation keys
+    and joined on them. `sel` is copied before its subqueries are replaced
     (parsed statements are cached and reused)."""
     places = [*sel.expressions, *(sel.args.get(k) for k in ("where", "having"))]
     found: list[exp.Expression] = []
@@ -213,14 +277,38 @@ def bind_scalars(qb: QueryBinder, sel: exp.Select, src: Bound) -> tuple[exp.Sele
                 span(node),
                 hint="rewrite it as a JOIN, or as [NOT] EXISTS / IN in WHERE",
             )
-        right = qb.bind_query(query)
-        plan = n.Join(
-            left=plan, right=right.plan, kind=n.JoinKind.LEFT, condition=and_(), span=span(node)
+        assert isinstance(query, exp.Select)
+        width = len(scope.columns)
+        correlation = _correlation(qb, query, scope)
+        grouped, outer = correlation if correlation is not None else (query, [])
+        right = qb.bind_query(grouped)
+        fields = right.plan.schema.fields
+        condition = and_(
+            *(
+                functions.operator_call(
+                    "EQUALS",
+                    (x, ColumnRef(index=width + j, name=fields[j].name, type=fields[j].type)),
+                    span(node),
+                )
+                for j, x in enumerate(outer)
+            )
         )
-        # the joined column, nullable: a stream's empty aggregate has no row yet
-        field = replace(plan.schema.fields[-1], name=f"$scalar{i}")
-        scope = scope.concat(Scope((ScopeColumn(None, field, 0, hidden=True),)))
-        twin.replace(exp.column(field.name, quoted=True))
+        plan = n.Join(
+            left=plan, right=right.plan, kind=n.JoinKind.LEFT, condition=condition, span=span(node)
+        )
+        # the joined columns, nullable (a stream's empty aggregate has no row yet), hidden
+        joined = [
+            replace(f, name=f"$scalar{i}" if j == len(outer) else f"$scalar{i}_key{j}")
+            for j, f in enumerate(plan.schema.fields[width:])
+        ]
+        scope = scope.concat(
+            Scope(tuple(ScopeColumn(None, f, j, hidden=True) for j, f in enumerate(joined)))
+        )
+        value: exp.Expression = exp.column(joined[-1].name, quoted=True)
+        if outer and isinstance(query.expressions[0].unalias(), exp.Count):
+            # no matching inner row: COUNT is 0, not the LEFT join's NULL
+            value = exp.func("COALESCE", value, exp.Literal.number(0))
+        twin.replace(value)
     from .query import Bound  # query.py imports select.py, which imports this module
 
     return copied, Bound(plan, scope)

@@ -78,3 +78,18 @@ def test_a_scalar_subquery_is_a_left_join_of_its_one_row() -> None:
     plan = compile_sql(DDL + query).logical[-1]
     assert [f.name for f in plan.schema.fields] == ["a", "m"]  # the joined columns stay hidden
     assert plan.schema.fields[1].type.nullable  # no row yet in a stream: NULL
+
+
+def test_a_correlated_scalar_subquery_is_grouped_by_its_keys() -> None:
+    query = "SELECT a, (SELECT COUNT(*) FROM u WHERE u.c = t.c AND b > 0) AS n FROM t;"
+    (join,) = joins(query)
+    assert join.kind is n.JoinKind.LEFT
+    assert isinstance(join.right, n.Project)
+    (agg,) = [p for p in [join.right.input] if isinstance(p, n.Aggregate)]
+    assert len(agg.group) == 1  # grouped by u.c; `b > 0` filters inside
+    plan = compile_sql(DDL + query).logical[-1]
+    assert "COALESCE" in sql(plan.exprs[1])  # type: ignore[attr-defined]  # no row: 0
+    with pytest.raises(UnsupportedError, match="inner = outer"):
+        joins("SELECT a FROM t WHERE a > (SELECT AVG(b) FROM u WHERE u.c > t.c);")
+    with pytest.raises(UnsupportedError, match="COUNT inside an expression"):
+        joins("SELECT (SELECT COUNT(*) + 1 FROM u WHERE u.c = t.c) AS m FROM t;")
