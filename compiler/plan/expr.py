@@ -86,9 +86,10 @@ class Expr:
         return tuple(out)
 
     def replace(self, **changes: Any) -> Expr:
-        values = {name: getattr(self, name) for name in field_names(type(self))}
-        values.update(changes)
-        return type(self)(**values)
+        values = self.__dict__
+        fresh = {name: values[name] for name in field_names(type(self))}
+        fresh.update(changes)
+        return type(self)(**fresh)
 
     @cached
     def column_refs(self) -> frozenset[int]:

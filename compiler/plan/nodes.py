@@ -8,6 +8,7 @@ the left fields followed by the right fields.
 from __future__ import annotations
 
 import functools
+import operator
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any
@@ -53,34 +54,43 @@ class Plan:
 
     @cached
     def children(self) -> tuple[Plan, ...]:
+        spec = child_fields(type(self))
+        values = self.__dict__
+        if len(spec) == 1 and not spec[0][1]:
+            return (values[spec[0][0]],)  # most nodes: one input
         out: list[Plan] = []
-        for name, many in child_fields(type(self)):
-            value = getattr(self, name)
+        for name, many in spec:
             if many:
-                out.extend(value)
+                out.extend(values[name])
             else:
-                out.append(value)
+                out.append(values[name])
         return tuple(out)
 
     def replace(self, **changes: Any) -> Plan:
-        values = {name: getattr(self, name) for name in field_names(type(self))}
-        values.update(changes)
-        return type(self)(**values)
+        values = self.__dict__
+        fresh = {name: values[name] for name in field_names(type(self))}
+        fresh.update(changes)
+        return type(self)(**fresh)
 
     @cached
     def kinds(self) -> frozenset[type[Plan]]:
         """The node types in this subtree (rules skip subtrees without the types they rewrite)."""
+        kids = self.children
+        if len(kids) == 1:
+            # A node over one input of its own type (Project over Project) shares that
+            # input's set rather than building an equal one.
+            below = kids[0].kinds
+            return below if type(self) in below else below | {type(self)}
         out = {type(self)}
-        for c in self.children:
+        for c in kids:
             out |= c.kinds
         return frozenset(out)
 
     def with_children(self, children: tuple[Plan, ...]) -> Plan:
         old = self.children
-        for a, b in zip(children, old, strict=True):
-            if a is not b:
-                break
-        else:
+        if len(children) != len(old):
+            raise InternalError(f"{type(self).__name__}: {len(children)} children for {len(old)}")
+        if all(map(operator.is_, children, old)):
             return self
         return self.rebuilt(children)
 
