@@ -268,6 +268,8 @@ def bind_scalars(qb: QueryBinder, sel: exp.Select, src: Bound) -> tuple[exp.Sele
         if place is not None:
             _scalar_nodes(place, twins)
     plan, scope = src.plan, src.scope
+    grouped_query = copied.args.get("group")
+    aggregated = grouped_query is not None or any(find_aggs_of(e) for e in sel.expressions)
     for i, (node, twin) in enumerate(zip(found, twins, strict=True)):
         query = _unwrap(node)
         if not _single_row(query):
@@ -281,6 +283,13 @@ def bind_scalars(qb: QueryBinder, sel: exp.Select, src: Bound) -> tuple[exp.Sele
         width = len(scope.columns)
         correlation = _correlation(qb, query, scope)
         grouped, outer = correlation if correlation is not None else (query, [])
+        if aggregated and (outer or grouped_query is None):
+            raise UnsupportedError(
+                "in an aggregating query a scalar subquery must be uncorrelated and the query "
+                "must have a GROUP BY",
+                span(node),
+                hint="compute the aggregate in a subquery in FROM and compare outside it",
+            )
         right = qb.bind_query(grouped)
         fields = right.plan.schema.fields
         condition = and_(
@@ -309,6 +318,8 @@ def bind_scalars(qb: QueryBinder, sel: exp.Select, src: Bound) -> tuple[exp.Sele
             # no matching inner row: COUNT is 0, not the LEFT join's NULL
             value = exp.func("COALESCE", value, exp.Literal.number(0))
         twin.replace(value)
+        if aggregated:  # one value for every row: grouping by it too keeps the groups
+            grouped_query.append("expressions", exp.column(joined[-1].name, quoted=True))
     from .query import Bound  # query.py imports select.py, which imports this module
 
     return copied, Bound(plan, scope)

@@ -279,7 +279,10 @@ class CalcProgram:
             else:
                 columns = values  # type: ignore[assignment]
         names = [f"c{i}" for i in range(len(columns))] + batch.schema.names[width:]
-        out = pa.RecordBatch.from_arrays(columns + extra, names=names)
+        if columns or extra:
+            out = pa.RecordBatch.from_arrays(columns + extra, names=names)
+        else:  # no column left (`SELECT COUNT(*)`): only the row count goes on
+            out = batch.select([]).slice(0, rows)
         return out if mask is None else out.filter(mask)
 
 

@@ -108,6 +108,8 @@ def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
     for i in range(width, batch.num_columns):
         arrays.append(batch.column(i))
         names.append(batch.schema.field(i).name)
+    if not arrays:  # no column to cast; from_arrays would lose the row count
+        return batch
     return pa.RecordBatch.from_arrays(arrays, names=names)
 
 

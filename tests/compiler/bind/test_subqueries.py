@@ -93,3 +93,14 @@ def test_a_correlated_scalar_subquery_is_grouped_by_its_keys() -> None:
         joins("SELECT a FROM t WHERE a > (SELECT AVG(b) FROM u WHERE u.c > t.c);")
     with pytest.raises(UnsupportedError, match="COUNT inside an expression"):
         joins("SELECT (SELECT COUNT(*) + 1 FROM u WHERE u.c = t.c) AS m FROM t;")
+
+
+def test_an_aggregating_query_groups_by_an_uncorrelated_scalar_only() -> None:
+    plan = compile_sql(
+        DDL + "SELECT c, COUNT(*) AS k FROM t GROUP BY c HAVING COUNT(*) > (SELECT MAX(b) FROM u);"
+    ).logical[-1]
+    assert [f.name for f in plan.schema.fields] == ["c", "k"]
+    with pytest.raises(UnsupportedError, match="must have a GROUP BY"):
+        joins("SELECT COUNT(*) + (SELECT MAX(b) FROM u) AS k FROM t;")
+    with pytest.raises(UnsupportedError, match="must be uncorrelated"):
+        joins("SELECT c, (SELECT MAX(b) FROM u WHERE u.c = t.c) AS m FROM t GROUP BY c;")

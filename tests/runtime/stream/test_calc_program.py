@@ -50,7 +50,7 @@ def batch(fields: list[str]) -> pa.RecordBatch:
 
 def calc_steps(query: str) -> tuple[list, list[str]]:
     graph = lower_to_stream(compile_sql(DDL + query, None, target="stream").optimized)
-    (calc,) = [op for op in graph.operators if op.kind == "calc"]
+    calc = next(op for op in graph.operators if op.kind == "calc")  # the one nearest the source
     steps = calc.params["steps"]
     return program_steps(steps), [f.name for f in steps[0].children[0].schema.fields]
 
@@ -127,3 +127,11 @@ def test_what_arrow_does_not_take() -> None:
     # arithmetic, CHAR-literal comparison and narrowing casts stay with DuckDB; INT = BIGINT
     # (the binder widens the INT) is direct
     assert direct == [False, False, False, True]
+
+
+def test_a_calc_without_output_columns_keeps_the_row_count() -> None:
+    """`SELECT COUNT(*) ... WHERE`: the calc under the aggregate keeps no column, only rows."""
+    steps, fields = calc_steps("SELECT COUNT(*) AS n FROM t WHERE a > 1;")
+    assert steps[-1] == ("project", ())
+    out = CalcProgram(steps, len(fields), DEFAULT_ENV).run(batch(fields).select(list(fields)))
+    assert (out.num_columns, out.num_rows) == (0, 2)  # a = 2 and a = 4
