@@ -7,17 +7,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 
 from sqlglot import exp
 
 from nrtg.catalog.types import Kind, SqlType
 from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan import nodes as n
-from nrtg.compiler.plan.expr import AggCall
+from nrtg.compiler.plan.expr import AggCall, Literal
 
-from .duckdb_context import ColRefs
-from .duckdb_expr import LowerContext, cast, decimal_quotient, fn, interval_ms
+from .duckdb_context import ColRefs, IgnoreNulls
+from .duckdb_expr import LowerContext, cast, decimal_quotient, fn, interval_ms, lower_expr
 from .duckdb_types import is_integer
 
 _SIMPLE = {
@@ -33,8 +34,6 @@ _SIMPLE = {
     "COLLECT": "list",
     "ARRAY_AGG": "list",
     # Arbitrary among the group's non-NULL values: Flink's result depends on arrival order.
-    "FIRST_VALUE": "any_value",
-    "LAST_VALUE": "last",
 }
 _RANKING = {
     "ROW_NUMBER": "row_number",
@@ -54,14 +53,25 @@ def _identity(e: exp.Expression) -> exp.Expression:
     return e
 
 
+def literal_columns(input_plan: n.Plan, ctx: LowerContext) -> dict[int, exp.Expression]:
+    """The columns of an aggregate's input that a projection fills with a literal."""
+    if not isinstance(input_plan, n.Project):
+        return {}
+    return {
+        i: lower_expr(e, [], ctx) for i, e in enumerate(input_plan.exprs) if isinstance(e, Literal)
+    }
+
+
 def lower_agg(
     a: AggCall,
     cols: ColRefs,
     types: Sequence[SqlType],
     ctx: LowerContext,
     wrap: Wrap = _identity,
+    constants: Mapping[int, exp.Expression] = MappingProxyType({}),
 ) -> exp.Expression:
-    """One aggregate; `wrap` turns each underlying aggregate into a window call for OVER."""
+    """One aggregate; `wrap` turns each underlying aggregate into a window call for OVER;
+    `constants`: the input columns that are literals (`literal_columns`)."""
     args = [cols[i] for i in a.args]
 
     def agg(name: str, *xs: exp.Expression) -> exp.Expression:
@@ -102,12 +112,33 @@ def lower_agg(
     if name in ("SUM0", "$SUM0"):
         total = fn("coalesce", agg("sum", args[0]), exp.Literal.number(0))
         return cast(total, a.type)
+    if name in ("FIRST_VALUE", "LAST_VALUE"):
+        # Flink skips NULL values; DuckDB's first/last return them
+        first_or_last = "first" if name == "FIRST_VALUE" else "last"
+        if wrap is _identity:
+            present = exp.Not(this=exp.Is(this=args[0].copy(), expression=exp.Null()))
+            cond = present if a.filter is None else exp.and_(cols[a.filter], present)
+            call = exp.Anonymous(this=first_or_last, expressions=[args[0]])
+            return exp.Filter(this=call, expression=exp.Where(this=cond))
+        # a window takes no FILTER: DuckDB's `IGNORE NULLS` argument
+        return wrap(exp.Anonymous(this=first_or_last, expressions=[IgnoreNulls(this=args[0])]))
     if name == "LISTAGG":
-        sep = args[1] if len(args) > 1 else exp.Literal.string(",")
-        return agg("string_agg", args[0], sep)
+        # DuckDB wants the separator as a constant: Flink's is a literal, which the binder
+        # projected into a column of the aggregate's input (`constants`)
+        sep = exp.Literal.string(",")
+        if len(args) > 1:
+            if a.args[1] not in constants:
+                raise UnsupportedError("LISTAGG's separator must be a string literal")
+            sep = constants[a.args[1]]
+        # only the value is DISTINCT (agg() would make a DISTINCT tuple of value and separator)
+        value = exp.Distinct(expressions=[args[0]]) if a.distinct else args[0]
+        call: exp.Expression = exp.Anonymous(this="string_agg", expressions=[value, sep])
+        if a.filter is not None:
+            call = exp.Filter(this=call, expression=exp.Where(this=cols[a.filter]))
+        return wrap(call)
     if name in _SIMPLE:
         out = agg(_SIMPLE[name], *args)
-        if a.type.is_numeric and name not in ("MIN", "MAX", "FIRST_VALUE", "LAST_VALUE"):
+        if a.type.is_numeric and name not in ("MIN", "MAX"):
             out = cast(out, a.type)
         return out
     raise UnsupportedError(f"aggregate {a.name} is not supported by the batch target yet")
@@ -134,7 +165,7 @@ def over_call(
             spec=spec.copy() if spec is not None else None,
         )
 
-    return lower_agg(c, cols, types, ctx, wrap)
+    return lower_agg(c, cols, types, ctx, wrap, literal_columns(p.input, ctx))
 
 
 def _frame(p: n.Over, types: Sequence[SqlType]) -> exp.WindowSpec | None:

@@ -103,6 +103,13 @@ class Ref(exp.Expression):
     is_primitive = True  # every argument is a str: no parent links to set
 
 
+class IgnoreNulls(exp.Expression):
+    """`x IGNORE NULLS` as a window function's argument (DuckDB's `last(x IGNORE NULLS) OVER`),
+    which sqlglot's own generator drops; duckdb_generate renders it."""
+
+    arg_types: ClassVar[dict[str, bool]] = {"this": True}
+
+
 class ColRefs:
     """The columns of a lowering input by ordinal (`"name"` or `t."name"`): each access builds
     a new node, so a reference can be placed in a tree without copying, and columns that are

@@ -17,7 +17,7 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
-from .duckdb_context import Ref
+from .duckdb_context import IgnoreNulls, Ref
 
 _DUCKDB = Dialect.get_or_raise("duckdb")
 _Base: Any = _DUCKDB.generator_class
@@ -55,6 +55,10 @@ def _ref(g: Generator, e: exp.Expression) -> str:
         text = f"{_unquoted(g, table)}.{text}"
     alias = args.get("alias")
     return text if alias is None else f"{text} AS {_quoted(g, alias)}"
+
+
+def _ignore_nulls(g: Generator, e: exp.Expression) -> str:
+    return f"{g.sql(e.args['this'])} IGNORE NULLS"
 
 
 def _quoted(g: Generator, name: str) -> str:
@@ -182,6 +186,7 @@ _FAST: dict[type, Callable[[Generator, exp.Expression], str | None]] = {
     exp.Where: _where,
     exp.Group: _group,
     Ref: _ref,
+    IgnoreNulls: _ignore_nulls,
     exp.Select: _select,
     exp.Column: _column,
     exp.Identifier: _identifier,

@@ -13,7 +13,7 @@ from sqlglot import exp
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import AggCall
 
-from .duckdb_aggs import lower_agg
+from .duckdb_aggs import literal_columns, lower_agg
 from .duckdb_base import Rel, Source, alias, col, ident, ordered, star, unique_names
 from .duckdb_context import ColRefs, select_from
 from .duckdb_expr import cast
@@ -97,9 +97,10 @@ class RelLowerer(JoinLowering):
     ) -> Rel:
         cols = src.cols()
         types = [f.type for f in input_plan.schema.fields]
+        constants = literal_columns(input_plan, self.ctx)
         items = [alias(cols[g], c) for g, c in zip(group, names, strict=False)]
         for a, c in zip(aggs, names[len(group) :], strict=False):
-            items.append(alias(lower_agg(a, cols, types, self.ctx), c))
+            items.append(alias(lower_agg(a, cols, types, self.ctx, constants=constants), c))
         extra = [
             alias(cols[i], c)
             for i, c in zip(extra_keys, names[len(group) + len(aggs) :], strict=True)
@@ -157,8 +158,9 @@ class RelLowerer(JoinLowering):
         names = self.names_of(p)
         items = [alias(cols[g], c) for g, c in zip(p.group, names, strict=False)]
         agg_names = names[len(p.group) : len(p.group) + len(p.aggs)]
+        constants = literal_columns(p.input, self.ctx)
         for a, c in zip(p.aggs, agg_names, strict=True):
-            items.append(alias(lower_agg(a, cols, types, self.ctx), c))
+            items.append(alias(lower_agg(a, cols, types, self.ctx, constants=constants), c))
         prop_names = names[len(p.group) + len(p.aggs) :]
         items += window_bounds(p.window, fields[p.window.time_col], p.properties, prop_names)
         keys = [cols[g] for g in p.group] + [col("$ws")]

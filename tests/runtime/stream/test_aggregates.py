@@ -25,10 +25,9 @@ CREATE TABLE t (k BIGINT, s STRING, u STRING, x DOUBLE, v BIGINT, ts TIMESTAMP(3
   WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
 WITH ('connector' = 'filesystem', 'path' = '/nonexistent', 'format' = 'json');
 """
-# LISTAGG(x, sep) is left out: the batch target passes the separator as a column, which
-# DuckDB's string_agg refuses; FIRST/LAST_VALUE read a column without NULLs: the batch target's
-# LAST_VALUE (DuckDB `last`) returns a trailing NULL where Flink skips NULLs.
-AGGS = """FIRST_VALUE(s) AS f, LAST_VALUE(s) AS l, LISTAGG(u) AS la,
+# `u` has NULLs: FIRST/LAST_VALUE skip them (Flink's FirstValue/LastValue), LISTAGG too.
+AGGS = """FIRST_VALUE(s) AS f, LAST_VALUE(s) AS l, FIRST_VALUE(u) AS fu, LAST_VALUE(u) AS lu,
+LISTAGG(u) AS la, LISTAGG(u, '; ') AS ls,
 STDDEV_POP(x) AS sp, STDDEV_SAMP(x) AS ss, VAR_POP(x) AS vp, VAR_SAMP(x) AS vs"""
 QUERIES = {
     "group": f"SELECT k, {AGGS} FROM t GROUP BY k;",
@@ -41,8 +40,8 @@ QUERIES = {
     "INTERVAL '5' SECOND, INTERVAL '15' SECOND)) GROUP BY k, window_start, window_end;",
     "over-updating-input": "SELECT c, VAR_SAMP(mx) AS vs, STDDEV_POP(mx) AS sp, COUNT(*) AS n "
     "FROM (SELECT k, COUNT(*) AS c, MAX(x) AS mx FROM t GROUP BY k) GROUP BY c;",
-    "over": "SELECT k, s, LAST_VALUE(s) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING "
-    "AND CURRENT ROW) AS l, FIRST_VALUE(s) OVER (PARTITION BY k ORDER BY ts) AS f, VAR_POP(x) "
+    "over": "SELECT k, s, LAST_VALUE(u) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING "
+    "AND CURRENT ROW) AS l, FIRST_VALUE(u) OVER (PARTITION BY k ORDER BY ts) AS f, VAR_POP(x) "
     "OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL '8' SECOND PRECEDING AND CURRENT "
     "ROW) AS vp FROM t;",
     "integer-stats": "SELECT k, VAR_POP(v) AS a, STDDEV_SAMP(v) AS b, VAR_SAMP(v) AS c, "
@@ -97,3 +96,16 @@ def test_order_sensitive_aggregates_follow_retractions() -> None:
         _node("COLLECT", (1,), t.multiset(t.bigint())), "group_agg", [(0, ins), (0, gone)]
     )
     assert collect == Counter({(1, ((30, 1),)): 1})
+
+
+def test_listagg_distinct_with_a_separator_on_both_targets() -> None:
+    """Only the value is DISTINCT (not the value and separator pair), NULLs are skipped; the
+    order of a LISTAGG is arrival order, so the parts are compared as sets."""
+    query = "SELECT k, LISTAGG(DISTINCT u, '|') AS d FROM t GROUP BY k;"
+    (plan,) = compile_sql(DDL + query).optimized
+    batch, stream = run_parity(plan, tables={"t": table()}, batch_size=7)
+    rows = table().to_pylist()
+    for folded in (batch, stream):
+        got = {k: set(d.split("|")) for (k, d), count in folded.items() for _ in range(count)}
+        want = {k: {r["u"] for r in rows if r["k"] == k and r["u"] is not None} for k in range(4)}
+        assert got == want
