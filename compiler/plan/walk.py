@@ -32,14 +32,24 @@ def walk(plan: Plan) -> Iterator[Plan]:
 
 
 def copy_plan(plan: Plan) -> Plan:
-    """The same plan made of new nodes; a subplan shared within it stays shared."""
+    """The same plan made of new nodes; a subplan shared within it stays shared. The copies
+    start with the facts already computed on the originals (they are the same)."""
     return _copy(plan, {})
+
+
+# Cached node facts that follow from the node's fields and its inputs' facts alone (not
+# `children`, which are the copy's own inputs).
+_STRUCTURAL_FACTS = ("schema", "changelog", "upsert_keys", "kinds")
 
 
 def _copy(node: Plan, memo: dict[int, Plan]) -> Plan:
     done = memo.get(id(node))
     if done is None:
         done = memo[id(node)] = node.rebuilt(tuple([_copy(c, memo) for c in node.children]))
+        known, fresh = node.__dict__, done.__dict__
+        for name in _STRUCTURAL_FACTS:
+            if name in known and name not in fresh:
+                fresh[name] = known[name]
     return done
 
 
