@@ -18,7 +18,15 @@ from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import AggCall, Literal
 
 from .duckdb_context import ColRefs, IgnoreNulls
-from .duckdb_expr import LowerContext, cast, decimal_quotient, fn, interval_ms, lower_expr
+from .duckdb_expr import (
+    LowerContext,
+    cast,
+    decimal_quotient,
+    fn,
+    interval_ms,
+    lower_expr,
+    wrapped,
+)
 from .duckdb_types import is_integer
 
 _SIMPLE = {
@@ -111,7 +119,7 @@ def lower_agg(
         return cast(agg("avg", args[0]), a.type)
     if name in ("SUM0", "$SUM0"):
         total = fn("coalesce", agg("sum", args[0]), exp.Literal.number(0))
-        return cast(total, a.type)
+        return wrapped(total, a.type, ctx) if is_integer(a.type) else cast(total, a.type)
     if name in ("FIRST_VALUE", "LAST_VALUE"):
         # Flink skips NULL values; DuckDB's first/last return them
         first_or_last = "first" if name == "FIRST_VALUE" else "last"
@@ -138,6 +146,8 @@ def lower_agg(
         return wrap(call)
     if name in _SIMPLE:
         out = agg(_SIMPLE[name], *args)
+        if name == "SUM" and is_integer(a.type):  # Flink's SUM of integers overflows as Java
+            return wrapped(out, a.type, ctx)
         if a.type.is_numeric and name not in ("MIN", "MAX"):
             out = cast(out, a.type)
         return out

@@ -173,6 +173,9 @@ def _lower_call(e: Call, cols: Cols, ctx: LowerContext) -> exp.Expression:
     if special is not None:
         return special(e, cols, ctx)
     args = [lower_expr(a, cols, ctx) for a in e.args]
+    if name in _WRAPPING and is_integer(e.type) and len(args) == 2:
+        wide = [_widened(a, e.type) for a in args]
+        return wrapped(_BINARY[name](this=wide[0], expression=wide[1]), e.type, ctx)
     if name in _BINARY and len(args) == 2:
         out: exp.Expression = _BINARY[name](this=paren(args[0]), expression=paren(args[1]))
         if name in ("PLUS", "MINUS", "TIMES", "MOD") and e.type.kind is Kind.DECIMAL:
@@ -208,7 +211,28 @@ def _not(e: Call, cols: Cols, ctx: LowerContext) -> exp.Expression:
 
 
 def _neg(e: Call, cols: Cols, ctx: LowerContext) -> exp.Expression:
-    return exp.Neg(this=paren(lower_expr(e.args[0], cols, ctx)))
+    x = lower_expr(e.args[0], cols, ctx)
+    if is_integer(e.type):  # -MIN_VALUE is MIN_VALUE in Java
+        return wrapped(exp.Neg(this=_widened(x, e.type)), e.type, ctx)
+    return exp.Neg(this=paren(x))
+
+
+_WRAPPING = frozenset({"PLUS", "MINUS", "TIMES"})
+_BITS = {Kind.TINYINT: 8, Kind.SMALLINT: 16, Kind.INT: 32, Kind.BIGINT: 64}
+
+
+def _widened(x: exp.Expression, typ: SqlType) -> exp.Expression:
+    """`x` in a type that holds any sum, difference or product of two `typ` values exactly."""
+    wide = "HUGEINT" if typ.kind is Kind.BIGINT else "BIGINT"
+    return exp.Cast(this=x, to=exp.DataType.build(wide))
+
+
+def wrapped(x: exp.Expression, typ: SqlType, ctx: LowerContext) -> exp.Expression:
+    """`x` (exact, in a wider type) wrapped into integer type `typ` as Java's arithmetic does."""
+    half = 1 << (_BITS[typ.kind] - 1)
+    big = exp.Literal.number(half)
+    mask = exp.Literal.number(2 * half - 1)
+    return cast(ctx.macro("nrtg_wrap", x, big, mask), typ)
 
 
 def _postfix(e: Call, cols: Cols, ctx: LowerContext) -> exp.Expression:

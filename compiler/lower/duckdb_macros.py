@@ -50,6 +50,13 @@ MACROS: MappingProxyType[str, tuple[tuple[str, ...], str]] = MappingProxyType(
             ("n", "d"),
             "n // d + CASE WHEN 2 * abs(n % d) >= abs(d) THEN sign(n) * sign(d) ELSE 0 END",
         ),
+        # Java's two's-complement overflow, as Flink's generated code computes integer +, -, *,
+        # unary minus and SUM: `x` computed exactly in a wider type, then wrapped into the range
+        # [-half, half) of the narrower one (mask = 2 * half - 1). DuckDB raises instead.
+        "nrtg_wrap": (
+            ("x", "half", "mask"),
+            "((x + half) & mask) - half",
+        ),
         # Flink GREATEST/LEAST return NULL when any argument is NULL; DuckDB skips NULLs.
         "nrtg_greatest2": (
             ("a", "b"),
