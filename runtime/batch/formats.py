@@ -90,9 +90,10 @@ def file_reader(
         # Partition values come from the directories, as text (the runtime casts them).
         args += ["hive_partitioning = true", "hive_types_autocast = false"]
         columns = [(n, t) for n, t in columns if n not in where.partition_keys]
+    keys = "".join(f", {q(k)}" for k in sorted(where.partition_keys))  # line readers keep them
     if fmt == "json":
         if opts.get("json.ignore-parse-errors", "false").lower() == "true":
-            return _lenient_json(args, columns)
+            return _lenient_json(args, columns, keys)
         args += ["format = 'newline_delimited'", f"columns = {spec(columns)}"]
         return Reader(f"read_json({', '.join(args)})")
     if fmt == "csv":
@@ -122,7 +123,7 @@ def file_reader(
         ]
         return Reader(f"read_csv({', '.join(args)})")
     if fmt == "raw":
-        return _raw(args, columns, table)
+        return _raw(args, columns, table, keys)
     if fmt == "parquet":
         return Reader(f"read_parquet({', '.join(args)})")
     raise UnsupportedError(
@@ -139,20 +140,21 @@ def _lines(args: list[str]) -> str:
     )
 
 
-def _raw(args: list[str], columns: Columns, table: str) -> Reader:
+def _raw(args: list[str], columns: Columns, table: str, keys: str) -> Reader:
     if len(columns) != 1:
         raise ExecutionError(
             f"table {table}: the raw format needs exactly one physical column, got {len(columns)}"
         )
     name, typ = columns[0]
     value = "encode(line)" if typ.upper() == "BLOB" else "line"
-    return Reader(f"(SELECT {value} AS {q(name)} FROM {_lines(args)})")
+    return Reader(f"(SELECT {value} AS {q(name)}{keys} FROM {_lines(args)})")
 
 
-def _lenient_json(args: list[str], columns: Columns) -> Reader:
+def _lenient_json(args: list[str], columns: Columns, keys: str) -> Reader:
     """`json.ignore-parse-errors = true`: a line that is not JSON, or whose top-level field
     holds a value of the wrong type (DuckDB's from_json gives NULL, Flink fails the record), is
-    skipped; the skipped lines are counted."""
+    skipped; the skipped lines are counted. `keys`: the partition columns to carry along
+    (`, "k1", "k2"`)."""
     structure = json.dumps(dict(columns))
     wrong = " OR ".join(
         f"(struct_extract(j, {lit(n)}) IS NULL AND "
@@ -160,11 +162,12 @@ def _lenient_json(args: list[str], columns: Columns) -> Reader:
         for n, _ in columns
     )
     parsed = (
-        f"(SELECT line, CASE WHEN json_valid(line) THEN try(from_json(line, {lit(structure)})) "
-        f"END AS j FROM {_lines(args)} WHERE trim(line) <> '')"
+        f"(SELECT line{keys}, CASE WHEN json_valid(line) THEN "
+        f"try(from_json(line, {lit(structure)})) END AS j FROM {_lines(args)} "
+        "WHERE trim(line) <> '')"
     )
-    flagged = f"(SELECT j, j IS NULL OR ({wrong or 'FALSE'}) AS bad FROM {parsed})"
+    flagged = f"(SELECT j{keys}, j IS NULL OR ({wrong or 'FALSE'}) AS bad FROM {parsed})"
     return Reader(
-        f"(SELECT unnest(j) FROM {flagged} WHERE NOT bad)",
+        f"(SELECT unnest(j){keys} FROM {flagged} WHERE NOT bad)",
         f"SELECT count(*) FROM {flagged} WHERE bad",
     )

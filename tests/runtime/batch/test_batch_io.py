@@ -387,3 +387,30 @@ def test_json_sink_writes_a_rows_datetimes_as_the_stream_encoder(
     options = {"json.timestamp-format.standard": standard}
     encoder = make_encoder("json", batch.schema, options, "out")
     assert encoder.encode_array(batch).to_pylist() == [line.encode()]
+
+
+@pytest.mark.parametrize("fmt", ["raw", "lenient json"])
+def test_line_formats_keep_the_partition_columns(tmp_path: Path, fmt: str) -> None:
+    """raw and `json.ignore-parse-errors` read lines; the `k=v/` values still come along."""
+    for part, lines in (("a", ['{"id": 1}', "not json"]), ("b", ['{"id": 3}'])):
+        d = tmp_path / f"name={part}"
+        d.mkdir()
+        (d / "part-0.txt").write_text("\n".join(lines) + "\n")
+    if fmt == "raw":
+        fields = (Field("line", t.string()), Field("name", t.string()))
+        options = {"format": "raw"}
+    else:
+        fields = (Field("id", t.bigint()), Field("name", t.string()))
+        options = {"format": "json", "json.ignore-parse-errors": "true"}
+    plan = n.TableScan(
+        table=Ident("default", "lines"),
+        fields=fields,
+        options=tuple(
+            sorted({"connector": "filesystem", "path": str(tmp_path), **options}.items())
+        ),
+    )
+    got = sorted(tuple(r.values()) for r in run_plan(plan).table.to_pylist())
+    if fmt == "raw":
+        assert got == [("not json", "a"), ('{"id": 1}', "a"), ('{"id": 3}', "b")]
+    else:
+        assert got == [(1, "a"), (3, "b")]
