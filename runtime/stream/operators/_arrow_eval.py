@@ -1,19 +1,21 @@
 """Direct Arrow evaluation of the expressions whose meaning leaves no room for dialect
-differences: column references, ROW field access, integer/boolean/timestamp literals,
-widening casts, comparisons between operands of one type family, AND/OR/NOT (three-valued), IS [NOT] NULL, and
-CASE over such conditions with values of the result's own type.
+differences: column references, ROW field access, integer/boolean/timestamp/DECIMAL literals,
+widening casts, comparisons between operands of one type family, AND/OR/NOT (three-valued),
+IS [NOT] NULL, CASE over such conditions with values of the result's own type, and DECIMAL
+products whose type keeps every digit (`0.908 * price`).
 
 Why: a calc that only picks fields and filters (Nexmark's views, a computed rowtime) spent most
 of its time handing every column, nested strings included, to DuckDB and back. Anything else
-(arithmetic, casts, functions, string literals) stays with the DuckDB lowering, which is the one
-definition of every function (ARCHITECTURE.md, "one semantics"); `compile_expr` returns None for
-it and the caller keeps DuckDB.
+(other arithmetic, narrowing casts, functions, string literals) stays with the DuckDB lowering,
+which is the one definition of every function (ARCHITECTURE.md, "one semantics");
+`compile_expr` returns None for it and the caller keeps DuckDB.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -52,16 +54,26 @@ def _family(typ: t.SqlType) -> str | None:
 
 
 def _cast(e: Cast) -> Evaluator | None:
-    """The implicit widenings the binder inserts: to a wider integer, to a finer TIMESTAMP."""
+    """The implicit widenings the binder inserts: to a wider integer or an integral DECIMAL
+    that holds it, to a finer TIMESTAMP."""
     source, target = e.input.type, e.type
     widening = (
-        source.kind in t.INTEGER_KINDS
-        and target.kind in t.INTEGER_KINDS
-        and t.INTEGER_PRECISION[source.kind] <= t.INTEGER_PRECISION[target.kind]
-    ) or (
-        source.kind is t.Kind.TIMESTAMP
-        and target.kind is t.Kind.TIMESTAMP
-        and (source.precision or 0) <= (target.precision or 0)
+        (
+            source.kind in t.INTEGER_KINDS
+            and target.kind in t.INTEGER_KINDS
+            and t.INTEGER_PRECISION[source.kind] <= t.INTEGER_PRECISION[target.kind]
+        )
+        or (
+            source.kind in t.INTEGER_KINDS
+            and target.kind is t.Kind.DECIMAL
+            and (target.scale or 0) == 0
+            and t.INTEGER_PRECISION[source.kind] <= (target.precision or 0)
+        )
+        or (
+            source.kind is t.Kind.TIMESTAMP
+            and target.kind is t.Kind.TIMESTAMP
+            and (source.precision or 0) <= (target.precision or 0)
+        )
     )
     inner = compile_expr(e.input) if widening else None
     if inner is None:
@@ -78,6 +90,7 @@ def _literal(e: Literal) -> Evaluator | None:
         (kind in t.INTEGER_KINDS and integral)
         or (kind is t.Kind.BOOLEAN and isinstance(value, bool))
         or (kind is t.Kind.TIMESTAMP and isinstance(value, dt.datetime) and value.tzinfo is None)
+        or (kind is t.Kind.DECIMAL and isinstance(value, Decimal))
     )
     if not ok:
         return None
@@ -98,6 +111,36 @@ def _field(e: FieldAccess) -> Evaluator | None:
     return lambda cols: pc.struct_field(inner(cols), [at])
 
 
+def _as_decimal(typ: t.SqlType) -> tuple[int, int] | None:
+    """(precision, scale) of a DECIMAL, or of the DECIMAL that holds an integer type exactly."""
+    if typ.kind is t.Kind.DECIMAL:
+        return typ.precision or 10, typ.scale or 0
+    if typ.kind in t.INTEGER_KINDS:
+        return t.INTEGER_PRECISION[typ.kind], 0
+    return None
+
+
+def _exact_product(e: Call) -> bool:
+    """DECIMAL * DECIMAL (or integer) whose Flink type keeps every digit of the product (scale
+    s1 + s2, precision not capped at 38), so there is nothing to round and nothing to overflow."""
+    x, y = (_as_decimal(a.type) for a in e.args)
+    if x is None or y is None or e.type.kind is not t.Kind.DECIMAL:
+        return False
+    (p1, s1), (p2, s2) = x, y
+    return (
+        e.type.scale == s1 + s2
+        and (e.type.precision or 0) >= p1 + p2
+        and p1 + p2 + 1 <= t.MAX_DECIMAL_PRECISION
+    )
+
+
+def _decimal_operand(f: Evaluator, typ: t.SqlType) -> Evaluator:
+    if typ.kind is t.Kind.DECIMAL:
+        return f
+    exact = pa.decimal128(t.INTEGER_PRECISION[typ.kind], 0)
+    return lambda cols: pc.cast(f(cols), exact)
+
+
 def _call(e: Call) -> Evaluator | None:
     args = [compile_expr(a) for a in e.args]
     if any(a is None for a in args):
@@ -110,6 +153,11 @@ def _call(e: Call) -> Evaluator | None:
         compare, a, b = _COMPARISONS[e.name], args[0], args[1]
         assert a is not None and b is not None
         return lambda cols: compare(a(cols), b(cols))
+    if e.name == "TIMES" and len(args) == 2 and _exact_product(e):
+        a, b = (_decimal_operand(f, x.type) for f, x in zip(args, e.args, strict=True))  # type: ignore[arg-type]
+        result = to_arrow_type(e.type)
+        # Arrow's product is exact, DECIMAL(p1 + p2 + 1, s1 + s2): it fits Flink's type
+        return lambda cols: pc.cast(pc.multiply(a(cols), b(cols)), result)
     if all(a.type.kind is t.Kind.BOOLEAN for a in e.args):
         if e.name in _LOGICAL and len(args) >= 2:  # the binder flattens AND/OR chains
             combine, parts = _LOGICAL[e.name], list(args)

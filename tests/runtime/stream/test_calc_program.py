@@ -78,6 +78,7 @@ def rows_only(rows: list[dict]) -> list[tuple]:
         "SELECT a, b FROM t WHERE a < b AND b >= -40 AND a <> 4;",
         "SELECT CASE WHEN a = 1 THEN r.x WHEN flag THEN r2.x ELSE b END AS c FROM t;",
         "SELECT CASE WHEN a = 1 THEN ts ELSE ts END AS c FROM t WHERE ts > TIMESTAMP '2025-12-31 00:00:00';",
+        "SELECT 0.908 * b AS p, r.x * 2.50 AS q, -1.5 * a AS n FROM t;",  # exact DECIMAL products
     ],
 )
 def test_direct_expressions_equal_duckdb(query: str) -> None:
@@ -135,3 +136,13 @@ def test_a_calc_without_output_columns_keeps_the_row_count() -> None:
     assert steps[-1] == ("project", ())
     out = CalcProgram(steps, len(fields), DEFAULT_ENV).run(batch(fields).select(list(fields)))
     assert (out.num_columns, out.num_rows) == (0, 2)  # a = 2 and a = 4
+
+
+def test_a_decimal_product_whose_type_rounds_stays_with_duckdb() -> None:
+    # DECIMAL(38, 10) * DECIMAL(38, 10): Flink caps the precision and rounds the scale
+    steps, _ = calc_steps(
+        "SELECT CAST(b AS DECIMAL(38, 10)) * CAST(a AS DECIMAL(38, 10)) AS p, 0.5 * b AS h FROM t;"
+    )
+    ((_, (capped, exact)),) = steps
+    assert compile_expr(capped) is None
+    assert compile_expr(exact) is not None
