@@ -15,6 +15,7 @@ from .duckdb_base import LowererBase, Rel, alias, aliased, col, ident
 from .duckdb_context import ColRefs, fn, interval_ms, paren, select_from
 
 OP = "$op"  # the changelog kind column of a versioned table's rows
+SEQ = "$seq"  # and its position in the changelog
 
 
 class JoinLowering(LowererBase):
@@ -101,13 +102,14 @@ class JoinLowering(LowererBase):
         rest of the condition is applied to that version (inner: drop, left: NULL-pad), as
         Flink's TemporalRowTimeJoinOperator does. A versioned table read from a changelog
         contributes its +I/+U rows as versions and its -D rows as the end of a key's validity
-        (a left row whose latest version is a delete meets nothing).
-
-        Not done yet: a version and a delete of the same key at the same time are not ordered
-        by their position in the changelog."""
+        (a left row whose latest version is a delete meets nothing). Of the changes of one key
+        at one time only the last in the changelog counts, as in Flink, which applies them in
+        arrival order."""
         left = self.lower(p.left)
         versioned = not traits.is_insert_only(p.right.changelog)
-        right = self._versions(p.right) if versioned else self.lower(p.right)
+        right = (
+            self._last_per_instant(self._versions(p.right), p) if versioned else self.lower(p.right)
+        )
         nl = len(left.names)
         cols = left.cols("l") + right.cols("r")[: len(p.right.schema)]
         equi: list[exp.Expression] = []
@@ -147,33 +149,48 @@ class JoinLowering(LowererBase):
             select = select.where(ok, copy=False)
         return self.emit(select, names)
 
+    def _last_per_instant(self, versions: Rel, p: n.TemporalJoin) -> Rel:
+        """The last change (by changelog position, "$seq") per key and time."""
+        cols = versions.cols()
+        order = exp.Order(expressions=[exp.Ordered(this=col(SEQ), desc=True)])
+        partition = [cols[k] for k in p.right_key] + [cols[p.right_time]]
+        rank = exp.Window(
+            this=exp.Anonymous(this="row_number", expressions=[]),
+            partition_by=partition,
+            order=order,
+        )
+        select = exp.select(exp.Star(), copy=False).from_(versions.table, copy=False)
+        select.set("qualify", exp.Qualify(this=exp.EQ(this=rank, expression=exp.Literal.number(1))))
+        return self.emit(select, versions.names)
+
     def _versions(self, plan: n.Plan) -> Rel:
-        """A versioned table's changelog rows (+I, +U and -D; -U dropped) with their kind in a
-        trailing "$op" column, through the scans, projections and filters above its source."""
+        """A versioned table's changelog rows (+I, +U and -D; -U dropped) with their kind and
+        changelog position in trailing "$op" and "$seq" columns, through the scans, projections
+        and filters above its source."""
         if isinstance(plan, n.TableScan):
             names = self.names_of(plan)
             relation = self.source_relation(plan, names, changes=True)
-            select = exp.select(*[col(c) for c in (*names, OP)], copy=False).from_(
+            select = exp.select(*[col(c) for c in (*names, OP, SEQ)], copy=False).from_(
                 exp.Table(this=ident(relation)), copy=False
             )
             select = select.where(
                 exp.NEQ(this=col(OP), expression=exp.Literal.string("UB")), copy=False
             )
-            return self.emit(select, (*names, OP))
+            return self.emit(select, (*names, OP, SEQ))
         if isinstance(plan, n.AssignWatermark):
             return self._versions(plan.input)
         if isinstance(plan, n.Filter):
             src = self._versions(plan.input)
-            cond = self.expr(plan.predicate, src.cols()[:-1])
+            cond = self.expr(plan.predicate, src.cols()[:-2])
             select = exp.select(exp.Star(), copy=False).from_(src.table, copy=False)
             return self.emit(select.where(cond, copy=False), src.names)
         if isinstance(plan, n.Project):
             src = self._versions(plan.input)
             names = self.names_of(plan)
-            cols = src.cols()[:-1]
+            cols = src.cols()[:-2]
             items = [alias(self.expr(e, cols), x) for e, x in zip(plan.exprs, names, strict=True)]
-            select = exp.select(*items, col(OP), copy=False).from_(src.table, copy=False)
-            return self.emit(select, (*names, OP))
+            select = exp.select(*items, col(OP), col(SEQ), copy=False).from_(src.table, copy=False)
+            return self.emit(select, (*names, OP, SEQ))
         raise UnsupportedError(
             f"the batch target reads a versioned table from a changelog only through scans, "
             f"projections and filters, not {type(plan).__name__}"

@@ -132,3 +132,31 @@ def test_temporal_join_against_changelog_respects_updates_and_deletes(tmp_path: 
         ("USD", 6, 1),
         ("USD", 8, None),
     ]
+
+
+def test_temporal_join_takes_the_last_change_of_a_key_at_one_time(tmp_path: Path) -> None:
+    """EUR is updated to 120 and deleted at the same 10:03 (in that order): from 10:03 it has
+    no version. USD is deleted and created again at 10:02 (in that order): from 10:02 its rate
+    is 7. Flink applies changes in changelog order, so the later one wins."""
+
+    def row(cur: str, rate: int) -> dict[str, Any]:
+        return {"currency": cur, "rate": rate}
+
+    events = [
+        {"before": None, "after": row("EUR", 100), "op": "c", "ts_ms": ms(0)},
+        {"before": None, "after": row("USD", 1), "op": "c", "ts_ms": ms(0)},
+        {"before": row("USD", 1), "after": None, "op": "d", "ts_ms": ms(2)},
+        {"before": None, "after": row("USD", 7), "op": "c", "ts_ms": ms(2)},
+        {"before": row("EUR", 100), "after": row("EUR", 120), "op": "u", "ts_ms": ms(3)},
+        {"before": row("EUR", 120), "after": None, "op": "d", "ts_ms": ms(3)},
+    ]
+    path = tmp_path / "rates.json"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    # orders: EUR 10:01 -> 100, EUR 10:06 -> none; USD 10:06 -> 7 (USD 10:08 too)
+    assert _temporal(path, n.JoinKind.LEFT) == [
+        ("EUR", 1, 100),
+        ("EUR", 59, None),
+        ("EUR", 6, None),
+        ("USD", 6, 7),
+        ("USD", 8, 7),
+    ]
