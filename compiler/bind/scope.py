@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from nrtg.catalog.errors import Span
 from nrtg.catalog.schema import Field
@@ -12,8 +13,10 @@ from ..errors import BindError
 from ..plan.cached import cached
 
 
-@dataclass(frozen=True)
-class ScopeColumn:
+class ScopeColumn(NamedTuple):
+    """A NamedTuple rather than a frozen dataclass: every table, join and subquery builds one
+    per column, and a tuple is built without a `object.__setattr__` call per field."""
+
     qualifier: str | None  # table name or alias that qualifies it
     field: Field
     index: int

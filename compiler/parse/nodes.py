@@ -77,20 +77,34 @@ def is_typed_literal(node: exp.Expression) -> bool:
 
 def span_of(node: exp.Expr) -> Span | None:
     """Character offsets covering `node` (the union over it and its descendants' tokens).
-    Memoized on the node (`meta["_span"]`), so asking every node of a tree costs O(n)."""
+    Memoized on the node (`meta["_span"]` for the bounds, `meta["_span_obj"]` for the Span,
+    since the binder asks most nodes more than once), so asking every node costs O(n)."""
+    meta = node._meta
+    if meta is not None:
+        known = meta.get("_span_obj", _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known  # type: ignore[return-value]
     bounds = _bounds(node)
-    return None if bounds is None else Span(bounds[0], bounds[1] + 1)
+    span = None if bounds is None else Span(bounds[0], bounds[1] + 1)
+    node.meta["_span_obj"] = span
+    return span
+
+
+_UNKNOWN = object()
 
 
 def _bounds(node: exp.Expr) -> tuple[int, int] | None:
-    meta = node.meta
-    if "_span" in meta:
-        cached: tuple[int, int] | None = meta["_span"]
-        return cached
-    start: int | None = meta.get("start")
-    end: int | None = meta.get("end")
-    if start is None or end is None:
+    meta = node._meta
+    if meta is None:
         start = end = None
+    else:
+        if "_span" in meta:
+            cached: tuple[int, int] | None = meta["_span"]
+            return cached
+        start = meta.get("start")
+        end = meta.get("end")
+        if start is None or end is None:
+            start = end = None
     # The children as iter_expressions yields them, without its generator: binding asks the
     # span of nearly every node.
     for value in node.args.values():
@@ -107,7 +121,7 @@ def _bounds(node: exp.Expr) -> tuple[int, int] | None:
                 start = b[0] if start is None or b[0] < start else start
                 end = b[1] if end is None or b[1] > end else end
     result = None if start is None or end is None else (start, end)
-    meta["_span"] = result
+    node.meta["_span"] = result
     return result
 
 

@@ -204,6 +204,11 @@ class Project(Plan):
         return Schema(tuple(self._field(e, n) for e, n in zip(self.exprs, self.names, strict=True)))
 
     def _field(self, e: Expr, name: str) -> Field:
+        if isinstance(e, ColumnRef):
+            # A column passed through under its own name is the input's field itself.
+            same = self.input.schema.fields[e.index]
+            if same.name == name and same.type == e.type:
+                return same
         return Field(name, e.type, time_attr_of(e, self.input.schema))
 
     @cached
