@@ -150,16 +150,56 @@ def _raw(args: list[str], columns: Columns, table: str, keys: str) -> Reader:
     return Reader(f"(SELECT {value} AS {q(name)}{keys} FROM {_lines(args)})")
 
 
+def _paths(columns: Columns, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every field path, into ROWs too (a wrong type deep in a ROW makes the record bad too,
+    as in Flink)."""
+    out: list[tuple[str, ...]] = []
+    for name, typ in columns:
+        out.append((*prefix, name))
+        nested = _struct_fields(typ)
+        if nested:
+            out += _paths(nested, (*prefix, name))
+    return out
+
+
+def _struct_fields(typ: str) -> list[tuple[str, str]] | None:
+    """The fields of a DuckDB `STRUCT("a" INTEGER, "b" STRUCT(...))` type text."""
+    if not (typ.startswith("STRUCT(") and typ.endswith(")")):
+        return None
+    body, fields, depth, start, quoted = typ[7:-1], [], 0, 0, False
+    for i, ch in enumerate(body + ","):
+        if ch == '"':
+            quoted = not quoted  # a doubled "" toggles twice
+        elif not quoted and ch in "([":
+            depth += 1
+        elif not quoted and ch in ")]":
+            depth -= 1
+        elif not quoted and depth == 0 and ch == ",":
+            field = body[start:i].strip()
+            end = field.index('"', 1)
+            while field[end : end + 2] == '""':
+                end = field.index('"', end + 2)
+            fields.append((field[1:end].replace('""', '"'), field[end + 1 :].strip()))
+            start = i + 1
+    return fields
+
+
+def _extract(value: str, path: tuple[str, ...]) -> str:
+    for name in path:
+        value = f"struct_extract({value}, {lit(name)})"
+    return value
+
+
 def _lenient_json(args: list[str], columns: Columns, keys: str) -> Reader:
-    """`json.ignore-parse-errors = true`: a line that is not JSON, or whose top-level field
-    holds a value of the wrong type (DuckDB's from_json gives NULL, Flink fails the record), is
-    skipped; the skipped lines are counted. `keys`: the partition columns to carry along
+    """`json.ignore-parse-errors = true`: a line that is not JSON, or whose field (at any
+    depth of ROWs) holds a value of the wrong type (DuckDB's from_json gives NULL, Flink fails
+    the record), is skipped; the skipped lines are counted. `keys`: the partition columns to carry along
     (`, "k1", "k2"`)."""
     structure = json.dumps(dict(columns))
     wrong = " OR ".join(
-        f"(struct_extract(j, {lit(n)}) IS NULL AND "
-        f"coalesce(try(json_type(line, {lit('$.' + json.dumps(n))})), 'NULL') <> 'NULL')"
-        for n, _ in columns
+        f"({_extract('j', path)} IS NULL AND coalesce(try(json_type(line, "
+        f"{lit('$.' + '.'.join(json.dumps(n) for n in path))})), 'NULL') <> 'NULL')"
+        for path in _paths(columns)
     )
     parsed = (
         f"(SELECT line{keys}, CASE WHEN json_valid(line) THEN "

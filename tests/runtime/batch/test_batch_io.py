@@ -414,3 +414,47 @@ def test_line_formats_keep_the_partition_columns(tmp_path: Path, fmt: str) -> No
         assert got == [("not json", "a"), ('{"id": 1}', "a"), ('{"id": 3}', "b")]
     else:
         assert got == [(1, "a"), (3, "b")]
+
+
+def test_lenient_json_skips_a_wrong_type_deep_in_a_row_as_the_stream_decoder(
+    tmp_path: Path,
+) -> None:
+    """`json.ignore-parse-errors`: a record whose nested ROW field has the wrong type is
+    skipped (Flink fails the record, not the field), on both targets."""
+    from nrtg.runtime.stream.formats import make_decoder
+
+    lines = [
+        '{"id": 1, "r": {"a": 1, "z": {"p": 2}}}',
+        '{"id": 2, "r": {"a": "x"}}',  # r.a is not an INT
+        '{"id": 3, "r": {"z": {"p": [1]}}}',  # r.z.p is not an INT
+        '{"id": 4, "r": {"extra": true}, "more": 1}',  # unknown fields are ignored
+        '{"id": 5, "r": null}',
+    ]
+    (tmp_path / "part-0.json").write_text("\n".join(lines) + "\n")
+    row = t.row([("a", t.int_()), ("z", t.row([("p", t.int_())]))])
+    plan = n.TableScan(
+        table=Ident("default", "nested"),
+        fields=(Field("id", t.bigint()), Field("r", row)),
+        options=tuple(
+            sorted(
+                {
+                    "connector": "filesystem",
+                    "path": str(tmp_path),
+                    "format": "json",
+                    "json.ignore-parse-errors": "true",
+                }.items()
+            )
+        ),
+    )
+    result = run_plan(plan)
+    assert [r["id"] for r in result.table.to_pylist()] == [1, 4, 5]
+    schema = pa.schema(
+        [
+            ("id", pa.int64()),
+            ("r", pa.struct([("a", pa.int32()), ("z", pa.struct([("p", pa.int32())]))])),
+        ]
+    )
+    decoder = make_decoder("json", schema, {"json.ignore-parse-errors": "true"}, "nested")
+    decoded = decoder.decode([line.encode() for line in lines], str)
+    assert decoded.table.column("id").to_pylist() == [1, 4, 5]
+    assert decoded.skipped == 2
