@@ -20,6 +20,7 @@ partition columns.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -35,7 +36,8 @@ FORMATS = ("json", "csv", "raw", "parquet", "orc", "textfile")
 @dataclass(frozen=True)
 class Reader:
     sql: str  # a FROM-clause expression
-    skipped_sql: str | None = None  # SELECT count(*) of the records a lenient read drops
+    # statements whose last SELECT counts the records a lenient read drops
+    skipped_sql: str | None = None
 
 
 def q(name: str) -> str:
@@ -97,7 +99,7 @@ def file_reader(
         args += ["format = 'newline_delimited'", f"columns = {spec(columns)}"]
         return Reader(f"read_json({', '.join(args)})")
     if fmt == "csv":
-        args += [f"columns = {spec(columns)}", "header = false", "auto_detect = false"]
+        args += ["header = false", "auto_detect = false"]
         args.append(f"delim = {lit(opts.get('csv.field-delimiter', ','))}")
         quote = opts.get("csv.quote-character", '"')
         args.append(f"quote = {lit(quote)}")
@@ -108,7 +110,8 @@ def file_reader(
         if opts.get("csv.allow-comments", "false").lower() == "true":
             args.append("comment = '#'")
         if opts.get("csv.ignore-parse-errors", "false").lower() == "true":
-            args.append("ignore_errors = true")
+            return _lenient_csv(args, columns, keys)
+        args.append(f"columns = {spec(columns)}")
         return Reader(f"read_csv({', '.join(args)})")
     if fmt == "textfile":
         delim = opts.get("serde.field.delim", opts.get("serde.serialization.format", "\x01"))
@@ -130,6 +133,39 @@ def file_reader(
         f"table {table}: format {fmt!r} is not supported by the batch runtime "
         f"(supported: {', '.join(FORMATS)})"
     )
+
+
+_REJECTS = itertools.count()
+
+
+def _lenient_csv(args: list[str], columns: Columns, keys: str) -> Reader:
+    """`csv.ignore-parse-errors = true`: a record with the wrong number of fields, or a field
+    that does not convert to its column's type, is skipped whole, as Flink skips it, whichever
+    columns the query reads (DuckDB's own `ignore_errors` only drops a record when a column it
+    reads fails); both kinds are counted. The fields are read as text and converted here; the
+    structural rejects come from a text scan that keeps them in a table of its own."""
+    n = next(_REJECTS)
+    table, scans = f"nrtg_csv_rejects_{n}", f"nrtg_csv_scans_{n}"
+    text = [
+        *args,
+        f"columns = {spec([(c, 'VARCHAR') for c, _ in columns])}",
+        "ignore_errors = true",
+    ]
+    converted = ", ".join(f"TRY_CAST({q(c)} AS {t}) AS {q(c)}" for c, t in columns)
+    failed = " OR ".join(
+        f"({q(c)} IS NOT NULL AND TRY_CAST({q(c)} AS {t}) IS NULL)" for c, t in columns
+    )
+    flagged = (
+        f'(SELECT {converted}{keys}, ({failed or "FALSE"}) AS "$bad" '
+        f"FROM read_csv({', '.join(text)}))"
+    )
+    keep = f"store_rejects = true, rejects_table = {lit(table)}, rejects_scan = {lit(scans)}"
+    count = (
+        f"SELECT max(COLUMNS(*)) FROM read_csv({', '.join(text)}, {keep}); "
+        f"SELECT (SELECT count(DISTINCT (file_id, line)) FROM {table}) + "
+        f'(SELECT count(*) FROM {flagged} WHERE "$bad")'
+    )
+    return Reader(f'(SELECT * EXCLUDE ("$bad") FROM {flagged} WHERE NOT "$bad")', count)
 
 
 def _lines(args: list[str]) -> str:

@@ -93,6 +93,21 @@ def test_malformed_json_is_skipped_and_counted(tmp_path: Path) -> None:
     assert skipped == [("default.people", 2)]
 
 
+def test_malformed_csv_is_skipped_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("1;a;2024-01-01 10:00:00\nx;b;2024-01-01 10:00:01\n3;c;not a time\n"
+                    "4;d;2024-01-01 10:00:02;extra\n5;e;2024-01-01 10:00:03\n")  # fmt: skip
+    rows, skipped = _run(
+        f"CREATE TABLE people (id BIGINT, name STRING, ts TIMESTAMP(3)) WITH ("
+        f"'connector' = 'filesystem', 'path' = '{path}', 'format' = 'csv', "
+        "'csv.field-delimiter' = ';', 'csv.ignore-parse-errors' = 'true'); "
+        "SELECT id, name FROM people;"
+    )
+    assert sorted((r["id"], r["name"]) for r in rows) == [(1, "a"), (5, "e")]
+    # a BIGINT that is not a number, a TIMESTAMP that is not a time, a fourth column
+    assert skipped == [("default.people", 3)]
+
+
 def test_nrtg_run_reports_the_skipped_count(tmp_path: Path) -> None:
     from nrtg.cli import main
 
