@@ -42,9 +42,10 @@ def lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def debezium_changes(scan: TableScan, reader: Callable[[str], str]) -> str:
+def debezium_changes(scan: TableScan, reader: Callable[[list[tuple[str, str]]], str]) -> str:
     """A subquery over debezium-json records: the scan's columns plus "$op" and "$seq" (source
-    order). `reader(columns_spec)` returns the DuckDB reader call for the given columns."""
+    order). `reader(columns)` returns the DuckDB reader over records of the given (name, DuckDB
+    type) fields."""
     opts = dict(scan.options)
     keys = scan.metadata_keys or (None,) * len(scan.fields)
     physical = [f for f, k in zip(scan.fields, keys, strict=True) if k is None]
@@ -56,13 +57,11 @@ def debezium_changes(scan: TableScan, reader: Callable[[str], str]) -> str:
         "ts_ms": "BIGINT",
         "source": _SOURCE_STRUCT,
     }
-    spec = ", ".join(f"{lit(k)}: {lit(v)}" for k, v in record.items())
     if opts.get("debezium-json.schema-include", "false").lower() == "true":
         payload = "STRUCT(" + ", ".join(f"{q(k)} {v}" for k, v in record.items()) + ")"
-        wrapped = "{" + lit("payload") + ": " + lit(payload) + "}"
-        rows = f"(SELECT unnest(payload) FROM {reader(wrapped)})"
+        rows = f"(SELECT unnest(payload) FROM {reader([('payload', payload)])})"
     else:
-        rows = reader("{" + spec + "}")
+        rows = reader(list(record.items()))
     numbered = f'(SELECT row_number() OVER () AS "$n", * FROM {rows})'
 
     def columns(side: str) -> str:

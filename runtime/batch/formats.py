@@ -95,7 +95,7 @@ def file_reader(
     keys = "".join(f", {q(k)}" for k in sorted(where.partition_keys))  # line readers keep them
     if fmt == "json":
         if opts.get("json.ignore-parse-errors", "false").lower() == "true":
-            return _lenient_json(args, columns, keys)
+            return lenient_json(args, columns, keys)
         args += ["format = 'newline_delimited'", f"columns = {spec(columns)}"]
         return Reader(f"read_json({', '.join(args)})")
     if fmt == "csv":
@@ -226,7 +226,7 @@ def _extract(value: str, path: tuple[str, ...]) -> str:
     return value
 
 
-def _lenient_json(args: list[str], columns: Columns, keys: str) -> Reader:
+def lenient_json(args: list[str], columns: Columns, keys: str) -> Reader:
     """`json.ignore-parse-errors = true`: a line that is not JSON, or whose field (at any
     depth of ROWs) holds a value of the wrong type (DuckDB's from_json gives NULL, Flink fails
     the record), is skipped; the skipped lines are counted. `keys`: the partition columns to carry along

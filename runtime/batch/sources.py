@@ -20,7 +20,7 @@ from nrtg.compiler.lower.duckdb_types import duck_type_text
 from nrtg.compiler.plan import traits
 
 from .changelog import OP, debezium_changes, folded
-from .formats import Reader, file_reader, files
+from .formats import Reader, file_reader, files, lenient_json, spec
 
 if TYPE_CHECKING:
     import duckdb
@@ -64,7 +64,7 @@ def register_source(
     elif changelog:
         from_clause = debezium_changes(
             scan,
-            lambda spec: _reader(con, source, spec_columns=None, changes_spec=spec),
+            lambda fields: _reader(con, source, spec_columns=None, changes_spec=fields),
         )
     else:
         from_clause = _reader(con, source, spec_columns=columns)
@@ -124,10 +124,10 @@ def _reader(
     con: duckdb.DuckDBPyConnection,
     source: Source,
     spec_columns: list[tuple[str, str]] | None,
-    changes_spec: str | None = None,
+    changes_spec: list[tuple[str, str]] | None = None,
 ) -> str:
-    """The DuckDB reader call for a file-based table (filesystem or Hive); `changes_spec` is
-    the debezium record struct for a changelog table."""
+    """The DuckDB reader call for a file-based table (filesystem or Hive); `changes_spec`: the
+    debezium record's fields for a changelog table."""
     scan = source.scan
     table = str(scan.table)
     opts = _options(scan.options)
@@ -153,11 +153,13 @@ def _reader(
                 f"table {table}: changelog format {fmt!r} is not supported by the batch runtime "
                 "(debezium-json)"
             )
-        args = [where.arg, "format = 'newline_delimited'", f"columns = {changes_spec}"]
+        args = [where.arg]
         if where.partitioned:
             args.append("hive_partitioning = true")
         if opts.get("debezium-json.ignore-parse-errors", "false").lower() == "true":
-            args.append("ignore_errors = true")
+            # DuckDB's own ignore_errors turns a bad record into NULLs: skip and count it
+            return _counted(con, lenient_json(args, changes_spec, ""), table)
+        args += ["format = 'newline_delimited'", f"columns = {spec(changes_spec)}"]
         return f"read_json({', '.join(args)})"
     return _counted(con, file_reader(fmt, where, opts, spec_columns or [], table), table)
 

@@ -108,6 +108,25 @@ def test_malformed_csv_is_skipped_and_counted(tmp_path: Path) -> None:
     assert skipped == [("default.people", 3)]
 
 
+def test_malformed_debezium_is_skipped_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "rates.json"
+    path.write_text(
+        '{"before": null, "after": {"currency": "EUR", "rate": 100}, "op": "c"}\n'
+        "not json\n"
+        '{"before": null, "after": {"currency": "USD", "rate": "x"}, "op": "c"}\n'
+        '{"before": {"currency": "EUR", "rate": 100}, "after": {"currency": "EUR", "rate": 110},'
+        ' "op": "u"}\n'
+    )
+    rows, skipped = _run(
+        f"CREATE TABLE rates (currency STRING, rate INT, PRIMARY KEY (currency) NOT ENFORCED) "
+        f"WITH ('connector' = 'filesystem', 'path' = '{path}', 'format' = 'debezium-json', "
+        "'debezium-json.ignore-parse-errors' = 'true'); SELECT * FROM rates;"
+    )
+    # the bad USD record is skipped whole (DuckDB alone would insert USD with a NULL rate)
+    assert rows == [{"currency": "EUR", "rate": 110}]
+    assert skipped == [("default.rates", 2)]
+
+
 def test_nrtg_run_reports_the_skipped_count(tmp_path: Path) -> None:
     from nrtg.cli import main
 
