@@ -19,8 +19,9 @@ from .dialect import FlinkTokenizer
 
 __all__ = ["fast_tokenize"]
 
-# Group 1: whitespace before the token; then one group per token kind (see _KINDS). The
-# operator group is filled in by _pattern() with sqlglot's operators, longest first.
+# Group 1: whitespace before the token; then one group per token kind. The operator group
+# is filled in by _tables() with sqlglot's operators, longest first. A word right before a
+# quote matches nothing: N'...', X'...' and other prefixed strings follow sqlglot's rules.
 _TEMPLATE = r"""
     ([ \t\r\n]*)
     (?:
@@ -29,7 +30,7 @@ _TEMPLATE = r"""
     | ('(?:[^']|'')*')
     | (`(?:[^`]|``)*`)
     | (\d+(?:\.\d*)?(?:[eE][+-]?\d+)?(?![A-Za-z_0-9.]))
-    | ([A-Za-z_][A-Za-z0-9_]*(?![$\w]))
+    | ([A-Za-z_][A-Za-z0-9_]*(?![$\w']))
     | (OPERATORS)
     | ($)
     )
@@ -72,7 +73,6 @@ def fast_tokenize(sql: str) -> list[Token] | None:
     line = 1
     line_start = 0  # offset of the first character of the current line
     pos = 0
-    size = len(sql)
     match = pattern.match
     var = TokenType.VAR
     while True:
@@ -81,21 +81,18 @@ def fast_tokenize(sql: str) -> list[Token] | None:
             return None
         ws_end = m.end(1)
         if ws_end > pos:
-            ws = m.group(1)
-            newlines = ws.count("\n")
+            newlines = sql.count("\n", pos, ws_end)
             if newlines:
                 line += newlines
-                line_start = pos + ws.rfind("\n") + 1
+                line_start = sql.rfind("\n", pos, ws_end) + 1
             pos = ws_end
-        kind = m.lastindex or 0
+        kind = m.lastindex
         end = m.end()
         if kind == _END:
             break
         text = m.group(kind)
         token_type: TokenType
         if kind == _WORD:
-            if end < size and sql[end] == "'":
-                return None  # N'...', X'...' and other prefixed strings: sqlglot's rules
             upper = text.upper()
             follow = multi.get(upper)
             if follow:

@@ -49,8 +49,15 @@ def needs_reserved_check(tokens: list[Token]) -> bool:
     for i, tok in enumerate(tokens):
         if tok.token_type != TokenType.IDENTIFIER and tok.text.upper() in RESERVED_WORDS:
             nxt = tokens[i + 1].token_type if i + 1 < len(tokens) else None
-            if nxt not in (TokenType.L_PAREN, TokenType.STRING, TokenType.NUMBER):
-                return True
+            if nxt in (TokenType.L_PAREN, TokenType.STRING, TokenType.NUMBER):
+                continue
+            if (
+                i >= 2
+                and tokens[i - 1].token_type == TokenType.STRING
+                and tokens[i - 2].token_type == TokenType.INTERVAL
+            ):
+                continue  # the unit of INTERVAL '10' SECOND, which the interval parser reads
+            return True
     return False
 
 
