@@ -157,7 +157,7 @@ class FlinkParser(StrictParser):
 
     # -- bare column references --------------------------------------------------------------
 
-    def _parse_assignment(self) -> exp.Expr | None:
+    def _parse_disjunction(self) -> exp.Expr | None:
         # Most expressions are a bare column (`auction`, `b.price`) that a ',', ')', AS or a
         # clause keyword ends. sqlglot reaches it through a dozen precedence levels, each of
         # which finds no operator after it; reading it directly builds the same Column (with
@@ -179,7 +179,7 @@ class FlinkParser(StrictParser):
             if column is not None:
                 mark_span(column, start, self._prev)
                 return column
-        return super()._parse_assignment()
+        return super()._parse_disjunction()
 
     # -- span recording ----------------------------------------------------------------------
 
