@@ -1,16 +1,18 @@
-"""Subqueries in WHERE as semi and anti joins, the way Flink's planner decorrelates them.
+"""Subqueries as joins, the way Flink's planner decorrelates them.
 
-A top-level conjunct of WHERE may be `[NOT] EXISTS (query)` or `expr [NOT] IN (query)` (a
-one-column query). The query's FROM is joined to the outer rows: SEMI keeps an outer row that
-has a match, ANTI one that has none. When the query is a plain `SELECT … FROM … [WHERE …]`, its
-WHERE may refer to the outer query's columns (correlation) and becomes the join condition;
-inner names shadow outer ones. Any other query (GROUP BY, DISTINCT, set operations, …) is bound
-on its own and must not be correlated.
+WHERE tests: a top-level conjunct of WHERE may be `[NOT] EXISTS (query)` or
+`expr [NOT] IN (query)` (a one-column query). The query's FROM is joined to the outer rows:
+SEMI keeps an outer row that has a match, ANTI one that has none. When the query is a plain
+`SELECT [DISTINCT] … FROM … [WHERE …]`, its WHERE may refer to the outer query's columns
+(correlation) and becomes the join condition; inner names shadow outer ones. Any other query
+(GROUP BY, LIMIT, set operations, …) is bound on its own and must not be correlated.
+`x NOT IN (q)` is true only when no value of q equals x or is NULL, and NULL for a NULL x over a
+non-empty q: the anti join's condition is `x = y OR x IS NULL OR y IS NULL` (Flink's null-aware
+anti join), plain `x = y` when neither side can be NULL. IN and EXISTS elsewhere (SELECT list,
+under OR) are refused with a hint.
 
-`x NOT IN (q)` is true only when no value of q equals x or is NULL, and NULL for a NULL x over
-a non-empty q: the anti join's condition is `x = y OR x IS NULL OR y IS NULL` (Flink's
-null-aware anti join), plain `x = y` when neither side can be NULL. Subqueries anywhere else
-(SELECT list, under OR, scalar subqueries) are refused with a hint.
+Scalar subqueries (`bind_scalars`): one aggregate without GROUP BY, in SELECT, WHERE or HAVING,
+LEFT-joined as one row; correlated through `inner = outer` equalities, grouped by those keys.
 """
 
 from __future__ import annotations
@@ -85,10 +87,11 @@ def _unwrap(query: exp.Expression) -> exp.Expression:
 
 
 def _plain(query: exp.Expression) -> bool:
-    """SELECT … FROM … [WHERE …]: the form whose WHERE may be correlated."""
+    """SELECT [DISTINCT] … FROM … [WHERE …]: the form whose WHERE may be correlated."""
     if not isinstance(query, exp.Select) or query.args.get("from_") is None:
         return False
-    blocking = ("group", "having", "distinct", "limit", "offset", "order", "qualify", "with")
+    # DISTINCT does not change which outer rows have a match
+    blocking = ("group", "having", "limit", "offset", "order", "qualify", "with")
     if any(query.args.get(k) for k in blocking):
         return False
     from .select import find_windows  # select.py imports this module

@@ -104,3 +104,9 @@ def test_an_aggregating_query_groups_by_an_uncorrelated_scalar_only() -> None:
         joins("SELECT COUNT(*) + (SELECT MAX(b) FROM u) AS k FROM t;")
     with pytest.raises(UnsupportedError, match="must be uncorrelated"):
         joins("SELECT c, (SELECT MAX(b) FROM u WHERE u.c = t.c) AS m FROM t GROUP BY c;")
+
+
+def test_a_distinct_subquery_may_be_correlated() -> None:
+    (join,) = joins("SELECT a FROM t WHERE a IN (SELECT DISTINCT b FROM u WHERE u.c = t.c);")
+    assert join.kind is n.JoinKind.SEMI
+    assert isinstance(join.right, n.TableScan)  # DISTINCT cannot change a semi join's matches
