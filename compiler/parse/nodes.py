@@ -106,23 +106,29 @@ def _bounds(node: exp.Expr) -> tuple[int, int] | None:
         if start is None or end is None:
             start = end = None
     # The children as iter_expressions yields them, without its generator: binding asks the
-    # span of nearly every node.
+    # span of nearly every node. An Identifier (a leaf: every column has one or more) is
+    # read in place rather than through a call that would also memoize its bounds.
     for value in node.args.values():
-        if isinstance(value, list):
-            for child in value:
-                if isinstance(child, exp.Expr):
-                    b = _bounds(child)
-                    if b is not None:
-                        start = b[0] if start is None or b[0] < start else start
-                        end = b[1] if end is None or b[1] > end else end
-        elif isinstance(value, exp.Expr):
-            b = _bounds(value)
+        children = value if isinstance(value, list) else (value,)
+        for child in children:
+            if type(child) is exp.Identifier:
+                m = child._meta
+                b = None if m is None else _leaf_bounds(m)
+            elif isinstance(child, exp.Expr):
+                b = _bounds(child)
+            else:
+                continue
             if b is not None:
                 start = b[0] if start is None or b[0] < start else start
                 end = b[1] if end is None or b[1] > end else end
     result = None if start is None or end is None else (start, end)
     node.meta["_span"] = result
     return result
+
+
+def _leaf_bounds(meta: dict[str, Any]) -> tuple[int, int] | None:
+    start, end = meta.get("start"), meta.get("end")
+    return None if start is None or end is None else (start, end)
 
 
 def operands(node: exp.Expr) -> list[exp.Expr]:
