@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 from dataclasses import field, fields
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from nrtg.catalog import types as t
 from nrtg.catalog.errors import InternalError, Span
@@ -104,6 +104,8 @@ class Expr:
 class ColumnRef(Expr):
     index: int
     name: str
+    # A leaf: no operands to find for each of the many references rules build.
+    children: ClassVar[tuple[Expr, ...]] = ()  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         if self.index < 0:
@@ -117,6 +119,7 @@ class ColumnRef(Expr):
 @frozen()
 class Literal(Expr):
     value: LiteralValue
+    children: ClassVar[tuple[Expr, ...]] = ()  # type: ignore[assignment]  # a leaf
 
 
 @frozen()
