@@ -195,8 +195,9 @@ class Project(Plan):
         check(len(self.exprs) == len(self.names), "Project exprs and names differ in length")
         width = len(self.input.schema)
         for e in self.exprs:
-            refs = e.column_refs
-            if refs and max(refs) >= width:
+            # Most expressions are references: their index is the check (no refs set built).
+            top = e.index if type(e) is ColumnRef else max(e.column_refs, default=-1)
+            if top >= width:
                 raise InternalError(f"Project ref out of range in {self.names}")
 
     @cached
