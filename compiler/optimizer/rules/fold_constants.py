@@ -15,6 +15,7 @@ left to run time.
 
 from __future__ import annotations
 
+import operator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 from nrtg.catalog.types import INTEGER_PRECISION, Kind, SqlType
@@ -42,6 +43,7 @@ _CMP = {
     "GREATER_THAN_OR_EQUAL": lambda a, b: a >= b,
 }
 _ARITH = frozenset({"PLUS", "MINUS", "TIMES", "DIVIDE", "MOD"})
+_LOGICAL = frozenset({"AND", "OR", "NOT"})
 
 
 @rule(Filter, Join, Project, order="bottom_up", phase="logical")
@@ -88,11 +90,13 @@ def _fold(e: Expr) -> Expr:
         return _case(folded)
     if not isinstance(e, Call):
         return e
-    args = tuple(_fold(a) for a in e.args)
-    call = e if all(a is b for a, b in zip(args, e.args, strict=True)) else e.replace(args=args)
+    args = tuple([_fold(a) for a in e.args])
+    call = e if all(map(operator.is_, args, e.args)) else e.replace(args=args)
     assert isinstance(call, Call)
     if call.name in NONDETERMINISTIC:
         return call
+    if call.name not in _LOGICAL and not all(isinstance(a, Literal) for a in args):
+        return call  # only AND/OR/NOT simplify with operands that are not literals
     return _simplify(call) or call
 
 
