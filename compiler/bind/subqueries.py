@@ -201,31 +201,30 @@ def _correlation(
     right = qb.bind_from(query)
     binder = qb.expr_binder(CorrelatedScope(scope.concat(right.scope).columns, inner_from=width))
 
-    def inner_only(node: exp.Expression) -> bool:
-        return all(r >= width for r in binder.bind(node).column_refs)
-
-    def outer_only(node: exp.Expression) -> bool:
+    def side(node: exp.Expression) -> str:
+        """Which rows `node` reads: "inner", "outer", or "both" (a constant counts as inner)."""
         refs = binder.bind(node).column_refs
-        return bool(refs) and all(r < width for r in refs)
+        if all(r >= width for r in refs):
+            return "inner"
+        return "outer" if all(r < width for r in refs) else "both"
 
     kept: list[exp.Expression] = []
     keys: list[exp.Expression] = []
     outer: list[Expr] = []
     for c in _conjuncts(where.this):
-        if inner_only(c):
+        if side(c) == "inner":
             kept.append(c)
             continue
-        sides = (c.this, c.expression) if isinstance(c, exp.EQ) else None
-        if sides is not None and inner_only(sides[1]) and outer_only(sides[0]):
-            sides = (sides[1], sides[0])
-        if sides is None or not (inner_only(sides[0]) and outer_only(sides[1])):
+        pair = (c.this, c.expression) if isinstance(c, exp.EQ) else None
+        sides = {side(x): x for x in pair} if pair is not None else {}
+        if set(sides) != {"inner", "outer"}:
             raise UnsupportedError(
                 "a correlated scalar subquery may only relate to the outer row through "
                 "`inner = outer` conditions AND-ed in its WHERE",
                 span(c),
             )
-        keys.append(sides[0])
-        outer.append(qb.expr_binder(scope).bind(sides[1]))
+        keys.append(sides["inner"])
+        outer.append(qb.expr_binder(scope).bind(sides["outer"]))
     if not keys:
         return None
     item = query.expressions[0]

@@ -22,7 +22,16 @@ import pyarrow.compute as pc
 
 from nrtg.catalog import types as t
 from nrtg.catalog.type_mapping import to_arrow_type
-from nrtg.compiler.plan.expr import Call, Case, Cast, ColumnRef, Expr, FieldAccess, Literal
+from nrtg.compiler.plan.expr import (
+    Call,
+    Case,
+    Cast,
+    ColumnRef,
+    Expr,
+    FieldAccess,
+    Literal,
+    conjuncts,
+)
 
 from ._duck import Env, Program, Step
 from ._rows import data_width
@@ -290,7 +299,7 @@ class CalcProgram:
     def __init__(self, steps: Sequence[Step], width: int, env: Env) -> None:
         self.steps: list[tuple[str, list[Evaluator | None], DuckPart | None]] = []
         for kind, payload in steps:
-            parts = _conjuncts(payload) if kind == "filter" else [payload]
+            parts = [(c,) for c in conjuncts(payload)] if kind == "filter" else [payload]
             for exprs in parts:
                 direct = [compile_expr(x) for x in exprs]
                 rest = [x for x, f in zip(exprs, direct, strict=True) if f is None]
@@ -332,9 +341,3 @@ class CalcProgram:
         else:  # no column left (`SELECT COUNT(*)`): only the row count goes on
             out = batch.select([]).slice(0, rows)
         return out if mask is None else out.filter(mask)
-
-
-def _conjuncts(predicate: Expr) -> list[tuple[Expr]]:
-    if isinstance(predicate, Call) and predicate.name == "AND":
-        return [c for a in predicate.args for c in _conjuncts(a)]
-    return [(predicate,)]
