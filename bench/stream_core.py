@@ -54,13 +54,12 @@ def main() -> None:
     )
     for q in args.queries.split(","):
         case = load_case(ROOT / "cases" / "nexmark" / f"{q}.sql")
-        script = case.script().replace("${NEXMARK_PATH}", str(data))
-        plans = tuple(
-            r.input if isinstance(r, n.Sink) else r for r in compile_sql(script).optimized
-        )
+        job = compile_sql(case.script().replace("${NEXMARK_PATH}", str(data)))
+        plans = tuple(r.input if isinstance(r, n.Sink) else r for r in job.optimized)
         graph = lower_to_stream(plans)
+        udfs = {name: f.class_name for name, f in job.bound.udfs.items()}
         t0, c0 = time.perf_counter(), cpu()
-        ex = Executor(graph, batch_size=args.batch_size)
+        ex = Executor(graph, batch_size=args.batch_size, udfs=udfs)
         ex.run()
         wall, used = time.perf_counter() - t0, cpu() - c0
         events = args.events
@@ -74,6 +73,7 @@ def main() -> None:
         ex2 = Executor(
             graph,
             batch_size=args.batch_size,
+            udfs=udfs,
             source_factory=lambda spec, d=decoded: MemorySource(spec.node, [("0", d[spec.id])]),  # type: ignore[misc]
         )
         ex2.run()
