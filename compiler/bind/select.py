@@ -12,10 +12,10 @@ from nrtg.catalog import types as t
 from nrtg.catalog.schema import Field
 
 from ..errors import BindError, TypeCheckError, UnsupportedError
-from ..parse.nodes import find_all, operands
 from ..plan import nodes as n
 from ..plan.expr import AggCall, Call, ColumnRef, Expr, Literal
 from . import functions, subqueries
+from .contents import AGG, WINDOW, Contents
 from .expressions import ExprBinder, interval_literal, span
 from .query import Bound, output_name
 from .scope import Scope
@@ -37,41 +37,13 @@ def _name(node: exp.Expression) -> str:
     return node.sql_name().upper() if isinstance(node, exp.Func) else ""
 
 
-def is_agg(node: exp.Expression) -> bool:
-    if isinstance(node, exp.AggFunc):
-        return True
-    return isinstance(node, exp.Anonymous) and functions.is_aggregate(node.name)
-
-
-def find_aggs(node: exp.Expression) -> list[exp.Expression]:
-    """Aggregate calls (with their FILTER wrapper) outside OVER windows, outermost first."""
-    out: list[exp.Expression] = []
-    _collect_aggs(node, out)
-    return out
-
-
-def _collect_aggs(x: exp.Expression, out: list[exp.Expression]) -> None:
-    # Module-level rather than a closure calling itself: that is a reference cycle, garbage
-    # for the collector at every call.
-    if isinstance(x, exp.Window | exp.Subquery | exp.Select):
-        return
-    if (isinstance(x, exp.Filter) and is_agg(x.this)) or is_agg(x):
-        out.append(x)
-        return
-    for child in operands(x):
-        _collect_aggs(child, out)
-
-
-def find_windows(node: exp.Expression) -> list[exp.Window]:
-    return find_all(node, exp.Window)
-
-
 @dataclass
 class Grouping:
     """Post-aggregation binding: aggregates and group expressions become column refs."""
 
     pre: ExprBinder
     group_exprs: list[Expr]
+    contents: Contents
     agg_refs: dict[int, ColumnRef] = field(default_factory=dict)
     legacy: dict[str, int] = field(default_factory=dict)  # window property -> output ordinal
 
@@ -83,7 +55,7 @@ class Grouping:
             base, _, prop = name.rpartition("_")
             if base in LEGACY_WINDOWS and prop in LEGACY_PROPERTIES:
                 return _ref(self.legacy[LEGACY_PROPERTIES[prop]], self, name)
-        if find_aggs(node) or isinstance(node, exp.Window) or find_windows(node):
+        if self.contents.of(node) & (AGG | WINDOW):
             return None
         if isinstance(node, exp.Literal | exp.Boolean | exp.Null | exp.Interval):
             return None
@@ -112,11 +84,14 @@ def _group_name(e: Expr, i: int) -> str:
 
 
 def bind_select(qb: QueryBinder, sel: exp.Select) -> Bound:
-    sel, src = subqueries.bind_scalars(qb, sel, qb.bind_from(sel))
+    contents = Contents()
+    scalar_sel, src = subqueries.bind_scalars(qb, sel, qb.bind_from(sel), contents)
+    if scalar_sel is not sel:  # a copy with the subqueries replaced
+        sel, contents = scalar_sel, Contents()
     plan, scope = src.plan, src.scope
     where = sel.args.get("where")
     if where is not None:
-        if find_aggs(where.this):
+        if contents.of(where.this) & AGG:
             raise BindError(
                 "aggregate functions are not allowed in WHERE", span(where), hint="use HAVING"
             )
@@ -125,16 +100,16 @@ def bind_select(qb: QueryBinder, sel: exp.Select) -> Bound:
     items = _expand_star(sel.expressions, scope)
     group = sel.args.get("group")
     having = sel.args.get("having")
-    aggs = [a for item in items for a in find_aggs(item)]
+    aggs = [a for item in items for a in contents.aggs(item)]
     if having is not None:
-        aggs += find_aggs(having.this)
+        aggs += contents.aggs(having.this)
     order = sel.args.get("order")
     if order is not None:
-        aggs += [a for o in order.expressions for a in find_aggs(o)]
+        aggs += [a for o in order.expressions for a in contents.aggs(o)]
 
     hook = None
     if group is not None or aggs:
-        plan, scope, grouping = _aggregate(qb, plan, scope, group, aggs)
+        plan, scope, grouping = _aggregate(qb, plan, scope, group, aggs, contents)
         hook = grouping.hook
         if having is not None:
             pred = qb.expr_binder(scope, hook).bind_predicate(having.this, "HAVING")
@@ -142,7 +117,7 @@ def bind_select(qb: QueryBinder, sel: exp.Select) -> Bound:
     elif having is not None:
         raise BindError("HAVING needs GROUP BY or an aggregate", span(having))
 
-    windows = [w for item in items for w in find_windows(item)]
+    windows = [w for item in items for w in contents.windows(item)]
     if windows:
         plan, scope, hook = _over(qb, plan, scope, hook, windows)
 
@@ -271,7 +246,12 @@ def _expand_star(items: list[exp.Expression], scope: Scope) -> list[exp.Expressi
 
 
 def _aggregate(
-    qb: QueryBinder, plan: n.Plan, scope: Scope, group: exp.Group | None, aggs: list[exp.Expression]
+    qb: QueryBinder,
+    plan: n.Plan,
+    scope: Scope,
+    group: exp.Group | None,
+    aggs: list[exp.Expression],
+    contents: Contents,
 ) -> tuple[n.Plan, Scope, Grouping]:
     pre = qb.expr_binder(scope)
     group_nodes = list(group.expressions) if group is not None else []
@@ -282,7 +262,7 @@ def _aggregate(
     for i, g in enumerate(group_nodes):
         if g in windows:
             continue
-        if find_aggs(g):
+        if contents.of(g) & AGG:
             raise BindError("aggregate functions are not allowed in GROUP BY", span(g))
         # A numeric literal groups by the literal (Flink has no GROUP BY ordinals).
         keys[i] = pre.bind(g)
@@ -323,7 +303,7 @@ def _aggregate(
             filt = slot(filt_expr)
         name, args, distinct = _agg_parts(inner)
         for a in args:
-            if find_aggs(a):
+            if contents.of(a) & AGG:
                 raise BindError("aggregate calls cannot be nested", span(a))
         bound_args = [pre.bind(a) for a in args]
         rtype = functions.aggregate_type(
@@ -363,7 +343,9 @@ def _aggregate(
         span=span(group) if group is not None else None,
     )
     out_scope = Scope.of(agg.schema.fields, None)
-    grouping = Grouping(pre=pre, group_exprs=group_exprs, agg_refs=refs, legacy=legacy_props)
+    grouping = Grouping(
+        pre=pre, group_exprs=group_exprs, contents=contents, agg_refs=refs, legacy=legacy_props
+    )
     return agg, out_scope, grouping
 
 

@@ -28,6 +28,7 @@ from ..errors import UnsupportedError
 from ..plan import nodes as n
 from ..plan.expr import ColumnRef, Expr, and_
 from . import functions
+from .contents import AGG, SCALAR, Contents, find_aggs, find_windows
 from .expressions import span
 from .scope import Scope, ScopeColumn
 
@@ -94,9 +95,7 @@ def _plain(query: exp.Expression) -> bool:
     blocking = ("group", "having", "limit", "offset", "order", "qualify", "with")
     if any(query.args.get(k) for k in blocking):
         return False
-    from .select import find_windows  # select.py imports this module
-
-    return not any(find_aggs_of(e) or find_windows(e) for e in query.expressions)
+    return not any(find_aggs(e) or find_windows(e) for e in query.expressions)
 
 
 def bind_where(qb: QueryBinder, plan: n.Plan, scope: Scope, where: exp.Where) -> n.Plan:
@@ -183,7 +182,7 @@ def _single_row(query: exp.Expression) -> bool:
         isinstance(query, exp.Select)
         and not any(query.args.get(k) for k in ("group", "limit", "offset", "distinct"))
         and len(query.expressions) == 1
-        and bool(find_aggs_of(query.expressions[0]))
+        and bool(find_aggs(query.expressions[0]))
     )
 
 
@@ -228,7 +227,7 @@ def _correlation(
     if not keys:
         return None
     item = query.expressions[0]
-    counted = [a for a in find_aggs_of(item) if isinstance(a, exp.Count)]
+    counted = [a for a in find_aggs(item) if isinstance(a, exp.Count)]
     if counted and not isinstance(item.unalias(), exp.Count):
         raise UnsupportedError(
             "COUNT inside an expression of a correlated scalar subquery is not supported yet",
@@ -245,25 +244,21 @@ def _correlation(
     return grouped, outer
 
 
-def find_aggs_of(node: exp.Expression) -> list[exp.Expression]:
-    from .select import find_aggs  # select.py imports this module
-
-    return find_aggs(node)
-
-
-def bind_scalars(qb: QueryBinder, sel: exp.Select, src: Bound) -> tuple[exp.Select, Bound]:
+def bind_scalars(
+    qb: QueryBinder, sel: exp.Select, src: Bound, contents: Contents
+) -> tuple[exp.Select, Bound]:
     """Scalar subqueries of SELECT, WHERE and HAVING as LEFT joins of their one row onto the
     FROM rows (Flink joins them the same way): each becomes a hidden column `$scalar<i>` that
     the expression reads. A correlated one (`_correlation`) is grouped by its correlation keys
     and joined on them. `sel` is copied before its subqueries are replaced
-    (parsed statements are cached and reused)."""
+    (parsed statements are cached and reused). `contents` answers for `sel`."""
     places = [*sel.expressions, *(sel.args.get(k) for k in ("where", "having"))]
+    if not any(contents.of(p) & SCALAR for p in places if p is not None):
+        return sel, src
     found: list[exp.Expression] = []
     for place in places:
         if place is not None:
             _scalar_nodes(place, found)
-    if not found:
-        return sel, src
     copied = sel.copy()
     twins: list[exp.Expression] = []  # the same subqueries in the copy, met in the same order
     for place in [*copied.expressions, *(copied.args.get(k) for k in ("where", "having"))]:
@@ -271,7 +266,7 @@ def bind_scalars(qb: QueryBinder, sel: exp.Select, src: Bound) -> tuple[exp.Sele
             _scalar_nodes(place, twins)
     plan, scope = src.plan, src.scope
     grouped_query = copied.args.get("group")
-    aggregated = grouped_query is not None or any(find_aggs_of(e) for e in sel.expressions)
+    aggregated = grouped_query is not None or any(contents.of(e) & AGG for e in sel.expressions)
     for i, (node, twin) in enumerate(zip(found, twins, strict=True)):
         query = _unwrap(node)
         if not _single_row(query):
