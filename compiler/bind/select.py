@@ -166,6 +166,24 @@ def bind_select(qb: QueryBinder, sel: exp.Select) -> Bound:
 
 
 def _explicit_nulls(o: exp.Ordered) -> bool:
+    """Whether sqlglot's default generator prints NULLS FIRST/LAST in the sort key's text.
+    It prints one for this key exactly when `nulls_first` equals `desc` (its default dialect
+    sorts NULLs as small). A plain column key without comments cannot add either phrase
+    through its names, so the text is generated only for other keys."""
+    if bool(o.args.get("nulls_first")) == bool(o.args.get("desc")):
+        return True
+    key = o.this
+    if (
+        type(key) is exp.Column
+        and not o.comments
+        and not key.comments
+        and o.args.get("with_fill") is None
+        and all(
+            type(p) is exp.Identifier and not p.comments and "NULLS" not in p.name.upper()
+            for p in key.parts
+        )
+    ):
+        return False
     text = o.sql().upper()
     return "NULLS FIRST" in text or "NULLS LAST" in text
 
