@@ -86,10 +86,9 @@ def _spanned(name: str) -> Callable[..., Any]:
     return method
 
 
-# Parser methods whose results get `start`/`end` (others are covered by their descendants).
+# Parser methods whose results get `start`/`end` (others are covered by their descendants;
+# FlinkParser's _parse_range and _parse_unary record theirs themselves).
 _SPANNED = (
-    "_parse_unary",
-    "_parse_range",
     "_parse_select",
     "_parse_where",
     "_parse_having",
@@ -107,9 +106,9 @@ _SPANNED = (
 _FROM_ITEMS = (exp.Table, exp.Query, exp.Unnest, exp.Values, exp.Lateral, WindowTVF)
 
 _NAME_TOKENS = frozenset({TokenType.VAR, TokenType.IDENTIFIER})
-# Tokens that end an expression and that no operator level of sqlglot's expression parser
-# (assignment down to column operators) consumes after a column.
-_COLUMN_END = frozenset(
+# Tokens that end an expression: no level of sqlglot's expression parser (disjunction down to
+# column operators) consumes one after an operand. SENTINEL is the end of the statement.
+_EXPRESSION_END = frozenset(
     {
         TokenType.COMMA,
         TokenType.R_PAREN,
@@ -127,8 +126,23 @@ _COLUMN_END = frozenset(
         TokenType.WHEN,
         TokenType.ASC,
         TokenType.DESC,
+        TokenType.SENTINEL,
     }
 )
+# Tokens that end an operand of a comparison: the levels from _parse_range down to the operand
+# (range predicates, bitwise, additive, multiplicative, AT TIME ZONE) consume none of them.
+# `<` and `>` are among them unless doubled (`<<` and `>>` are shifts: _parse_bitwise).
+_OPERAND_END = _EXPRESSION_END | {
+    TokenType.EQ,
+    TokenType.NEQ,
+    TokenType.GTE,
+    TokenType.LTE,
+    TokenType.GT,
+    TokenType.LT,
+    TokenType.AND,
+    TokenType.OR,
+}
+_SHIFT_HALVES = frozenset({TokenType.GT, TokenType.LT})
 
 
 def _build_typed(names: frozenset[str]) -> dict[str, Callable[..., Any]]:
@@ -155,31 +169,75 @@ class FlinkParser(StrictParser):
     STRICT_CAST = True
     LOG_DEFAULTS_TO_LN = False
 
-    # -- bare column references --------------------------------------------------------------
+    # -- operands ahead of the precedence chain ---------------------------------------------
+
+    # sqlglot reaches every operand through a dozen precedence levels (disjunction down to
+    # _parse_unary), each of which then finds no operator after it. Every level calls the one
+    # below before it reads a token, so _parse_unary is always the first to consume any: we
+    # call it directly, and when the token after the operand ends it for the levels in between
+    # (_EXPRESSION_END / _OPERAND_END) we return it, as they would. Otherwise the operand is
+    # left in `_ahead` (index after it, node, index of its first token) and the chain runs as
+    # usual; the first _parse_range or _parse_unary it reaches at that index takes the node.
+    _ahead: tuple[int, exp.Expr | None, int] | None = None
 
     def _parse_disjunction(self) -> exp.Expr | None:
-        # Most expressions are a bare column (`auction`, `b.price`) that a ',', ')', AS or a
-        # clause keyword ends. sqlglot reaches it through a dozen precedence levels, each of
-        # which finds no operator after it; reading it directly builds the same Column (with
-        # the span the _parse_unary/_parse_range wrappers would give it) in a fraction of that.
-        tokens = self._tokens
-        i = self._index
-        size = self._tokens_size
-        while i + 2 < size and tokens[i + 1].token_type == TokenType.DOT:
-            if tokens[i].token_type not in _NAME_TOKENS:
-                break
-            i += 2
-        if (
-            i < size
-            and tokens[i].token_type in _NAME_TOKENS
-            and (i + 1 == size or tokens[i + 1].token_type in _COLUMN_END)
-        ):
+        start = self._index
+        node = self._operand()
+        if self._curr.token_type in _EXPRESSION_END:
+            return node
+        self._ahead = (self._index, node, start)
+        try:
+            return super()._parse_disjunction()
+        finally:
+            self._ahead = None
+
+    def _parse_range(self, this: exp.Expr | None = None, parse_is: bool = False) -> exp.Expr | None:
+        ahead = self._ahead
+        if ahead is not None and this is None and ahead[0] == self._index:
+            start = ahead[2]
+            if self._operand_ends():
+                self._ahead = None
+                return ahead[1]
+        elif this is None and not parse_is:
+            start = self._index
+            node = self._operand()
+            if self._operand_ends():
+                return node
+            self._ahead = (self._index, node, start)
+        else:
+            start = self._index
+        node = super()._parse_range(this, parse_is)
+        if isinstance(node, exp.Expr) and self._index > start:
+            mark_span(node, self._tokens[start], self._prev)
+        return node
+
+    def _parse_unary(self) -> exp.Expr | None:
+        ahead = self._ahead
+        if ahead is not None:
+            self._ahead = None
+            if ahead[0] == self._index:
+                return ahead[1]
+        index = self._index
+        start = self._curr
+        node = super()._parse_unary()
+        if isinstance(node, exp.Expr) and self._index > index:
+            mark_span(node, start, self._prev)
+        return node
+
+    def _operand(self) -> exp.Expr | None:
+        """What _parse_unary returns here; a bare column (`auction`, `b.price`) directly."""
+        if self._curr.token_type in _NAME_TOKENS and self._next.token_type != TokenType.L_PAREN:
             start = self._curr
+            # _parse_unary -> _parse_type -> _parse_atom -> _parse_column get this Column
             column = self._parse_column_parts_fast()
             if column is not None:
                 mark_span(column, start, self._prev)
                 return column
-        return super()._parse_disjunction()
+        return self._parse_unary()
+
+    def _operand_ends(self) -> bool:
+        tt = self._curr.token_type
+        return tt in _OPERAND_END and not (tt in _SHIFT_HALVES and self._next.token_type == tt)
 
     # -- span recording ----------------------------------------------------------------------
 
