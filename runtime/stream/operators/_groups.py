@@ -1,8 +1,9 @@
 """Columnar GROUP BY state: group_agg's when every aggregate is `_columnar` and its argument is
-a number (MIN/MAX: or a timestamp). Keys get dense slots (`KeySlots`); per slot, numpy arrays:
-`rows` (rows folded in: a key is live while positive), per distinct (argument, FILTER) the count
-of its non-NULL values (COUNT(*) without FILTER is `rows` itself), and per aggregate its sum or
-its minimum/maximum (MIN/MAX only over an input without retractions).
+a number (MIN/MAX: any type Arrow orders). Keys get dense slots (`KeySlots`); per slot, numpy
+arrays: `rows` (rows folded in: a key is live while positive), per distinct (argument, FILTER)
+the count of its non-NULL values (COUNT(*) without FILTER is `rows` itself), and per aggregate
+its sum or its minimum/maximum; a MIN/MAX of a type numpy does not hold (strings, decimals,
+dates, booleans) keeps its value in a `SlotValues` pool instead.
 
 Counts are int32, widened to int64 when one outgrows it (narrowed again on restore). A count of
 non-NULL values is no array at all while it equals `rows` (a NOT NULL argument without FILTER:
@@ -31,6 +32,7 @@ from ._accumulators import AggFn
 from ._keys import rows_equal
 from ._rows import DELETE, INSERT, UPDATE_AFTER, UPDATE_BEFORE
 from ._slots import KeySlots
+from ._slotvalues import SlotValues
 from ._values import ValueCounts
 
 ROWS = "rows"
@@ -45,12 +47,16 @@ def supports(
     if not col.supports(fns, arg_types, True) or not all(col.groupable(t) for t in key_types):
         return False
     for fn, typ in zip(fns, arg_types, strict=True):
-        if typ is None or fn.name == "COUNT":
+        if typ is None or fn.name in ("COUNT", "MIN", "MAX"):
             continue
-        number = pa.types.is_integer(typ) or pa.types.is_floating(typ)
-        if not (number or (fn.name in ("MIN", "MAX") and pa.types.is_timestamp(typ))):
+        if not (pa.types.is_integer(typ) or pa.types.is_floating(typ)):
             return False
     return True
+
+
+def _numpy(typ: pa.DataType) -> bool:
+    """Whether a MIN/MAX of `typ` fits a numpy array (as int64 or float64)."""
+    return pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_timestamp(typ)
 
 
 def _dtype(typ: pa.DataType) -> Any:
@@ -83,6 +89,7 @@ class ColumnarGroups:
         # aggregates that read it, and its number of distinct values present as their count
         self.values: dict[str, ValueCounts] = {}
         self.readers: dict[str, list[int]] = {}
+        self.pooled: dict[str, SlotValues] = {}  # MIN/MAX of types numpy does not hold
         for x, fn in enumerate(fns):
             if fn.name == "COUNT" and not fn.args and fn.filter is None:
                 self.counts.append(ROWS)
@@ -99,7 +106,10 @@ class ColumnarGroups:
             self.dtypes[name] = np.int32
             if fn.name != "COUNT":
                 arg = in_schema.field(fn.args[0]).type
-                self.dtypes[f"{'s' if fn.name in col.SUMS else 'm'}{x}"] = _dtype(arg)
+                if fn.name in col.SUMS or _numpy(arg):
+                    self.dtypes[self._acc(x)] = _dtype(arg)
+                else:
+                    self.pooled[self._acc(x)] = SlotValues(arg)
         # counts of non-NULL values (not of distinct values) that equal `rows`, kept as no array
         self.shareable = frozenset(c for c in self.counts if c[0] == "n")
         self.shared = set(self.shareable)
@@ -126,6 +136,8 @@ class ColumnarGroups:
         gone = slots[~live_after]
         for a in self.arrays.values():
             a[gone] = 0  # a group that comes back starts afresh
+        for pool in self.pooled.values():
+            pool.clear(gone)
         if len(gone):
             for store in self.values.values():
                 store.forget(gone)
@@ -162,7 +174,12 @@ class ColumnarGroups:
                 aggs.append((count, "sum", count))
             if fn.name == "COUNT":
                 continue
-            typ = _arrow(self.dtypes[self._acc(x)])
+            name = self._acc(x)
+            if name in self.pooled:
+                columns[name] = value
+                aggs.append((name, fn.name.lower(), name))
+                continue
+            typ = _arrow(self.dtypes[name])
             number = pc.cast(value, typ)
             if fn.name in col.SUMS:
                 columns[f"s{x}"] = pc.multiply(number, pa.array(sign, typ))
@@ -194,6 +211,11 @@ class ColumnarGroups:
                 if self.fns[x].name in col.SUMS:
                     number = np.asarray(pc.cast(values, _arrow(self.dtypes[name])))
                     np.add.at(self.arrays[name], group, change * number)
+                elif name in self.pooled:
+                    moved = np.unique(group)
+                    best, top = store.extremes(moved, self.fns[x].name)
+                    self.pooled[name].clear(moved)
+                    self.pooled[name].set(best, top)
                 elif self.fns[x].name != "COUNT":
                     moved = np.unique(group)
                     best, top = store.extremes(moved, self.fns[x].name)
@@ -218,8 +240,11 @@ class ColumnarGroups:
         for name in names:
             if name in self.shared:
                 continue
-            array = self.arrays[name]
             change = delta.column(name)
+            if name in self.pooled:
+                self._update_pooled(name, slots, change, had[name])
+                continue
+            array = self.arrays[name]
             if name not in had:
                 self._add(name, slots, np.asarray(pc.fill_null(change, 0)))
                 continue
@@ -228,6 +253,18 @@ class ColumnarGroups:
             old = array[slots]
             merged = np.where(had[name], pick(old, value), value)
             array[slots] = np.where(np.asarray(pc.is_valid(change)), merged, old)
+
+    def _update_pooled(
+        self, name: str, slots: np.ndarray, change: pa.ChunkedArray, had: np.ndarray
+    ) -> None:
+        """A pooled MIN/MAX takes the batch's extreme where it is better than the kept one
+        (Arrow orders strings and bytes by their bytes, as Flink and DuckDB do)."""
+        pool = self.pooled[name]
+        change = change.combine_chunks()
+        better = pc.less if self.fns[int(name[1:])].name == "MIN" else pc.greater
+        replaces = pc.fill_null(better(change, pool.get(slots)), True)
+        take = (~had | np.asarray(replaces)) & np.asarray(change.is_valid())
+        pool.set(slots[take], change.filter(pa.array(take)))
 
     def _add(self, name: str, slots: np.ndarray, change: np.ndarray) -> None:
         """array[slots] += change, an int32 array widened first if a result would not fit."""
@@ -248,7 +285,11 @@ class ColumnarGroups:
             if fn.name == "COUNT":
                 continue
             name = self._acc(x)
-            columns[name] = pa.array(self.arrays[name][slots], mask=count == 0)
+            if name in self.pooled:
+                kept = self.pooled[name].get(slots)
+                columns[name] = pc.if_else(pa.array(count == 0), pa.scalar(None, kept.type), kept)
+            else:
+                columns[name] = pa.array(self.arrays[name][slots], mask=count == 0)
         return col.results(self.fns, pa.table(columns), self.types)
 
     def _changelog(
@@ -295,6 +336,8 @@ class ColumnarGroups:
             grown = np.zeros(capacity, array.dtype)
             grown[: len(array)] = array
             self.arrays[name] = grown
+        for pool in self.pooled.values():
+            pool.grow(capacity)
 
     def _renumbering(self) -> tuple[np.ndarray, np.ndarray]:
         """The live slots, and old slot -> its position among them (-1 when dead)."""
@@ -307,6 +350,8 @@ class ColumnarGroups:
         keep, slots = self._renumbering()
         self.slots.reset(self.slots.keys.take(pa.array(keep)))
         self.arrays = {k: a[keep].copy() for k, a in self.arrays.items()}
+        for pool in self.pooled.values():
+            pool.keep(keep)
         for store in self.values.values():
             store.remap(slots)
 
@@ -315,6 +360,7 @@ class ColumnarGroups:
 
     def nbytes(self) -> int:
         stores = sum(v.nbytes for v in self.values.values())
+        stores += sum(p.nbytes for p in self.pooled.values())
         return self.slots.nbytes + sum(a.nbytes for a in self.arrays.values()) + stores
 
     def live_results(self) -> pa.Table:
@@ -337,6 +383,7 @@ class ColumnarGroups:
             "keys": self.slots.keys.take(pa.array(live)),
             "arrays": {k: a[live] for k, a in self.arrays.items()},
             "values": {x: v.snapshot(slots) for x, v in self.values.items()},
+            "pooled": {x: p.get(live) for x, p in self.pooled.items()},
         }
 
     def restore(self, state: dict[str, Any]) -> None:
@@ -346,6 +393,8 @@ class ColumnarGroups:
         self.live = len(self.arrays[ROWS])
         for x, values in state["values"].items():
             self.values[x].restore(values)
+        for x, kept in state.get("pooled", {}).items():
+            self.pooled[x].restore(kept)
 
 
 def _fit(array: np.ndarray, dtype: Any) -> np.ndarray:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal as Dec
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ import pyarrow as pa
 import pytest
 
 from nrtg.catalog import types as t
+from nrtg.catalog.schema import Field, Ident
 from nrtg.compiler.api import compile_sql
 from nrtg.compiler.lower.graph import Edge, EdgeKind, OperatorSpec
 from nrtg.compiler.lower.stream import lower_to_stream
@@ -22,7 +24,7 @@ from nrtg.compiler.plan.expr import AggCall
 from nrtg.runtime.stream.api import OP_COLUMN, Op
 from nrtg.runtime.stream.executor import Executor
 from nrtg.runtime.stream.fold import fold_multiset
-from nrtg.runtime.stream.operators import _groups, _slots
+from nrtg.runtime.stream.operators import _groups, _slots, _slotvalues
 from nrtg.runtime.stream.operators._slots import KeySlots
 from nrtg.runtime.stream.operators._values import ValueCounts
 from nrtg.runtime.stream.operators.registry import make_operator
@@ -202,6 +204,69 @@ def test_columnar_group_agg_emits_the_python_changelog(retracting: bool) -> None
     assert got == expected
     ops = {r[-1] for r in got}
     assert ops == ({0, 1, 2, 3} if retracting else {0, 1, 2})
+
+
+POOLED = {  # MIN/MAX of types numpy does not hold: SQL type, Arrow type, values
+    "string": (t.string(), pa.string(), ["b", "a", "zz", "", "é", "Z"]),
+    "decimal": (t.decimal(12, 2), pa.decimal128(12, 2), [Dec("1.50"), Dec("-2.25"), Dec("0.00")]),
+    "date": (t.date(), pa.date32(), [dt.date(2026, 1, 2), dt.date(1969, 12, 31)]),
+    "boolean": (t.boolean(), pa.bool_(), [True, False]),
+    "bytes": (t.bytes_(), pa.binary(), [b"\x00", b"\xff", b"a"]),
+}
+
+
+@pytest.mark.parametrize("typ", sorted(POOLED))
+@pytest.mark.parametrize("retracting", [False, True])
+def test_min_max_of_pooled_types_match_python_accumulators(
+    typ: str, retracting: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_slotvalues, "MIN_COMPACT", 4)  # the pool compacts during the run
+    sql_type, arrow_type, values = POOLED[typ]
+    fields = (Field("k", t.bigint()), Field("v", sql_type))
+    options = (("format", "debezium-json"),) if retracting else ()
+    source = n.TableScan(table=Ident("default", "s"), fields=fields, options=options)
+    aggs = (
+        AggCall(name="MIN", args=(1,), type=sql_type, alias="lo"),
+        AggCall(name="MAX", args=(1,), type=sql_type, alias="hi"),
+        AggCall(name="MAX", args=(1,), type=sql_type, alias="dhi", distinct=True),
+        AggCall(name="COUNT", args=(), type=t.bigint(False), alias="c"),
+    )
+    node = n.Aggregate(input=source, group=(0,), aggs=aggs)
+    rng = random.Random(len(typ))
+    live: list[tuple[Any, Any]] = []
+    batches = []
+    for _ in range(120):
+        rows, ops = [], []
+        for _ in range(rng.randint(1, 9)):
+            if retracting and live and rng.random() < 0.4:
+                rows.append(live.pop(rng.randrange(len(live))))
+                ops.append(rng.choice([Op.UPDATE_BEFORE, Op.DELETE]))
+                continue
+            row = (rng.randint(0, 40), rng.choice([*values, None]))
+            rows.append(row)
+            ops.append(Op.INSERT)
+            live.append(row)
+        arrays = [
+            pa.array([r[0] for r in rows], pa.int64()),
+            pa.array([r[1] for r in rows], arrow_type),
+        ]
+        names = ["k", "v"]
+        if retracting:
+            arrays.append(pa.array([int(o) for o in ops], pa.int8()))
+            names.append(OP_COLUMN)
+        batches.append(pa.RecordBatch.from_arrays(arrays, names=names))
+    columnar = group_op(node, True)
+    assert columnar.columnar.pooled  # the values live in a pool, not in numpy arrays
+    half = len(batches) // 2
+    got = changelog_of(columnar, batches[:half])
+    restored = group_op(node, True)
+    restored.restore(columnar.snapshot())
+    got += changelog_of(restored, batches[half:])
+    expected = changelog_of(group_op(node, False), batches)
+    assert got == expected
+    assert len({r[1] for r in got}) > 1
+    pool = next(iter(restored.columnar.pooled.values()))
+    assert pool.size <= max(4, 2 * int(np.count_nonzero(pool.ref >= 0)))
 
 
 def test_columnar_group_agg_compacts_and_restores(monkeypatch: pytest.MonkeyPatch) -> None:
