@@ -115,110 +115,121 @@ class ExprBinder:
 
     # -- dispatch ---------------------------------------------------------------------------
     def _bind(self, node: exp.Expression) -> Expr:
-        s = span(node)
-        if isinstance(node, exp.Paren):
-            return self.bind(node.this)
-        if isinstance(node, exp.Column):
-            return self._column(node)
-        if isinstance(node, exp.Dot):
-            return self._dot(node)
-        if isinstance(node, exp.Literal):
-            return _literal(node)
-        if isinstance(node, exp.Boolean):
-            return Literal(value=bool(node.this), type=t.boolean(nullable=False), span=s)
-        if isinstance(node, exp.Null):
-            return Literal(value=None, type=t.null(), span=s)
-        if isinstance(node, exp.Interval):
-            return interval_literal(node)
-        if isinstance(node, exp.Cast) and is_typed_literal(node):
-            return self._typed_literal(node)
-        if isinstance(node, exp.Cast | exp.TryCast):
-            return self._cast(node)
-        if type(node) in _COMPARISONS:
-            return self._op(_COMPARISONS[type(node)], (node.this, node.expression), node)
-        if type(node) in _ARITHMETIC:
-            return self._op(_ARITHMETIC[type(node)], (node.this, node.expression), node)
-        if isinstance(node, exp.And | exp.Or):
-            return self._op("AND" if isinstance(node, exp.And) else "OR", _flatten(node), node)
-        if isinstance(node, exp.Not):
-            return self._not(node)
-        if isinstance(node, exp.Neg):
-            return self._op("UNARY_MINUS", (node.this,), node)
-        if isinstance(node, exp.DPipe):
-            return self._op("CONCAT_OP", (node.this, node.expression), node)
-        if isinstance(node, exp.Is):
-            return self._is(node, negate=False)
-        if isinstance(node, exp.Like | exp.ILike):
-            call = self._op("LIKE", (node.this, node.expression), node)
-            if node.args.get("negate"):
-                return functions.operator_call("NOT", (call,), s)
-            return call
-        if isinstance(node, exp.SimilarTo):
-            return self._op("SIMILAR_TO", (node.this, node.expression), node)
-        if isinstance(node, exp.In):
-            return self._in(node)
-        if isinstance(node, exp.Between):
-            return self._between(node)
-        if isinstance(node, exp.Case):
-            return self._case(node)
-        if isinstance(node, exp.If):
-            args = (node.this, node.args["true"], node.args.get("false") or exp.Null())
-            return self._call("IF", args, node)
-        if isinstance(node, exp.Extract):
-            unit = node.this.name.upper()
-            unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
-            return functions.scalar_call("EXTRACT", (unit_lit, self.bind(node.expression)), s)
-        if isinstance(node, exp.Floor | exp.Ceil) and node.args.get("to") is not None:
-            unit = node.args["to"].name.upper()
-            unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
-            name = "FLOOR" if isinstance(node, exp.Floor) else "CEIL"
-            return functions.scalar_call(name, (self.bind(node.this), unit_lit), s)
-        if isinstance(node, exp.TimestampAdd):
-            unit = node.args["unit"].name.upper()
-            unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
-            args = (unit_lit, self.bind(node.expression), self.bind(node.this))
-            return functions.scalar_call("TIMESTAMPADD", args, s)
-        if isinstance(node, exp.TimestampDiff):
-            unit = node.args["unit"].name.upper()
-            unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
-            args = (unit_lit, self.bind(node.this), self.bind(node.expression))
-            return functions.scalar_call("TIMESTAMPDIFF", args, s)
-        if isinstance(node, exp.Trim):
-            return self._trim(node)
-        if isinstance(node, exp.Substring):
-            args = [node.this, node.args.get("start")]
-            if node.args.get("length") is not None:
-                args.append(node.args["length"])
-            return self._call("SUBSTRING", tuple(a for a in args if a is not None), node)
-        if isinstance(node, exp.Array):
-            return self._call("ARRAY_VALUE", tuple(node.expressions), node)
-        if isinstance(node, exp.Bracket):
-            return self._bracket(node)
-        if isinstance(node, exp.Window):
-            raise BindError("OVER windows are only allowed in the SELECT list", s)
-        if isinstance(node, exp.AggFunc) or (
-            isinstance(node, exp.Anonymous) and functions.is_aggregate(node.name)
-        ):
-            name = _func_name(node)
-            raise BindError(
-                f"aggregate function {name} is not allowed here",
-                s,
-                hint="aggregates belong in SELECT or HAVING of a grouped query",
-            )
-        if isinstance(node, exp.Anonymous):
-            return self._call(node.name, tuple(node.expressions), node)
-        if isinstance(node, exp.Func):
-            return self._call(_func_name(node), _func_args(node), node)
-        if isinstance(node, exp.Star):
-            raise BindError("'*' is only allowed in SELECT and COUNT(*)", s)
-        if isinstance(node, exp.Select | exp.Subquery | exp.Exists):
-            raise UnsupportedError(
-                "a subquery is supported only as a conjunct of WHERE: [NOT] EXISTS (...) or "
-                "x [NOT] IN (...); scalar subqueries are not supported yet",
-                s,
-                hint="move the test into WHERE, or rewrite the subquery as a JOIN",
-            )
-        raise UnsupportedError(f"expression {node.sql()!r} is not supported", s)
+        cls = type(node)
+        handlers = _DISPATCH.get(cls)
+        if handlers is None:
+            handlers = _DISPATCH[cls] = _handlers_for(cls)
+        for handler in handlers:
+            bound = handler(self, node)
+            if bound is not None:
+                return bound
+        raise UnsupportedError(f"expression {node.sql()!r} is not supported", span(node))
+
+    def _paren(self, node: exp.Paren) -> Expr:
+        return self.bind(node.this)
+
+    def _boolean(self, node: exp.Boolean) -> Expr:
+        return Literal(value=bool(node.this), type=t.boolean(nullable=False), span=span(node))
+
+    def _null(self, node: exp.Null) -> Expr:
+        return Literal(value=None, type=t.null(), span=span(node))
+
+    def _literal_cast(self, node: exp.Cast) -> Expr | None:
+        return self._typed_literal(node) if is_typed_literal(node) else None
+
+    def _comparison(self, node: exp.Binary) -> Expr:
+        return self._op(_COMPARISONS[type(node)], (node.this, node.expression), node)
+
+    def _arithmetic(self, node: exp.Binary) -> Expr:
+        return self._op(_ARITHMETIC[type(node)], (node.this, node.expression), node)
+
+    def _logical(self, node: exp.And | exp.Or) -> Expr:
+        return self._op("AND" if isinstance(node, exp.And) else "OR", _flatten(node), node)
+
+    def _neg(self, node: exp.Neg) -> Expr:
+        return self._op("UNARY_MINUS", (node.this,), node)
+
+    def _dpipe(self, node: exp.DPipe) -> Expr:
+        return self._op("CONCAT_OP", (node.this, node.expression), node)
+
+    def _is_test(self, node: exp.Is) -> Expr:
+        return self._is(node, negate=False)
+
+    def _like(self, node: exp.Like | exp.ILike) -> Expr:
+        call = self._op("LIKE", (node.this, node.expression), node)
+        if node.args.get("negate"):
+            return functions.operator_call("NOT", (call,), span(node))
+        return call
+
+    def _similar_to(self, node: exp.SimilarTo) -> Expr:
+        return self._op("SIMILAR_TO", (node.this, node.expression), node)
+
+    def _if(self, node: exp.If) -> Expr:
+        args = (node.this, node.args["true"], node.args.get("false") or exp.Null())
+        return self._call("IF", args, node)
+
+    def _extract(self, node: exp.Extract) -> Expr:
+        unit = node.this.name.upper()
+        unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
+        return functions.scalar_call("EXTRACT", (unit_lit, self.bind(node.expression)), span(node))
+
+    def _floor_ceil(self, node: exp.Floor | exp.Ceil) -> Expr | None:
+        if node.args.get("to") is None:
+            return None  # FLOOR(x) / CEIL(x): the plain function
+        unit = node.args["to"].name.upper()
+        unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
+        name = "FLOOR" if isinstance(node, exp.Floor) else "CEIL"
+        return functions.scalar_call(name, (self.bind(node.this), unit_lit), span(node))
+
+    def _timestamp_add(self, node: exp.TimestampAdd) -> Expr:
+        unit = node.args["unit"].name.upper()
+        unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
+        args = (unit_lit, self.bind(node.expression), self.bind(node.this))
+        return functions.scalar_call("TIMESTAMPADD", args, span(node))
+
+    def _timestamp_diff(self, node: exp.TimestampDiff) -> Expr:
+        unit = node.args["unit"].name.upper()
+        unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
+        args = (unit_lit, self.bind(node.this), self.bind(node.expression))
+        return functions.scalar_call("TIMESTAMPDIFF", args, span(node))
+
+    def _substring(self, node: exp.Substring) -> Expr:
+        args = [node.this, node.args.get("start")]
+        if node.args.get("length") is not None:
+            args.append(node.args["length"])
+        return self._call("SUBSTRING", tuple(a for a in args if a is not None), node)
+
+    def _array(self, node: exp.Array) -> Expr:
+        return self._call("ARRAY_VALUE", tuple(node.expressions), node)
+
+    def _window(self, node: exp.Window) -> Expr:
+        raise BindError("OVER windows are only allowed in the SELECT list", span(node))
+
+    def _aggregate(self, node: exp.Expression) -> Expr | None:
+        if isinstance(node, exp.Anonymous) and not functions.is_aggregate(node.name):
+            return None  # a scalar function call
+        raise BindError(
+            f"aggregate function {_func_name(node)} is not allowed here",
+            span(node),
+            hint="aggregates belong in SELECT or HAVING of a grouped query",
+        )
+
+    def _anonymous(self, node: exp.Anonymous) -> Expr:
+        return self._call(node.name, tuple(node.expressions), node)
+
+    def _func(self, node: exp.Func) -> Expr:
+        return self._call(_func_name(node), _func_args(node), node)
+
+    def _star(self, node: exp.Star) -> Expr:
+        raise BindError("'*' is only allowed in SELECT and COUNT(*)", span(node))
+
+    def _subquery(self, node: exp.Expression) -> Expr:
+        raise UnsupportedError(
+            "a subquery is supported only as a conjunct of WHERE: [NOT] EXISTS (...) or "
+            "x [NOT] IN (...); scalar subqueries are not supported yet",
+            span(node),
+            hint="move the test into WHERE, or rewrite the subquery as a JOIN",
+        )
 
     # -- pieces -----------------------------------------------------------------------------
     def _column(self, node: exp.Column) -> Expr:
@@ -396,6 +407,59 @@ class ExprBinder:
         if len(node.expressions) != 1:
             raise TypeCheckError("an element access takes exactly one index", s)
         return functions.scalar_call("ITEM", (base, self.bind(node.expressions[0])), s)
+
+
+# How each node type binds: the first entry whose types it is an instance of (a frozenset: whose
+# type it is exactly) handles it; a handler returning None passes the node on to the next
+# matching entry. A type's handlers are found once, then read from _DISPATCH.
+Handler = Callable[[ExprBinder, exp.Expression], Expr | None]
+_BRANCHES: tuple[tuple[type | tuple[type, ...] | frozenset[type], Handler], ...] = (
+    (exp.Paren, ExprBinder._paren),
+    (exp.Column, ExprBinder._column),
+    (exp.Dot, ExprBinder._dot),
+    (exp.Literal, lambda _, node: _literal(node)),
+    (exp.Boolean, ExprBinder._boolean),
+    (exp.Null, ExprBinder._null),
+    (exp.Interval, lambda _, node: interval_literal(node)),
+    (exp.Cast, ExprBinder._literal_cast),
+    ((exp.Cast, exp.TryCast), ExprBinder._cast),
+    (frozenset(_COMPARISONS), ExprBinder._comparison),
+    (frozenset(_ARITHMETIC), ExprBinder._arithmetic),
+    ((exp.And, exp.Or), ExprBinder._logical),
+    (exp.Not, ExprBinder._not),
+    (exp.Neg, ExprBinder._neg),
+    (exp.DPipe, ExprBinder._dpipe),
+    (exp.Is, ExprBinder._is_test),
+    ((exp.Like, exp.ILike), ExprBinder._like),
+    (exp.SimilarTo, ExprBinder._similar_to),
+    (exp.In, ExprBinder._in),
+    (exp.Between, ExprBinder._between),
+    (exp.Case, ExprBinder._case),
+    (exp.If, ExprBinder._if),
+    (exp.Extract, ExprBinder._extract),
+    ((exp.Floor, exp.Ceil), ExprBinder._floor_ceil),
+    (exp.TimestampAdd, ExprBinder._timestamp_add),
+    (exp.TimestampDiff, ExprBinder._timestamp_diff),
+    (exp.Trim, ExprBinder._trim),
+    (exp.Substring, ExprBinder._substring),
+    (exp.Array, ExprBinder._array),
+    (exp.Bracket, ExprBinder._bracket),
+    (exp.Window, ExprBinder._window),
+    ((exp.AggFunc, exp.Anonymous), ExprBinder._aggregate),
+    (exp.Anonymous, ExprBinder._anonymous),
+    (exp.Func, ExprBinder._func),
+    (exp.Star, ExprBinder._star),
+    ((exp.Select, exp.Subquery, exp.Exists), ExprBinder._subquery),
+)
+_DISPATCH: dict[type, tuple[Handler, ...]] = {}
+
+
+def _handlers_for(cls: type) -> tuple[Handler, ...]:
+    return tuple(
+        handler
+        for types, handler in _BRANCHES
+        if (cls in types if isinstance(types, frozenset) else issubclass(cls, types))
+    )
 
 
 def _flatten(node: exp.Expression) -> tuple[exp.Expression, ...]:
