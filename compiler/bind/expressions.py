@@ -233,8 +233,19 @@ class ExprBinder:
 
     # -- pieces -----------------------------------------------------------------------------
     def _column(self, node: exp.Column) -> Expr:
+        s = span_of(node)
+        args = node.args
+        this = args.get("this")
+        if (
+            type(this) is exp.Identifier
+            and not args.get("table")
+            and not args.get("db")
+            and not args.get("catalog")
+        ):
+            # An unqualified name (most columns): its one part, without building the parts.
+            col = self.scope.resolve(this.this, None, s)
+            return ColumnRef(index=col.index, name=col.field.name, type=col.field.type, span=s)
         parts = [p.name for p in node.parts]
-        s = span(node)
         if len(parts) == 1:
             col = self.scope.resolve(parts[0], None, s)
             return ColumnRef(index=col.index, name=col.field.name, type=col.field.type, span=s)

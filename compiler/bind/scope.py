@@ -58,9 +58,10 @@ class Scope:
         return name in self._qualifiers
 
     def resolve(self, name: str, qualifier: str | None, span: Span | None) -> ScopeColumn:
-        matches = [
-            c for c in self._by_name.get(name, ()) if qualifier is None or c.qualifier == qualifier
-        ]
+        named = self._by_name.get(name, ())
+        if qualifier is None and len(named) == 1:
+            return named[0]
+        matches = [c for c in named if qualifier is None or c.qualifier == qualifier]
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
