@@ -3,12 +3,16 @@ CURRENT ROW: ROWS/RANGE, UNBOUNDED or bounded PRECEDING; ROW_NUMBER, RANK, DENSE
 
 Rows wait until the watermark passes their time, then each partition's rows are processed in
 time order (ties in arrival order): a RANGE frame treats rows with equal time as peers (they
-see each other), a ROWS frame adds rows one at a time. A row behind the watermark is late."""
+see each other), a ROWS frame adds rows one at a time. A row behind the watermark is late.
+Ranking, COUNT, MIN/MAX and integer SUM/AVG calls are computed a firing at a time over Arrow
+state (`_over`); other calls (floating-point sums, statistics, FIRST/LAST_VALUE, LISTAGG,
+COLLECT, DISTINCT) keep per-partition Python accumulators."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from nrtg.compiler.lower.graph import OperatorSpec
@@ -17,7 +21,8 @@ from nrtg.compiler.plan import nodes as n
 from ..api import Output
 from ._accumulators import add, agg_fns, new_acc, result
 from ._base import BaseOperator
-from ._rows import Row, epoch_ms, rows_of, to_batch
+from ._over import OverColumns, supports
+from ._rows import Row, arrow_schema, conform, epoch_ms, epoch_ms_array, rows_of, to_batch
 
 Key = tuple[Any, ...]
 RANKING = ("ROW_NUMBER", "RANK", "DENSE_RANK")
@@ -46,9 +51,23 @@ class OverAgg(BaseOperator):
         self.seq = 0
         self.buffer: list[tuple[int, int, Row]] = []
         self.partitions: dict[Key, _Partition] = {}
+        in_schema = arrow_schema(node.input.schema)
+        arg_types = [in_schema.field(fn.args[0]).type if fn.args else None for fn in self.fns]
+        self.columnar: OverColumns | None = None
+        if supports(self.fns, arg_types):
+            self.columnar = OverColumns(node, self.fns, in_schema, self.out_schema)
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
+        if self.columnar is not None:
+            t, nulls = epoch_ms_array(batch.column(self.time_col))
+            on_time = ~nulls & (t > self.watermark)
+            self.late_records_dropped += int(np.count_nonzero(~on_time))
+            data = conform(batch, self.columnar.in_schema).select(
+                range(len(self.columnar.in_schema))
+            )
+            self.columnar.add(data if on_time.all() else data.filter(pa.array(on_time)))
+            return self.emit([])
         times = epoch_ms(batch.column(self.time_col))
         _, rows = rows_of(batch)
         for t, row in zip(times, rows, strict=True):
@@ -61,6 +80,9 @@ class OverAgg(BaseOperator):
 
     def on_watermark(self, watermark: int) -> Output:
         self.watermark = max(self.watermark, watermark)
+        if self.columnar is not None:
+            fired = self.columnar.fire(self.watermark)
+            return self.emit([fired] if fired is not None else [], watermark)
         ready = sorted(x for x in self.buffer if x[0] <= self.watermark)
         if not ready:
             return Output([], watermark)
@@ -123,9 +145,18 @@ class OverAgg(BaseOperator):
         return out
 
     def state_rows(self) -> int:
+        if self.columnar is not None:
+            return self.columnar.rows()
         return len(self.buffer) + sum(len(p.history) for p in self.partitions.values())
 
+    def state_bytes(self) -> int:
+        if self.columnar is not None:
+            return self.columnar.nbytes()
+        return super().state_bytes()
+
     def snapshot(self) -> Any:
+        if self.columnar is not None:
+            return {"watermark": self.watermark, "columnar": self.columnar.snapshot()}
         return {
             "watermark": self.watermark,
             "seq": self.seq,
@@ -135,6 +166,9 @@ class OverAgg(BaseOperator):
 
     def restore(self, state: Any) -> None:
         self.watermark = state["watermark"]
+        if self.columnar is not None:
+            self.columnar.restore(state["columnar"])
+            return
         self.seq = state["seq"]
         self.buffer = state["buffer"]
         self.partitions = state["partitions"]
