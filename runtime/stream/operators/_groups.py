@@ -3,7 +3,8 @@ a number (MIN/MAX: any type Arrow orders). Keys get dense slots (`KeySlots`); pe
 arrays: `rows` (rows folded in: a key is live while positive), per distinct (argument, FILTER)
 the count of its non-NULL values (COUNT(*) without FILTER is `rows` itself), and per aggregate
 its sum or its minimum/maximum; a MIN/MAX of a type numpy does not hold (strings, decimals,
-dates, booleans) keeps its value in a `SlotValues` pool instead.
+dates, booleans) and a DECIMAL sum (exact, as DECIMAL(38, s)) keep their value in a
+`SlotValues` pool instead.
 
 Counts are int32, widened to int64 when one outgrows it (narrowed again on restore). A count of
 non-NULL values is no array at all while it equals `rows` (a NOT NULL argument without FILTER:
@@ -48,6 +49,8 @@ def supports(
         return False
     for fn, typ in zip(fns, arg_types, strict=True):
         if typ is None or fn.name in ("COUNT", "MIN", "MAX"):
+            continue
+        if pa.types.is_decimal(typ) and not fn.distinct:
             continue
         if not (pa.types.is_integer(typ) or pa.types.is_floating(typ)):
             return False
@@ -106,7 +109,9 @@ class ColumnarGroups:
             self.dtypes[name] = np.int32
             if fn.name != "COUNT":
                 arg = in_schema.field(fn.args[0]).type
-                if fn.name in col.SUMS or _numpy(arg):
+                if pa.types.is_decimal(arg) and fn.name in col.SUMS:
+                    self.pooled[self._acc(x)] = SlotValues(pa.decimal128(38, arg.scale))
+                elif fn.name in col.SUMS or _numpy(arg):
                     self.dtypes[self._acc(x)] = _dtype(arg)
                 else:
                     self.pooled[self._acc(x)] = SlotValues(arg)
@@ -176,8 +181,12 @@ class ColumnarGroups:
                 continue
             name = self._acc(x)
             if name in self.pooled:
+                if fn.name in col.SUMS:  # retractions subtract
+                    value = pc.if_else(pa.array(sign < 0), pc.negate(value), value)
+                    aggs.append((name, "sum", name))
+                else:
+                    aggs.append((name, fn.name.lower(), name))
                 columns[name] = value
-                aggs.append((name, fn.name.lower(), name))
                 continue
             typ = _arrow(self.dtypes[name])
             number = pc.cast(value, typ)
@@ -242,7 +251,7 @@ class ColumnarGroups:
                 continue
             change = delta.column(name)
             if name in self.pooled:
-                self._update_pooled(name, slots, change, had[name])
+                self._update_pooled(name, slots, change, had.get(name))
                 continue
             array = self.arrays[name]
             if name not in had:
@@ -255,12 +264,23 @@ class ColumnarGroups:
             array[slots] = np.where(np.asarray(pc.is_valid(change)), merged, old)
 
     def _update_pooled(
-        self, name: str, slots: np.ndarray, change: pa.ChunkedArray, had: np.ndarray
+        self, name: str, slots: np.ndarray, change: pa.ChunkedArray, had: np.ndarray | None
     ) -> None:
         """A pooled MIN/MAX takes the batch's extreme where it is better than the kept one
-        (Arrow orders strings and bytes by their bytes, as Flink and DuckDB do)."""
+        (Arrow orders strings and bytes by their bytes, as Flink and DuckDB do); a pooled
+        DECIMAL sum adds the batch's sum (in a wider decimal: DECIMAL(38) + DECIMAL(38) is
+        DECIMAL(39) to Arrow; a total beyond DECIMAL(38) is an error)."""
         pool = self.pooled[name]
         change = change.combine_chunks()
+        if name[0] == "s":
+            moved = np.asarray(change.is_valid())
+            delta, at = change.filter(pa.array(moved)), slots[moved]
+            old = pool.get(at)
+            wide = pa.decimal256(40, old.type.scale)
+            total = pc.add(pc.fill_null(old.cast(wide), pa.scalar(0, wide)), delta.cast(wide))
+            pool.set(at, total.cast(old.type))
+            return
+        assert had is not None
         better = pc.less if self.fns[int(name[1:])].name == "MIN" else pc.greater
         replaces = pc.fill_null(better(change, pool.get(slots)), True)
         take = (~had | np.asarray(replaces)) & np.asarray(change.is_valid())
