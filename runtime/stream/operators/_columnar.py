@@ -110,7 +110,7 @@ def results(
     """Each aggregate's result column, of its output type."""
     out: list[pa.Array] = []
     for x, (fn, typ) in enumerate(zip(fns, types, strict=True)):
-        if fn.name in ("MIN", "MAX"):
+        if fn.name in ("MIN", "MAX", "FIRST_VALUE", "LAST_VALUE"):
             out.append(_cast(partials.column(f"m{x}"), typ))
             continue
         count = pc.fill_null(partials.column(f"c{x}"), 0)

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from ..api import OP_COLUMN
 from . import _columnar as col
-from ._accumulators import AggFn
+from ._accumulators import ORDERED, AggFn
 from ._keys import rows_equal
 from ._rows import DELETE, INSERT, UPDATE_AFTER, UPDATE_BEFORE
 from ._slots import KeySlots
@@ -37,17 +37,35 @@ from ._slotvalues import SlotValues
 from ._values import ValueCounts
 
 ROWS = "rows"
+_HASH_AGG = {"FIRST_VALUE": "first", "LAST_VALUE": "last"}  # Arrow's (NULLs skipped, in order)
 _INT32 = np.iinfo(np.int32)
 GROWTH = 1.25
 MIN_COMPACT = 1024
 
 
+def _first_or_last(fn: AggFn, typ: pa.DataType | None) -> bool:
+    """FIRST_VALUE/LAST_VALUE over an input without retractions: one kept value per group."""
+    return (
+        fn.name in ORDERED
+        and not fn.retracting
+        and not fn.distinct
+        and len(fn.args) == 1
+        and typ is not None
+        and col.groupable(typ)
+        and not pa.types.is_decimal(typ)  # Arrow's hash_first/hash_last take no decimals
+    )
+
+
 def supports(
     fns: Sequence[AggFn], arg_types: Sequence[pa.DataType | None], key_types: Sequence[pa.DataType]
 ) -> bool:
-    if not col.supports(fns, arg_types, True) or not all(col.groupable(t) for t in key_types):
+    if not all(col.groupable(t) for t in key_types):
         return False
     for fn, typ in zip(fns, arg_types, strict=True):
+        if _first_or_last(fn, typ):
+            continue
+        if not col.supports([fn], [typ], True):
+            return False
         if typ is None or fn.name in ("COUNT", "MIN", "MAX"):
             continue
         if pa.types.is_decimal(typ) and not fn.distinct:
@@ -109,7 +127,9 @@ class ColumnarGroups:
             self.dtypes[name] = np.int32
             if fn.name != "COUNT":
                 arg = in_schema.field(fn.args[0]).type
-                if pa.types.is_decimal(arg) and fn.name in col.SUMS:
+                if fn.name in ORDERED:
+                    self.pooled[self._acc(x)] = SlotValues(arg)
+                elif pa.types.is_decimal(arg) and fn.name in col.SUMS:
                     self.pooled[self._acc(x)] = SlotValues(pa.decimal128(38, arg.scale))
                 elif fn.name in col.SUMS or _numpy(arg):
                     self.dtypes[self._acc(x)] = _dtype(arg)
@@ -185,7 +205,7 @@ class ColumnarGroups:
                     value = pc.if_else(pa.array(sign < 0), pc.negate(value), value)
                     aggs.append((name, "sum", name))
                 else:
-                    aggs.append((name, fn.name.lower(), name))
+                    aggs.append((name, _HASH_AGG.get(fn.name, fn.name.lower()), name))
                 columns[name] = value
                 continue
             typ = _arrow(self.dtypes[name])
@@ -281,9 +301,15 @@ class ColumnarGroups:
             pool.set(at, total.cast(old.type))
             return
         assert had is not None
-        better = pc.less if self.fns[int(name[1:])].name == "MIN" else pc.greater
+        fn = self.fns[int(name[1:])].name
+        valid = np.asarray(change.is_valid())
+        if fn in ORDERED:  # the first value stays, the last is replaced
+            take = valid & ~had if fn == "FIRST_VALUE" else valid
+            pool.set(slots[take], change.filter(pa.array(take)))
+            return
+        better = pc.less if fn == "MIN" else pc.greater
         replaces = pc.fill_null(better(change, pool.get(slots)), True)
-        take = (~had | np.asarray(replaces)) & np.asarray(change.is_valid())
+        take = (~had | np.asarray(replaces)) & valid
         pool.set(slots[take], change.filter(pa.array(take)))
 
     def _add(self, name: str, slots: np.ndarray, change: np.ndarray) -> None:

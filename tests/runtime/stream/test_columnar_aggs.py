@@ -269,6 +269,33 @@ def test_min_max_of_pooled_types_match_python_accumulators(
     assert pool.size <= max(4, 2 * int(np.count_nonzero(pool.ref >= 0)))
 
 
+@pytest.mark.parametrize("typ", ["string", "boolean", "date"])
+def test_first_and_last_value_match_python_accumulators(typ: str) -> None:
+    sql_type, arrow_type, values = POOLED[typ]
+    fields = (Field("k", t.bigint()), Field("v", sql_type))
+    source = n.TableScan(table=Ident("default", "s"), fields=fields, options=())
+    aggs = (
+        AggCall(name="FIRST_VALUE", args=(1,), type=sql_type, alias="f"),
+        AggCall(name="LAST_VALUE", args=(1,), type=sql_type, alias="l"),
+        AggCall(name="MAX", args=(1,), type=sql_type, alias="m"),
+    )
+    node = n.Aggregate(input=source, group=(0,), aggs=aggs)
+    rng = random.Random(23)
+    batches = []
+    for _ in range(60):
+        rows = [(rng.randint(0, 15), rng.choice([*values, None])) for _ in range(rng.randint(1, 9))]
+        arrays = [
+            pa.array([r[0] for r in rows], pa.int64()),
+            pa.array([r[1] for r in rows], arrow_type),
+        ]
+        batches.append(pa.RecordBatch.from_arrays(arrays, names=["k", "v"]))
+    columnar = group_op(node, True)
+    assert set(columnar.columnar.pooled) == {"m0", "m1", "m2"}
+    got = changelog_of(columnar, batches)
+    assert got == changelog_of(group_op(node, False), batches)
+    assert any(r[1] != r[2] for r in got if r[1] is not None)  # first and last differ
+
+
 @pytest.mark.parametrize("retracting", [False, True])
 def test_decimal_sums_match_python_accumulators(retracting: bool) -> None:
     fields = (Field("k", t.bigint()), Field("v", t.decimal(12, 3)))
