@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar, TypeVar
 
 from sqlglot import exp
@@ -11,6 +12,7 @@ from nrtg.catalog.errors import Span
 from nrtg.catalog.types import SqlType
 
 E = TypeVar("E", bound=exp.Expr)
+T = TypeVar("T")
 
 __all__ = [
     "TVF_ARGS",
@@ -20,6 +22,7 @@ __all__ = [
     "is_typed_literal",
     "mark_span",
     "operands",
+    "positions",
     "span_of",
 ]
 
@@ -152,6 +155,17 @@ def find_all(node: exp.Expr, kind: type[E] | tuple[type[E], ...]) -> list[E]:
             found.append(x)
         queue.extend(operands(x))
     return found
+
+
+def positions(items: list[T], value: T) -> Iterator[int]:
+    """The indexes of `value` in `items`, found by list.index (a C loop)."""
+    i = -1
+    try:
+        while True:
+            i = items.index(value, i + 1)
+            yield i
+    except ValueError:
+        return
 
 
 def mark_span(node: exp.Expr, start: Token, end: Token) -> None:

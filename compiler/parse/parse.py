@@ -7,7 +7,9 @@ Every failure is a `ParseError` (or `UnsupportedError` for valid Flink SQL nrtg 
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
+from operator import attrgetter
 from typing import TypeVar
 
 from sqlglot import exp
@@ -20,7 +22,7 @@ from nrtg.compiler.errors import ParseError, Span
 from . import statements as st
 from .dialect import Flink, FlinkParser, SyntaxFailure
 from .lexer import fast_tokenize
-from .nodes import span_of
+from .nodes import positions, span_of
 from .reserved import RESERVED_WORDS, check_tree, needs_reserved_check
 from .script import ScriptParser
 
@@ -33,6 +35,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+_TOKEN_TYPE = attrgetter("token_type")
+_TEXT = attrgetter("text")
 
 
 @functools.cache
@@ -102,7 +106,17 @@ def _split(tokens: list[Token], sql: str) -> list[list[Token]]:
 
     Inside a set, `;` separates its INSERTs and the first END that closes no CASE ends it.
     """
-    out: list[list[Token]] = []
+    if "BEGIN" not in map(str.upper, map(_TEXT, tokens)):
+        # No statement set (a set needs a token spelling BEGIN): the chunks between the `;`s.
+        types = list(map(_TOKEN_TYPE, tokens))
+        out = []
+        start = 0
+        for end in itertools.chain(positions(types, TokenType.SEMICOLON), (len(tokens),)):
+            if end > start:
+                out.append(tokens[start:end])
+            start = end + 1
+        return out
+    out = []
     current: list[Token] = []
     in_set = False
     case_depth = 0

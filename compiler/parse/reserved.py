@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
 
 from nrtg.compiler.errors import ParseError, Span
 
-from .nodes import find_all, span_of
+from .nodes import find_all, positions, span_of
 
 __all__ = ["RESERVED_WORDS", "check_reserved", "check_tree", "needs_reserved_check"]
 
@@ -44,10 +46,17 @@ def check_reserved(name: str, span: Span | None) -> None:
         )
 
 
+_TEXT = attrgetter("text")
+
+
 def needs_reserved_check(tokens: list[Token]) -> bool:
     """Cheap pre-scan: could an unquoted reserved word be used as an identifier here?"""
-    for i, tok in enumerate(tokens):
-        if tok.token_type != TokenType.IDENTIFIER and tok.text.upper() in RESERVED_WORDS:
+    # The tokens' words in C loops (map, set.intersection, list.index): most have none.
+    words = list(map(str.upper, map(_TEXT, tokens)))
+    for word in RESERVED_WORDS.intersection(words):
+        for i in positions(words, word):
+            if tokens[i].token_type == TokenType.IDENTIFIER:
+                continue
             nxt = tokens[i + 1].token_type if i + 1 < len(tokens) else None
             if nxt in (TokenType.L_PAREN, TokenType.STRING, TokenType.NUMBER):
                 continue
