@@ -15,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
+from nrtg.catalog import types as t
 from nrtg.catalog.schema import TimeAttr
 from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan import traits
-from nrtg.compiler.plan.expr import AggCall, Call, ColumnRef, Expr, conjuncts
+from nrtg.compiler.plan.expr import AggCall, Call, ColumnRef, Expr, and_, conjuncts
 from nrtg.compiler.plan.traits import INSERT_ONLY, ChangelogMode
 
 from .graph import Edge, EdgeKind, JobGraph, OperatorSpec
@@ -39,13 +40,17 @@ def _unsupported(node: n.Plan, why: str) -> UnsupportedError:
     return UnsupportedError(f"{type(node).__name__} is not supported by {TARGET}: {why}", node.span)
 
 
-def equi_keys(condition: Expr, n_left: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Pairs `left_col = right_col` among the condition's conjuncts: (left ordinals, right
-    ordinals within the right input)."""
+def equi_keys(
+    condition: Expr, n_left: int, null_safe: bool = False
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Pairs `left_col = right_col` (with `null_safe`: `left_col IS NOT DISTINCT FROM
+    right_col`) among the condition's conjuncts: (left ordinals, right ordinals within the
+    right input)."""
     left: list[int] = []
     right: list[int] = []
+    equality = "IS_NOT_DISTINCT_FROM" if null_safe else "EQUALS"
     for c in conjuncts(condition):
-        if not (isinstance(c, Call) and c.name == "EQUALS" and len(c.args) == 2):
+        if not (isinstance(c, Call) and c.name == equality and len(c.args) == 2):
             continue
         a, b = c.args
         if not (isinstance(a, ColumnRef) and isinstance(b, ColumnRef)):
@@ -59,6 +64,23 @@ def equi_keys(condition: Expr, n_left: int) -> tuple[tuple[int, ...], tuple[int,
             left.append(b.index)
             right.append(a.index - n_left)
     return tuple(left), tuple(right)
+
+
+def _same_row(left: n.Plan, right: n.Plan) -> Expr:
+    """Every column of `left` IS NOT DISTINCT FROM the same column of `right`."""
+    width = len(left.schema)
+    terms = [
+        Call(
+            type=t.boolean(False),
+            name="IS_NOT_DISTINCT_FROM",
+            args=(
+                ColumnRef(type=a.type, index=i, name=a.name),
+                ColumnRef(type=b.type, index=width + i, name=b.name),
+            ),
+        )
+        for i, (a, b) in enumerate(zip(left.schema.fields, right.schema.fields, strict=True))
+    ]
+    return and_(*terms)
 
 
 class _Builder:
@@ -256,12 +278,16 @@ class _Builder:
     def _join(self, p: n.Plan) -> int:
         assert isinstance(p, n.Join)
         lk, rk = equi_keys(p.condition, len(p.left.schema))
+        params: dict[str, Any] = {"left_keys": lk, "right_keys": rk}
+        if not lk:  # keys that match NULL to NULL (INTERSECT, EXCEPT) when there is no other
+            lk, rk = equi_keys(p.condition, len(p.left.schema), null_safe=True)
+            params = {"left_keys": lk, "right_keys": rk, "null_safe": True} if lk else params
         return self.add(
             "join",
             p,
             (self.hashed(p.left, lk), self.hashed(p.right, rk)),
             state="both inputs' rows by join key",
-            params={"left_keys": lk, "right_keys": rk},
+            params=params,
         )
 
     def _temporal_join(self, p: n.Plan) -> int:
@@ -298,10 +324,25 @@ class _Builder:
         return self.add("unnest", p, (self.forward(p.children[0]),))
 
     def _setop(self, p: n.Plan) -> int:
+        """UNION ALL is a union; the distinct set operations run as Flink's streaming planner
+        runs them: UNION as a union grouped by every column, INTERSECT/EXCEPT as SEMI/ANTI
+        joins on every column (NULL matching NULL) grouped by every column."""
         assert isinstance(p, n.SetOp)
-        if not (p.kind is n.SetOpKind.UNION and p.all):
-            raise _unsupported(p, f"{p.kind.value}{' ALL' if p.all else ''} (only UNION ALL)")
-        return self.add("union", p, tuple(self.forward(i) for i in p.inputs))
+        if p.kind is n.SetOpKind.UNION and p.all:
+            return self.add("union", p, tuple(self.forward(i) for i in p.inputs))
+        if p.all:
+            raise _unsupported(p, f"{p.kind.value} ALL (UNION ALL and the distinct set operations)")
+        if p.kind is n.SetOpKind.UNION:
+            rows: n.Plan = n.SetOp(inputs=p.inputs, kind=p.kind, all=True, span=p.span)
+        else:
+            rows = p.inputs[0]
+            kind = n.JoinKind.SEMI if p.kind is n.SetOpKind.INTERSECT else n.JoinKind.ANTI
+            for other in p.inputs[1:]:
+                rows = n.Join(
+                    left=rows, right=other, kind=kind, condition=_same_row(rows, other), span=p.span
+                )
+        width = len(p.schema)
+        return self.lower(n.Aggregate(input=rows, group=tuple(range(width)), aggs=(), span=p.span))
 
     def _over(self, p: n.Plan) -> int:
         assert isinstance(p, n.Over)

@@ -35,13 +35,18 @@ from ._rowstore import RowStore
 MATCHES = "matches"
 
 
-def residual(condition: Expr, lk: tuple[int, ...], rk: tuple[int, ...], n_left: int) -> Expr:
+def residual(
+    condition: Expr, lk: tuple[int, ...], rk: tuple[int, ...], n_left: int, null_safe: bool = False
+) -> Expr:
+    """The condition without the key equalities (`IS NOT DISTINCT FROM` ones for null-safe
+    keys)."""
     used = set()
     for a, b in zip(lk, rk, strict=True):
         used.add((a, b + n_left))
+    equality = "IS_NOT_DISTINCT_FROM" if null_safe else "EQUALS"
     rest = []
     for c in conjuncts(condition):
-        if isinstance(c, Call) and c.name == "EQUALS" and len(c.args) == 2:
+        if isinstance(c, Call) and c.name == equality and len(c.args) == 2:
             refs = tuple(getattr(x, "index", -1) for x in c.args)
             if refs in used or refs[::-1] in used:
                 continue
@@ -90,8 +95,10 @@ class Join(BaseOperator):
         assert isinstance(node, n.Join)
         self.kind = node.kind
         self.keys = (spec.params["left_keys"], spec.params["right_keys"])
+        # null-safe keys (INTERSECT, EXCEPT): a NULL key is a value like any other
+        self.null_safe = bool(spec.params.get("null_safe", False))
         self.widths = (len(node.left.schema), len(node.right.schema))
-        cond = residual(node.condition, self.keys[0], self.keys[1], self.widths[0])
+        cond = residual(node.condition, *self.keys, self.widths[0], self.null_safe)
         self.program: Program | None = None
         if cond != TRUE:
             self.program = Program(sum(self.widths), [("filter", cond)], env)
@@ -105,7 +112,12 @@ class Join(BaseOperator):
         # match counts: an outer side's padding follows them, and so does SEMI/ANTI's left
         counted = (self.outer[0] or self.semi, self.outer[1])
         self.sides = tuple(
-            KeyedRows(RowStore(schemas[s], (MATCHES,) if counted[s] else ()), coder, self.keys[s])
+            KeyedRows(
+                RowStore(schemas[s], (MATCHES,) if counted[s] else ()),
+                coder,
+                self.keys[s],
+                nulls=self.null_safe,
+            )
             for s in (0, 1)
         )
 
@@ -118,6 +130,8 @@ class Join(BaseOperator):
         )
         retract = retractions(batch)
         columns, codes, nulls = me.keys(data)
+        if self.null_safe:
+            nulls = np.zeros_like(nulls)
         # store the inserts first; a retraction may take back a row inserted before it
         ins = np.flatnonzero(~retract & ~nulls)
         first = me.append(data, ins, codes, nulls)
