@@ -176,7 +176,8 @@ class QueryBinder:
         key = str(view.ident)
         if key in self.views_in_progress:
             raise BindError(f"view {key} refers to itself", s)  # type: ignore[arg-type]
-        plan = view_cache.reuse(view, self.session, self.udf) or self._bind_view(view, key)
+        nested = bool(self.views_in_progress)
+        plan = view_cache.reuse(view, self.session, self.udf, nested) or self._bind_view(view, key)
         return Bound(plan, Scope.of(plan.schema.fields, alias))
 
     def _bind_view(self, view: ViewDef, key: str) -> n.Plan:
@@ -204,7 +205,9 @@ class QueryBinder:
                 for i, f in enumerate(plan.schema.fields)
             )
             plan = n.Project(input=plan, exprs=refs, names=tuple(names))
-        view_cache.remember(view, self.session.database, reads, functions, plan)
+        view_cache.remember(
+            view, self.session, reads, functions, plan, nested=bool(self.views_in_progress)
+        )
         return plan
 
     def _window_tvf(self, node: pn.WindowTVF, alias: str | None) -> Bound:

@@ -37,6 +37,9 @@ class Session:
     _cache: dict[Ident, TableDef | ViewDef | None] = field(default_factory=dict)
     # While `recording()`: every lookup and what it found (a bound view's dependencies).
     _reads: list[tuple[Ident, TableDef | ViewDef | None]] | None = None
+    # The ids of the cached view plans this session has been handed (view_cache.py): any
+    # further use of one is a copy.
+    views_handed_out: set[int] = field(default_factory=set)
 
     def ident(self, parts: tuple[str, ...]) -> Ident:
         """[catalog.][db.]name -> Ident; the catalog part is accepted and ignored."""

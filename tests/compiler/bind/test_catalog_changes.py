@@ -82,3 +82,35 @@ def test_a_view_calling_an_undeclared_function_fails_in_every_compile() -> None:
     for _ in range(2):
         with pytest.raises(BindError, match="COUNT_CHAR"):
             compile_sql("SELECT n FROM v", catalog)
+
+
+NESTED = """
+CREATE TABLE t (a BIGINT, s STRING) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'json');
+CREATE VIEW v AS SELECT a, s FROM t WHERE a > 0;
+CREATE VIEW w AS SELECT a FROM v WHERE a < 10;
+"""
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT w.a FROM w JOIN v ON w.a = v.a",
+        "SELECT v.a FROM v JOIN w ON w.a = v.a",
+        "SELECT x.a FROM w AS x JOIN w AS y ON x.a = y.a",
+    ],
+)
+def test_views_used_twice_or_inside_each_other_share_no_plan_node(query: str) -> None:
+    """A cached view's own plan is handed to a compile once, copies after that; a view bound
+    inside another one is part of that one's plan, so it is copied wherever else it is used."""
+    catalog = MemoryCatalog()
+    apply_changes(catalog, compile_sql(NESTED, catalog).bound.changes)
+    compile_sql("SELECT a FROM v", catalog)  # v cached on its own before w binds it
+    texts = set()
+    for _ in range(3):
+        job = compile_sql(query, catalog)
+        texts.add(job.explain("logical", schema=True))
+        join = next(p for p in walk(job.bound.queries[0]) if isinstance(p, n.Join))
+        left = {id(p) for p in walk(join.left)}
+        right = {id(p) for p in walk(join.right)}
+        assert not left & right
+    assert len(texts) == 1
