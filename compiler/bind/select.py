@@ -14,7 +14,7 @@ from nrtg.catalog.schema import Field
 from ..errors import BindError, TypeCheckError, UnsupportedError
 from ..plan import nodes as n
 from ..plan.expr import AggCall, Call, ColumnRef, Expr, Literal
-from . import functions, subqueries
+from . import functions, grouping_sets, subqueries
 from .contents import AGG, WINDOW, Contents
 from .expressions import ExprBinder, interval_literal, span
 from .query import Bound, output_name
@@ -46,11 +46,14 @@ class Grouping:
     contents: Contents
     agg_refs: dict[int, ColumnRef] = field(default_factory=dict)
     legacy: dict[str, int] = field(default_factory=dict)  # window property -> output ordinal
+    sets: grouping_sets.GroupingSets | None = None
 
     def hook(self, node: exp.Expression) -> Expr | None:
         if id(node) in self.agg_refs:
             return self.agg_refs[id(node)]
         name = _name(node)
+        if self.sets is not None and name in grouping_sets.FUNCTIONS:
+            return self.sets.grouping(node, self.pre.bind)
         if "_" in name and self.legacy:
             base, _, prop = name.rpartition("_")
             if base in LEGACY_WINDOWS and prop in LEGACY_PROPERTIES:
@@ -62,7 +65,8 @@ class Grouping:
         bound = self.pre.bind(node)
         for i, g in enumerate(self.group_exprs):
             if g == bound:
-                return ColumnRef(index=i, name=_group_name(g, i), type=g.type, span=bound.span)
+                typ = self.sets.key_types[i] if self.sets is not None else g.type
+                return ColumnRef(index=i, name=_group_name(g, i), type=typ, span=bound.span)
         if not bound.column_refs:
             return bound
         if isinstance(node, exp.Column | exp.Dot):
@@ -273,6 +277,8 @@ def _aggregate(
 ) -> tuple[n.Plan, Scope, Grouping]:
     pre = qb.expr_binder(scope)
     group_nodes = list(group.expressions) if group is not None else []
+    if group is not None and grouping_sets.present(group_nodes):
+        return _grouping_sets(pre, plan, group, aggs, contents)
     windows = [g for g in group_nodes if _is_legacy_window(g)]
     if len(windows) > 1:
         raise BindError("only one group window is allowed in GROUP BY", span(windows[1]))
@@ -301,10 +307,40 @@ def _aggregate(
             f = plan.schema.fields[base + k]
             group_exprs.append(ColumnRef(index=base + k, name=f.name, type=f.type))
     pre_exprs: list[Expr] = list(group_exprs)
+    calls, refs = _calls(pre, aggs, contents, pre_exprs, 0, len(group_exprs))
+    names = tuple(
+        _group_name(e, i) if i < len(group_exprs) else f"$e{i}" for i, e in enumerate(pre_exprs)
+    )
+    names = tuple(_dedupe(list(names)))
+    proj = n.Project(input=plan, exprs=tuple(pre_exprs), names=names)
+    agg = n.Aggregate(
+        input=proj,
+        group=tuple(range(len(group_exprs))),
+        aggs=tuple(calls),
+        span=span(group) if group is not None else None,
+    )
+    out_scope = Scope.of(agg.schema.fields, None)
+    grouping = Grouping(
+        pre=pre, group_exprs=group_exprs, contents=contents, agg_refs=refs, legacy=legacy_props
+    )
+    return agg, out_scope, grouping
+
+
+def _calls(
+    pre: ExprBinder,
+    aggs: list[exp.Expression],
+    contents: Contents,
+    pre_exprs: list[Expr],
+    first_arg: int,
+    first_out: int,
+) -> tuple[list[AggCall], dict[int, ColumnRef]]:
+    """The aggregate calls, their arguments and FILTERs slotted into `pre_exprs` (sharing an
+    equal expression from `first_arg` on), and each aggregate node's output column (from
+    `first_out` on)."""
 
     def slot(e: Expr) -> int:
-        for i, x in enumerate(pre_exprs):
-            if x == e:
+        for i in range(first_arg, len(pre_exprs)):
+            if pre_exprs[i] == e:
                 return i
         pre_exprs.append(e)
         return len(pre_exprs) - 1
@@ -330,7 +366,6 @@ def _aggregate(
         arg_slots = tuple(slot(a) for a in bound_args)
         key = (name, arg_slots, distinct, filt)
         if key not in seen:
-            alias = f"$f{len(group_exprs) + len(calls)}"
             calls.append(
                 AggCall(
                     name=name,
@@ -338,33 +373,57 @@ def _aggregate(
                     type=rtype,
                     distinct=distinct,
                     filter=filt,
-                    alias=alias,
+                    alias=f"$f{first_out + len(calls)}",
                     span=span(node),
                 )
             )
             seen[key] = len(calls) - 1
         k = seen[key]
-        refs[id(node)] = ColumnRef(
-            index=len(group_exprs) + k, name=calls[k].alias, type=calls[k].type
-        )
+        refs[id(node)] = ColumnRef(index=first_out + k, name=calls[k].alias, type=calls[k].type)
         if node is not inner:
             refs[id(inner)] = refs[id(node)]
+    return calls, refs
+
+
+def _grouping_sets(
+    pre: ExprBinder,
+    plan: n.Plan,
+    group: exp.Group,
+    aggs: list[exp.Expression],
+    contents: Contents,
+) -> tuple[n.Plan, Scope, Grouping]:
+    """GROUP BY with GROUPING SETS/ROLLUP/CUBE (see grouping_sets.py): aggregate arguments get
+    slots of their own, apart from the keys a set makes NULL."""
+    for g in group.expressions:
+        if _is_legacy_window(g) or any(_is_legacy_window(x) for x in g.iter_expressions()):
+            raise UnsupportedError("group windows cannot be combined with GROUPING SETS", span(g))
+        if contents.of(g) & AGG:
+            raise BindError("aggregate functions are not allowed in GROUP BY", span(g))
+    keys, sets = grouping_sets.enumerate_sets(list(group.expressions), pre.bind)
+    pre_exprs: list[Expr] = list(keys)
+    calls, refs = _calls(pre, aggs, contents, pre_exprs, len(keys), len(keys) + 1)
     names = tuple(
-        _group_name(e, i) if i < len(group_exprs) else f"$e{i}" for i, e in enumerate(pre_exprs)
+        _dedupe([_group_name(e, i) if i < len(keys) else f"$e{i}" for i, e in enumerate(pre_exprs)])
     )
-    names = tuple(_dedupe(list(names)))
     proj = n.Project(input=plan, exprs=tuple(pre_exprs), names=names)
     agg = n.Aggregate(
-        input=proj,
-        group=tuple(range(len(group_exprs))),
+        input=grouping_sets.expand(proj, len(keys), sets),
+        group=(*range(len(keys)), len(pre_exprs)),
         aggs=tuple(calls),
-        span=span(group) if group is not None else None,
+        span=span(group),
     )
-    out_scope = Scope.of(agg.schema.fields, None)
+    fields = agg.schema.fields
+    number = ColumnRef(index=len(keys), name=grouping_sets.SET_NUMBER, type=fields[len(keys)].type)
+    found = grouping_sets.GroupingSets(
+        keys=tuple(keys),
+        sets=tuple(sets),
+        number=number,
+        key_types=tuple(f.type for f in fields[: len(keys)]),
+    )
     grouping = Grouping(
-        pre=pre, group_exprs=group_exprs, contents=contents, agg_refs=refs, legacy=legacy_props
+        pre=pre, group_exprs=[*keys, number], contents=contents, agg_refs=refs, sets=found
     )
-    return agg, out_scope, grouping
+    return agg, Scope.of(fields, None), grouping
 
 
 def _agg_parts(node: exp.Expression) -> tuple[str, list[exp.Expression], bool]:
