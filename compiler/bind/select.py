@@ -123,7 +123,8 @@ def bind_select(qb: QueryBinder, sel: exp.Select) -> Bound:
 
     windows = [w for item in items for w in contents.windows(item)]
     if windows:
-        plan, scope, hook = _over(qb, plan, scope, hook, windows)
+        named = {str(d.this.name).lower(): d for d in sel.args.get("windows") or []}
+        plan, scope, hook = _over(qb, plan, scope, hook, windows, named)
 
     binder = qb.expr_binder(scope, hook)
     exprs = tuple(binder.bind(item.this if isinstance(item, exp.Alias) else item) for item in items)
@@ -531,8 +532,29 @@ def _legacy_window(
     return tvf, tvf.schema.fields
 
 
+def _definition(w: exp.Window, named: dict[str, exp.Window]) -> exp.Window:
+    """The window that defines `w`'s partition, order and frame: itself, or for `OVER name`
+    the WINDOW clause's `name AS (...)`."""
+    alias = w.args.get("alias")
+    if alias is None or any(w.args.get(k) for k in ("partition_by", "order", "spec")):
+        return w
+    found = named.get(str(alias.name).lower())
+    if found is None:
+        raise BindError(
+            f"window '{alias.name}' is not defined",
+            span(alias) or span(w),
+            hint=f"define it after FROM/WHERE/GROUP BY/HAVING: WINDOW {alias.name} AS (...)",
+        )
+    return found
+
+
 def _over(
-    qb: QueryBinder, plan: n.Plan, scope: Scope, hook: object, windows: list[exp.Window]
+    qb: QueryBinder,
+    plan: n.Plan,
+    scope: Scope,
+    hook: object,
+    windows: list[exp.Window],
+    named: dict[str, exp.Window],
 ) -> tuple[n.Plan, Scope, object]:
     binder = qb.expr_binder(scope, hook)
     width = len(plan.schema)
@@ -561,8 +583,9 @@ def _over(
         if distinct:
             raise UnsupportedError("DISTINCT in an OVER aggregate is not supported", s)
         bound_args = [binder.bind(a) for a in args]
-        partition = tuple(col(binder.bind(p)) for p in (w.args.get("partition_by") or []))
-        order_node = w.args.get("order")
+        d = _definition(w, named)
+        partition = tuple(col(binder.bind(p)) for p in (d.args.get("partition_by") or []))
+        order_node = d.args.get("order")
         order = tuple(
             n.SortKey(
                 col(binder.bind(o.this)),
@@ -571,7 +594,7 @@ def _over(
             )
             for o in (order_node.expressions if order_node is not None else [])
         )
-        frame = _frame(w, order_node is not None)
+        frame = _frame(d, order_node is not None)
         if name not in ("ROW_NUMBER", "RANK", "DENSE_RANK") and not functions.is_aggregate(name):
             raise BindError(f"{name} is not an aggregate or window function", s)
         if name in ("ROW_NUMBER", "RANK", "DENSE_RANK") and not order:
