@@ -45,7 +45,7 @@ class QueryBinder:
 
     # -- queries ----------------------------------------------------------------------------
     def bind_query(self, node: exp.Expression) -> Bound:
-        with_ = node.args.get("with")
+        with_ = node.args.get("with_")
         saved = dict(self.ctes)
         if with_ is not None:
             for cte in with_.expressions:
