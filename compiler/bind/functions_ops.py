@@ -8,6 +8,8 @@ casting the string. Numerics of different kinds compare in their common type.
 
 from __future__ import annotations
 
+import functools
+
 from nrtg.catalog import types as t
 from nrtg.catalog.errors import Span
 from nrtg.catalog.types import MAX_LENGTH, Kind, SqlType
@@ -116,18 +118,40 @@ def _coerce_cmp(e: Expr, target: SqlType) -> Expr:
     return Cast(input=e, type=target.with_nullable(e.type.nullable), span=e.span)
 
 
+@functools.lru_cache(maxsize=1024)
+def _comparison_types(
+    op: str, left: SqlType, right: SqlType
+) -> tuple[SqlType | None, SqlType | None, SqlType] | None:
+    """What comparing these operand types takes: each side's cast type (None: compared as it
+    is) and the result type; None when Flink refuses the comparison. Types are immutable
+    values and few, so each combination is worked out once."""
+    ctype = comparison_type(op, left, right)
+    if ctype is None:
+        return None
+    lcast, rcast = (
+        ctype.with_nullable(x.nullable) if _needs_cast(x, ctype) else None for x in (left, right)
+    )
+    nullable = op not in ("IS_DISTINCT_FROM", "IS_NOT_DISTINCT_FROM") and any(
+        (left.nullable, right.nullable)
+    )
+    return lcast, rcast, t.boolean(nullable)
+
+
 def compare(op: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
     left, right = args
-    ctype = comparison_type(op, left.type, right.type)
-    if ctype is None:
+    types = _comparison_types(op, left.type, right.type)
+    if types is None:
         raise TypeCheckError(
             f"cannot compare {show(left.type)} with {show(right.type)}",
             span,
             hint="CAST one side explicitly",
         )
-    args = (_coerce_cmp(left, ctype), _coerce_cmp(right, ctype))
-    nullable = op not in ("IS_DISTINCT_FROM", "IS_NOT_DISTINCT_FROM") and any_nullable(args)
-    return Call(name=op, args=args, type=t.boolean(nullable), span=span)
+    lcast, rcast, rtype = types
+    args = (
+        left if lcast is None else Cast(input=left, type=lcast, span=left.span),
+        right if rcast is None else Cast(input=right, type=rcast, span=right.span),
+    )
+    return Call(name=op, args=args, type=rtype, span=span)
 
 
 def in_list(op: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
