@@ -19,25 +19,34 @@ from .dialect import FlinkTokenizer
 
 __all__ = ["fast_tokenize"]
 
-# Group 1: whitespace before the token; then one group per token kind. The operator group
-# is filled in by _tables() with sqlglot's operators, longest first. A word right before a
-# quote matches nothing: N'...', X'...' and other prefixed strings follow sqlglot's rules.
+# One match per token: the whitespace before it, then a comment or a token (or the end of the
+# text). The operator alternatives are filled in by _tables() with sqlglot's operators. A word
+# right before a quote matches nothing: N'...', X'...' and other prefixed strings follow
+# sqlglot's rules. `findall` reads the whole text in one C call; where no alternative matches,
+# it skips characters, which the caller sees as a gap in the positions it adds up.
 _TEMPLATE = r"""
     ([ \t\r\n]*)
     (?:
-      (--[^\r\n]*)
-    | (/\*(?!\+)(?:.|\n)*?\*/)
-    | ('(?:[^']|'')*')
-    | (`(?:[^`]|``)*`)
-    | (\d+(?:\.\d*)?(?:[eE][+-]?\d+)?(?![A-Za-z_0-9.]))
-    | ([A-Za-z_][A-Za-z0-9_]*(?![$\w']))
-    | (OPERATORS)
-    | ($)
+      (--[^\r\n]*|/\*(?!\+)(?:.|\n)*?\*/)
+    | ('(?:[^']|'')*'
+      |`(?:[^`]|``)*`
+      |\d+(?:\.\d*)?(?:[eE][+-]?\d+)?(?![A-Za-z_0-9.])
+      |[A-Za-z_][A-Za-z0-9_]*(?![$\w'])
+      |OPERATORS
+      )
+    | \Z
     )
     """
 # Characters an operator may start with (others, e.g. `"`, are left to sqlglot's tokenizer).
 _OPERATOR_START = frozenset("<>!=|:=-#&?~*+/%^(),.;[]{}@\\")
-_LINE, _BLOCK, _STR, _IDENT, _NUM, _WORD, _OP, _END = range(2, 10)
+_STR, _IDENT, _NUM, _WORD = range(4)
+# The kind of a token by its first character; operators are the rest.
+_KINDS = {
+    "'": _STR,
+    "`": _IDENT,
+    **dict.fromkeys("0123456789", _NUM),
+    **dict.fromkeys("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_", _WORD),
+}
 # Not Flink syntax, and sqlglot tokenizes them with special rules (`{#` comments, `@` params).
 _FALLBACK_TOKENS = frozenset({TokenType.UNKNOWN, TokenType.PARAMETER, TokenType.L_BRACE})
 
@@ -56,8 +65,21 @@ def _tables() -> tuple[
         if " " in k:
             first, *rest = k.split(" ")
             multi[first] = (*multi.get(first, ()), " ".join(rest))
-    # The regex takes the first alternative that matches: longest first is the longest match.
-    alternatives = "|".join(re.escape(k) for k in sorted(ops, key=len, reverse=True))
+    # One alternative per first character, which the regex engine skips at a glance when it
+    # differs; in it, the longer operators first (the regex takes the first that matches).
+    rests: dict[str, list[str]] = {}
+    for k in ops:
+        rests.setdefault(k[0], []).append(k[1:])
+    alternatives = "|".join(
+        re.escape(first)
+        + (
+            "(?:" + "|".join(re.escape(r) for r in sorted(more, key=len, reverse=True) if r) + ")"
+            if any(more)
+            else ""
+        )
+        + ("?" if "" in more and any(more) else "")
+        for first, more in rests.items()
+    )
     pattern = re.compile(_TEMPLATE.replace("OPERATORS", alternatives), re.VERBOSE)
     return pattern, words, ops, multi
 
@@ -72,25 +94,40 @@ def fast_tokenize(sql: str) -> list[Token] | None:
     prev_line = -1  # the line the previous token ended on
     line = 1
     line_start = 0  # offset of the first character of the current line
-    pos = 0
-    match = pattern.match
+    pos = 0  # the text read so far by the matches (a gap findall skipped makes it short)
+    resume = 0  # the end of the last token: a multi-word keyword ends past its first match
+    kinds = _KINDS
     var = TokenType.VAR
-    while True:
-        m = match(sql, pos)
-        if m is None:
-            return None
-        ws_end = m.end(1)
-        if ws_end > pos:
-            newlines = sql.count("\n", pos, ws_end)
-            if newlines:
-                line += newlines
-                line_start = sql.rfind("\n", pos, ws_end) + 1
-            pos = ws_end
-        kind = m.lastindex
-        end = m.end()
-        if kind == _END:
-            break
-        text = m.group(kind)
+    for space, comment, text in pattern.findall(sql):
+        if space:
+            if "\n" in space:
+                line += space.count("\n")
+                line_start = pos + space.rfind("\n") + 1
+            pos += len(space)
+        if pos < resume:  # a later word of a multi-word keyword (no comment comes between)
+            pos += len(text)
+            continue
+        if comment:
+            start_line = line
+            if comment[1] == "-":
+                body = comment[2:]
+            else:
+                body = comment[2:-2]
+                if "\n" in comment:
+                    line += comment.count("\n")
+                    line_start = pos + comment.rfind("\n") + 1
+            if start_line == prev_line and tokens:
+                tokens[-1].comments.append(body)
+                prev_line = line
+            else:
+                pending.append(body)
+            pos += len(comment)
+            continue
+        if not text:
+            break  # the end of the text
+        start = pos
+        pos = end = start + len(text)
+        kind = kinds.get(text[0])
         token_type: TokenType
         if kind == _WORD:
             upper = text.upper()
@@ -98,25 +135,12 @@ def fast_tokenize(sql: str) -> list[Token] | None:
             if follow:
                 matched = _multi_word(sql, end, follow)
                 if matched is not None:
-                    if "\n" in sql[pos : matched[1]]:
+                    if "\n" in sql[start : matched[1]]:
                         return None
                     upper = f"{upper} {matched[0]}"
                     end = matched[1]
                     text = upper  # sqlglot spells multi-word keywords canonically
             token_type = words.get(upper, var)
-        elif kind in (_LINE, _BLOCK):
-            start_line = line
-            body = text[2:] if kind == _LINE else text[2:-2]
-            if kind == _BLOCK and "\n" in text:
-                line += text.count("\n")
-                line_start = pos + text.rfind("\n") + 1
-            if start_line == prev_line and tokens:
-                tokens[-1].comments.append(body)
-                prev_line = line
-            else:
-                pending.append(body)
-            pos = end
-            continue
         elif kind == _NUM:
             token_type = TokenType.NUMBER
         elif kind == _STR:
@@ -130,7 +154,7 @@ def fast_tokenize(sql: str) -> list[Token] | None:
             token_type = TokenType.IDENTIFIER
             text = text[1:-1].replace("``", "`")
         else:  # operators: the regex took the longest of sqlglot's operator keywords
-            if sql.startswith("/*", pos):
+            if text[0] == "/" and sql.startswith("/*", start):
                 return None  # an unterminated or hint comment: sqlglot reports it
             token_type = ops[text]
             if token_type in _FALLBACK_TOKENS or text == "/*+":
@@ -138,10 +162,12 @@ def fast_tokenize(sql: str) -> list[Token] | None:
             if token_type == TokenType.SEMICOLON and pending and tokens:
                 tokens[-1].comments.extend(pending)
                 pending = []
-        tokens.append(Token(token_type, text, line, end - line_start, pos, end - 1, pending))
+        tokens.append(Token(token_type, text, line, end - line_start, start, end - 1, pending))
         pending = []
         prev_line = line
-        pos = end
+        resume = end
+    if pos != len(sql):
+        return None  # findall skipped text that no alternative matches
     if pending and tokens:
         # sqlglot keeps trailing comments on the last token
         tokens[-1].comments.extend(pending)
