@@ -2,7 +2,8 @@
 location and a file format. nrtg reads them as `connector=hive` tables the batch target can scan.
 
 Iceberg tables (`table_type=ICEBERG`) read with storage_format `iceberg`; their
-`metadata_location` is among the extra properties. Serde parameters (`field.delim`, ...) appear as `serde.<key>` options; other table parameters
+`metadata_location` is among the extra properties and reaches the scan as the option
+`metadata-location` (options other than `serde.*` are never written back). Serde parameters (`field.delim`, ...) appear as `serde.<key>` options; other table parameters
 are kept in `extra_properties` and written back unchanged.
 """
 
@@ -99,6 +100,8 @@ def decode_hive_table(table: Table) -> TableDef:
     )
     if extra.get("table_type", "").upper() == "ICEBERG":  # pyiceberg, Spark, Trino
         fmt = "iceberg"
+        if "metadata_location" in extra:
+            options["metadata-location"] = extra["metadata_location"]
     return TableDef(
         ident=Ident(table.dbName or "", table.tableName or ""),
         columns=tuple(columns),

@@ -8,7 +8,10 @@ A Hive table is a location and a storage format (catalog `TableDef.location` /
 Formats: parquet, orc (pyarrow), json (JsonSerDe: JSON lines), csv (OpenCSVSerde: `,`, `"`,
 `\\` unless `serde.separatorChar` / `quoteChar` / `escapeChar` say otherwise) and textfile
 (LazySimpleSerDe: `serde.field.delim`, default `\\x01`; `\\N` is NULL). Partition columns come
-from the `k=v/` directories under the location, as Hive lays them out.
+from the `k=v/` directories under the location, as Hive lays them out. Iceberg tables
+(`table_type=ICEBERG`, as pyiceberg, Spark and Trino register them) are read by pyiceberg at the
+snapshot their `metadata_location` names (deletes applied), with the optional dependency
+`pip install 'nrtg[iceberg]'`.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ def hive_reader(
             "is empty)"
         )
     fmt = (opts.get("storage-format") or "textfile").lower()
+    if fmt == "iceberg":
+        return _iceberg(con, opts, relation, table)
     location = location.removeprefix("file:")
     if fmt == "orc":
         return _orc(con, location, relation, table)
@@ -57,8 +62,34 @@ def hive_reader(
         return file_reader(fmt, where, opts, columns, table)
     raise UnsupportedError(
         f"table {table}: Hive storage format {fmt!r} is not supported by the batch runtime "
-        "(parquet, orc, json, csv, textfile)"
+        "(parquet, orc, json, csv, textfile, iceberg)"
     )
+
+
+def _iceberg(
+    con: duckdb.DuckDBPyConnection, opts: Mapping[str, str], relation: str, table: str
+) -> Reader:
+    """The current snapshot of an Iceberg table, read by pyiceberg into Arrow and registered
+    on `con` as `<relation>$iceberg`."""
+    metadata = opts.get("metadata-location")
+    if not metadata:
+        raise ExecutionError(
+            f"table {table}: the Iceberg table has no metadata_location in the catalog"
+        )
+    try:
+        from pyiceberg.table import StaticTable
+    except ImportError as e:
+        raise UnsupportedError(
+            f"table {table} is an Iceberg table: reading it needs pyiceberg "
+            "(pip install 'nrtg[iceberg]')"
+        ) from e
+    try:
+        data = StaticTable.from_metadata(metadata).scan().to_arrow()
+    except Exception as e:  # pyiceberg's own errors, OSError: a missing or broken file
+        raise ExecutionError(f"table {table}: cannot read Iceberg data at {metadata}: {e}") from e
+    name = relation + "$iceberg"
+    con.register(name, data)
+    return Reader(f"(SELECT * FROM {q(name)})")
 
 
 def _orc(con: duckdb.DuckDBPyConnection, location: str, relation: str, table: str) -> Reader:
