@@ -236,15 +236,21 @@ class ExprBinder:
         s = span_of(node)
         args = node.args
         this = args.get("this")
-        if (
-            type(this) is exp.Identifier
-            and not args.get("table")
-            and not args.get("db")
-            and not args.get("catalog")
-        ):
-            # An unqualified name (most columns): its one part, without building the parts.
-            col = self.scope.resolve(this.this, None, s)
-            return ColumnRef(index=col.index, name=col.field.name, type=col.field.type, span=s)
+        if type(this) is exp.Identifier and not args.get("db") and not args.get("catalog"):
+            # The one- and two-part names most columns have, without building the parts.
+            table = args.get("table")
+            if not table:
+                col = self.scope.resolve(this.this, None, s)
+                return ColumnRef(index=col.index, name=col.field.name, type=col.field.type, span=s)
+            if type(table) is exp.Identifier and self.scope.has_qualifier(table.this):
+                try:
+                    col = self.scope.resolve(this.this, table.this, s)
+                except BindError:
+                    pass  # the general resolution below reports it (or finds a ROW field)
+                else:
+                    return ColumnRef(
+                        index=col.index, name=col.field.name, type=col.field.type, span=s
+                    )
         parts = [p.name for p in node.parts]
         if len(parts) == 1:
             col = self.scope.resolve(parts[0], None, s)
