@@ -609,7 +609,11 @@ def interval_literal(node: exp.Interval) -> Literal:
     if len(fields) != len(units):
         raise ParseError(f"interval '{text}' does not match {start} TO {end}", s)
     try:
-        ms = sum(round(Decimal(f) * _UNIT_MS[u]) for f, u in zip(fields, units, strict=True))
+        # Whole numbers (most intervals) without Decimal arithmetic: the same milliseconds.
+        ms = sum(
+            int(f) * _UNIT_MS[u] if f.isascii() and f.isdigit() else round(Decimal(f) * _UNIT_MS[u])
+            for f, u in zip(fields, units, strict=True)
+        )
     except InvalidOperation as e:
         raise ParseError(f"invalid interval '{text}'", s) from e
     value = dt.timedelta(milliseconds=-ms if negative else ms)
