@@ -20,7 +20,7 @@ from nrtg.catalog.schema import TimeAttr
 from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan import traits
-from nrtg.compiler.plan.expr import AggCall, Call, ColumnRef, Expr, and_, conjuncts
+from nrtg.compiler.plan.expr import AggCall, Call, ColumnRef, Expr, Literal, and_, conjuncts
 from nrtg.compiler.plan.traits import INSERT_ONLY, ChangelogMode
 
 from .graph import Edge, EdgeKind, JobGraph, OperatorSpec
@@ -363,13 +363,15 @@ class _Builder:
         if p.frame.upper != 0:
             # Flink streaming refuses them too ("OVER windows' upper boundary must be CURRENT ROW").
             raise _unsupported(p, "OVER frames must end at CURRENT ROW in streaming (as in Flink)")
-        _check_aggs(p, p.calls, ranking=True)
+        lags = _lag_offsets(p)
+        _check_aggs(p, tuple(c for c in p.calls if c.name.upper() != "LAG"), ranking=True)
         return self.add(
             "over_agg",
             p,
             (self.hashed(p.input, p.partition),),
             state="rows waiting for the watermark; rows of each partition inside the frame",
             event_time=True,
+            params={"lag_offsets": tuple(sorted(lags.items()))} if lags else None,
         )
 
     def _rank(self, p: n.Plan) -> int:
@@ -501,6 +503,37 @@ def _check_aggs(p: n.Plan, aggs: tuple[AggCall, ...], ranking: bool = False) -> 
     for a in aggs:
         if a.name.upper() not in allowed:
             raise _unsupported(p, f"aggregate {a.name} has no streaming accumulator yet")
+
+
+def _lag_offsets(p: n.Over) -> dict[int, int]:
+    """LAG calls (position -> rows back; LEAD needs rows not yet seen and is refused, as in
+    Flink). The offset must be an integer literal. The streaming OVER runs LAG only next to
+    the calls it computes column-wise: ranking, COUNT, MIN/MAX, integer SUM/AVG."""
+    lags: dict[int, int] = {}
+    for x, c in enumerate(p.calls):
+        if c.name.upper() != "LAG":
+            continue
+        offset: object = 1
+        if len(c.args) > 1:
+            arg = p.input.exprs[c.args[1]] if isinstance(p.input, n.Project) else None
+            offset = arg.value if isinstance(arg, Literal) else None
+        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+            raise _unsupported(p, "LAG's offset must be a non-negative integer literal")
+        lags[x] = offset
+    if not lags:
+        return lags
+    fields = p.input.schema.fields
+    for c in p.calls:
+        name = c.name.upper()
+        columnar = name in ("COUNT", "MIN", "MAX") or (
+            name in ("SUM", "SUM0", "AVG") and fields[c.args[0]].type.is_integer
+        )
+        if name in RANKING or name == "LAG" or (columnar and not c.distinct):
+            continue
+        raise _unsupported(
+            p, f"LAG cannot share an OVER window with {name}{' DISTINCT' if c.distinct else ''} yet"
+        )
+    return lags
 
 
 def _is_proctime(child: n.Plan, col: int) -> bool:

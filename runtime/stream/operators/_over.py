@@ -12,11 +12,15 @@ ranks (a cumulative pick for unbounded frames, a sparse table for bounded ones).
 keep the rows a later frame can reach (a partition's last n rows, or those within the interval
 of the watermark) and sort them in front of the next firing's rows; unbounded frames keep per
 partition slot the count, sum and extreme so far instead. Peers never span firings: a firing
-takes every row up to the watermark, and a row at or behind it is late and never waits."""
+takes every row up to the watermark, and a row at or behind it is late and never waits.
+
+LAG(x, n, default) is the value n rows back in that order (the row-based meaning the batch
+target's window function has; Flink gives peers of a RANGE frame one value); it keeps a
+partition's last n rows as history too."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,9 +39,12 @@ RANKING = ("ROW_NUMBER", "RANK", "DENSE_RANK")
 GROWTH = 1.25
 
 
-def supports(fns: Sequence[AggFn], arg_types: Sequence[pa.DataType | None]) -> bool:
-    for fn, typ in zip(fns, arg_types, strict=True):
-        if fn.name in RANKING:
+def supports(
+    fns: Sequence[AggFn], arg_types: Sequence[pa.DataType | None], lags: Mapping[int, int]
+) -> bool:
+    """Whether every call runs column-wise (LAG: only with its offset known, `lags`)."""
+    for x, (fn, typ) in enumerate(zip(fns, arg_types, strict=True)):
+        if fn.name in RANKING or x in lags:
             continue
         if fn.distinct or fn.name not in col.COLUMNAR or len(fn.args) > 1:
             return False
@@ -110,9 +117,16 @@ def _windowed(ranks: np.ndarray, start: np.ndarray, end: np.ndarray, pick: Any) 
 
 class OverColumns:
     def __init__(
-        self, node: n.Over, fns: Sequence[AggFn], in_schema: pa.Schema, out_schema: pa.Schema
+        self,
+        node: n.Over,
+        fns: Sequence[AggFn],
+        in_schema: pa.Schema,
+        out_schema: pa.Schema,
+        lags: Mapping[int, int],
     ) -> None:
         self.fns = tuple(fns)
+        self.lags = dict(lags)  # LAG call -> rows back
+        self.lag_rows = max(self.lags.values(), default=0)
         self.in_schema = in_schema
         self.out_schema = out_schema
         self.partition = node.partition
@@ -120,7 +134,7 @@ class OverColumns:
         self.rows_mode = node.frame.mode.upper() == "ROWS"
         self.lower = node.frame.lower
         self.types = [out_schema.field(len(in_schema) + x).type for x in range(len(fns))]
-        self.aggs = [x for x, fn in enumerate(fns) if fn.name not in RANKING]
+        self.aggs = [x for x, fn in enumerate(fns) if fn.name not in RANKING and x not in lags]
         fields = [in_schema.field(i) for i in self.partition] or [pa.field("_all", pa.int8())]
         self.slots = KeySlots(pa.schema([(f"k{j}", f.type) for j, f in enumerate(fields)]))
         self.waiting: list[pa.RecordBatch] = []
@@ -201,8 +215,8 @@ class OverColumns:
         last = np.append(np.flatnonzero(partition_first)[1:] - 1, len(t) - 1)
         index = np.arange(len(t))
         end = index if self.rows_mode else _ends(peer_first)
-        if self.lower is None:
-            start = seg_start
+        if self.lower is None:  # the totals stand for the history rows (LAG's) already
+            start = _starts(fresh & (partition_first | np.r_[True, ~fresh[:-1]]))
         elif self.rows_mode:
             start = np.maximum(seg_start, index - self.lower)
         else:
@@ -211,7 +225,7 @@ class OverColumns:
         inputs = col.inputs(batch, self.fns)
         partials: dict[str, pa.Array] = {}
         for j, x in enumerate(self.aggs):
-            frame = (start, end, last)
+            frame = (start, end, last[fresh[last]])  # totals advance past fresh rows only
             self._partials(j, x, inputs[f"a{x}"], slot, segment, frame, partials)
         ranking = self._ranking(slot, seg_start, peer_first, fresh, last)
         results = iter(
@@ -225,10 +239,12 @@ class OverColumns:
         for x, fn in enumerate(self.fns):
             if fn.name in RANKING:
                 columns.append(pa.array(ranking[fn.name], self.types[x]))
+            elif x in self.lags:
+                columns.append(self._lag(x, rows, index, seg_start))
             else:
                 columns.append(next(results))
         out = pa.Table.from_arrays(columns, schema=self.out_schema)
-        if self.lower is not None:
+        if self.lower is not None or self.lag_rows:
             self._keep(rows, t, index, partition_first, watermark)
         return out.filter(pa.array(fresh)) if kept else out
 
@@ -289,6 +305,21 @@ class OverColumns:
                 self.totals[f"s{x}"][slot[last]] = total[last]
             elif fn.name in ("MIN", "MAX"):
                 self.extremes[x].set(slot[last], out[f"m{j}"].take(pa.array(last)))
+
+    def _lag(self, x: int, rows: pa.Table, index: np.ndarray, seg_start: np.ndarray) -> pa.Array:
+        """LAG(value, n[, default]): the value n rows back in the partition, else the default
+        (NULL without one)."""
+        fn = self.fns[x]
+        back = index - self.lags[x]
+        found = back >= seg_start
+        typ = self.types[x]
+        value = rows.column(fn.args[0]).combine_chunks()
+        taken = value.take(pa.array(np.where(found, back, 0))).cast(typ)
+        if len(fn.args) > 2:
+            fallback = rows.column(fn.args[2]).combine_chunks().cast(typ)
+        else:
+            fallback = pa.nulls(len(index), typ)
+        return pc.if_else(pa.array(found), taken, fallback)
 
     def _extreme(
         self,
@@ -351,13 +382,14 @@ class OverColumns:
         partition_first: np.ndarray,
         watermark: int,
     ) -> None:
-        """The rows a frame of a later row can reach: a partition's last `lower` rows (ROWS),
-        or those within `lower` of the next possible time (RANGE)."""
-        assert self.lower is not None
-        if self.rows_mode:
-            keep = index > _ends(partition_first) - self.lower
-        else:
-            keep = t >= min(watermark + 1 - self.lower, np.iinfo(np.int64).max)
+        """The rows a later row can reach: a partition's last `lower` rows (ROWS) or those
+        within `lower` of the next possible time (RANGE), and its last rows for LAG."""
+        ends = _ends(partition_first)
+        keep = index > ends - self.lag_rows
+        if self.lower is not None and self.rows_mode:
+            keep |= index > ends - self.lower
+        elif self.lower is not None:
+            keep |= t >= min(watermark + 1 - self.lower, np.iinfo(np.int64).max)
         self.history = rows.filter(pa.array(keep)).select(list(range(len(self.in_schema))))
 
     # -- state ---------------------------------------------------------------------------

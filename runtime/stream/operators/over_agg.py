@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from nrtg.catalog.errors import ExecutionError
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
 
@@ -53,9 +54,12 @@ class OverAgg(BaseOperator):
         self.partitions: dict[Key, _Partition] = {}
         in_schema = arrow_schema(node.input.schema)
         arg_types = [in_schema.field(fn.args[0]).type if fn.args else None for fn in self.fns]
+        lags = dict(spec.params.get("lag_offsets", ()))
         self.columnar: OverColumns | None = None
-        if supports(self.fns, arg_types):
-            self.columnar = OverColumns(node, self.fns, in_schema, self.out_schema)
+        if supports(self.fns, arg_types, lags):
+            self.columnar = OverColumns(node, self.fns, in_schema, self.out_schema, lags)
+        elif lags:  # the lowering lets LAG through only next to column-wise calls
+            raise ExecutionError(f"over_agg {spec.id}: LAG next to calls it cannot run with")
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows

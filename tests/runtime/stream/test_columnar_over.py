@@ -11,10 +11,12 @@ import pyarrow as pa
 import pytest
 
 from nrtg.compiler.api import compile_sql
+from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.lower.stream import lower_to_stream
 from nrtg.runtime.stream.executor import Executor
 from nrtg.runtime.stream.fold import fold_multiset
 
+from ._parity import run_parity
 from .test_columnar_aggs import DDL, events
 
 FRAMES = {
@@ -29,11 +31,13 @@ CALLS = """COUNT(*) OVER w AS n, COUNT(CASE WHEN x > 0 THEN v END) OVER w AS nf,
   MAX(ts) OVER w AS mt, MIN(CASE WHEN k > 1 THEN v END) OVER w AS mv, SUM(k) OVER w AS sk"""
 
 
-def over_job(frame: str, partition: str, calls: str = CALLS) -> Any:
+def over_sql(frame: str, partition: str, calls: str) -> str:
     by = f"PARTITION BY {partition} " if partition else ""
-    window = f"({by}ORDER BY ts {FRAMES[frame]})"
-    sql = f"SELECT k, s, v, ts, {calls.replace('OVER w', 'OVER ' + window)} FROM t;"
-    return lower_to_stream(compile_sql(DDL + sql).optimized)
+    return f"SELECT k, s, v, ts, {calls} FROM t WINDOW w AS ({by}ORDER BY ts {FRAMES[frame]});"
+
+
+def over_job(frame: str, partition: str, calls: str = CALLS) -> Any:
+    return lower_to_stream(compile_sql(DDL + over_sql(frame, partition, calls)).optimized)
 
 
 def run(graph: Any, columnar: bool, table: pa.Table, **kw: Any) -> tuple[Executor, Any]:
@@ -113,3 +117,45 @@ def test_floating_sums_stay_per_row() -> None:
     ex = Executor(graph, tables={"t": events(50)}, batch_size=10)
     (op,) = [o for k, o in ex.operators.items() if graph.operator(k).kind == "over_agg"]
     assert op.columnar is None  # type: ignore[attr-defined]
+
+
+LAGS = """LAG(v) OVER w AS prev_v, LAG(s, 2, 'none') OVER w AS s2, LAG(v, 0) OVER w AS same,
+  COUNT(*) OVER w AS n, MAX(s) OVER w AS hi"""
+
+
+@pytest.mark.parametrize("frame", ["rows-unbounded", "rows-2", "range-unbounded", "range-3s"])
+def test_lag_matches_the_batch_target(frame: str) -> None:
+    """LAG n rows back in time order (no ties in these rows), across firings: the history
+    keeps each partition's last rows."""
+    (plan,) = compile_sql(DDL + over_sql(frame, "k", LAGS)).optimized
+    batch, stream = run_parity(plan, tables={"t": events(600, late=False)}, batch_size=31)
+    assert stream == batch and sum(batch.values()) == 600
+    graph = lower_to_stream((plan,))
+    (spec,) = [s for s in graph.operators if s.kind == "over_agg"]
+    assert dict(spec.params["lag_offsets"]) == {0: 1, 1: 2, 2: 0}
+
+
+def test_lag_restores_from_a_checkpoint() -> None:
+    graph = over_job("rows-unbounded", "k", LAGS)
+    table = events(500, seed=4, late=False)
+    whole, _ = run(graph, True, table, batch_size=23)
+    whole.run()
+    first, _ = run(graph, True, table, batch_size=23)
+    first.run(max_steps=9)
+    resumed = Executor(graph, tables={"t": table}, batch_size=23, restore=first.snapshot())
+    resumed.run()
+    parts = [p for p in (first.output(0), resumed.output(0)) if p is not None]
+    assert fold_multiset(pa.concat_tables(parts)) == fold_multiset(whole.output(0))
+
+
+@pytest.mark.parametrize(
+    ("calls", "message"),
+    [
+        ("LEAD(v) OVER w AS nxt", "aggregate LEAD has no streaming accumulator"),
+        ("LAG(v, k) OVER w AS p", "LAG's offset must be a non-negative integer literal"),
+        ("LAG(v) OVER w AS p, SUM(x) OVER w AS sx", "LAG cannot share an OVER window with SUM"),
+    ],
+)
+def test_lag_refusals(calls: str, message: str) -> None:
+    with pytest.raises(UnsupportedError, match=message):
+        over_job("rows-2", "k", calls)
