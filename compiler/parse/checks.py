@@ -75,6 +75,22 @@ def _token_label(token: Token) -> str:
     return repr(token.text)
 
 
+# The tokens a join can start with (Flink has no JOIN_HINTS; DIRECTED is matched by its text).
+_JOIN_START = frozenset(
+    {
+        *parser.Parser.JOIN_METHODS,
+        *parser.Parser.JOIN_SIDES,
+        *parser.Parser.JOIN_KINDS,
+        TokenType.COMMA,
+        TokenType.JOIN,
+        TokenType.OUTER,
+        TokenType.CROSS,
+    }
+)
+# ... and a lateral: CROSS APPLY, OUTER APPLY, LATERAL.
+_LATERAL_START = frozenset({TokenType.CROSS, TokenType.OUTER, TokenType.LATERAL})
+
+
 class StrictParser(parser.Parser):
     """sqlglot's parser held to Flink's grammar, with positioned errors."""
 
@@ -316,6 +332,11 @@ class StrictParser(parser.Parser):
             self.fail("IN (...) needs at least one value", self._prev)
         return node
 
+    def _parse_lateral(self) -> exp.Lateral | None:
+        if self._curr.token_type not in _LATERAL_START:
+            return None  # sqlglot's _parse_lateral would match nothing here
+        return super()._parse_lateral()
+
     def _parse_match_recognize(self) -> exp.MatchRecognize | None:
         start = self._curr
         node = super()._parse_match_recognize()
@@ -327,10 +348,22 @@ class StrictParser(parser.Parser):
             )
         return node
 
-    def _parse_join(self, *args: Any, **kwargs: Any) -> exp.Join | None:
+    def _parse_join(
+        self,
+        skip_join_token: bool = False,
+        parse_bracket: bool = False,
+        alias_tokens: Any = None,
+    ) -> exp.Join | None:
         start = self._curr
+        if (
+            not skip_join_token
+            and start.token_type not in _JOIN_START
+            and start.text.upper() != "DIRECTED"
+        ):
+            # sqlglot's _parse_join would match no join word here, retreat and return None
+            return None
         comma = start.token_type == TokenType.COMMA
-        join = super()._parse_join(*args, **kwargs)
+        join = super()._parse_join(skip_join_token, parse_bracket, alias_tokens)
         if join is None or comma:
             return join
         mark_span(join, start, self._prev)
