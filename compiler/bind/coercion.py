@@ -10,6 +10,7 @@ findDivisionDecimalType, findModuloDecimalType, adjustPrecisionScale).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from decimal import Decimal
 from types import MappingProxyType
@@ -35,6 +36,17 @@ _BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
 _INTEGER_RANK = MappingProxyType({Kind.TINYINT: 0, Kind.SMALLINT: 1, Kind.INT: 2, Kind.BIGINT: 3})
 
 ARITHMETIC_OPS = frozenset({"PLUS", "MINUS", "TIMES", "DIVIDE", "MOD"})
+
+# The types of literals and operator results, built once per distinct arguments: a SqlType is
+# an immutable value, and building one (a frozen dataclass of eight fields) cost more than the
+# rest of typing a literal or a logical operator.
+boolean = functools.lru_cache(maxsize=None)(t.boolean)
+int_ = functools.lru_cache(maxsize=None)(t.int_)
+bigint = functools.lru_cache(maxsize=None)(t.bigint)
+double = functools.lru_cache(maxsize=None)(t.double)
+char = functools.lru_cache(maxsize=1024)(t.char)
+interval_day_time = functools.lru_cache(maxsize=256)(t.interval_day_time)
+interval_year_month = functools.lru_cache(maxsize=256)(t.interval_year_month)
 
 
 # -- literals ---------------------------------------------------------------------------------

@@ -129,7 +129,9 @@ class ExprBinder:
         return self.bind(node.this)
 
     def _boolean(self, node: exp.Boolean) -> Expr:
-        return Literal(value=bool(node.this), type=t.boolean(nullable=False), span=span(node))
+        return Literal(
+            value=bool(node.this), type=coercion.boolean(nullable=False), span=span(node)
+        )
 
     def _null(self, node: exp.Null) -> Expr:
         return Literal(value=None, type=t.null(), span=span(node))
@@ -170,26 +172,26 @@ class ExprBinder:
 
     def _extract(self, node: exp.Extract) -> Expr:
         unit = node.this.name.upper()
-        unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
+        unit_lit = Literal(value=unit, type=coercion.char(len(unit), nullable=False))
         return functions.scalar_call("EXTRACT", (unit_lit, self.bind(node.expression)), span(node))
 
     def _floor_ceil(self, node: exp.Floor | exp.Ceil) -> Expr | None:
         if node.args.get("to") is None:
             return None  # FLOOR(x) / CEIL(x): the plain function
         unit = node.args["to"].name.upper()
-        unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
+        unit_lit = Literal(value=unit, type=coercion.char(len(unit), nullable=False))
         name = "FLOOR" if isinstance(node, exp.Floor) else "CEIL"
         return functions.scalar_call(name, (self.bind(node.this), unit_lit), span(node))
 
     def _timestamp_add(self, node: exp.TimestampAdd) -> Expr:
         unit = node.args["unit"].name.upper()
-        unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
+        unit_lit = Literal(value=unit, type=coercion.char(len(unit), nullable=False))
         args = (unit_lit, self.bind(node.expression), self.bind(node.this))
         return functions.scalar_call("TIMESTAMPADD", args, span(node))
 
     def _timestamp_diff(self, node: exp.TimestampDiff) -> Expr:
         unit = node.args["unit"].name.upper()
-        unit_lit = Literal(value=unit, type=t.char(len(unit), nullable=False))
+        unit_lit = Literal(value=unit, type=coercion.char(len(unit), nullable=False))
         args = (unit_lit, self.bind(node.this), self.bind(node.expression))
         return functions.scalar_call("TIMESTAMPDIFF", args, span(node))
 
@@ -546,10 +548,10 @@ def _literal(node: exp.Literal) -> Expr:
     s = span(node)
     text = str(node.this)
     if node.is_string:
-        return Literal(value=text, type=t.char(max(len(text), 1), nullable=False), span=s)
+        return Literal(value=text, type=coercion.char(max(len(text), 1), nullable=False), span=s)
     try:
         if "e" in text.lower():
-            return Literal(value=float(text), type=t.double(nullable=False), span=s)
+            return Literal(value=float(text), type=coercion.double(nullable=False), span=s)
         if "." in text:
             d = Decimal(text)
             digits = len(d.as_tuple().digits)
@@ -560,9 +562,9 @@ def _literal(node: exp.Literal) -> Expr:
     except (ValueError, InvalidOperation) as e:
         raise ParseError(f"invalid number {text}", s) from e
     if -(2**31) <= value < 2**31:
-        return Literal(value=value, type=t.int_(nullable=False), span=s)
+        return Literal(value=value, type=coercion.int_(nullable=False), span=s)
     if -(2**63) <= value < 2**63:
-        return Literal(value=value, type=t.bigint(nullable=False), span=s)
+        return Literal(value=value, type=coercion.bigint(nullable=False), span=s)
     return Literal(
         value=Decimal(value), type=t.decimal(len(str(abs(value))), 0, nullable=False), span=s
     )
@@ -592,7 +594,9 @@ def interval_literal(node: exp.Interval) -> Literal:
         except ValueError as e:
             raise ParseError(f"invalid interval '{text}' {start}", s) from e
         value = -months if negative else months
-        return Literal(value=value, type=t.interval_year_month(start, end, nullable=False), span=s)
+        return Literal(
+            value=value, type=coercion.interval_year_month(start, end, nullable=False), span=s
+        )
     if start not in _UNIT_MS:
         hint = (
             "use INTERVAL '0.500' SECOND for sub-second intervals"
@@ -617,4 +621,4 @@ def interval_literal(node: exp.Interval) -> Literal:
     except InvalidOperation as e:
         raise ParseError(f"invalid interval '{text}'", s) from e
     value = dt.timedelta(milliseconds=-ms if negative else ms)
-    return Literal(value=value, type=t.interval_day_time(start, end, nullable=False), span=s)
+    return Literal(value=value, type=coercion.interval_day_time(start, end, nullable=False), span=s)

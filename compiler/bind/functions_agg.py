@@ -26,7 +26,7 @@ def _arg_error(
 
 
 def _count(name: str, types: tuple[SqlType, ...], distinct: bool, span: Span | None) -> SqlType:
-    return t.bigint(nullable=False)
+    return coercion.bigint(nullable=False)
 
 
 def _numeric(name: str, types: tuple[SqlType, ...], span: Span | None) -> SqlType:
@@ -77,19 +77,19 @@ def _json_agg(name: str, types: tuple[SqlType, ...], distinct: bool, span: Span 
 
 
 def _rank(name: str, types: tuple[SqlType, ...], distinct: bool, span: Span | None) -> SqlType:
-    return t.bigint(nullable=False)
+    return coercion.bigint(nullable=False)
 
 
 def _double_rank(
     name: str, types: tuple[SqlType, ...], distinct: bool, span: Span | None
 ) -> SqlType:
-    return t.double(nullable=False)
+    return coercion.double(nullable=False)
 
 
 def _ntile(name: str, types: tuple[SqlType, ...], distinct: bool, span: Span | None) -> SqlType:
     if not types[0].is_integer:
         raise _arg_error(name, 1, "an integer", types[0], span)
-    return t.bigint(nullable=False)
+    return coercion.bigint(nullable=False)
 
 
 def _lag_lead(name: str, types: tuple[SqlType, ...], distinct: bool, span: Span | None) -> SqlType:

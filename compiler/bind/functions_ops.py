@@ -90,7 +90,7 @@ def comparison_type(op: str, left: SqlType, right: SqlType) -> SqlType | None:
     """The type both sides are compared in, or None when Flink refuses the comparison."""
     if left.is_null or right.is_null:
         other = right if left.is_null else left
-        return other if not other.is_null else t.boolean()
+        return other if not other.is_null else coercion.boolean()
     if (left.is_numeric and right.is_string) or (left.is_string and right.is_numeric):
         if op in _EQUALITY:
             return None
@@ -134,7 +134,7 @@ def _comparison_types(
     nullable = op not in ("IS_DISTINCT_FROM", "IS_NOT_DISTINCT_FROM") and any(
         (left.nullable, right.nullable)
     )
-    return lcast, rcast, t.boolean(nullable)
+    return lcast, rcast, coercion.boolean(nullable)
 
 
 def compare(op: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
@@ -169,7 +169,7 @@ def in_list(op: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
             )
         ctype = merged
     coerced = tuple(_coerce_cmp(a, ctype) for a in args)
-    return Call(name="IN", args=coerced, type=t.boolean(any_nullable(args)), span=span)
+    return Call(name="IN", args=coerced, type=coercion.boolean(any_nullable(args)), span=span)
 
 
 # -- logical and IS ---------------------------------------------------------------------------
@@ -181,20 +181,20 @@ def logical(op: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
                 a.span or span,
             )
     coerced = tuple(
-        Cast(input=a, type=t.boolean(), span=a.span) if a.type.is_null else a for a in args
+        Cast(input=a, type=coercion.boolean(), span=a.span) if a.type.is_null else a for a in args
     )
-    return Call(name=op, args=coerced, type=t.boolean(any_nullable(args)), span=span)
+    return Call(name=op, args=coerced, type=coercion.boolean(any_nullable(args)), span=span)
 
 
 def _is_null(op: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
-    return Call(name=op, args=args, type=t.boolean(False), span=span)
+    return Call(name=op, args=args, type=coercion.boolean(False), span=span)
 
 
 def _is_bool(op: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
     (arg,) = args
     if not (arg.type.is_boolean or arg.type.is_null):
         raise _op_error(op, args, span)
-    return Call(name=op, args=args, type=t.boolean(False), span=span)
+    return Call(name=op, args=args, type=coercion.boolean(False), span=span)
 
 
 # -- strings ----------------------------------------------------------------------------------
@@ -215,7 +215,7 @@ def concat_op(op: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
     if binary:
         rtype = t.binary(length, nullable) if fixed else t.varbinary(length, nullable)
     else:
-        rtype = t.char(length, nullable) if fixed else t.varchar(max(length, 1), nullable)
+        rtype = coercion.char(length, nullable) if fixed else t.varchar(max(length, 1), nullable)
     return Call(name=op, args=args, type=rtype, span=span)
 
 
@@ -227,7 +227,7 @@ def like(op: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
                 f"operator {SYMBOLS[op]} requires STRING operands, {what} is {show(a.type)}",
                 a.span or span,
             )
-    return Call(name=op, args=args, type=t.boolean(any_nullable(args)), span=span)
+    return Call(name=op, args=args, type=coercion.boolean(any_nullable(args)), span=span)
 
 
 def _spec(name: str, lo: int, hi: int | None, doc: str, fn: Rule) -> Spec:
