@@ -347,7 +347,8 @@ class _Builder:
     def _over(self, p: n.Plan) -> int:
         assert isinstance(p, n.Over)
         first = p.input.schema.fields[p.order[0].index] if p.order else None
-        if first is None or p.order[0].descending or first.time_attr is not TimeAttr.ROWTIME:
+        proctime = first is not None and first.time_attr is TimeAttr.PROCTIME
+        if first is None or p.order[0].descending or first.time_attr is None:
             ranked = _as_rank(p)
             if ranked is not None:
                 # A lone ROW_NUMBER/RANK/DENSE_RANK (no Top-N filter recognized, e.g. the
@@ -357,7 +358,9 @@ class _Builder:
                 return op_id
             if first is None or p.order[0].descending:
                 raise _unsupported(p, "OVER must be ordered by a time attribute ascending")
-            raise _unsupported(p, "OVER must be ordered by an event-time attribute")
+            raise _unsupported(
+                p, "OVER must be ordered by a time attribute (rowtime or PROCTIME())"
+            )
         if not traits.is_insert_only(p.input.changelog):
             raise _unsupported(p, "OVER needs an insert-only input")
         if p.frame.upper != 0:
@@ -365,13 +368,17 @@ class _Builder:
             raise _unsupported(p, "OVER frames must end at CURRENT ROW in streaming (as in Flink)")
         lags = _lag_offsets(p)
         _check_aggs(p, tuple(c for c in p.calls if c.name.upper() != "LAG"), ranking=True)
+        params: dict[str, Any] = {"lag_offsets": tuple(sorted(lags.items()))} if lags else {}
+        if proctime:
+            params["proctime"] = True
+        waiting = "each batch as it arrives" if proctime else "rows waiting for the watermark"
         return self.add(
             "over_agg",
             p,
             (self.hashed(p.input, p.partition),),
-            state="rows waiting for the watermark; rows of each partition inside the frame",
-            event_time=True,
-            params={"lag_offsets": tuple(sorted(lags.items()))} if lags else None,
+            state=f"{waiting}; rows of each partition inside the frame",
+            event_time=not proctime,
+            params=params or None,
         )
 
     def _rank(self, p: n.Plan) -> int:

@@ -23,7 +23,7 @@ from ..api import Output
 from ._accumulators import add, agg_fns, new_acc, result
 from ._base import BaseOperator
 from ._over import OverColumns, supports
-from ._rows import Row, arrow_schema, conform, epoch_ms, epoch_ms_array, rows_of, to_batch
+from ._rows import Row, arrow_schema, conform, epoch_ms_array, rows_of, to_batch
 
 Key = tuple[Any, ...]
 RANKING = ("ROW_NUMBER", "RANK", "DENSE_RANK")
@@ -48,6 +48,8 @@ class OverAgg(BaseOperator):
         self.fns = agg_fns(node.calls, [f.type for f in node.input.schema.fields])
         self.rows_mode = node.frame.mode.upper() == "ROWS"
         self.lower = node.frame.lower
+        # ordered by PROCTIME(): each batch is computed as it arrives (no row is late)
+        self.proctime = bool(spec.params.get("proctime"))
         self.watermark = -(2**63)
         self.seq = 0
         self.buffer: list[tuple[int, int, Row]] = []
@@ -63,34 +65,37 @@ class OverAgg(BaseOperator):
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
+        t, nulls = epoch_ms_array(batch.column(self.time_col))
+        on_time = ~nulls if self.proctime else ~nulls & (t > self.watermark)
+        self.late_records_dropped += int(np.count_nonzero(~on_time))
         if self.columnar is not None:
-            t, nulls = epoch_ms_array(batch.column(self.time_col))
-            on_time = ~nulls & (t > self.watermark)
-            self.late_records_dropped += int(np.count_nonzero(~on_time))
             data = conform(batch, self.columnar.in_schema).select(
                 range(len(self.columnar.in_schema))
             )
             self.columnar.add(data if on_time.all() else data.filter(pa.array(on_time)))
-            return self.emit([])
-        times = epoch_ms(batch.column(self.time_col))
-        _, rows = rows_of(batch)
-        for t, row in zip(times, rows, strict=True):
-            if t is None or t <= self.watermark:
-                self.late_records_dropped += 1
-                continue
-            self.buffer.append((t, self.seq, row))
-            self.seq += 1
+        else:
+            _, rows = rows_of(batch)
+            for ms, row, keep in zip(t.tolist(), rows, on_time.tolist(), strict=True):
+                if keep:
+                    self.buffer.append((ms, self.seq, row))
+                    self.seq += 1
+        if self.proctime and on_time.any():
+            return self.emit(self._ready(int(t[on_time].max())))
         return self.emit([])
 
     def on_watermark(self, watermark: int) -> Output:
         self.watermark = max(self.watermark, watermark)
+        return self.emit([] if self.proctime else self._ready(self.watermark), watermark)
+
+    def _ready(self, up_to: int) -> list[pa.RecordBatch]:
+        """The rows with time <= `up_to`, each with its aggregates."""
         if self.columnar is not None:
-            fired = self.columnar.fire(self.watermark)
-            return self.emit([fired] if fired is not None else [], watermark)
-        ready = sorted(x for x in self.buffer if x[0] <= self.watermark)
+            fired = self.columnar.fire(up_to)
+            return [fired] if fired is not None else []
+        ready = sorted(x for x in self.buffer if x[0] <= up_to)
         if not ready:
-            return Output([], watermark)
-        self.buffer = [x for x in self.buffer if x[0] > self.watermark]
+            return []
+        self.buffer = [x for x in self.buffer if x[0] > up_to]
         groups: dict[Key, list[tuple[int, Row]]] = {}
         for t, _, row in ready:
             groups.setdefault(tuple(row[i] for i in self.node.partition), []).append((t, row))
@@ -107,7 +112,7 @@ class OverAgg(BaseOperator):
                         j += 1
                 out += self._peers(part, items[i : j + 1])
                 i = j + 1
-        return self.emit([to_batch(self.out_schema, out)] if out else [], watermark)
+        return [to_batch(self.out_schema, out)] if out else []
 
     def _peers(self, part: _Partition, peers: list[tuple[int, Row]]) -> list[Row]:
         t = peers[0][0]

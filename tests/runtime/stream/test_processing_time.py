@@ -126,3 +126,31 @@ def test_proctime_column_reads_the_injected_clock() -> None:
     assert sorted(r[0] for r in rows) == [0, 0, 1]
     assert {r[1] for r in rows} == {when}
     assert {r[2] for r in rows} == {"1970-01-01 00:20:34.567"}
+
+
+@pytest.mark.parametrize("columnar", [True, False])
+def test_proctime_over_computes_each_batch_as_it_arrives(columnar: bool) -> None:
+    calls = "COUNT(*) OVER w AS n, MIN(v) OVER w AS lo"
+    if not columnar:
+        calls += ", LISTAGG(v) OVER w AS vs"  # per-row accumulators
+    query = f"""SELECT k, v, {calls} FROM B
+    WINDOW w AS (PARTITION BY k ORDER BY p ROWS BETWEEN 2 PRECEDING AND CURRENT ROW);"""
+    graph = lower_to_stream(compile_sql(DDL + query).optimized)
+    text = graph_text(graph)
+    assert "over_agg" in text and "each batch as it arrives" in text
+    now = [0]
+    ex = Executor(graph, tables={"ev": events(8)}, batch_size=2, clock=lambda: now[0])
+    (op,) = [o for k, o in ex.operators.items() if graph.operator(k).kind == "over_agg"]
+    assert (op.columnar is not None) is columnar  # type: ignore[attr-defined]
+    now[0] = 1_000
+    ex.step()  # v0 (k=0) and v1 (k=1) come out at once: no watermark to wait for
+    first = fold_multiset(ex.output(0))
+    assert {(r[0], r[1], r[2], r[3]) for r in first} == {(0, "v0", 1, "v0"), (1, "v1", 1, "v1")}
+    for t in range(2_000, 6_000, 1_000):
+        now[0] = t
+        ex.step()
+    rows = {r[1]: r for r in fold_multiset(ex.output(0))}
+    assert len(rows) == 8 and op.late_records_dropped == 0
+    # k = 0 gets v0, v2, v4, v6 one batch apart: the frame holds the last three
+    assert [rows[v][2] for v in ("v0", "v2", "v4", "v6")] == [1, 2, 3, 3]
+    assert rows["v6"][3] == "v2"
