@@ -226,14 +226,56 @@ class FlinkParser(StrictParser):
 
     def _operand(self) -> exp.Expr | None:
         """What _parse_unary returns here; a bare column (`auction`, `b.price`) directly."""
-        if self._curr.token_type in _NAME_TOKENS and self._next.token_type != TokenType.L_PAREN:
-            start = self._curr
-            # _parse_unary -> _parse_type -> _parse_atom -> _parse_column get this Column
-            column = self._parse_column_parts_fast()
+        if self._curr.token_type in _NAME_TOKENS:
+            column = self._bare_column()
             if column is not None:
-                mark_span(column, start, self._prev)
                 return column
         return self._parse_unary()
+
+    def _bare_column(self) -> exp.Column | None:
+        """The Column of up to 4 dotted names that _parse_unary would read here (through
+        _parse_type, _parse_atom, _parse_column and _parse_column_parts_fast, whose checks
+        this repeats), built without those calls; None if they would read anything else or
+        a comment is among its tokens (then _parse_unary reads it)."""
+        tokens = self._tokens
+        size = self._tokens_size
+        first = last = self._index
+        while last + 1 < size and tokens[last + 1].token_type == TokenType.DOT:
+            if last + 2 >= size or tokens[last + 2].token_type not in _NAME_TOKENS:
+                return None
+            last += 2
+        if (
+            (last + 1 < size and tokens[last + 1].token_type in self.COLUMN_POSTFIX_TOKENS)
+            or last - first > 6
+            or tokens[first].text.upper() in self.NO_PAREN_FUNCTION_PARSERS
+        ):
+            return None
+        names = tokens[first : last + 1]
+        if any(t.comments for t in names):
+            return None
+        parts = []
+        for token in names[::-1] if last > first else names:
+            if token.token_type == TokenType.DOT:
+                continue
+            part = exp.Identifier(this=token.text, quoted=token.token_type == TokenType.IDENTIFIER)
+            part._meta = {
+                "line": token.line,
+                "col": token.col,
+                "start": token.start,
+                "end": token.end,
+            }
+            parts.append(part)
+        if len(parts) == 1:
+            column = exp.Column(this=parts[0])
+        elif len(parts) == 2:
+            column = exp.Column(this=parts[0], table=parts[1])
+        elif len(parts) == 3:
+            column = exp.Column(this=parts[0], table=parts[1], db=parts[2])
+        else:
+            column = exp.Column(this=parts[0], table=parts[1], db=parts[2], catalog=parts[3])
+        self._advance(last + 1 - first)
+        mark_span(column, tokens[first], tokens[last])
+        return column
 
     def _operand_ends(self) -> bool:
         tt = self._curr.token_type
