@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from sqlglot import exp
 
@@ -18,7 +19,7 @@ from ..plan import nodes as n
 from ..plan.expr import Cast, ColumnRef, Expr, FieldAccess, Literal, and_
 from . import coercion, view_cache
 from .expressions import ExprBinder, interval_literal, span
-from .scope import Scope, ScopeColumn, suggest
+from .scope import Scope, ScopeColumn, scope_columns, suggest
 from .session import Session
 from .tables import scan_plan
 
@@ -435,23 +436,24 @@ def _requalify(scope: Scope, alias: str | None, table_alias: exp.TableAlias | No
         if table_alias is not None and table_alias.columns
         else None
     )
-    cols = []
-    for i, c in enumerate(scope.columns):
-        f = c.field
-        if names is not None and i < len(names):
-            f = Field(names[i], f.type, f.time_attr)
-        cols.append(ScopeColumn(alias, f, c.index, c.hidden))
-    return Scope(tuple(cols))
+    if not scope.columns:
+        return Scope(())
+    _, fields, indexes, hidden = zip(*scope.columns, strict=True)
+    if names is not None:
+        fields = tuple(
+            Field(names[i], f.type, f.time_attr) if i < len(names) else f
+            for i, f in enumerate(fields)
+        )
+    return Scope(scope_columns(repeat(alias), fields, indexes, hidden))
 
 
 def _rescope(scope: Scope, fields: tuple[Field, ...]) -> Scope:
     """Same qualifiers, the join's (nullability-widened) field types."""
-    cols = tuple(
-        ScopeColumn(c.qualifier, fields[c.index], c.index, c.hidden)
-        for c in scope.columns
-        if c.index < len(fields)
-    )
-    return Scope(cols)
+    kept = [c for c in scope.columns if c.index < len(fields)]
+    if not kept:
+        return Scope(())
+    qualifiers, _, indexes, hidden = zip(*kept, strict=True)
+    return Scope(scope_columns(qualifiers, map(fields.__getitem__, indexes), indexes, hidden))
 
 
 def _coerce(e: Expr, target: t.SqlType) -> Expr:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import count, repeat
 from typing import NamedTuple
 
 from nrtg.catalog.errors import Span
@@ -23,19 +25,32 @@ class ScopeColumn(NamedTuple):
     hidden: bool = False  # not expanded by `*` (e.g. a join's duplicate USING column)
 
 
+def scope_columns(
+    qualifiers: Iterable[str | None],
+    fields: Iterable[Field],
+    indexes: Iterable[int],
+    hidden: Iterable[bool],
+) -> tuple[ScopeColumn, ...]:
+    """ScopeColumns of the parallel iterables (up to the shortest), made by C iterators and
+    tuple.__new__ rather than a Python frame per column: every table, join and subquery
+    makes a scope, and the frames were most of the cost."""
+    rows = zip(qualifiers, fields, indexes, hidden, strict=False)  # some are endless repeats
+    return tuple(map(tuple.__new__, repeat(ScopeColumn), rows))
+
+
 @dataclass(frozen=True)
 class Scope:
     columns: tuple[ScopeColumn, ...]
 
     @staticmethod
     def of(fields: tuple[Field, ...], qualifier: str | None) -> Scope:
-        return Scope(tuple(ScopeColumn(qualifier, f, i) for i, f in enumerate(fields)))
+        return Scope(scope_columns(repeat(qualifier), fields, count(), repeat(False)))
 
     def concat(self, other: Scope) -> Scope:
-        offset = len(self.columns)
-        shifted = tuple(
-            ScopeColumn(c.qualifier, c.field, c.index + offset, c.hidden) for c in other.columns
-        )
+        if not other.columns:
+            return Scope(self.columns)
+        qualifiers, fields, indexes, hidden = zip(*other.columns, strict=True)
+        shifted = scope_columns(qualifiers, fields, map(len(self.columns).__add__, indexes), hidden)
         return Scope(self.columns + shifted)
 
     @property
