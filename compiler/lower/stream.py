@@ -190,7 +190,7 @@ class _Builder:
     def _lower(self, p: n.Plan) -> int:
         handler = _HANDLERS.get(type(p))
         if handler is None:
-            raise _unsupported(p, _WHY.get(type(p), "no streaming operator for this node"))
+            raise _unsupported(p, "no streaming operator for this node")
         return handler(self, p)
 
     def _scan(self, p: n.Plan) -> int:
@@ -390,6 +390,27 @@ class _Builder:
             state="all rows per partition (retractions can promote any of them)",
         )
 
+    def _sort(self, p: n.Plan) -> int:
+        """ORDER BY ... LIMIT n: a Top-N over the whole input that retracts rows leaving the
+        top, as Flink's streaming SortLimit. A sort without LIMIT cannot finish on an
+        unbounded input, and LIMIT without ORDER BY picks arbitrary rows: both refused."""
+        assert isinstance(p, n.Sort)
+        if p.limit is None or not p.keys:
+            what = "ORDER BY without LIMIT" if p.limit is None else "LIMIT without ORDER BY"
+            raise _unsupported(
+                p, f"{what} on an unbounded stream (ORDER BY ... LIMIT n is a Top-N)"
+            )
+        top = n.Rank(
+            input=p.input,
+            partition=(),
+            order=p.keys,
+            fn=n.RankFn.ROW_NUMBER,
+            lower=p.offset + 1,
+            upper=p.offset + p.limit,
+            span=p.span,
+        )
+        return self.lower(top)
+
     def _deduplicate(self, p: n.Plan) -> int:
         assert isinstance(p, n.Deduplicate)
         if not traits.is_insert_only(p.input.changelog):
@@ -485,15 +506,12 @@ _HANDLERS: dict[type, Callable[[_Builder, n.Plan], int]] = {
     n.Over: _Builder._over,
     n.Sink: _Builder._sink,
     n.Rank: _Builder._rank,
+    n.Sort: _Builder._sort,
     n.Deduplicate: _Builder._deduplicate,
     n.WindowJoin: _Builder._window_join,
     n.IntervalJoin: _Builder._interval_join,
     n.WindowRank: _Builder._window_rank,
     n.WindowDeduplicate: _Builder._window_dedup,
-}
-
-_WHY: dict[type, str] = {
-    n.Sort: "ORDER BY / LIMIT on an unbounded stream",
 }
 
 # Aggregates with a streaming accumulator (runtime/stream/operators/_accumulators.py), all

@@ -10,6 +10,7 @@ from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.lower.graph import EdgeKind, JobGraph
 from nrtg.compiler.lower.stream import lower_to_stream
 from nrtg.compiler.lower.stream_text import graph_dot, graph_text
+from nrtg.compiler.plan import nodes as n
 
 DDL = """
 CREATE TABLE clicks (user_id BIGINT, url STRING, price INT, ts TIMESTAMP(3),
@@ -81,7 +82,18 @@ def test_dot_draws_every_operator_and_edge() -> None:
 
 def test_unsupported_names_the_node_and_the_target() -> None:
     with pytest.raises(UnsupportedError, match="Sort is not supported by the stream target"):
-        graph("SELECT * FROM plain ORDER BY id LIMIT 3;")
+        graph("SELECT * FROM plain ORDER BY id;")
+    with pytest.raises(UnsupportedError, match="LIMIT without ORDER BY on an unbounded stream"):
+        graph("SELECT * FROM plain LIMIT 3;")
+
+
+def test_order_by_limit_is_a_top_n_over_the_whole_input() -> None:
+    (op,) = [
+        s
+        for s in graph("SELECT * FROM plain ORDER BY id DESC LIMIT 3;").operators
+        if s.kind == "rank"
+    ]
+    assert isinstance(op.node, n.Rank) and op.node.partition == () and op.node.upper == 3
 
 
 def test_equal_subplans_share_operators_and_nothing_dangles() -> None:
