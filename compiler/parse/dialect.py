@@ -179,6 +179,8 @@ class FlinkParser(StrictParser):
     # left in `_ahead` (index after it, node, index of its first token) and the chain runs as
     # usual; the first _parse_range or _parse_unary it reaches at that index takes the node.
     _ahead: tuple[int, exp.Expr | None, int] | None = None
+    # False when the text parsed has no IGNORE or RESPECT (as in IGNORE NULLS) anywhere.
+    nulls_clauses: bool = True
 
     def _parse_disjunction(self) -> exp.Expr | None:
         start = self._index
@@ -288,6 +290,15 @@ class FlinkParser(StrictParser):
         if this is not None and self._prev:
             end = this.meta.get("end")
             this.meta["end"] = self._prev.end if end is None else max(end, self._prev.end)
+        if (
+            not alias
+            and self._curr.token_type in _OPERAND_END
+            and not (self.nulls_clauses and isinstance(this, exp.AggFunc))
+        ):
+            # What follows is no WITHIN GROUP, FILTER, IGNORE/RESPECT NULLS, OVER or PER: the
+            # rest would return `this` as it is, after looking for an IGNORE/RESPECT NULLS in
+            # an aggregate's arguments (a walk of them), which only nulls_clauses allows.
+            return this
         return super()._parse_window(this, alias)
 
     # -- FROM items: window TVFs -------------------------------------------------------------

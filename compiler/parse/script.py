@@ -78,6 +78,8 @@ class ScriptParser(FlinkParser):
         self._index = -1
         self._advance()
         self.check_reserved = needs_reserved_check(tokens)
+        text = sql[tokens[0].start : tokens[-1].end + 1].upper() if tokens else ""
+        self.nulls_clauses = "IGNORE" in text or "RESPECT" in text
         self._refuse_table_hints(tokens, len(sql) if end is None else end)
         stmt = self._statement()
         if self._curr:
