@@ -392,13 +392,27 @@ class _Builder:
 
     def _sort(self, p: n.Plan) -> int:
         """ORDER BY ... LIMIT n: a Top-N over the whole input that retracts rows leaving the
-        top, as Flink's streaming SortLimit. A sort without LIMIT cannot finish on an
-        unbounded input, and LIMIT without ORDER BY picks arbitrary rows: both refused."""
+        top, as Flink's streaming SortLimit. ORDER BY an event-time attribute ascending first
+        (no LIMIT): rows leave sorted as the watermark passes them (Flink's TemporalSort).
+        Other sorts without LIMIT cannot finish on an unbounded input, and LIMIT without
+        ORDER BY picks arbitrary rows: both refused."""
         assert isinstance(p, n.Sort)
+        first = p.input.schema.fields[p.keys[0].index] if p.keys else None
+        by_time = first is not None and first.time_attr is TimeAttr.ROWTIME
+        if p.limit is None and by_time and not p.keys[0].descending and not p.offset:
+            return self.add(
+                "temporal_sort",
+                p,
+                (self.hashed(p.input, ()),),
+                state="rows waiting for the watermark",
+                event_time=True,
+            )
         if p.limit is None or not p.keys:
             what = "ORDER BY without LIMIT" if p.limit is None else "LIMIT without ORDER BY"
             raise _unsupported(
-                p, f"{what} on an unbounded stream (ORDER BY ... LIMIT n is a Top-N)"
+                p,
+                f"{what} on an unbounded stream (ORDER BY ... LIMIT n is a Top-N; ORDER BY may "
+                "sort by an event-time attribute ascending first)",
             )
         top = n.Rank(
             input=p.input,

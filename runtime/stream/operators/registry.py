@@ -59,6 +59,10 @@ def make_operator(spec: OperatorSpec, env: Env = DEFAULT_ENV) -> Operator:
         from .rank import Rank
 
         return Rank(spec)
+    if kind == "temporal_sort":
+        from .temporal_sort import TemporalSort
+
+        return TemporalSort(spec)
     if kind == "deduplicate":
         from .deduplicate import Deduplicate
 
