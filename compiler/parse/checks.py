@@ -246,6 +246,8 @@ class StrictParser(parser.Parser):
         return super()._parse_select_query(*args, **kwargs)
 
     def _parse_alias(self, this: exp.Expr | None, explicit: bool = False) -> exp.Expr | None:
+        if self._curr.token_type in _NO_ALIAS:
+            return this  # sqlglot's would try LIMIT/OFFSET/WINDOW, AS, (, a name: none is here
         index = self._index
         node = super()._parse_alias(this, explicit)
         if (
@@ -383,3 +385,23 @@ class StrictParser(parser.Parser):
                 self._prev,
             )
         return join
+
+
+# Tokens after an expression that cannot begin its alias (nor a clause _parse_alias looks for).
+_NO_ALIAS = frozenset(
+    {
+        TokenType.COMMA,
+        TokenType.R_PAREN,
+        TokenType.FROM,
+        TokenType.WHERE,
+        TokenType.GROUP_BY,
+        TokenType.HAVING,
+        TokenType.ORDER_BY,
+        TokenType.SEMICOLON,
+        TokenType.SENTINEL,
+    }
+    - StrictParser.ALIAS_TOKENS
+    - set(StrictParser.AMBIGUOUS_ALIAS_TOKENS)
+    - StrictParser.PLACEHOLDER_PARSERS.keys()
+    - {TokenType.ALIAS, TokenType.L_PAREN, TokenType.IDENTIFIER, TokenType.STRING, TokenType.WINDOW}
+)
