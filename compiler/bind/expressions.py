@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -521,7 +522,14 @@ def _coerce(e: Expr, target: t.SqlType) -> Expr:
 def _func_name(node: exp.Expression) -> str:
     if isinstance(node, exp.Anonymous):
         return str(node.name).upper()
-    return _FUNCTION_NAMES.get(type(node), node.sql_name().upper())
+    return _FUNCTION_NAMES.get(type(node)) or sql_name(type(node))
+
+
+@functools.cache
+def sql_name(cls: type[exp.Func]) -> str:
+    """A sqlglot function class's SQL name, upper case (sqlglot derives it from the class
+    name on every call)."""
+    return cls.sql_name().upper()
 
 
 def _func_args(node: exp.Expression) -> tuple[exp.Expression, ...]:

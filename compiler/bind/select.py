@@ -16,7 +16,7 @@ from ..plan import nodes as n
 from ..plan.expr import AggCall, Call, ColumnRef, Expr, Literal
 from . import functions, grouping_sets, subqueries
 from .contents import AGG, WINDOW, Contents
-from .expressions import ExprBinder, interval_literal, span
+from .expressions import ExprBinder, interval_literal, span, sql_name
 from .query import Bound, output_name
 from .scope import Scope
 
@@ -34,7 +34,7 @@ LEGACY_PROPERTIES = {"START": "window_start", "END": "window_end", "ROWTIME": "w
 def _name(node: exp.Expression) -> str:
     if isinstance(node, exp.Anonymous):
         return str(node.name).upper()
-    return node.sql_name().upper() if isinstance(node, exp.Func) else ""
+    return sql_name(type(node)) if isinstance(node, exp.Func) else ""
 
 
 @dataclass
@@ -432,9 +432,8 @@ def _agg_parts(node: exp.Expression) -> tuple[str, list[exp.Expression], bool]:
         args = list(node.expressions)
         name = str(node.name).upper()
     else:
-        name = {"ARRAY_AGG": "COLLECT", "GROUP_CONCAT": "LISTAGG"}.get(
-            node.sql_name().upper(), node.sql_name().upper()
-        )
+        name = sql_name(type(node))
+        name = {"ARRAY_AGG": "COLLECT", "GROUP_CONCAT": "LISTAGG"}.get(name, name)
         name = {"VARIANCE": "VAR_SAMP", "VARIANCE_POP": "VAR_POP", "STDDEV": "STDDEV_SAMP"}.get(
             name, name
         )
