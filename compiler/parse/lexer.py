@@ -12,12 +12,39 @@ from __future__ import annotations
 
 import functools
 import re
+from operator import attrgetter
+from typing import NamedTuple
 
 from sqlglot.tokenizer_core import Token, TokenType
 
 from .dialect import FlinkTokenizer
+from .nodes import positions
+from .reserved import RESERVED_WORDS, reserved_candidates
 
-__all__ = ["fast_tokenize"]
+__all__ = ["Lexed", "fast_tokenize", "lex"]
+
+_TYPE = attrgetter("token_type")
+_TEXT = attrgetter("text")
+
+
+class Lexed(NamedTuple):
+    """A script's tokens, with what the statement split and the reserved-word check need."""
+
+    tokens: list[Token]
+    semicolons: list[int]  # the indexes of the `;` tokens
+    begin: bool  # a token spells BEGIN (a statement set may open)
+    reserved: list[int]  # reserved_candidates(tokens)
+
+    @classmethod
+    def of(cls, tokens: list[Token]) -> Lexed:
+        """The facts of tokens from another tokenizer."""
+        return cls(
+            tokens,
+            list(positions(list(map(_TYPE, tokens)), TokenType.SEMICOLON)),
+            "BEGIN" in map(str.upper, map(_TEXT, tokens)),
+            reserved_candidates(tokens),
+        )
+
 
 # One match per token: the whitespace before it, then a comment or a token (or the end of the
 # text). The operator alternatives are filled in by _tables() with sqlglot's operators. A word
@@ -47,6 +74,7 @@ _KINDS = {
     **dict.fromkeys("0123456789", _NUM),
     **dict.fromkeys("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_", _WORD),
 }
+_WATCHED = RESERVED_WORDS | {"BEGIN"}
 # Not Flink syntax, and sqlglot tokenizes them with special rules (`{#` comments, `@` params).
 _FALLBACK_TOKENS = frozenset({TokenType.UNKNOWN, TokenType.PARAMETER, TokenType.L_BRACE})
 
@@ -86,6 +114,12 @@ def _tables() -> tuple[
 
 def fast_tokenize(sql: str) -> list[Token] | None:
     """Tokens of `sql`, or None when the script needs sqlglot's own tokenizer."""
+    lexed = lex(sql)
+    return None if lexed is None else lexed.tokens
+
+
+def lex(sql: str) -> Lexed | None:
+    """Tokens of `sql` and their facts, or None when the script needs sqlglot's tokenizer."""
     if "\r" in sql:
         return None  # sqlglot's line/column rules for \r and \r\n: leave them to it
     pattern, words, ops, multi = _tables()
@@ -96,6 +130,11 @@ def fast_tokenize(sql: str) -> list[Token] | None:
     line_start = 0  # offset of the first character of the current line
     pos = 0  # the text read so far by the matches (a gap findall skipped makes it short)
     resume = 0  # the end of the last token: a multi-word keyword ends past its first match
+    semicolons: list[int] = []
+    begin = False
+    reserved: list[int] = []
+    # The words the facts are about: one set lookup per word token.
+    watched = _WATCHED
     kinds = _KINDS
     var = TokenType.VAR
     for space, comment, text in pattern.findall(sql):
@@ -141,6 +180,11 @@ def fast_tokenize(sql: str) -> list[Token] | None:
                     end = matched[1]
                     text = upper  # sqlglot spells multi-word keywords canonically
             token_type = words.get(upper, var)
+            if upper in watched:
+                if upper == "BEGIN":
+                    begin = True
+                else:
+                    reserved.append(len(tokens))
         elif kind == _NUM:
             token_type = TokenType.NUMBER
         elif kind == _STR:
@@ -148,20 +192,29 @@ def fast_tokenize(sql: str) -> list[Token] | None:
                 return None
             token_type = TokenType.STRING
             text = text[1:-1].replace("''", "'")
+            upper = text.upper()
+            if upper in watched:
+                if upper == "BEGIN":
+                    begin = True
+                else:
+                    reserved.append(len(tokens))
         elif kind == _IDENT:
             if "\n" in text:
                 return None
             token_type = TokenType.IDENTIFIER
             text = text[1:-1].replace("``", "`")
+            begin = begin or text.upper() == "BEGIN"  # quoted names are no reserved words
         else:  # operators: the regex took the longest of sqlglot's operator keywords
             if text[0] == "/" and sql.startswith("/*", start):
                 return None  # an unterminated or hint comment: sqlglot reports it
             token_type = ops[text]
             if token_type in _FALLBACK_TOKENS or text == "/*+":
                 return None
-            if token_type == TokenType.SEMICOLON and pending and tokens:
-                tokens[-1].comments.extend(pending)
-                pending = []
+            if token_type == TokenType.SEMICOLON:
+                semicolons.append(len(tokens))
+                if pending and tokens:
+                    tokens[-1].comments.extend(pending)
+                    pending = []
         tokens.append(Token(token_type, text, line, end - line_start, start, end - 1, pending))
         pending = []
         prev_line = line
@@ -171,7 +224,7 @@ def fast_tokenize(sql: str) -> list[Token] | None:
     if pending and tokens:
         # sqlglot keeps trailing comments on the last token
         tokens[-1].comments.extend(pending)
-    return tokens
+    return Lexed(tokens, semicolons, begin, reserved)
 
 
 def _multi_word(sql: str, pos: int, follow: tuple[str, ...]) -> tuple[str, int] | None:

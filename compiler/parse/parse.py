@@ -7,9 +7,7 @@ Every failure is a `ParseError` (or `UnsupportedError` for valid Flink SQL nrtg 
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Callable
-from operator import attrgetter
 from typing import TypeVar
 
 from sqlglot import exp
@@ -21,9 +19,9 @@ from nrtg.compiler.errors import ParseError, Span
 
 from . import statements as st
 from .dialect import Flink, FlinkParser, SyntaxFailure
-from .lexer import fast_tokenize
-from .nodes import positions, span_of
-from .reserved import RESERVED_WORDS, check_tree, needs_reserved_check
+from .lexer import Lexed, lex
+from .nodes import span_of
+from .reserved import RESERVED_WORDS, check_tree, needs_reserved_check, reserved_candidates
 from .script import ScriptParser
 
 __all__ = [
@@ -35,8 +33,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-_TOKEN_TYPE = attrgetter("token_type")
-_TEXT = attrgetter("text")
 
 
 @functools.cache
@@ -44,8 +40,8 @@ def _dialect() -> Flink:
     return Flink()
 
 
-def _tokenize(sql: str) -> list[Token]:
-    fast = fast_tokenize(sql)
+def _tokenize(sql: str) -> Lexed:
+    fast = lex(sql)
     if fast is not None:
         return fast
     # sqlglot's tokenizer: the reference, and the one that reports malformed input
@@ -76,7 +72,7 @@ def _tokenize(sql: str) -> list[Token]:
             raise ParseError(
                 f"unexpected character {tok.text!r}{hint}", Span(tok.start, tok.end + 1)
             )
-    return tokens
+    return Lexed.of(tokens)
 
 
 def _guard(stmt_index: int, sql: str, parser: FlinkParser, fn: Callable[[], T]) -> T:
@@ -101,22 +97,28 @@ def _guard(stmt_index: int, sql: str, parser: FlinkParser, fn: Callable[[], T]) 
         ) from None
 
 
-def _split(tokens: list[Token], sql: str) -> list[list[Token]]:
+def _split(lexed: Lexed) -> list[tuple[list[Token], list[int]]]:
+    """Statements at `;`, each with its reserved_candidates."""
+    tokens = lexed.tokens
+    if lexed.begin:
+        return [(chunk, reserved_candidates(chunk)) for chunk in _split_sets(tokens)]
+    # No statement set (a set needs a token spelling BEGIN): the chunks between the `;`s.
+    out = []
+    start = 0
+    for end in [*lexed.semicolons, len(tokens)]:
+        if end > start:
+            reserved = [i - start for i in lexed.reserved if start <= i < end]
+            out.append((tokens[start:end], reserved))
+        start = end + 1
+    return out
+
+
+def _split_sets(tokens: list[Token]) -> list[list[Token]]:
     """Statements at `;`, keeping statement sets (`...STATEMENT SET BEGIN ... END`) whole.
 
     Inside a set, `;` separates its INSERTs and the first END that closes no CASE ends it.
     """
-    if "BEGIN" not in map(str.upper, map(_TEXT, tokens)):
-        # No statement set (a set needs a token spelling BEGIN): the chunks between the `;`s.
-        types = list(map(_TOKEN_TYPE, tokens))
-        out = []
-        start = 0
-        for end in itertools.chain(positions(types, TokenType.SEMICOLON), (len(tokens),)):
-            if end > start:
-                out.append(tokens[start:end])
-            start = end + 1
-        return out
-    out = []
+    out: list[list[Token]] = []
     current: list[Token] = []
     in_set = False
     case_depth = 0
@@ -158,17 +160,16 @@ def _opens_set(tokens: list[Token]) -> bool:
 
 def parse_script(sql: str) -> st.Script:
     """Parses a whole script (`;`-separated statements) into typed statements."""
-    tokens = _tokenize(sql)
     parser = ScriptParser(dialect=_dialect())
     statements: list[st.Statement] = []
-    chunks = _split(tokens, sql)
-    for index, chunk in enumerate(chunks):
-        end = chunks[index + 1][0].start if index + 1 < len(chunks) else len(sql)
+    chunks = _split(_tokenize(sql))
+    for index, (chunk, reserved) in enumerate(chunks):
+        end = chunks[index + 1][0][0].start if index + 1 < len(chunks) else len(sql)
         stmt = _guard(
             index,
             sql,
             parser,
-            lambda: parser.parse_statement(chunk, sql, index, end),  # noqa: B023
+            lambda: parser.parse_statement(chunk, sql, index, end, reserved),  # noqa: B023
         )
         statements.append(stmt)
     return st.Script(statements=tuple(statements), source=sql)
@@ -177,7 +178,7 @@ def parse_script(sql: str) -> st.Script:
 def _parse_one(
     sql: str, what: str, method: Callable[[FlinkParser], exp.Expr | None]
 ) -> exp.Expression:
-    tokens = [t for t in _tokenize(sql) if t.token_type != TokenType.SEMICOLON]
+    tokens = [t for t in _tokenize(sql).tokens if t.token_type != TokenType.SEMICOLON]
     if not tokens:
         raise ParseError(f"expected {what}, found nothing", Span(0, len(sql)))
     parser = FlinkParser(dialect=_dialect())
@@ -194,7 +195,7 @@ def _parse_one(
             parser.raise_error("expected the end of the " + what)
         if not isinstance(node, exp.Expression):
             raise ParseError(f"expected {what}", Span(0, len(sql)))
-        if needs_reserved_check(tokens):
+        if needs_reserved_check(tokens, reserved_candidates(tokens)):
             check_tree(node, 0)
         return node
 

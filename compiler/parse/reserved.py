@@ -11,7 +11,13 @@ from nrtg.compiler.errors import ParseError, Span
 
 from .nodes import find_all, positions, span_of
 
-__all__ = ["RESERVED_WORDS", "check_reserved", "check_tree", "needs_reserved_check"]
+__all__ = [
+    "RESERVED_WORDS",
+    "check_reserved",
+    "check_tree",
+    "needs_reserved_check",
+    "reserved_candidates",
+]
 
 # Calcite/Flink reserved words that sqlglot would otherwise accept as plain identifiers.
 RESERVED_WORDS = frozenset(
@@ -49,24 +55,32 @@ def check_reserved(name: str, span: Span | None) -> None:
 _TEXT = attrgetter("text")
 
 
-def needs_reserved_check(tokens: list[Token]) -> bool:
-    """Cheap pre-scan: could an unquoted reserved word be used as an identifier here?"""
+def reserved_candidates(tokens: list[Token]) -> list[int]:
+    """The indexes of the tokens other than quoted names that spell a reserved word."""
     # The tokens' words in C loops (map, set.intersection, list.index): most have none.
     words = list(map(str.upper, map(_TEXT, tokens)))
-    for word in RESERVED_WORDS.intersection(words):
-        for i in positions(words, word):
-            if tokens[i].token_type == TokenType.IDENTIFIER:
-                continue
-            nxt = tokens[i + 1].token_type if i + 1 < len(tokens) else None
-            if nxt in (TokenType.L_PAREN, TokenType.STRING, TokenType.NUMBER):
-                continue
-            if (
-                i >= 2
-                and tokens[i - 1].token_type == TokenType.STRING
-                and tokens[i - 2].token_type == TokenType.INTERVAL
-            ):
-                continue  # the unit of INTERVAL '10' SECOND, which the interval parser reads
-            return True
+    return sorted(
+        i
+        for word in RESERVED_WORDS.intersection(words)
+        for i in positions(words, word)
+        if tokens[i].token_type != TokenType.IDENTIFIER
+    )
+
+
+def needs_reserved_check(tokens: list[Token], candidates: list[int]) -> bool:
+    """Cheap pre-scan: could an unquoted reserved word be used as an identifier here?
+    `candidates` are the reserved_candidates of `tokens`."""
+    for i in candidates:
+        nxt = tokens[i + 1].token_type if i + 1 < len(tokens) else None
+        if nxt in (TokenType.L_PAREN, TokenType.STRING, TokenType.NUMBER):
+            continue
+        if (
+            i >= 2
+            and tokens[i - 1].token_type == TokenType.STRING
+            and tokens[i - 2].token_type == TokenType.INTERVAL
+        ):
+            continue  # the unit of INTERVAL '10' SECOND, which the interval parser reads
+        return True
     return False
 
 

@@ -17,7 +17,7 @@ from nrtg.compiler.errors import Span, UnsupportedError
 from . import statements as st
 from .dialect import FlinkParser
 from .objects import parse_alter, parse_create, parse_drop
-from .reserved import check_reserved, check_tree, needs_reserved_check
+from .reserved import check_reserved, check_tree, needs_reserved_check, reserved_candidates
 
 __all__ = ["STATEMENT_KEYWORDS", "ScriptParser"]
 
@@ -67,9 +67,15 @@ class ScriptParser(FlinkParser):
     check_reserved: bool = False
 
     def parse_statement(
-        self, tokens: list[Token], sql: str, stmt_index: int, end: int | None = None
+        self,
+        tokens: list[Token],
+        sql: str,
+        stmt_index: int,
+        end: int | None = None,
+        reserved: list[int] | None = None,
     ) -> st.Statement:
-        """Parses one statement; `end` is where the next statement starts (for hint checks)."""
+        """Parses one statement; `end` is where the next statement starts (for hint checks),
+        `reserved` the reserved_candidates of `tokens` if known."""
         self.reset()
         self.sql = sql
         self.stmt_index = stmt_index
@@ -77,7 +83,9 @@ class ScriptParser(FlinkParser):
         self._tokens_size = len(tokens)
         self._index = -1
         self._advance()
-        self.check_reserved = needs_reserved_check(tokens)
+        if reserved is None:
+            reserved = reserved_candidates(tokens)
+        self.check_reserved = needs_reserved_check(tokens, reserved)
         text = sql[tokens[0].start : tokens[-1].end + 1].upper() if tokens else ""
         self.nulls_clauses = "IGNORE" in text or "RESPECT" in text
         self._refuse_table_hints(tokens, len(sql) if end is None else end)
