@@ -246,8 +246,22 @@ class StrictParser(parser.Parser):
         return super()._parse_select_query(*args, **kwargs)
 
     def _parse_alias(self, this: exp.Expr | None, explicit: bool = False) -> exp.Expr | None:
-        if self._curr.token_type in _NO_ALIAS:
+        tok = self._curr
+        if tok.token_type in _NO_ALIAS:
             return this  # sqlglot's would try LIMIT/OFFSET/WINDOW, AS, (, a name: none is here
+        name = self._next
+        if (
+            tok.token_type == TokenType.ALIAS
+            and name.token_type in _ALIAS_NAMES
+            and this is not None
+            and not (this.comments or tok.comments or name.comments)
+        ):
+            # `AS name`: the Alias sqlglot's builds (through _parse_id_var), without comments
+            # to move around
+            self._advance(2)
+            alias = exp.Identifier(this=name.text, quoted=name.token_type == TokenType.IDENTIFIER)
+            alias._meta = {"line": name.line, "col": name.col, "start": name.start, "end": name.end}
+            return exp.Alias(this=this, alias=alias)
         index = self._index
         node = super()._parse_alias(this, explicit)
         if (
@@ -387,6 +401,7 @@ class StrictParser(parser.Parser):
         return join
 
 
+_ALIAS_NAMES = frozenset({TokenType.VAR, TokenType.IDENTIFIER})
 # Tokens after an expression that cannot begin its alias (nor a clause _parse_alias looks for).
 _NO_ALIAS = frozenset(
     {
