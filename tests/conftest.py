@@ -34,3 +34,13 @@ def real_hms() -> tuple[str, int]:
     except services.ServiceError as e:
         error = str(e)
     pytest.fail(f"the Hive Metastore could not be started:\n{error}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> str:
+    """The project's S3-API server (scripts/s3.sh), started if needed: "http://127.0.0.1:PORT"."""
+    try:
+        return services.start_s3()
+    except services.ServiceError as e:
+        error = str(e)
+    pytest.fail(f"the S3 server could not be started:\n{error}", pytrace=False)

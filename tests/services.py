@@ -1,12 +1,13 @@
 """The real JVM services that integration tests talk to, started on demand.
 
-`scripts/kafka.sh` runs a single-node KRaft Kafka broker and `scripts/hms.sh` a Hive Metastore,
-both on 127.0.0.1. The scripts are idempotent (a running service is reused), so a test session
-pays the start-up once, and only the first run on a machine pays the download. Failing to start
-raises `ServiceError` with the script's own diagnosis; the fixtures turn that into a test failure,
-never a skip.
+`scripts/kafka.sh` runs a single-node KRaft Kafka broker, `scripts/hms.sh` a Hive Metastore and
+`scripts/s3.sh` an S3-API server (S3Proxy), all on 127.0.0.1. The scripts are idempotent (a
+running service is reused), so a test session pays the start-up once, and only the first run on
+a machine pays the download. Failing to start raises `ServiceError` with the script's own
+diagnosis; the fixtures turn that into a test failure, never a skip.
 
-Ports come from the scripts' environment variables: `KAFKA_PORT` (9092) and `HMS_PORT` (9084).
+Ports come from the scripts' environment variables: `KAFKA_PORT` (9092), `HMS_PORT` (9084) and
+`S3_PORT` (9400).
 """
 
 from __future__ import annotations
@@ -22,10 +23,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 KAFKA_SCRIPT = REPO / "scripts" / "kafka.sh"
 HMS_SCRIPT = REPO / "scripts" / "hms.sh"
+S3_SCRIPT = REPO / "scripts" / "s3.sh"
 
 # A cold start downloads the service first (Kafka: Maven resolution; HMS: a ~460 MB sdist).
 KAFKA_START_TIMEOUT_S = 900.0
 HMS_START_TIMEOUT_S = 1500.0
+S3_START_TIMEOUT_S = 600.0  # a cold start fetches S3Proxy's 55 MB jar with Maven
+
+# The credentials scripts/s3.sh gives its server (its S3_ACCESS_KEY / S3_SECRET_KEY defaults).
+S3_ACCESS_KEY = "nrtg"
+S3_SECRET_KEY = "nrtg-secret"
 
 
 class ServiceError(RuntimeError):
@@ -38,6 +45,10 @@ def kafka_port() -> int:
 
 def hms_port() -> int:
     return int(os.environ.get("HMS_PORT", "9084"))
+
+
+def s3_port() -> int:
+    return int(os.environ.get("S3_PORT", "9400"))
 
 
 def _run(script: Path, action: str, timeout: float, env: Mapping[str, str] | None = None) -> str:
@@ -107,6 +118,15 @@ def start_hms() -> tuple[str, int]:
     out = _run(HMS_SCRIPT, "start", HMS_START_TIMEOUT_S) or f"127.0.0.1:{hms_port()}"
     host, _, port = out.rpartition(":")
     return host, int(port)
+
+
+def start_s3() -> str:
+    """Starts the S3 server unless it is up; returns its endpoint "http://127.0.0.1:PORT".
+
+    Clients sign with S3_ACCESS_KEY / S3_SECRET_KEY, any region, path-style addressing.
+    """
+    env = {"S3_ACCESS_KEY": S3_ACCESS_KEY, "S3_SECRET_KEY": S3_SECRET_KEY}
+    return _run(S3_SCRIPT, "start", S3_START_TIMEOUT_S, env) or f"http://127.0.0.1:{s3_port()}"
 
 
 def make_topic(

@@ -15,7 +15,7 @@ records it skips, which the runtime reports.
 
 Directories are read recursively; files whose name starts with `.` or `_` (in-progress files,
 `_SUCCESS` markers) are skipped, as Flink and Hive skip them. A `k=v/` directory layout becomes
-partition columns.
+partition columns. `s3://` and `s3a://` paths are listed and read through remote.py.
 """
 
 from __future__ import annotations
@@ -25,9 +25,15 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nrtg.catalog.errors import ExecutionError
 from nrtg.compiler.errors import UnsupportedError
+
+from . import remote
+
+if TYPE_CHECKING:
+    import duckdb
 
 Columns = Sequence[tuple[str, str]]  # (name, DuckDB type text)
 FORMATS = ("json", "csv", "raw", "parquet", "orc", "textfile")
@@ -66,7 +72,15 @@ class Files:
         return bool(self.partition_keys)
 
 
-def files(path: str, table: str) -> Files:
+def files(con: duckdb.DuckDBPyConnection, path: str, table: str) -> Files:
+    """The files of `path`; for an `s3://` path, `con` is given the filesystem DuckDB reads
+    them through."""
+    if remote.is_remote(path):
+        remote.register(con)
+        if any(c in path for c in "*?["):
+            return Files(lit(path))  # DuckDB expands the glob through the filesystem
+        found = remote.listing(path, table)
+        return Files("[" + ", ".join(map(lit, found.files)) + "]", found.partition_keys)
     if "://" in path or not os.path.isdir(path):
         if "://" not in path and not any(c in path for c in "*?[") and not os.path.exists(path):
             raise ExecutionError(f"table {table}: path {path!r} does not exist")

@@ -12,6 +12,7 @@ from nrtg.catalog.errors import ExecutionError
 from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan.nodes import Sink
 
+from . import remote
 from .formats import lit, q
 from .functions import java_value
 
@@ -73,6 +74,8 @@ def _filesystem(con: duckdb.DuckDBPyConnection, sink: Sink, result: pa.Table) ->
     path = sink.option("path")
     if not path:
         raise ExecutionError(f"sink {sink.table}: the filesystem connector needs a 'path'")
+    if remote.is_remote(path):
+        raise ExecutionError(remote.no_sink(str(sink.table), path))
     fmt = sink.option("format", "") or ""
     copy_format = {"json": "json", "csv": "csv", "parquet": "parquet"}.get(fmt)
     if copy_format is None:

@@ -145,7 +145,7 @@ def _reader(
     path = opts.get("path")
     if not path:
         raise ExecutionError(f"table {table}: the filesystem connector needs a 'path'")
-    where = files(path, table)
+    where = files(con, path, table)
     fmt = opts.get("format", "")
     if changes_spec is not None:
         if fmt != "debezium-json":

@@ -50,7 +50,7 @@ def hive_reader(
     location = location.removeprefix("file:")
     if fmt == "orc":
         return _orc(con, location, relation, table)
-    where = files(location, table)
+    where = files(con, location, table)
     if fmt == "csv":
         mapped = {
             "csv.field-delimiter": opts.get("serde.separatorChar", ","),

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from nrtg.catalog.errors import ExecutionError
 from nrtg.catalog.type_mapping import to_arrow_type
 from nrtg.compiler.plan import nodes as n
+from nrtg.runtime.batch import remote
 
 from ..api import OP_COLUMN, SourcePosition
 from ..formats import Encoder, format_options, make_encoder
@@ -39,6 +40,8 @@ class FileSink:
         path = opts.get("path")
         if not path:
             raise ExecutionError(f"table {self.table}: the filesystem sink needs a 'path'")
+        if remote.is_remote(path):
+            raise ExecutionError(remote.no_sink(self.table, path))
         self.directory = Path(path.removeprefix("file://"))
         fmt = opts.get("format", "")
         if fmt not in _SUFFIX:

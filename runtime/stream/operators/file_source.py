@@ -8,12 +8,14 @@ rows consumed per split. `MemorySource` replays Arrow tables the same way (tests
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Sequence
 
 import pyarrow as pa
 
 from nrtg.catalog.errors import ExecutionError
 from nrtg.compiler.plan import nodes as n
+from nrtg.runtime.batch import remote
 
 from ..api import Polled, SourcePosition
 from ._duck import DEFAULT_ENV, Env
@@ -24,7 +26,9 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def list_files(path: str) -> list[str]:
+def list_files(path: str, table: str) -> list[str]:
+    if remote.is_remote(path):
+        return list(remote.listing(path, table).files)
     if os.path.isdir(path):
         found = []
         for root, dirs, files in os.walk(path):
@@ -34,6 +38,13 @@ def list_files(path: str) -> list[str]:
     if os.path.exists(path):
         return [path]
     raise ExecutionError(f"filesystem source: {path} does not exist")
+
+
+def _split_name(file: str, path: str) -> str:
+    """A file's name below the table's directory (its base name when the path is the file)."""
+    if remote.is_remote(file):
+        return posixpath.basename(file) if file == path else file[len(path.rstrip("/")) + 1 :]
+    return os.path.basename(file) if file == path else os.path.relpath(file, path)
 
 
 def read_file(scan: n.TableScan, path: str, env: Env = DEFAULT_ENV) -> pa.Table:
@@ -151,12 +162,11 @@ class FileSource(MemorySource):
             raise ExecutionError(f"table {scan.table}: the filesystem connector needs a 'path'")
         self.scan = scan
         self.env = env
-        base = path if os.path.isdir(path) else os.path.dirname(path)
-        files = list_files(path)
+        files = list_files(path, str(scan.table))
         self.paths = files
         self.loaded: dict[int, pa.Table] = {}
         empty = pa.table({"x": pa.array([], type=pa.int8())})
-        super().__init__(scan, [(os.path.relpath(f, base), empty) for f in files])
+        super().__init__(scan, [(_split_name(f, path), empty) for f in files])
 
     def _table(self, index: int) -> pa.Table:
         table = self.loaded.get(index)

@@ -1,0 +1,133 @@
+"""Object-store paths of the filesystem connector: `s3://bucket/key` (and Flink's `s3a://`
+spelling of the same store), read through pyarrow's S3 client.
+
+DuckDB's own S3 support (the httpfs extension) is downloaded on first use, which fails on
+machines without access to extensions.duckdb.org; pyarrow ships its S3 client. DuckDB reads
+through it as an fsspec filesystem registered on the connection (`register`), and directories
+are listed here (`listing`) like the local walk in formats.py: recursively, sorted, names
+starting with `.` or `_` skipped, `k=v/` directories giving the partition keys.
+
+The client is configured from the standard AWS environment variables: AWS_ACCESS_KEY_ID,
+AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION / AWS_DEFAULT_REGION and
+AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL (an S3-compatible server, addressed path-style). Unset
+credentials fall back to the AWS SDK's own chain (~/.aws, instance metadata).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from nrtg.catalog.errors import ExecutionError
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow.fs as pafs
+
+SCHEMES = ("s3", "s3a")  # one store; the first is the name DuckDB lists the filesystem under
+
+
+def is_remote(path: str) -> bool:
+    scheme, sep, _ = path.partition("://")
+    return bool(sep) and scheme.lower() in SCHEMES
+
+
+def no_sink(table: str, path: str) -> str:
+    """The error for a filesystem sink on an object store (writing one is not supported yet)."""
+    return (
+        f"table {table}: the filesystem sink cannot write to {path!r}: s3 sinks are not "
+        "supported yet (write to a local directory, or to Kafka)"
+    )
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The data files under a remote path, as URLs with the path's own scheme."""
+
+    files: tuple[str, ...]
+    partition_keys: frozenset[str]
+
+
+def listing(path: str, table: str) -> Listing:
+    """The files of `path` (an object, or every object under it), in the local walk's order:
+    a directory's files before its subdirectories, each sorted by name. Raises ExecutionError,
+    worded as for a local path, when nothing is there."""
+    import pyarrow.fs as pafs
+
+    scheme, _, key = path.partition("://")
+    key = key.rstrip("/")
+    fs = filesystem()
+    try:
+        info = fs.get_file_info(key)
+        if info.type == pafs.FileType.File:
+            return Listing((path,), frozenset())
+        if info.type == pafs.FileType.NotFound:
+            raise ExecutionError(f"table {table}: path {path!r} does not exist")
+        entries = fs.get_file_info(pafs.FileSelector(key, recursive=True))
+    except OSError as e:  # a refused connection, bad credentials, a missing bucket
+        raise ExecutionError(f"table {table}: listing {path!r} failed: {e}") from e
+    found: list[tuple[list[tuple[int, str]], str]] = []
+    keys: set[str] = set()
+    for entry in entries:
+        if entry.type != pafs.FileType.File:
+            continue
+        *dirs, name = entry.path[len(key) + 1 :].split("/")
+        if any(part.startswith((".", "_")) for part in (*dirs, name)):
+            continue
+        keys.update(d.split("=", 1)[0] for d in dirs if "=" in d)
+        # files (0) sort before subdirectories (1) of the same directory, as os.walk yields them
+        found.append(([*((1, d) for d in dirs), (0, name)], entry.path))
+    if not found:
+        raise ExecutionError(f"table {table}: directory {path!r} has no data files")
+    files = tuple(f"{scheme}://{p}" for _, p in sorted(found))
+    return Listing(files, frozenset(keys))
+
+
+def register(con: duckdb.DuckDBPyConnection) -> None:
+    """Lets DuckDB read `s3://` and `s3a://` paths on `con` (once per connection)."""
+    if SCHEMES[0] in con.list_filesystems():
+        return
+    from fsspec.implementations.arrow import ArrowFSWrapper
+
+    class S3(ArrowFSWrapper):  # type: ignore[misc]  # fsspec is untyped
+        protocol = SCHEMES
+
+    con.register_filesystem(S3(filesystem()))
+
+
+def filesystem() -> pafs.S3FileSystem:
+    env = os.environ
+    return _filesystem(
+        env.get("AWS_ACCESS_KEY_ID"),
+        env.get("AWS_SECRET_ACCESS_KEY"),
+        env.get("AWS_SESSION_TOKEN"),
+        env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
+        env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL"),
+    )
+
+
+@functools.cache  # one client per configuration: it keeps its connections
+def _filesystem(
+    access_key: str | None,
+    secret_key: str | None,
+    session_token: str | None,
+    region: str | None,
+    endpoint: str | None,
+) -> pafs.S3FileSystem:
+    import pyarrow.fs as pafs
+
+    options: dict[str, object] = {}
+    if access_key and secret_key:
+        options.update(access_key=access_key, secret_key=secret_key)
+        if session_token:
+            options["session_token"] = session_token
+    if endpoint:
+        # S3-compatible servers take path-style requests and ignore the region, but the
+        # client must not look the bucket's region up on AWS
+        options.update(endpoint_override=endpoint, force_virtual_addressing=False)
+        region = region or "us-east-1"
+    if region:
+        options["region"] = region
+    return pafs.S3FileSystem(**options)
