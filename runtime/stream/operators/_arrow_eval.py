@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from nrtg.catalog import types as t
 from nrtg.catalog.type_mapping import to_arrow_type
 from nrtg.compiler.plan.expr import (
+    TRUE,
     Call,
     Case,
     Cast,
@@ -341,3 +342,24 @@ class CalcProgram:
         else:  # no column left (`SELECT COUNT(*)`): only the row count goes on
             out = batch.select([]).slice(0, rows)
         return out if mask is None else out.filter(mask)
+
+
+def reads_clock(e: Expr) -> bool:
+    """Whether `e` calls PROCTIME() (its value comes from the executor's clock)."""
+    if isinstance(e, Call):
+        return e.name == "PROCTIME" or any(reads_clock(a) for a in e.args)
+    if isinstance(e, Cast | FieldAccess):
+        return reads_clock(e.input)
+    if isinstance(e, Case):
+        parts = [x for w in e.whens for x in w] + ([e.default] if e.default is not None else [])
+        return any(reads_clock(x) for x in parts)
+    return False
+
+
+def filter_program(condition: Expr, width: int, env: Env) -> Program | CalcProgram | None:
+    """A join's residual condition over `width` columns: Arrow-first (DuckDB only for what
+    Arrow does not evaluate), or DuckDB's chain when it reads the clock; None for TRUE."""
+    if condition == TRUE:
+        return None
+    steps: list[Step] = [("filter", condition)]
+    return Program(width, steps, env) if reads_clock(condition) else CalcProgram(steps, width, env)

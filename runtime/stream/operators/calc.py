@@ -16,7 +16,7 @@ from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import Call, Case, Cast, ColumnRef, Expr, FieldAccess
 
 from ..api import Output
-from ._arrow_eval import CalcProgram
+from ._arrow_eval import CalcProgram, reads_clock
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env, Program, Step
 from ._rows import conform, data_width
@@ -32,17 +32,6 @@ def program_steps(steps: tuple[n.Plan, ...]) -> list[Step]:
         elif isinstance(s, n.Project):
             out.append(("project", s.exprs))
     return out
-
-
-def _reads_clock(e: Expr) -> bool:
-    if isinstance(e, Call):
-        return e.name == "PROCTIME" or any(_reads_clock(a) for a in e.args)
-    if isinstance(e, Cast | FieldAccess):
-        return _reads_clock(e.input)
-    if isinstance(e, Case):
-        parts = [x for w in e.whens for x in w] + ([e.default] if e.default is not None else [])
-        return any(_reads_clock(x) for x in parts)
-    return False
 
 
 def _clocked(e: Expr, at: int) -> Expr:
@@ -83,7 +72,7 @@ class Calc(BaseOperator):
         width = len(steps[0].children[0].schema)
         program = program_steps(steps)
         self.clock = None
-        if any(_reads_clock(x) for _, p in program for x in (p if isinstance(p, tuple) else (p,))):
+        if any(reads_clock(x) for _, p in program for x in (p if isinstance(p, tuple) else (p,))):
             self.clock = env.clock
             program = clocked_steps(program, width)
             width += 1

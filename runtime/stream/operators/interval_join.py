@@ -16,11 +16,11 @@ import pyarrow as pa
 
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
-from nrtg.compiler.plan.expr import TRUE
 
 from ..api import Output
+from ._arrow_eval import filter_program
 from ._base import BaseOperator
-from ._duck import DEFAULT_ENV, Env, Program
+from ._duck import DEFAULT_ENV, Env
 from ._keyed import KeyedRows
 from ._keys import KeyCoder
 from ._rows import arrow_schema, epoch_ms_array
@@ -40,7 +40,7 @@ class IntervalJoin(BaseOperator):
         self.widths = (len(node.left.schema), len(node.right.schema))
         self.times = (node.left_time, node.right_time)
         cond = residual(node.condition, self.keys[0], self.keys[1], self.widths[0])
-        self.program = None if cond == TRUE else Program(sum(self.widths), [("filter", cond)], env)
+        self.program = filter_program(cond, sum(self.widths), env)
         self.outer = (
             node.kind in (n.JoinKind.LEFT, n.JoinKind.FULL),
             node.kind in (n.JoinKind.RIGHT, n.JoinKind.FULL),

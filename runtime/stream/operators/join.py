@@ -22,9 +22,10 @@ import pyarrow as pa
 
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
-from nrtg.compiler.plan.expr import TRUE, Call, Expr, and_, conjuncts
+from nrtg.compiler.plan.expr import Call, Expr, and_, conjuncts
 
 from ..api import OP_COLUMN, Output
+from ._arrow_eval import CalcProgram, filter_program
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env, Program
 from ._keyed import KeyedRows
@@ -60,7 +61,7 @@ def pair_batch(left: pa.RecordBatch, right: pa.RecordBatch) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(cols, names=[f"p{i}" for i in range(len(cols))])
 
 
-def kept_pairs(program: Program, pairs: pa.RecordBatch) -> np.ndarray:
+def kept_pairs(program: Program | CalcProgram, pairs: pa.RecordBatch) -> np.ndarray:
     """Indices of the pairs the residual condition keeps."""
     marked = pairs.append_column("_split", pa.array(np.arange(pairs.num_rows)))
     return np.asarray(program.run(marked).column("_split").to_numpy(), dtype=np.int64)
@@ -99,9 +100,7 @@ class Join(BaseOperator):
         self.null_safe = bool(spec.params.get("null_safe", False))
         self.widths = (len(node.left.schema), len(node.right.schema))
         cond = residual(node.condition, *self.keys, self.widths[0], self.null_safe)
-        self.program: Program | None = None
-        if cond != TRUE:
-            self.program = Program(sum(self.widths), [("filter", cond)], env)
+        self.program = filter_program(cond, sum(self.widths), env)
         self.outer = (
             self.kind in (n.JoinKind.LEFT, n.JoinKind.FULL),
             self.kind in (n.JoinKind.RIGHT, n.JoinKind.FULL),

@@ -20,9 +20,10 @@ import pyarrow as pa
 
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
-from nrtg.compiler.plan.expr import TRUE, Call, Expr, and_, conjuncts, shift_refs
+from nrtg.compiler.plan.expr import Call, Expr, and_, conjuncts, shift_refs
 
 from ..api import MAX_WATERMARK, OP_COLUMN, Output
+from ._arrow_eval import filter_program
 from ._base import BaseOperator
 from ._duck import DEFAULT_ENV, Env, Program
 from ._rows import Row, arrow_schema, data_width, hashable, is_retract, ops_of, rows_of, to_batch
@@ -62,7 +63,7 @@ class LookupJoin(BaseOperator):
             Program(self.widths[0], [("project", tuple(lk))], env) if lk else None,
             Program(self.widths[1], [("project", tuple(rk))], env) if rk else None,
         )
-        self.residual = None if rest == TRUE else Program(sum(self.widths), [("filter", rest)], env)
+        self.residual = filter_program(rest, sum(self.widths), env)
         self.right_schema = arrow_schema(node.right.schema)
         self.wait = bool(spec.params.get("right_bounded"))
         self.right_done = False

@@ -18,11 +18,11 @@ import pyarrow as pa
 
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
-from nrtg.compiler.plan.expr import TRUE
 
 from ..api import OP_COLUMN, Output
+from ._arrow_eval import filter_program
 from ._base import BaseOperator
-from ._duck import DEFAULT_ENV, Env, Program
+from ._duck import DEFAULT_ENV, Env
 from ._keyed import KeyedRows
 from ._keys import KeyCoder, group_ids
 from ._rows import DELETE, UPDATE_BEFORE, arrow_schema, epoch_ms_array
@@ -41,7 +41,7 @@ class TemporalJoin(BaseOperator):
         self.keys = (spec.params["left_keys"], spec.params["right_keys"])
         self.widths = (len(node.left.schema), len(node.right.schema))
         cond = residual(node.condition, self.keys[0], self.keys[1], self.widths[0])
-        self.program = None if cond == TRUE else Program(sum(self.widths), [("filter", cond)], env)
+        self.program = filter_program(cond, sum(self.widths), env)
         self.watermark = -(2**63)
         schemas = (arrow_schema(node.left.schema), arrow_schema(node.right.schema))
         self.waiting = RowStore(schemas[0], (TIME,))

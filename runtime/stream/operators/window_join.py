@@ -15,11 +15,11 @@ import pyarrow as pa
 
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
-from nrtg.compiler.plan.expr import TRUE
 
 from ..api import Output
+from ._arrow_eval import filter_program
 from ._base import BaseOperator
-from ._duck import DEFAULT_ENV, Env, Program
+from ._duck import DEFAULT_ENV, Env
 from ._keys import KeyCoder, rows_equal
 from ._rows import arrow_schema, conform
 from ._windows import windows_on_time
@@ -40,7 +40,7 @@ class WindowJoin(BaseOperator):
         self.bounds = (node.left_bounds, node.right_bounds)
         cond = residual(node.condition, self.keys[0], self.keys[1], len(self.schemas[0]))
         width = len(self.schemas[0]) + len(self.schemas[1])
-        self.program = None if cond == TRUE else Program(width, [("filter", cond)], env)
+        self.program = filter_program(cond, width, env)
         self.coder = KeyCoder(
             *([s.field(i).type for i in k] for s, k in zip(self.schemas, self.keys, strict=True))
         )
