@@ -202,27 +202,13 @@ class StrictParser(parser.Parser):
 
     def _check_clause_order(self, node: exp.Expr) -> None:
         """sqlglot accepts clauses in any order (`... LIMIT 1 WHERE x`); Flink does not."""
-        seen: list[tuple[int, int, str]] = []  # (rank, start, name) in text order of checks
-        for rank, (key, name) in enumerate(_CLAUSE_ORDER):
-            value = node.args.get(key)
-            for item in value if isinstance(value, list) else [value] if value else []:
-                start = item.meta.get("start") if item._meta else None
-                if start is None:
-                    span = span_of(item)
-                    start = span.start if span is not None else None
-                if start is not None:
-                    seen.append((min(rank, _LAST_RANK), start, name))
-        seen.sort(key=lambda x: x[1])
-        fetch = isinstance(node.args.get("limit"), exp.Fetch)  # sqlglot keeps FETCH as "limit"
-        for (rank_a, _, name_a), (rank_b, start_b, name_b) in itertools.pairwise(seen):
-            if rank_b < rank_a:
-                name_a = "FETCH" if fetch and name_a == "LIMIT" else name_a
-                name_b = "FETCH" if fetch and name_b == "LIMIT" else name_b
-                raise ParseError(
-                    f"{name_b} must come before {name_a}",
-                    Span(start_b, start_b + len(name_b.split()[0]), self.stmt_index),
-                )
-        limit, offset = node.args.get("limit"), node.args.get("offset")
+        args = node.args
+        present = [
+            (rank, key, name) for rank, (key, name) in enumerate(_CLAUSE_ORDER) if args.get(key)
+        ]
+        if len(present) > 1:  # one kind of clause (e.g. joins) is in order whatever its items
+            self._check_clause_ranks(args, present)
+        limit, offset = args.get("limit"), args.get("offset")
         if isinstance(limit, exp.Fetch) and limit._meta and "start" in limit.meta:
             start, end = limit.meta["start"], limit.meta["end"] + 1
             words = self.sql[start:end].upper().split()
@@ -238,6 +224,31 @@ class StrictParser(parser.Parser):
                 raise ParseError(
                     "Flink has no LIMIT offset, count: write LIMIT count OFFSET offset",
                     Span(lim.start, lim.end, self.stmt_index),
+                )
+
+    def _check_clause_ranks(
+        self, args: dict[str, Any], present: list[tuple[int, str, str]]
+    ) -> None:
+        """Raises if a clause of `present` (rank, key, name) comes after one of a higher rank."""
+        seen: list[tuple[int, int, str]] = []  # (rank, start, name) in text order of checks
+        for rank, key, name in present:
+            value = args[key]
+            for item in value if isinstance(value, list) else [value]:
+                start = item.meta.get("start") if item._meta else None
+                if start is None:
+                    span = span_of(item)
+                    start = span.start if span is not None else None
+                if start is not None:
+                    seen.append((min(rank, _LAST_RANK), start, name))
+        seen.sort(key=lambda x: x[1])
+        fetch = isinstance(args.get("limit"), exp.Fetch)  # sqlglot keeps FETCH as "limit"
+        for (rank_a, _, name_a), (rank_b, start_b, name_b) in itertools.pairwise(seen):
+            if rank_b < rank_a:
+                name_a = "FETCH" if fetch and name_a == "LIMIT" else name_a
+                name_b = "FETCH" if fetch and name_b == "LIMIT" else name_b
+                raise ParseError(
+                    f"{name_b} must come before {name_a}",
+                    Span(start_b, start_b + len(name_b.split()[0]), self.stmt_index),
                 )
 
     def _parse_select_query(self, *args: Any, **kwargs: Any) -> exp.Expr | None:
