@@ -306,7 +306,9 @@ class _StatementBinder:
 
     def _create_view(self, stmt: st.CreateView) -> None:
         ident = self.session.ident(stmt.name.parts)
-        if self.session.lookup(ident) is not None:
+        existing = self.session.lookup(ident)
+        # A TEMPORARY view may shadow a catalog table or view of the same name, as in Flink.
+        if existing is not None and not (stmt.temporary and not existing.temporary):
             if stmt.if_not_exists:
                 return
             raise self._exists_error("view", ident, stmt.name.span)

@@ -135,6 +135,18 @@ def test_temporary_objects_shadow_and_stay_in_session() -> None:
     assert base.list_tables("default") == ["t"]
 
 
+def test_a_temporary_view_shadows_a_catalog_view() -> None:
+    base = open_catalog("memory://")
+    _apply(
+        base,
+        "CREATE TABLE t (a INT) WITH ('connector' = 'kafka'); CREATE VIEW v AS SELECT a FROM t;",
+    )
+    job = compile_sql("CREATE TEMPORARY VIEW v AS SELECT 1 AS one; SELECT one FROM v;", base)  # type: ignore[arg-type]
+    assert [f.name for f in job.optimized[-1].schema.fields] == ["one"]
+    with pytest.raises(CatalogError, match=r"view default\.v already exists"):
+        compile_sql("CREATE VIEW v AS SELECT 1 AS one;", base)  # type: ignore[arg-type]
+
+
 def test_drop_and_like_and_rename() -> None:
     base = open_catalog("memory://")
     _apply(
