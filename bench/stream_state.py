@@ -38,6 +38,15 @@ QUERIES: dict[str, str] = {
         GROUP BY DATE_FORMAT(`dateTime`, 'yyyy-MM-dd');""",
     "group_agg (retracting)": """SELECT hi % 7 AS b, COUNT(*) AS n, MIN(hi) AS lo, MAX(hi) AS top
         FROM (SELECT auction, MAX(price) AS hi FROM bid GROUP BY auction) GROUP BY hi % 7;""",
+    "group_agg (strings, decimals)": """SELECT channel, MAX(url) AS u, MIN(extra) AS e,
+        SUM(0.908 * price) AS total FROM bid GROUP BY channel;""",
+    "over_agg (ROWS 10 PRECEDING)": """SELECT auction, price, SUM(price) OVER w AS s,
+        MAX(price) OVER w AS hi, LAG(price) OVER w AS prev FROM bid
+        WINDOW w AS (PARTITION BY auction ORDER BY `dateTime`
+        ROWS BETWEEN 10 PRECEDING AND CURRENT ROW);""",
+    "over_agg (RANGE 10 s)": """SELECT bidder, price, COUNT(*) OVER w AS n, MIN(price) OVER w AS lo
+        FROM bid WINDOW w AS (PARTITION BY bidder ORDER BY `dateTime`
+        RANGE BETWEEN INTERVAL '10' SECOND PRECEDING AND CURRENT ROW);""",
     "join": """SELECT B.auction, B.bidder, B.price, A.itemName, A.category
         FROM bid B JOIN auction A ON B.auction = A.id;""",
     "join (full rows)": """SELECT * FROM bid B JOIN auction A ON B.auction = A.id;""",

@@ -402,6 +402,15 @@ class OverColumns:
         extremes = sum(v.nbytes for v in self.extremes.values())
         return waiting + self.history.nbytes + self.slots.nbytes + totals + extremes
 
+    def kept_arrow_bytes(self) -> int:
+        """The Arrow size of what the state stands for: the waiting and history rows, and per
+        partition its key and its totals (8 bytes each) and extremes."""
+        size = self.slots.size
+        waiting = sum(b.nbytes for b in self.waiting)
+        totals = 8 * size * len(self.totals)
+        extremes = sum(v.get(np.arange(size)).nbytes for v in self.extremes.values())
+        return waiting + self.history.nbytes + self.slots.keys.nbytes + totals + extremes
+
     def snapshot(self) -> dict[str, Any]:
         size = self.slots.size
         return {

@@ -24,6 +24,7 @@ from ._accumulators import add, agg_fns, new_acc, result
 from ._base import BaseOperator
 from ._over import OverColumns, supports
 from ._rows import Row, arrow_schema, conform, epoch_ms_array, rows_of, to_batch
+from ._sizing import arrow_size
 
 Key = tuple[Any, ...]
 RANKING = ("ROW_NUMBER", "RANK", "DENSE_RANK")
@@ -162,6 +163,15 @@ class OverAgg(BaseOperator):
         if self.columnar is not None:
             return self.columnar.nbytes()
         return super().state_bytes()
+
+    def state_arrow_bytes(self) -> int:
+        """The Arrow size of the rows the state keeps (the waiting rows and those inside the
+        partitions' frames)."""
+        if self.columnar is not None:
+            return self.columnar.kept_arrow_bytes()
+        rows = [row for _, _, row in self.buffer]
+        rows += [row for p in self.partitions.values() for _, row in p.history]
+        return arrow_size(arrow_schema(self.node.input.schema), rows)
 
     def snapshot(self) -> Any:
         if self.columnar is not None:
