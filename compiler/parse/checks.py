@@ -283,6 +283,35 @@ class StrictParser(parser.Parser):
             self.raise_error("expected a name after AS")
         return node
 
+    def _parse_table_alias(self, alias_tokens: Any = None) -> exp.TableAlias | None:
+        tok = self._curr
+        tt = tok.token_type
+        if tt in _NO_TABLE_ALIAS:
+            return None  # sqlglot's would try LIMIT/OFFSET, AS, a name, a string and `(`
+        explicit = tt == TokenType.ALIAS
+        name = self._next if explicit else tok
+        after = self._index + (2 if explicit else 1)
+        if (
+            (
+                name.token_type == TokenType.IDENTIFIER
+                or (
+                    name.token_type == TokenType.VAR
+                    and (explicit or TokenType.VAR in (alias_tokens or self.TABLE_ALIAS_TOKENS))
+                )
+            )
+            and not (tok.comments or name.comments)
+            and tok.text.upper() != "START"
+            and (after >= self._tokens_size or self._tokens[after].token_type != TokenType.L_PAREN)
+        ):
+            # `[AS] name` without a column list: the TableAlias sqlglot's builds
+            self._advance(after - self._index)
+            part = exp.Identifier(this=name.text, quoted=name.token_type == TokenType.IDENTIFIER)
+            part._meta = {"line": name.line, "col": name.col, "start": name.start, "end": name.end}
+            alias = exp.TableAlias(this=part, columns=None)
+            alias.comments = []  # sqlglot's moves the name's comments (none) onto the alias
+            return alias
+        return super()._parse_table_alias(alias_tokens)
+
     def _parse_projections(self) -> tuple[list[exp.Expr], list[exp.Expr] | None]:
         projections, exclude = super()._parse_projections()
         if not projections:
@@ -430,4 +459,23 @@ _NO_ALIAS = frozenset(
     - set(StrictParser.AMBIGUOUS_ALIAS_TOKENS)
     - StrictParser.PLACEHOLDER_PARSERS.keys()
     - {TokenType.ALIAS, TokenType.L_PAREN, TokenType.IDENTIFIER, TokenType.STRING, TokenType.WINDOW}
+)
+# ... and that cannot begin a table alias.
+_NO_TABLE_ALIAS = frozenset(
+    {
+        TokenType.COMMA,
+        TokenType.R_PAREN,
+        TokenType.WHERE,
+        TokenType.GROUP_BY,
+        TokenType.HAVING,
+        TokenType.ORDER_BY,
+        TokenType.SEMICOLON,
+        TokenType.SENTINEL,
+        TokenType.ON,
+        TokenType.JOIN,
+    }
+    - StrictParser.TABLE_ALIAS_TOKENS
+    - set(StrictParser.AMBIGUOUS_ALIAS_TOKENS)
+    - StrictParser.PLACEHOLDER_PARSERS.keys()
+    - {TokenType.ALIAS, TokenType.L_PAREN, TokenType.IDENTIFIER, TokenType.STRING}
 )
