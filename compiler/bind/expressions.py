@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sqlglot import exp
@@ -97,7 +97,6 @@ class ExprBinder:
     hook: Hook | None = None
     # Resolves a user function (CREATE FUNCTION) to its registry entry; set by the session.
     udf: Callable[[str], tuple[str, t.SqlType] | None] | None = None
-    _stack: list[exp.Expression] = field(default_factory=list)
 
     def bind(self, node: exp.Expression) -> Expr:
         if self.hook is not None:
@@ -318,7 +317,7 @@ class ExprBinder:
         if not inner.type.is_null and not coercion.can_cast(inner.type, target):
             raise TypeCheckError(f"cannot cast {inner.type} to {target}", s)
         nullable = inner.type.nullable or safe
-        return Cast(input=inner, type=target.with_nullable(nullable), safe=safe, span=s)
+        return Cast(input=inner, type=coercion.with_nullable(target, nullable), safe=safe, span=s)
 
     def _op(self, name: str, operands: tuple[exp.Expression, ...], node: exp.Expression) -> Expr:
         args = tuple(self.bind(o) for o in operands)

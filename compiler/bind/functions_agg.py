@@ -39,22 +39,22 @@ def _numeric(name: str, types: tuple[SqlType, ...], span: Span | None) -> SqlTyp
 
 
 def _sum(name: str, types: tuple[SqlType, ...], distinct: bool, span: Span | None) -> SqlType:
-    return coercion.sum_type(_numeric(name, types, span)).with_nullable(True)
+    return coercion.with_nullable(coercion.sum_type(_numeric(name, types, span)), True)
 
 
 def _avg(name: str, types: tuple[SqlType, ...], distinct: bool, span: Span | None) -> SqlType:
-    return coercion.avg_type(_numeric(name, types, span)).with_nullable(True)
+    return coercion.with_nullable(coercion.avg_type(_numeric(name, types, span)), True)
 
 
 def _min_max(name: str, types: tuple[SqlType, ...], distinct: bool, span: Span | None) -> SqlType:
     (arg,) = types
     if arg.is_nested and arg.kind is not t.Kind.ROW and arg.kind is not t.Kind.ARRAY:
         raise _arg_error(name, 1, "a comparable type", arg, span)
-    return arg.with_nullable(True)
+    return coercion.with_nullable(arg, True)
 
 
 def _same(name: str, types: tuple[SqlType, ...], distinct: bool, span: Span | None) -> SqlType:
-    return types[0].with_nullable(True)
+    return coercion.with_nullable(types[0], True)
 
 
 def _listagg(name: str, types: tuple[SqlType, ...], distinct: bool, span: Span | None) -> SqlType:
@@ -97,7 +97,7 @@ def _lag_lead(name: str, types: tuple[SqlType, ...], distinct: bool, span: Span 
         raise _arg_error(name, 2, "an integer offset", types[1], span)
     if len(types) == 3 and coercion.common_type([types[0], types[2]]) is None:
         raise _arg_error(name, 3, f"a default of type {show(types[0])}", types[2], span)
-    return types[0].with_nullable(True)
+    return coercion.with_nullable(types[0], True)
 
 
 def _agg(

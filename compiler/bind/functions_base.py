@@ -212,7 +212,7 @@ def scalar(
         rtype = returns if isinstance(returns, SqlType) else returns(types)
         if rtype is None:
             raise signature_error(fi.name, args, span)
-        rtype = rtype.with_nullable(_nullable(nulls, typed, rtype))
+        rtype = coercion.with_nullable(rtype, _nullable(nulls, typed, rtype))
         return Call(name=fi.name, args=typed, type=rtype, span=span)
 
     return Spec(fi, rule=rule, aliases=aliases)
