@@ -10,7 +10,7 @@ from hypothesis import strategies as hs
 from sqlglot.tokenizer_core import Token
 
 from nrtg.compiler.parse.dialect import Flink
-from nrtg.compiler.parse.lexer import fast_tokenize
+from nrtg.compiler.parse.lexer import Lexed, fast_tokenize, lex
 
 from .test_roundtrip import QUERIES, STATEMENTS
 
@@ -66,6 +66,21 @@ def test_same_tokens_as_sqlglot(sql: str) -> None:
 )
 def test_falls_back_on_what_it_does_not_handle(sql: str) -> None:
     assert fast_tokenize(sql) is None
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        *_corpus(),
+        "'BEGIN' STATEMENT SET; SELECT 1",
+        "SELECT `begin`, 'Year', year, `year`, COUNT(*), INTERVAL '1' SECOND; SELECT 2;",
+    ],
+)
+def test_facts_as_from_the_tokens(sql: str) -> None:
+    """What the lexer notes while reading equals what Lexed.of finds in its tokens."""
+    lexed = lex(sql)
+    if lexed is not None:
+        assert lexed == Lexed.of(lexed.tokens)
 
 
 PIECES = ["SELECT", "a", "`b c`", "'s''t'", "1", "2.5", "--x\n", "/*y*/", "\n", " ", ",", "(", ")"]
