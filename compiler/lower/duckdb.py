@@ -1,8 +1,9 @@
 """The batch target: a logical plan -> one DuckDB query (CTE per node) with Flink's semantics.
 
-`lower_to_duckdb(plan)` returns a `BatchQuery`: the SQL text (sqlglot's DuckDB generator with
-the fast paths of duckdb_generate, stable for golden files), the macros and Python UDFs it needs, the table scans
-the runtime registers as relations (`"src:db.table"`), and the sink when the plan is a Sink.
+`lower_to_duckdb(plan)` returns a `BatchQuery`: the SQL text (written by duckdb_generate as
+sqlglot's DuckDB generator writes it, stable for golden files), the macros and Python UDFs it
+needs, the table scans the runtime registers as relations (`"src:db.table"`), and the sink
+when the plan is a Sink.
 This module imports sqlglot but never duckdb: `nrtg compile` stays fast.
 
 What each node becomes (duckdb_rel, duckdb_joins, duckdb_window, duckdb_aggs):
@@ -47,10 +48,9 @@ from sqlglot import exp
 from nrtg.catalog.schema import Field, FunctionDef
 from nrtg.compiler.plan import nodes as n
 
-from .duckdb_base import Source, alias, col, ordered
-from .duckdb_context import PythonUdf, select_from
+from .duckdb_base import Source, col, ordered
+from .duckdb_context import PythonUdf
 from .duckdb_expr import LowerContext
-from .duckdb_generate import generate
 from .duckdb_macros import macro_order, macro_sql
 from .duckdb_rel import RelLowerer
 
@@ -101,26 +101,26 @@ def lower_to_duckdb(
     """Lower one plan (a query, or a Sink over one) to a DuckDB query. `udfs` are the script's
     Python functions by canonical name (`CompiledJob.bound.udfs`)."""
     ctx = LowerContext({k: f.class_name for k, f in (udfs or {}).items()})
-    lowerer = RelLowerer(ctx)
+    lowerer = RelLowerer(ctx, pretty)
+    w = lowerer.w
     root = lowerer.lower(plan)
     final_names = plan.schema.names
     if root.names == final_names:
-        items: list[exp.Expression] = [exp.Star()]
+        items = ["*"]
     else:
-        items = [alias(col(c), x) for c, x in zip(root.names, final_names, strict=True)]
-    select = select_from(items, root.table)
+        items = [w.column_as(c, None, x) for c, x in zip(root.names, final_names, strict=True)]
+    order = ""
     sort = _top_sort(plan)
     if sort is not None:
         # Keep the order through the last projection (DuckDB does not promise it otherwise).
-        select = select.order_by(
-            *[ordered(col(root.names[k.index]), k) for k in sort.keys], copy=False
-        )
+        keys = [ordered(col(root.names[k.index]), k) for k in sort.keys]
+        order = w.sql(exp.Order(expressions=keys))
     inlined = lowerer.inlined_closure() if lowerer.ctes else set()
     ctes = [
         (name, body, _materialized(name, lowerer.materialized, inlined))
         for name, body in lowerer.ctes
     ]
-    sql = generate(ctes, select, pretty)
+    sql = w.query(ctes, w.select(items, root.cte, tail=order))
     return BatchQuery(
         sql=sql,
         macros=tuple(sorted(ctx.macros)),

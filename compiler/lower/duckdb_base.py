@@ -9,10 +9,11 @@ from sqlglot import exp
 
 from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan import nodes as n
-from nrtg.compiler.plan.expr import Expr
+from nrtg.compiler.plan.expr import ColumnRef, Expr
 
 from .duckdb_context import ColRefs, LowerContext, Ref, col
 from .duckdb_expr import Cols, lower_expr
+from .duckdb_generate import Writer
 from .duckdb_share import StructureKeys, worth_materializing
 
 
@@ -89,9 +90,11 @@ class LowererBase:
     """Lowers a plan into CTEs; `lower(plan)` returns the root's Rel. Node kinds are methods
     named `_<NodeClass>` on the subclasses."""
 
-    def __init__(self, ctx: LowerContext) -> None:
+    def __init__(self, ctx: LowerContext, pretty: bool = True) -> None:
         self.ctx = ctx
-        self.ctes: list[tuple[str, exp.Select]] = []
+        self.w = Writer(pretty)
+        self.ctes: list[tuple[str, str]] = []  # name, body text
+        self._reads: dict[str, tuple[str, ...]] = {}  # name -> the CTEs its body reads
         self.sources: list[Source] = []
         # id -> (node, rel): the node is kept so that its id cannot be reused by a temporary.
         self._memo: dict[int, tuple[n.Plan, Rel]] = {}
@@ -134,21 +137,30 @@ class LowererBase:
     def inlined_closure(self) -> set[str]:
         """The shared reads and every CTE they read from (all reads, too): inlining one makes
         its inputs referenced twice, which DuckDB would otherwise materialize."""
-        bodies = dict(self.ctes)
         out: set[str] = set()
         pending = list(self.inlined)
         while pending:
             name = pending.pop()
-            if name in out or name in self.materialized or name not in bodies:
+            if name in out or name in self.materialized:
                 continue
             out.add(name)
-            pending.extend(t.name for t in bodies[name].find_all(exp.Table))
+            pending.extend(self._reads[name])
         return out
 
-    def emit(self, select: exp.Select, names: tuple[str, ...]) -> Rel:
+    def emit(self, body: str | exp.Select, names: tuple[str, ...], *inputs: Rel) -> Rel:
+        """A new CTE `body` (text, or a tree written now) that reads the CTEs of `inputs`."""
         name = f"q{len(self.ctes)}"
-        self.ctes.append((name, select))
+        self.ctes.append((name, body if isinstance(body, str) else self.w.sql(body)))
+        self._reads[name] = tuple(r.cte for r in inputs)
         return Rel(name, names)
+
+    def item(self, e: Expr, cols: ColRefs, name: str) -> str:
+        """`e AS "name"` as select-list text over the input `cols` (a column that already has
+        the name stays bare), without building a tree for a column reference."""
+        if type(e) is ColumnRef and e.index < len(cols):
+            column, table = cols.refs[e.index]
+            return self.w.column_as(column, table, name)
+        return self.w.alias(lower_expr(e, cols, self.ctx), name)
 
     def expr(self, e: Expr, cols: Cols) -> exp.Expression:
         return lower_expr(e, cols, self.ctx)

@@ -62,15 +62,12 @@ def select_from(
     items: list[exp.Expression],
     source: exp.Expression,
     where: exp.Expression | None = None,
-    group: list[exp.Expression] | None = None,
 ) -> exp.Select:
-    """`SELECT items FROM source [WHERE where] [GROUP BY group]`, built directly (the same tree
-    as sqlglot's builders, which check and wrap every argument)."""
+    """`SELECT items FROM source [WHERE where]`, built directly (the same tree as sqlglot's
+    builders, which check and wrap every argument)."""
     select = exp.Select(expressions=items, from_=exp.From(this=source))
     if where is not None:
         select.set("where", exp.Where(this=where))
-    if group:
-        select.set("group", exp.Group(expressions=group))
     return select
 
 

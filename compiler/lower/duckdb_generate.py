@@ -6,6 +6,10 @@ columns, identifiers, aliases, literals, stars, plain tables and function calls 
 sqlglot's own handler would give keeps the output identical while skipping its generic
 dispatch, comment and escaping machinery. A node with anything else set (comments, line breaks
 in a name or string, extra arguments) goes to sqlglot's handler.
+
+The lowering's CTEs are mostly plain SELECTs of renamed columns: `Writer` writes those as text
+as each node is lowered (no Select, Column or Alias nodes built and walked again), and the
+expressions in them through the generator.
 """
 
 from __future__ import annotations
@@ -175,16 +179,9 @@ def _where(g: Generator, e: exp.Expression) -> str | None:
     return f"{g.seg('WHERE')}{g.sep()}{g.indent(g.sql(e.args['this']))}"
 
 
-def _group(g: Generator, e: exp.Expression) -> str | None:
-    # `all` False means GROUP BY DISTINCT: not a plain GROUP BY even though it is falsy.
-    plain = _only(e, "expressions") and e.args.get("all") is None
-    return g.op_expressions("GROUP BY", e) if plain else None
-
-
 _FAST: dict[type, Callable[[Generator, exp.Expression], str | None]] = {
     exp.From: _from,
     exp.Where: _where,
-    exp.Group: _group,
     Ref: _ref,
     IgnoreNulls: _ignore_nulls,
     exp.Select: _select,
@@ -227,32 +224,100 @@ class Generator(_Base):  # type: ignore[misc]
         return super().sql(expression, None, comment)
 
 
-def generate(
-    ctes: Sequence[tuple[str, exp.Select, bool | None]], query: exp.Select, pretty: bool
-) -> str:
-    """The DuckDB SQL text of `WITH name AS [[NOT] MATERIALIZED] (body), ... query`, as
-    `Dialect.generate(tree, copy=False)` gives it for a Select with a With of CTEs (cte_sql,
-    wrap, with_sql and prepend_ctes, written out here so that those nodes need not be built)."""
-    g = Generator(pretty)
-    g.unsupported_messages = []
-    parts = []
-    for name, body, materialized in ctes:
-        text = g.sql(body)
-        if pretty:
-            text = "(\n" + "\n".join("  " + line for line in text.split("\n")) + "\n)"
-        else:
-            text = f"({text})"
-        mode = _MATERIALIZED[materialized]
-        parts.append(f"{_unquoted(g, name)} AS {mode}{text}")
-    sql = g.sql(query)
-    if parts:
-        sql = "WITH " + ", ".join(parts) + g.sep() + sql
-    sql = sql.strip()
-    if pretty:
-        sql = sql.replace(g.SENTINEL_LINE_BREAK, "\n")
-    for message in g.unsupported_messages:  # as sqlglot's default (WARN) level does
-        logging.getLogger("sqlglot").warning(message)
-    return sql
+class Writer:
+    """The SQL text of one lowering. Each CTE body is written when its node is lowered: select
+    lists and clauses as text, laid out as `Generator` lays out the same Select (one item per
+    line, clauses on their own lines when pretty), expressions through the generator; `query`
+    joins the bodies into the WITH list."""
+
+    def __init__(self, pretty: bool) -> None:
+        self.pretty = pretty
+        self.g = Generator(pretty)
+        self.g.unsupported_messages = []
+
+    def sql(self, e: exp.Expression) -> str:
+        return self.g.sql(e)
+
+    def quoted(self, name: str) -> str:
+        """`"name"`, as the generator writes a quoted identifier."""
+        if '"' in name or "\n" in name:
+            return _quoted(self.g, name)
+        return '"' + name + '"'
+
+    def column(self, name: str, table: str | None = None) -> str:
+        """`"name"` or `table."name"`."""
+        text = self.quoted(name)
+        return text if table is None else f"{_unquoted(self.g, table)}.{text}"
+
+    def named(self, text: str, name: str) -> str:
+        """`text AS "name"`."""
+        return f"{text} AS {self.quoted(name)}"
+
+    def column_as(self, column: str, table: str | None, name: str) -> str:
+        """A column renamed to `name`; an unqualified column that already has the name stays
+        bare."""
+        if table is None and column == name:
+            return self.quoted(name)
+        return f"{self.column(column, table)} AS {self.quoted(name)}"
+
+    def alias(self, e: exp.Expression, name: str) -> str:
+        """`e AS "name"` (a column reference as `column_as`)."""
+        if type(e) is Ref and e.args.get("alias") is None:
+            args = e.args
+            return self.column_as(args["this"], args.get("table"), name)
+        return f"{self.g.sql(e)} AS {self.quoted(name)}"
+
+    def select(
+        self,
+        items: Sequence[str],
+        source: str,
+        where: str | None = None,
+        group: Sequence[str] = (),
+        joins: str = "",
+        tail: str = "",
+    ) -> str:
+        """`SELECT items FROM source joins [WHERE where] [GROUP BY group] tail` from the texts
+        of its parts (`joins` and `tail`, an ORDER BY, as the generator writes them): what
+        `_select` writes for the same tree."""
+        if not self.pretty:
+            text = f"SELECT {', '.join(items)} FROM {source}{joins}"
+            if where is not None:
+                text += f" WHERE {where}"
+            if group:
+                text += f" GROUP BY {', '.join(group)}"
+            return text + tail
+        text = f"SELECT\n{_block(items)}\nFROM {source}{joins}"
+        if where is not None:
+            text += "\nWHERE\n  " + where.replace("\n", "\n  ")
+        if group:
+            text += f"\nGROUP BY\n{_block(group)}"
+        return text + tail
+
+    def query(self, ctes: Sequence[tuple[str, str, bool | None]], final: str) -> str:
+        """The DuckDB SQL text of `WITH name AS [[NOT] MATERIALIZED] (body), ... final`, as
+        `Dialect.generate(tree, copy=False)` gives it for a Select with a With of CTEs (cte_sql,
+        wrap, with_sql and prepend_ctes, written out here so that those nodes need not be
+        built)."""
+        g = self.g
+        parts = []
+        for name, body, materialized in ctes:
+            text = "(\n  " + body.replace("\n", "\n  ") + "\n)" if self.pretty else f"({body})"
+            mode = _MATERIALIZED[materialized]
+            parts.append(f"{_unquoted(g, name)} AS {mode}{text}")
+        sql = final
+        if parts:
+            sql = "WITH " + ", ".join(parts) + g.sep() + sql
+        sql = sql.strip()
+        if self.pretty:
+            sql = sql.replace(g.SENTINEL_LINE_BREAK, "\n")
+        for message in g.unsupported_messages:  # as sqlglot's default (WARN) level does
+            logging.getLogger("sqlglot").warning(message)
+        return sql
+
+
+def _block(texts: Sequence[str]) -> str:
+    """Items one per line, indented (`Generator.expressions` when pretty)."""
+    return "  " + ",\n".join([s.rstrip() for s in texts]).replace("\n", "\n  ")
 
 
 _MATERIALIZED = {True: "MATERIALIZED ", False: "NOT MATERIALIZED ", None: ""}

@@ -12,7 +12,7 @@ from nrtg.compiler.plan import traits
 from nrtg.compiler.plan.expr import Call, Expr, conjuncts
 
 from .duckdb_base import LowererBase, Rel, alias, aliased, col, ident
-from .duckdb_context import ColRefs, fn, interval_ms, paren, select_from
+from .duckdb_context import ColRefs, fn, interval_ms, paren
 
 OP = "$op"  # the changelog kind column of a versioned table's rows
 SEQ = "$seq"  # and its position in the changelog
@@ -46,15 +46,20 @@ class JoinLowering(LowererBase):
                 *[alias(c, x) for c, x in zip(left.cols("l"), names, strict=True)], copy=False
             )
             select = select.from_(aliased(left.cte, "l"), copy=False).where(cond, copy=False)
-            return self.emit(select, names)
-        items = [alias(c, x) for c, x in zip(self._join_cols(left, right), names, strict=True)]
+            return self.emit(select, names, left, right)
+        w = self.w
+        items = [w.column_as(c, "l", x) for c, x in zip(left.names, names, strict=False)]
+        items += [
+            w.column_as(c, "r", x)
+            for c, x in zip(right.names, names[len(left.names) :], strict=True)
+        ]
         side = {n.JoinKind.LEFT: "LEFT", n.JoinKind.RIGHT: "RIGHT", n.JoinKind.FULL: "FULL"}.get(
             kind
         )
-        join = exp.Join(this=aliased(right.cte, "r"), on=on, side=side)
-        select = select_from(items, aliased(left.cte, "l"))
-        select.set("joins", [join])
-        return self.emit(select, names)
+        join = w.sql(exp.Join(this=aliased(right.cte, "r"), on=on, side=side))
+        return self.emit(
+            w.select(items, w.sql(aliased(left.cte, "l")), joins=join), names, left, right
+        )
 
     def _Join(self, p: n.Join) -> Rel:
         left, right = self.lower(p.left), self.lower(p.right)
@@ -147,7 +152,7 @@ class JoinLowering(LowererBase):
         select.append("joins", join)
         if ok is not None and p.kind is not n.JoinKind.LEFT:
             select = select.where(ok, copy=False)
-        return self.emit(select, names)
+        return self.emit(select, names, left, right)
 
     def _last_per_instant(self, versions: Rel, p: n.TemporalJoin) -> Rel:
         """The last change (by changelog position, "$seq") per key and time."""
@@ -161,7 +166,7 @@ class JoinLowering(LowererBase):
         )
         select = exp.select(exp.Star(), copy=False).from_(versions.table, copy=False)
         select.set("qualify", exp.Qualify(this=exp.EQ(this=rank, expression=exp.Literal.number(1))))
-        return self.emit(select, versions.names)
+        return self.emit(select, versions.names, versions)
 
     def _versions(self, plan: n.Plan) -> Rel:
         """A versioned table's changelog rows (+I, +U and -D; -U dropped) with their kind and
@@ -183,14 +188,14 @@ class JoinLowering(LowererBase):
             src = self._versions(plan.input)
             cond = self.expr(plan.predicate, src.cols()[:-2])
             select = exp.select(exp.Star(), copy=False).from_(src.table, copy=False)
-            return self.emit(select.where(cond, copy=False), src.names)
+            return self.emit(select.where(cond, copy=False), src.names, src)
         if isinstance(plan, n.Project):
             src = self._versions(plan.input)
             names = self.names_of(plan)
             cols = src.cols()[:-2]
             items = [alias(self.expr(e, cols), x) for e, x in zip(plan.exprs, names, strict=True)]
             select = exp.select(*items, col(OP), col(SEQ), copy=False).from_(src.table, copy=False)
-            return self.emit(select, (*names, OP, SEQ))
+            return self.emit(select, (*names, OP, SEQ), src)
         raise UnsupportedError(
             f"the batch target reads a versioned table from a changelog only through scans, "
             f"projections and filters, not {type(plan).__name__}"
@@ -231,7 +236,7 @@ class JoinLowering(LowererBase):
             select.append("joins", exp.Join(this=lateral, side="LEFT", on=exp.true()))
         else:
             select.append("joins", exp.Join(this=lateral, kind="CROSS"))
-        return self.emit(select, names)
+        return self.emit(select, names, src)
 
 
 def _equi_pair(e: Expr, nl: int) -> tuple[Expr, Expr] | None:

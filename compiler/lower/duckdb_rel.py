@@ -15,7 +15,7 @@ from nrtg.compiler.plan.expr import AggCall
 
 from .duckdb_aggs import literal_columns, lower_agg
 from .duckdb_base import Rel, Source, alias, col, ident, ordered, star, unique_names
-from .duckdb_context import ColRefs, select_from
+from .duckdb_context import ColRefs
 from .duckdb_expr import cast
 from .duckdb_joins import JoinLowering
 from .duckdb_share import fold_filtered_case, fold_project_over_filter
@@ -32,9 +32,8 @@ class RelLowerer(JoinLowering):
         # A changelog source (debezium-json, ...) reads as its folded final contents.
         names = self.names_of(p)
         relation = self.source_relation(p, names)
-        return self.emit(
-            select_from(list(ColRefs.of(names)), exp.Table(this=ident(relation))), names
-        )
+        w = self.w
+        return self.emit(w.select([w.quoted(c) for c in names], w.quoted(relation)), names)
 
     def _Values(self, p: n.Values) -> Rel:
         names = self.names_of(p)
@@ -64,18 +63,18 @@ class RelLowerer(JoinLowering):
         src = self.lower(p.input)
         names = self.names_of(p)
         cols = src.cols()
-        items = [alias(self.expr(e, cols), c) for e, c in zip(p.exprs, names, strict=True)]
+        items = [self.item(e, cols, c) for e, c in zip(p.exprs, names, strict=True)]
         if not items:  # no column needed (COUNT(*)): SQL has no empty select list
-            items = [alias(exp.true(), "$row")]
-        return self.emit(select_from(items, src.table), names)
+            items = [self.w.named("TRUE", "$row")]
+        return self.emit(self.w.select(items, src.cte), names, src)
 
     def _Filter(self, p: n.Filter) -> Rel:
         folded = fold_filtered_case(p)
         if folded is not None:
             return self.lower(folded)
         src = self.lower(p.input)
-        select = select_from([exp.Star()], src.table, self.expr(p.predicate, src.cols()))
-        return self.emit(select, src.names)
+        where = self.w.sql(self.expr(p.predicate, src.cols()))
+        return self.emit(self.w.select(["*"], src.cte, where), src.names, src)
 
     def _AssignWatermark(self, p: n.AssignWatermark) -> Rel:
         # Batch reads bounded input completely: the watermark only marks the time attribute.
@@ -95,27 +94,27 @@ class RelLowerer(JoinLowering):
         names: tuple[str, ...],
         extra_keys: tuple[int, ...],
     ) -> Rel:
+        w = self.w
         cols = src.cols()
         types = [f.type for f in input_plan.schema.fields]
         constants = literal_columns(input_plan, self.ctx)
-        items = [alias(cols[g], c) for g, c in zip(group, names, strict=False)]
+        items = [w.column_as(src.names[g], None, c) for g, c in zip(group, names, strict=False)]
         for a, c in zip(aggs, names[len(group) :], strict=False):
-            items.append(alias(lower_agg(a, cols, types, self.ctx, constants=constants), c))
-        extra = [
-            alias(cols[i], c)
+            items.append(w.alias(lower_agg(a, cols, types, self.ctx, constants=constants), c))
+        items += [
+            w.column_as(src.names[i], None, c)
             for i, c in zip(extra_keys, names[len(group) + len(aggs) :], strict=True)
         ]
-        keys = [cols[i] for i in (*group, *extra_keys)]
-        select = select_from([*items, *extra], src.table, group=keys)
+        keys = [w.quoted(src.names[i]) for i in (*group, *extra_keys)]
         # A global aggregate over empty input gives one row (COUNT = 0, SUM = NULL): Flink's
         # batch answer, and DuckDB's.
-        return self.emit(select, names)
+        return self.emit(w.select(items, src.cte, group=keys), names, src)
 
     def _WindowTVF(self, p: n.WindowTVF) -> Rel:
         src = self.lower(p.input)
         fields = p.input.schema.fields
         select = assign_windows(src, p.window, fields, self.names_of(p)[len(fields) :], self.ctx)
-        return self.emit(select, self.names_of(p))
+        return self.emit(select, self.names_of(p), src)
 
     def _WindowAggregate(self, p: n.WindowAggregate) -> Rel:
         fast = self._window_aggregate_by_start(p)
@@ -133,9 +132,7 @@ class RelLowerer(JoinLowering):
             names = self.names_of(p) + tuple(inner_names[i] + "$hidden" for i in hidden)
             rel = self._group(src, tvf, p.group, p.aggs, names, props_all)
             keep = self.names_of(p)
-            return self.emit(
-                exp.select(*[col(c) for c in keep], copy=False).from_(rel.table, copy=False), keep
-            )
+            return self.emit(self.w.select([self.w.quoted(c) for c in keep], rel.cte), keep, rel)
         return self._group(src, tvf, p.group, p.aggs, self.names_of(p), props)
 
     def _window_aggregate_by_start(self, p: n.WindowAggregate) -> Rel | None:
@@ -152,19 +149,21 @@ class RelLowerer(JoinLowering):
         starts = window_starts(src, p.window, fields, self.ctx)
         if starts is None:
             return None
-        inner = self.emit(starts, (*src.names, "$ws"))
+        inner = self.emit(starts, (*src.names, "$ws"), src)
+        w = self.w
         cols = inner.cols()
         types = [f.type for f in fields]
         names = self.names_of(p)
-        items = [alias(cols[g], c) for g, c in zip(p.group, names, strict=False)]
+        items = [w.column_as(inner.names[g], None, c) for g, c in zip(p.group, names, strict=False)]
         agg_names = names[len(p.group) : len(p.group) + len(p.aggs)]
         constants = literal_columns(p.input, self.ctx)
         for a, c in zip(p.aggs, agg_names, strict=True):
-            items.append(alias(lower_agg(a, cols, types, self.ctx, constants=constants), c))
+            items.append(w.alias(lower_agg(a, cols, types, self.ctx, constants=constants), c))
         prop_names = names[len(p.group) + len(p.aggs) :]
-        items += window_bounds(p.window, fields[p.window.time_col], p.properties, prop_names)
-        keys = [cols[g] for g in p.group] + [col("$ws")]
-        return self.emit(select_from(items, inner.table, group=keys), names)
+        bounds = window_bounds(p.window, fields[p.window.time_col], p.properties, prop_names)
+        items += [w.sql(b) for b in bounds]
+        keys = [w.quoted(inner.names[g]) for g in p.group] + [w.quoted("$ws")]
+        return self.emit(w.select(items, inner.cte, group=keys), names, inner)
 
     def _SetOp(self, p: n.SetOp) -> Rel:
         rels = [self.lower(i) for i in p.inputs]
@@ -186,7 +185,7 @@ class RelLowerer(JoinLowering):
         wrapped = exp.select(exp.Star(), copy=False).from_(
             exp.Subquery(this=out, alias=exp.TableAlias(this=exp.to_identifier("u"))), copy=False
         )
-        return self.emit(wrapped, names)
+        return self.emit(wrapped, names, *rels)
 
     # -- sorting and ranking ------------------------------------------------------------------
     def _Sort(self, p: n.Sort) -> Rel:
@@ -199,7 +198,7 @@ class RelLowerer(JoinLowering):
             select = select.limit(p.limit, copy=False)
         if p.offset:
             select = select.offset(p.offset, copy=False)
-        return self.emit(select, src.names)
+        return self.emit(select, src.names, src)
 
     def _Over(self, p: n.Over) -> Rel:
         from .duckdb_aggs import over_call
@@ -209,10 +208,10 @@ class RelLowerer(JoinLowering):
         width = len(src.names)
         cols = src.cols()
         in_types = [f.type for f in p.input.schema.fields]
-        items: list[exp.Expression] = [exp.Star()]
+        items = ["*"]
         for c, x in zip(p.calls, names[width:], strict=True):
-            items.append(alias(over_call(c, p, cols, in_types, self.ctx), x))
-        return self.emit(select_from(items, src.table), names)
+            items.append(self.w.alias(over_call(c, p, cols, in_types, self.ctx), x))
+        return self.emit(self.w.select(items, src.cte), names, src)
 
     def _rank(
         self,
@@ -251,7 +250,7 @@ class RelLowerer(JoinLowering):
             )
             .where(cond, copy=False)
         )
-        return self.emit(select, names)
+        return self.emit(select, names, src)
 
     def _Rank(self, p: n.Rank) -> Rel:
         src = self.lower(p.input)
@@ -295,5 +294,5 @@ class RelLowerer(JoinLowering):
     def _Sink(self, p: n.Sink) -> Rel:
         src = self.lower(p.input)
         names = self.names_of(p)
-        items = [alias(col(c), x) for c, x in zip(src.names, names, strict=True)]
-        return self.emit(select_from(items, src.table), names)
+        items = [self.w.column_as(c, None, x) for c, x in zip(src.names, names, strict=True)]
+        return self.emit(self.w.select(items, src.cte), names, src)

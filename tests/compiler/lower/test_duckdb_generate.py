@@ -1,5 +1,6 @@
 """The batch lowering's generator (duckdb_generate) writes what sqlglot's DuckDB generator
-writes for the same tree: its fast paths must not change the SQL text."""
+writes for the same tree: its fast paths and the SELECTs it writes as text must not change the
+SQL text."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
 from nrtg.compiler.lower.duckdb_context import Ref, col, select_from
-from nrtg.compiler.lower.duckdb_generate import generate
+from nrtg.compiler.lower.duckdb_generate import Writer
 
 DUCKDB = Dialect.get_or_raise("duckdb")
 
@@ -49,8 +50,8 @@ def _trees() -> list[exp.Select]:
         ],
         _table("q3", "l"),
         where=exp.EQ(this=_column("k", "l"), expression=exp.Literal.string("v")),
-        group=[_column("a", "l"), _column("two\nlines")],
     )
+    select.set("group", exp.Group(expressions=[_column("a", "l"), _column("two\nlines")]))
     select.set(
         "joins",
         [
@@ -71,7 +72,8 @@ def _trees() -> list[exp.Select]:
 def test_same_text_as_sqlglot(pretty: bool) -> None:
     for tree in _trees():
         expected = DUCKDB.generate(tree.copy(), pretty=pretty)
-        assert generate([], tree, pretty) == expected
+        w = Writer(pretty)
+        assert w.query([], w.sql(tree)) == expected
 
 
 @pytest.mark.parametrize("pretty", [True, False])
@@ -94,7 +96,9 @@ def test_with_list_as_sqlglot_writes_it(pretty: bool) -> None:
             ]
         ),
     )
-    assert generate(ctes, query, pretty) == DUCKDB.generate(tree, pretty=pretty)
+    w = Writer(pretty)
+    texts = [(name, w.sql(body), mode) for name, body, mode in ctes]
+    assert w.query(texts, w.sql(query)) == DUCKDB.generate(tree, pretty=pretty)
 
 
 @pytest.mark.parametrize("pretty", [True, False])
@@ -107,5 +111,46 @@ def test_ref_is_written_as_the_column_and_alias_it_stands_for(pretty: bool) -> N
         columns.append(_column(name))
         refs.append(Ref(this=name, table="l", alias=name + "_2"))
         columns.append(_alias(_column(name, "l"), name + "_2"))
-    ours = generate([], select_from(refs, _table("q0")), pretty)
+    w = Writer(pretty)
+    ours = w.query([], w.sql(select_from(refs, _table("q0"))))
     assert ours == DUCKDB.generate(select_from(columns, _table("q0")), pretty=pretty)
+
+
+@pytest.mark.parametrize("pretty", [True, False])
+def test_select_text_as_sqlglot_writes_the_tree(pretty: bool) -> None:
+    (tree, ordered, _) = _trees()
+    w = Writer(pretty)
+    items = [w.sql(x) for x in tree.expressions]
+    ours = w.select(
+        items,
+        w.sql(tree.args["from_"].this),
+        where=w.sql(tree.args["where"].this),
+        group=[w.sql(x) for x in tree.args["group"].expressions],
+        joins=w.sql(tree.args["joins"][0]),
+    )
+    assert w.query([], ours) == DUCKDB.generate(tree.copy(), pretty=pretty)
+    ours = w.select(["*"], "q1", tail=w.sql(ordered.args["order"]))
+    expected = DUCKDB.generate(
+        select_from([exp.Star()], _table("q1")).order_by(
+            exp.Ordered(this=_column("t"), desc=True, nulls_first=False), copy=False
+        ),
+        pretty=pretty,
+    )
+    assert w.query([], ours) == expected
+
+
+@pytest.mark.parametrize("pretty", [True, False])
+def test_text_columns_and_aliases_as_sqlglot_writes_them(pretty: bool) -> None:
+    w = Writer(pretty)
+    names = ["a", 'say "hi"', "two\nlines", "select"]
+    items = [w.column_as(x, None, x) for x in names]
+    items += [w.column_as(x, "l", x + "_2") for x in names]
+    items += [w.alias(col(x), "b") for x in names]
+    columns: list[exp.Expression] = [_column(x) for x in names]
+    columns += [_alias(_column(x, "l"), x + "_2") for x in names]
+    columns += [_alias(_column(x), "b") for x in names]
+    ours = w.query([], w.select(items, w.column("q0")))
+    expected = DUCKDB.generate(
+        select_from(columns, exp.Table(this=exp.Identifier(this="q0", quoted=True))), pretty=pretty
+    )
+    assert ours == expected
