@@ -62,26 +62,38 @@ class StructureKeys:
     """Numbers plans by structure: equal numbers = the same computation.
 
     Plans are bucketed by class and their children's numbers; only a plan that lands in an
-    occupied bucket has its parameters compared (and its calls checked for non-determinism),
-    so a plan without a structural twin costs no hashing of its expressions."""
+    occupied bucket has its parameters collected and compared (and its calls checked for
+    non-determinism), so a plan without a structural twin costs no walk of its fields."""
 
     def __init__(self) -> None:
         self._by_id: dict[int, tuple[n.Plan, int]] = {}
-        self._buckets: dict[tuple[type, tuple[int, ...]], list[tuple[tuple[Any, ...], int]]] = {}
+        # bucket -> [plan, its number, its parameters once a twin candidate needed them]
+        self._buckets: dict[tuple[type, tuple[int, ...]], list[list[Any]]] = {}
         self._count = 0
 
     def key(self, plan: n.Plan) -> int:
         found = self._by_id.get(id(plan))
         if found is not None and found[0] is plan:
             return found[1]
-        bucket_key = (type(plan), tuple(self.key(c) for c in plan.children))
-        params = _params(plan)
-        bucket = self._buckets.setdefault(bucket_key, [])
-        number = next((k for other, k in bucket if other == params), None)
-        if number is None or _non_deterministic(params):
+        bucket_key = (type(plan), tuple([self.key(c) for c in plan.children]))
+        bucket = self._buckets.get(bucket_key)
+        number = None
+        if bucket is None:
+            bucket = self._buckets[bucket_key] = []
+        else:
+            params = _params(plan)
+            for entry in bucket:
+                if entry[2] is None:
+                    entry[2] = _params(entry[0])
+                if entry[2] == params:
+                    number = entry[1]
+                    break
+            if number is not None and _non_deterministic(params):
+                number = None
+        if number is None:
             number = self._count
             self._count += 1
-            bucket.append((params, number))
+            bucket.append([plan, number, None])
         self._by_id[id(plan)] = (plan, number)
         return number
 
@@ -102,14 +114,17 @@ def _params(plan: n.Plan) -> tuple[Any, ...]:
 
 
 def _non_deterministic(value: Any) -> bool:
-    if isinstance(value, Call):
-        if value.name.upper() in NON_DETERMINISTIC:
-            return True
-        return any(_non_deterministic(c) for c in value.children)
-    if isinstance(value, Expr):
-        return any(_non_deterministic(c) for c in value.children)
-    if isinstance(value, tuple):
-        return any(_non_deterministic(v) for v in value)
+    """Whether `value` (a plan's parameters) calls a non-deterministic function anywhere in its
+    expressions: one loop over a stack, not a call per node."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, tuple):
+            stack.extend(v)
+        elif isinstance(v, Expr):
+            if isinstance(v, Call) and v.name.upper() in NON_DETERMINISTIC:
+                return True
+            stack.extend(v.children)
     return False
 
 
