@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
+from sqlglot.generator import Generator as SqlglotGenerator
 
 from .duckdb_context import IgnoreNulls, Ref
 
@@ -124,7 +125,36 @@ def _anonymous(g: Generator, e: exp.Expression) -> str | None:
     name = e.args.get("this")
     if not isinstance(name, str) or isinstance(e.parent, exp.Dot):
         return None
-    return g.func(name, *(e.args.get("expressions") or ()))
+    args = [g.sql(x) for x in e.args.get("expressions") or ()]
+    if g.pretty and sum(map(len, args)) > g.max_text_width:
+        return g.func(name, *args)  # arguments one per line (`format_args`)
+    return f"{g.normalize_func(name)}({', '.join(args)})"
+
+
+def _binary(op: str) -> Callable[[Generator, exp.Expression], str | None]:
+    """`this op expression` (`Generator.binary`, which flattens nested operators of one kind
+    into the same text)."""
+
+    def render(g: Generator, e: exp.Expression) -> str | None:
+        args = e.args
+        if len(args) != 2:
+            return None
+        return f"{g.sql(args['this'])} {op} {g.sql(args['expression'])}"
+
+    return render
+
+
+def _paren(g: Generator, e: exp.Expression) -> str | None:
+    if len(e.args) != 1:
+        return None
+    inner = g.sql(e.args["this"])
+    if not g.pretty:
+        return f"({inner})"
+    return "(\n  " + inner.replace("\n", "\n  ") + "\n)" if inner else "(\n\n)"
+
+
+def _not(g: Generator, e: exp.Expression) -> str | None:
+    return f"NOT {g.sql(e.args['this'])}" if len(e.args) == 1 else None
 
 
 # What the lowering's SELECTs use; rendered in sqlglot's order (query_modifiers).
@@ -193,7 +223,32 @@ _FAST: dict[type, Callable[[Generator, exp.Expression], str | None]] = {
     exp.Table: _table,
     exp.TableAlias: _table_alias,
     exp.Anonymous: _anonymous,
+    exp.Paren: _paren,
+    exp.Not: _not,
 }
+_OPERATORS: dict[type[exp.Expression], str] = {
+    exp.EQ: "=",
+    exp.NEQ: "<>",
+    exp.GT: ">",
+    exp.GTE: ">=",
+    exp.LT: "<",
+    exp.LTE: "<=",
+    exp.Add: "+",
+    exp.Sub: "-",
+    exp.Mul: "*",
+}
+
+
+def _base_handler(cls: type[exp.Expression]) -> bool:
+    """Whether DuckDB writes `cls` with sqlglot's base handler (what the fast paths copy): a
+    sqlglot release that changes an operator's handler only loses its fast path."""
+    method = f"{cls.key}_sql"
+    return cls not in _Base.TRANSFORMS and getattr(_Base, method) is getattr(
+        SqlglotGenerator, method
+    )
+
+
+_FAST.update({cls: _binary(op) for cls, op in _OPERATORS.items() if _base_handler(cls)})
 
 
 class Generator(_Base):  # type: ignore[misc]

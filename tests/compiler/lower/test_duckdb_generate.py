@@ -9,7 +9,7 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
 from nrtg.compiler.lower.duckdb_context import Ref, col, select_from
-from nrtg.compiler.lower.duckdb_generate import Writer
+from nrtg.compiler.lower.duckdb_generate import _OPERATORS, Writer
 
 DUCKDB = Dialect.get_or_raise("duckdb")
 
@@ -47,6 +47,13 @@ def _trees() -> list[exp.Select]:
             *strings,
             exp.Literal.number(42),
             _alias(exp.Add(this=_column("x"), expression=exp.Literal.number(1)), "x1"),
+            *[op(this=_column("x"), expression=exp.Literal.number(2)) for op in _OPERATORS],
+            exp.Sub(
+                this=exp.Sub(this=_column("x"), expression=_column("y")),
+                expression=exp.Paren(this=exp.Sub(this=_column("y"), expression=_column("x"))),
+            ),
+            exp.Not(this=exp.Paren(this=exp.And(this=odd_names[1].copy(), expression=wide.copy()))),
+            exp.Paren(this=exp.Paren(this=exp.Literal.string("x"))),
         ],
         _table("q3", "l"),
         where=exp.EQ(this=_column("k", "l"), expression=exp.Literal.string("v")),
