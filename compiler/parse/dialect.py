@@ -168,6 +168,9 @@ class FlinkParser(StrictParser):
     }
     STRICT_CAST = True
     LOG_DEFAULTS_TO_LN = False
+    # Calcite ranks IS [NOT] NULL/TRUE/FALSE/UNKNOWN below the comparisons (28 against 30):
+    # `a = b IS NULL` is `(a = b) IS NULL`, not sqlglot's default `a = (b IS NULL)`.
+    IS_PREDICATE_PRECEDENCE = parser.IsPredicatePrecedence.LOW
 
     # -- operands ahead of the precedence chain ---------------------------------------------
 

@@ -199,3 +199,15 @@ def test_random_token_soup_raises_only_nrtg_errors(words: list[str]) -> None:
         parse_script(sql)
     except NrtgError as e:
         assert e.span is not None or e.kind == "parse-error"
+
+
+def test_is_predicates_bind_looser_than_comparisons_as_in_calcite() -> None:
+    """Calcite ranks IS NULL/TRUE/... (28) below `=`/`<` (30) and above NOT (26) and AND."""
+    eq = parse_expression("x = y IS NULL")
+    assert isinstance(eq, exp.Is) and isinstance(eq.this, exp.Paren | exp.EQ)
+    assert isinstance(parse_expression("x > 1 IS NOT TRUE"), exp.Not)
+    parenthesized = parse_expression("x = (y IS NULL)")
+    assert isinstance(parenthesized, exp.EQ)
+    assert isinstance(parse_expression("NOT a IS NULL").this, exp.Is)
+    both = parse_expression("a IS NOT NULL AND b IS NULL")
+    assert isinstance(both, exp.And) and isinstance(both.expression, exp.Is)
