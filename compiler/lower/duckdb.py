@@ -48,8 +48,8 @@ from sqlglot import exp
 from nrtg.catalog.schema import Field, FunctionDef
 from nrtg.compiler.plan import nodes as n
 
-from .duckdb_base import Source, col, ordered
-from .duckdb_context import PythonUdf
+from .duckdb_base import Source, ordered
+from .duckdb_context import PythonUdf, col
 from .duckdb_expr import LowerContext
 from .duckdb_macros import macro_order, macro_sql
 from .duckdb_rel import RelLowerer

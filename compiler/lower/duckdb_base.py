@@ -11,7 +11,7 @@ from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import ColumnRef, Expr
 
-from .duckdb_context import ColRefs, LowerContext, Ref, col
+from .duckdb_context import ColRefs, LowerContext, Ref
 from .duckdb_expr import Cols, lower_expr
 from .duckdb_generate import Writer
 from .duckdb_share import StructureKeys, worth_materializing
@@ -44,11 +44,6 @@ def alias(e: exp.Expression, name: str) -> exp.Expression:
         e.args["alias"] = name  # a Ref is built per use (ColRefs, col): never shared
         return e
     return exp.Alias(this=e, alias=ident(name))
-
-
-def star(exclude: tuple[str, ...] = (), table: str | None = None) -> exp.Expression:
-    s = exp.Star(except_=[col(x) for x in exclude]) if exclude else exp.Star()
-    return exp.Column(this=s, table=exp.to_identifier(table)) if table else s
 
 
 def ordered(e: exp.Expression, key: n.SortKey) -> exp.Ordered:

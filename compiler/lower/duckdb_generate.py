@@ -322,6 +322,34 @@ class Writer:
             return self.column_as(args["this"], args.get("table"), name)
         return f"{self.g.sql(e)} AS {self.quoted(name)}"
 
+    def func(self, name: str, *args: str) -> str:
+        """`NAME(args)` (`Generator.func`: one argument per line when they are too wide)."""
+        return self.g.func(name, *args)
+
+    def ordered(self, text: str, descending: bool, nulls_first: bool) -> str:
+        """A sort key with an explicit direction and NULL placement (`ordered_sql`)."""
+        return text + _ORDER_SUFFIX[descending, nulls_first]
+
+    def window(self, call: str, partition: Sequence[str], order: Sequence[str]) -> str:
+        """`call OVER (PARTITION BY ... ORDER BY ...)` (`window_sql`, no frame)."""
+        parts = []
+        if partition:
+            parts.append("PARTITION BY " + ", ".join(partition))
+        if order:
+            parts.append("ORDER BY " + ", ".join(order))
+        return f"{call} OVER ({self.g.format_args(*parts, sep=' ')})"
+
+    def star_except(self, names: Sequence[str]) -> str:
+        """`* EXCLUDE ("a", ...)` (`star_sql`)."""
+        g = self.g
+        return f"*{g.seg(g.STAR_EXCEPT)} ({', '.join(self.quoted(x) for x in names)})"
+
+    def subquery(self, body: str, alias: str) -> str:
+        """`(body) AS alias` (`subquery_sql`, which indents the body one level)."""
+        if self.pretty:
+            return "(\n  " + body.replace("\n", "\n  ") + f"\n) AS {_unquoted(self.g, alias)}"
+        return f"({body}) AS {_unquoted(self.g, alias)}"
+
     def select(
         self,
         items: Sequence[str],
@@ -376,3 +404,19 @@ def _block(texts: Sequence[str]) -> str:
 
 
 _MATERIALIZED = {True: "MATERIALIZED ", False: "NOT MATERIALIZED ", None: ""}
+
+
+def _order_suffixes() -> dict[tuple[bool, bool], str]:
+    """What DuckDB's `ordered_sql` appends to a sort key per (descending, nulls_first): the
+    dialect's NULL ordering decides which NULLS clauses are spelled out. DuckDB supports NULLS
+    FIRST/LAST everywhere, so the suffix does not depend on where the key stands."""
+    g = _Base(dialect=_DUCKDB)
+    key = exp.Var(this="k")
+    return {
+        (desc, first): g.sql(exp.Ordered(this=key.copy(), desc=desc, nulls_first=first))[1:]
+        for desc in (False, True)
+        for first in (False, True)
+    }
+
+
+_ORDER_SUFFIX = _order_suffixes()

@@ -11,8 +11,8 @@ from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan import traits
 from nrtg.compiler.plan.expr import Call, Expr, conjuncts
 
-from .duckdb_base import LowererBase, Rel, alias, aliased, col, ident
-from .duckdb_context import ColRefs, fn, interval_ms, paren
+from .duckdb_base import LowererBase, Rel, alias, aliased, ident
+from .duckdb_context import ColRefs, col, fn, interval_ms, paren
 
 OP = "$op"  # the changelog kind column of a versioned table's rows
 SEQ = "$seq"  # and its position in the changelog

@@ -14,8 +14,8 @@ from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import AggCall
 
 from .duckdb_aggs import literal_columns, lower_agg
-from .duckdb_base import Rel, Source, alias, col, ident, ordered, star, unique_names
-from .duckdb_context import ColRefs
+from .duckdb_base import Rel, Source, alias, ident, ordered, unique_names
+from .duckdb_context import ColRefs, col
 from .duckdb_expr import cast
 from .duckdb_joins import JoinLowering
 from .duckdb_share import fold_filtered_case, fold_project_over_filter
@@ -224,33 +224,19 @@ class RelLowerer(JoinLowering):
         rank_name: str | None,
         names: tuple[str, ...],
     ) -> Rel:
-        cols = src.cols()
+        w = self.w
         rn = names[-1] if rank_name is not None else "$rn"
-        window = exp.Window(
-            this=exp.Anonymous(this=fn_name, expressions=[]),
-            partition_by=[cols[i] for i in partition] or None,
-            order=exp.Order(expressions=[ordered(cols[k.index], k) for k in order])
-            if order
-            else None,
-        )
-        inner = exp.select(exp.Star(), alias(window, rn), copy=False).from_(src.table, copy=False)
-        cond: exp.Expression = (
-            exp.EQ(this=col(rn), expression=exp.Literal.number(lower))
-            if lower == upper
-            else exp.Between(
-                this=col(rn), low=exp.Literal.number(lower), high=exp.Literal.number(upper)
-            )
-        )
-        outer_items = [exp.Star()] if rank_name is not None else [star(("$rn",))]
-        select = (
-            exp.select(*outer_items, copy=False)
-            .from_(
-                exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("t"))),
-                copy=False,
-            )
-            .where(cond, copy=False)
-        )
-        return self.emit(select, names, src)
+        keys = [
+            w.ordered(w.quoted(src.names[k.index]), k.descending, k.effective_nulls_first)
+            for k in order
+        ]
+        window = w.window(w.func(fn_name), [w.quoted(src.names[i]) for i in partition], keys)
+        inner = w.select(["*", w.named(window, rn)], src.cte)
+        cond = f"{w.quoted(rn)} = {lower}"
+        if lower != upper:
+            cond = f"{w.quoted(rn)} BETWEEN {lower} AND {upper}"
+        outer = "*" if rank_name is not None else w.star_except(("$rn",))
+        return self.emit(w.select([outer], w.subquery(inner, "t"), cond), names, src)
 
     def _Rank(self, p: n.Rank) -> Rel:
         src = self.lower(p.input)

@@ -161,3 +161,33 @@ def test_text_columns_and_aliases_as_sqlglot_writes_them(pretty: bool) -> None:
         select_from(columns, exp.Table(this=exp.Identifier(this="q0", quoted=True))), pretty=pretty
     )
     assert ours == expected
+
+
+@pytest.mark.parametrize("pretty", [True, False])
+def test_ranking_subquery_text_as_sqlglot_writes_it(pretty: bool) -> None:
+    w = Writer(pretty)
+    for desc in (False, True):
+        for first in (False, True):
+            for partition in ([], ["p"], [f"partition_column_{i}" for i in range(6)]):
+                keys = [exp.Ordered(this=_column("t"), desc=desc, nulls_first=first)]
+                window = exp.Window(
+                    this=exp.Anonymous(this="row_number", expressions=[]),
+                    partition_by=[_column(c) for c in partition] or None,
+                    order=exp.Order(expressions=keys),
+                )
+                inner = select_from([exp.Star(), _alias(window, "$rn")], _table("q0"))
+                tree = select_from(
+                    [exp.Star(except_=[_column("$rn"), _column("x")])],
+                    exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("t"))),
+                    where=exp.EQ(this=_column("$rn"), expression=exp.Literal.number(1)),
+                )
+                text = w.window(
+                    w.func("row_number"),
+                    [w.quoted(c) for c in partition],
+                    [w.ordered(w.quoted("t"), desc, first)],
+                )
+                inner_text = w.select(["*", w.named(text, "$rn")], "q0")
+                ours = w.select(
+                    [w.star_except(("$rn", "x"))], w.subquery(inner_text, "t"), '"$rn" = 1'
+                )
+                assert w.query([], ours) == DUCKDB.generate(tree, pretty=pretty)
