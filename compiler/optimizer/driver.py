@@ -68,9 +68,56 @@ def apply_rule(
 ) -> tuple[Plan, ...]:
     """`memo`, kept by the caller for this rule and context, spares the subtrees the rule has
     already rewritten (in an earlier pass, or under another root)."""
-    walker = transform_up if r.order == "bottom_up" else transform_down
     seen: Memo = {} if memo is None else memo
-    return tuple(walker(root, lambda node: r.fn(node, ctx), r.only, seen) for root in roots)
+    # id(node) -> (node, the rule's result on it), from the check; the walk reuses them.
+    known: Memo = {}
+    bottom_up = r.order == "bottom_up"
+    if all(_unchanged(root, r.fn, ctx, r.only, seen, known, bottom_up) for root in roots):
+        return roots
+
+    def visit(node: Plan) -> Plan:
+        done = known.get(id(node))
+        return done[1] if done is not None and done[0] is node else r.fn(node, ctx)
+
+    walker = transform_up if bottom_up else transform_down
+    return tuple(walker(root, visit, r.only, seen) for root in roots)
+
+
+def _unchanged(
+    node: Plan,
+    fn: RuleFn,
+    ctx: RuleContext,
+    only: frozenset[type[Plan]],
+    memo: Memo,
+    known: Memo,
+    bottom_up: bool,
+) -> bool:
+    """Whether the rule's walk would return `node` as it is: exactly when the rule returns
+    each node the walk visits unchanged (the walk rebuilds nothing else). Most rule
+    applications change nothing, and this asks the rule about each node without the walk's
+    rebuilding machinery; the nodes found unchanged go into the memo (a node and its whole
+    subtree), the rule's result where it changes something into `known`, so that the walk
+    after a change asks nothing twice."""
+    done = memo.get(id(node))
+    if done is not None and done[0] is node:
+        return done[1] is node
+    if only.isdisjoint(node.kinds):
+        return True  # the walk keeps the subtree: no node in it is of these kinds
+    if bottom_up:
+        for c in node.children:
+            if not _unchanged(c, fn, ctx, only, memo, known, bottom_up):
+                return False
+    out = fn(node, ctx)
+    if out is not node:
+        known[id(node)] = (node, out)
+        return False
+    if not bottom_up:
+        for c in node.children:
+            if not _unchanged(c, fn, ctx, only, memo, known, bottom_up):
+                known[id(node)] = (node, node)
+                return False
+    memo[id(node)] = (node, node)
+    return True
 
 
 def _signature(p: Plan, strict: bool) -> object:
