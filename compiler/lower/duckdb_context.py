@@ -51,11 +51,15 @@ class LowerContext:
         return exp.Anonymous(this=sql_name, expressions=args)
 
     def macro(self, name: str, *args: exp.Expression) -> exp.Expression:
+        return exp.Anonymous(this=self.use_macro(name), expressions=list(args))
+
+    def use_macro(self, name: str) -> str:
+        """Note that the query calls macro `name` (and what it calls); returns the name."""
         if name not in MACROS:
             raise InternalError(f"unknown batch macro {name}")
         self.macros.update(MACRO_DEPENDENCIES.get(name, ()))
         self.macros.add(name)
-        return exp.Anonymous(this=name, expressions=list(args))
+        return name
 
 
 def select_from(

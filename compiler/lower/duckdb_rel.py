@@ -113,7 +113,8 @@ class RelLowerer(JoinLowering):
     def _WindowTVF(self, p: n.WindowTVF) -> Rel:
         src = self.lower(p.input)
         fields = p.input.schema.fields
-        select = assign_windows(src, p.window, fields, self.names_of(p)[len(fields) :], self.ctx)
+        names = self.names_of(p)[len(fields) :]
+        select = assign_windows(src, p.window, fields, names, self.ctx, self.w)
         return self.emit(select, self.names_of(p), src)
 
     def _WindowAggregate(self, p: n.WindowAggregate) -> Rel:
@@ -146,7 +147,7 @@ class RelLowerer(JoinLowering):
                 return None
         src = self.lower(p.input)
         fields = p.input.schema.fields
-        starts = window_starts(src, p.window, fields, self.ctx)
+        starts = window_starts(src, p.window, fields, self.ctx, self.w)
         if starts is None:
             return None
         inner = self.emit(starts, (*src.names, "$ws"), src)
@@ -160,8 +161,7 @@ class RelLowerer(JoinLowering):
         for a, c in zip(p.aggs, agg_names, strict=True):
             items.append(w.alias(lower_agg(a, cols, types, self.ctx, constants=constants), c))
         prop_names = names[len(p.group) + len(p.aggs) :]
-        bounds = window_bounds(p.window, fields[p.window.time_col], p.properties, prop_names)
-        items += [w.sql(b) for b in bounds]
+        items += window_bounds(p.window, fields[p.window.time_col], p.properties, prop_names, w)
         keys = [w.quoted(inner.names[g]) for g in p.group] + [w.quoted("$ws")]
         return self.emit(w.select(items, inner.cte, group=keys), names, inner)
 

@@ -16,8 +16,9 @@ from nrtg.catalog.types import Kind
 from nrtg.compiler.errors import InternalError
 from nrtg.compiler.plan import nodes as n
 
-from .duckdb_context import col, select_from
+from .duckdb_context import col
 from .duckdb_expr import LowerContext, fn, paren
+from .duckdb_generate import Writer
 
 if TYPE_CHECKING:
     from .duckdb_rel import Rel
@@ -78,47 +79,56 @@ def _sub_select(select: exp.Select, name: str) -> exp.Subquery:
 
 
 def window_starts(
-    src: Rel, w: n.WindowSpec, fields: tuple[Field, ...], ctx: LowerContext
-) -> exp.Select | None:
+    src: Rel, w: n.WindowSpec, fields: tuple[Field, ...], ctx: LowerContext, wr: Writer
+) -> str | None:
     """SELECT input columns + "$ws" (each window's start in epoch ms) for TUMBLE and HOP, whose
     end is start + size: a window aggregate groups by this one BIGINT and computes the bounds
     after aggregating (`window_bounds`), instead of per row. None for other windows."""
-    m = _epoch_ms(col(src.names[w.time_col]), fields[w.time_col])
+    m = wr.sql(_epoch_ms(col(src.names[w.time_col]), fields[w.time_col]))
     if w.kind is n.WindowKind.TUMBLE:
         assert w.size_ms is not None
-        start = _floor_start(m, w.size_ms, w.offset_ms, ctx)
-        return exp.select(exp.Star(), _alias(start, "$ws"), copy=False).from_(src.table, copy=False)
+        start = wr.func(ctx.use_macro("nrtg_window_start"), m, str(w.size_ms), str(w.offset_ms))
+        return wr.select(["*", wr.named(start, "$ws")], src.cte)
     if w.kind is n.WindowKind.HOP:
-        return _hop_starts(src, w, m, ctx)
+        return _hop_starts(src, w, m, ctx, wr)
     return None
 
 
-def _hop_starts(src: Rel, w: n.WindowSpec, m: exp.Expression, ctx: LowerContext) -> exp.Select:
+def _hop_starts(src: Rel, w: n.WindowSpec, m: str, ctx: LowerContext, wr: Writer) -> str:
     """SELECT input columns + "$ws", one row per HOP window of each row: the windows starting
     at the row's last aligned start, going back by `slide` while start > t - size. The row's
-    epoch ms is computed once, below ("$m"): DuckDB does not share a repeated expression inside
-    UNNEST, and the start arithmetic uses it three times (Nexmark q5: ~10% of the query's CPU)."""
+    epoch ms `m` is computed once, below ("$m"): DuckDB does not share a repeated expression
+    inside UNNEST, and the start arithmetic uses it three times (Nexmark q5: ~10% of the
+    query's CPU)."""
     assert w.size_ms is not None and w.slide_ms is not None
-    with_m = select_from([exp.Star(), _alias(m, "$m")], src.table)
-    last = _floor_start(col("$m"), w.slide_ms, w.offset_ms, ctx)
-    starts = fn("range", last, _sub(col("$m"), _num(w.size_ms)), _num(-w.slide_ms))
-    items = [exp.Star(except_=[col("$m")]), _alias(fn("unnest", starts), "$ws")]
-    return select_from(items, _sub_select(with_m, "m"))
+    with_m = wr.select(["*", wr.named(m, "$m")], src.cte)
+    row = wr.quoted("$m")
+    last = wr.func(ctx.use_macro("nrtg_window_start"), row, str(w.slide_ms), str(w.offset_ms))
+    starts = wr.func("range", last, f"{row} - {w.size_ms}", str(-w.slide_ms))
+    items = [wr.star_except(("$m",)), wr.named(wr.func("unnest", starts), "$ws")]
+    return wr.select(items, wr.subquery(with_m, "m"))
 
 
 def window_bounds(
-    w: n.WindowSpec, time_field: Field, properties: tuple[str, ...], names: tuple[str, ...]
-) -> list[exp.Expression]:
+    w: n.WindowSpec,
+    time_field: Field,
+    properties: tuple[str, ...],
+    names: tuple[str, ...],
+    wr: Writer,
+) -> list[str]:
     """window_start / window_end / window_time from "$ws" (TUMBLE, HOP), named `names`."""
     assert w.size_ms is not None
+    ws = wr.quoted("$ws")
     out = []
     for prop, name in zip(properties, names, strict=True):
         if prop == "window_start":
-            bound = fn("epoch_ms", col("$ws"))
+            bound = wr.func("epoch_ms", ws)
+        elif prop == "window_end":
+            bound = wr.func("epoch_ms", f"{ws} + {w.size_ms}")
         else:
             end = _add(col("$ws"), _num(w.size_ms))
-            bound = fn("epoch_ms", end) if prop == "window_end" else _window_time(end, time_field)
-        out.append(_alias(bound, name))
+            bound = wr.sql(_window_time(end, time_field))
+        out.append(wr.named(bound, name))
     return out
 
 
@@ -128,8 +138,10 @@ def assign_windows(
     fields: tuple[Field, ...],
     names: tuple[str, ...],
     ctx: LowerContext,
-) -> exp.Select:
-    """SELECT input columns + window_start, window_end, window_time (named `names`)."""
+    wr: Writer,
+) -> exp.Select | str:
+    """SELECT input columns + window_start, window_end, window_time (named `names`), as a tree
+    or (HOP) as text."""
     time_field = fields[w.time_col]
     m = _epoch_ms(col(src.names[w.time_col]), time_field)
     if w.kind is n.WindowKind.TUMBLE:
@@ -141,11 +153,14 @@ def assign_windows(
         )
     if w.kind is n.WindowKind.HOP:
         assert w.size_ms is not None
-        inner = _hop_starts(src, w, m, ctx)
+        inner = _hop_starts(src, w, wr.sql(m), ctx, wr)
         ws = col("$ws")
         end = _add(ws.copy(), _num(w.size_ms))
-        items = [exp.Star(except_=[col("$ws")]), *_bounds(ws, end, time_field, names)]
-        return exp.select(*items, copy=False).from_(_sub_select(inner, "h"), copy=False)
+        items = [
+            wr.star_except(("$ws",)),
+            *[wr.sql(b) for b in _bounds(ws, end, time_field, names)],
+        ]
+        return wr.select(items, wr.subquery(inner, "h"))
     if w.kind is n.WindowKind.CUMULATE:
         assert w.size_ms is not None and w.step_ms is not None
         # Windows share the aligned start of the `size` window; ends grow by `step`; a row
