@@ -9,10 +9,10 @@ from sqlglot import exp
 
 from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan import nodes as n
-from nrtg.compiler.plan.expr import ColumnRef, Expr
+from nrtg.compiler.plan.expr import ColumnRef, Expr, FieldAccess
 
 from .duckdb_context import ColRefs, LowerContext, Ref
-from .duckdb_expr import Cols, lower_expr
+from .duckdb_expr import FIELD_OF, Cols, lower_expr
 from .duckdb_generate import Writer
 from .duckdb_share import StructureKeys, worth_materializing
 
@@ -151,11 +151,28 @@ class LowererBase:
 
     def item(self, e: Expr, cols: ColRefs, name: str) -> str:
         """`e AS "name"` as select-list text over the input `cols` (a column that already has
-        the name stays bare), without building a tree for a column reference."""
+        the name stays bare), without building a tree for a column or a field of one."""
         if type(e) is ColumnRef and e.index < len(cols):
             column, table = cols.refs[e.index]
             return self.w.column_as(column, table, name)
-        return self.w.alias(lower_expr(e, cols, self.ctx), name)
+        text = self._field_text(e, cols)
+        if text is None:
+            return self.w.alias(lower_expr(e, cols, self.ctx), name)
+        return self.w.named(text, name)
+
+    def _field_text(self, e: Expr, cols: ColRefs) -> str | None:
+        """The text `lower_expr` gives a column or a ROW field of one (fields of fields too):
+        most of a view's projection over a one-table layout (Nexmark's `bid.price`) is such
+        fields. None for anything else."""
+        if type(e) is ColumnRef:
+            if e.index >= len(cols):
+                return None
+            column, table = cols.refs[e.index]
+            return self.w.column(column, table)
+        if type(e) is not FieldAccess:
+            return None
+        row = self._field_text(e.input, cols)
+        return None if row is None else self.w.func(FIELD_OF, row, self.w.string(e.field_name))
 
     def expr(self, e: Expr, cols: Cols) -> exp.Expression:
         return lower_expr(e, cols, self.ctx)

@@ -20,9 +20,10 @@ from nrtg.compiler.plan.expr import Call, Case, Cast, ColumnRef, Expr, FieldAcce
 
 from .duckdb_context import ColRefs, LowerContext, cast, fn, interval_ms, paren
 from .duckdb_funcs import lower_function
-from .duckdb_types import is_integer, timestamp_string_format
+from .duckdb_types import data_type, is_integer, timestamp_string_format
 
 __all__ = [
+    "FIELD_OF",
     "Cols",
     "LowerContext",
     "cast",
@@ -55,6 +56,9 @@ _BINARY: MappingProxyType[str, type[exp.Binary]] = MappingProxyType(
 )
 
 
+FIELD_OF = "struct_extract"  # a ROW value's field: FIELD_OF(row, 'name')
+
+
 def lower_expr(e: Expr, cols: Cols, ctx: LowerContext) -> exp.Expression:
     """Lower one scalar expression over an input whose columns are `cols`."""
     if isinstance(e, ColumnRef):
@@ -73,9 +77,7 @@ def lower_expr(e: Expr, cols: Cols, ctx: LowerContext) -> exp.Expression:
         default = None if e.default is None else lower_expr(e.default, cols, ctx)
         return exp.Case(ifs=ifs, default=default)
     if isinstance(e, FieldAccess):
-        return fn(
-            "struct_extract", lower_expr(e.input, cols, ctx), exp.Literal.string(e.field_name)
-        )
+        return fn(FIELD_OF, lower_expr(e.input, cols, ctx), exp.Literal.string(e.field_name))
     if isinstance(e, Call):
         return _lower_call(e, cols, ctx)
     raise InternalError(f"cannot lower expression {type(e).__name__}")
@@ -224,7 +226,7 @@ _BITS = {Kind.TINYINT: 8, Kind.SMALLINT: 16, Kind.INT: 32, Kind.BIGINT: 64}
 def _widened(x: exp.Expression, typ: SqlType) -> exp.Expression:
     """`x` in a type that holds any sum, difference or product of two `typ` values exactly."""
     wide = "HUGEINT" if typ.kind is Kind.BIGINT else "BIGINT"
-    return exp.Cast(this=x, to=exp.DataType.build(wide))
+    return exp.Cast(this=x, to=data_type(wide))
 
 
 def wrapped(x: exp.Expression, typ: SqlType, ctx: LowerContext) -> exp.Expression:
@@ -282,13 +284,12 @@ def decimal_quotient(
     back by 10^-s. Operands beyond 38 digits overflow (an error, never a wrong digit)."""
     assert result.scale is not None
     k = result.scale - sa + sb
-    huge = exp.DataType.build("HUGEINT")
 
     def unscaled(x: exp.Expression, scale: int, extra: int) -> exp.Expression:
         scaled = exp.Mul(this=x, expression=exp.Literal.number(10**scale)) if scale else x
-        out: exp.Expression = exp.Cast(this=scaled, to=huge.copy())
+        out: exp.Expression = exp.Cast(this=scaled, to=data_type("HUGEINT"))
         if extra:
-            ten = exp.Cast(this=exp.Literal.number(10**extra), to=huge.copy())
+            ten = exp.Cast(this=exp.Literal.number(10**extra), to=data_type("HUGEINT"))
             out = exp.Mul(this=out, expression=ten)
         return out
 
@@ -297,7 +298,7 @@ def decimal_quotient(
     q = ctx.macro("nrtg_div_half_up", n, d)
     digits = result.scale
     unit = exp.Literal.number("1" if not digits else "0." + "0" * (digits - 1) + "1")
-    value = exp.Mul(this=exp.Cast(this=q, to=exp.DataType.build("DECIMAL(38, 0)")), expression=unit)
+    value = exp.Mul(this=exp.Cast(this=q, to=data_type("DECIMAL(38, 0)")), expression=unit)
     return cast(value, result)
 
 

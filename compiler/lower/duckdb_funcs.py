@@ -16,7 +16,7 @@ from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan.expr import Call, Expr, Literal
 
 from .duckdb_context import LowerContext, cast, fn
-from .duckdb_types import java_to_strftime
+from .duckdb_types import data_type, java_to_strftime
 
 Args = list[exp.Expression]
 Handler = Callable[[Call, Args, LowerContext], exp.Expression]
@@ -330,7 +330,7 @@ def _date_format(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     pattern = java_to_strftime(literal_str(e.args[1], "the DATE_FORMAT pattern"))
     if e.args[0].type.is_string:
         # DATE_FORMAT(string, fmt) first parses 'yyyy-MM-dd HH:mm:ss[.fff]'.
-        x = exp.TryCast(this=x, to=exp.DataType.build("TIMESTAMP"))
+        x = exp.TryCast(this=x, to=data_type("TIMESTAMP"))
     return fn("strftime", x, _string(pattern))
 
 
@@ -373,7 +373,7 @@ def _unix_timestamp(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
             pattern = literal_str(e.args[1], "the UNIX_TIMESTAMP pattern")
         parsed = fn("try_strptime", args[0], _string(java_to_strftime(pattern)))
         # The string is wall-clock time in the session time zone.
-        ts = exp.Cast(this=parsed, to=exp.DataType.build("TIMESTAMPTZ"))
+        ts = exp.Cast(this=parsed, to=data_type("TIMESTAMPTZ"))
     return cast(fn("floor", fn("epoch", ts)), e.type)
 
 
@@ -458,7 +458,7 @@ def _array_slice(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
 
 
 def _uuid(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
-    return exp.Cast(this=fn("uuid"), to=exp.DataType.build("VARCHAR"))
+    return exp.Cast(this=fn("uuid"), to=data_type("VARCHAR"))
 
 
 _HANDLERS: MappingProxyType[str, Handler] = MappingProxyType(

@@ -94,9 +94,13 @@ def _literal(g: Generator, e: exp.Expression) -> str | None:
         return None
     if not args.get("is_string"):
         return text
-    if "\n" in text:
-        return None
-    return "'" + text.replace("'", "''") + "'"
+    return _string(text)
+
+
+def _string(text: str) -> str | None:
+    """A string literal's text, None when it has a line break (`literal_sql` keeps those out
+    of indenting)."""
+    return None if "\n" in text else "'" + text.replace("'", "''") + "'"
 
 
 def _star(g: Generator, e: exp.Expression) -> str | None:
@@ -151,6 +155,55 @@ def _paren(g: Generator, e: exp.Expression) -> str | None:
     if not g.pretty:
         return f"({inner})"
     return "(\n  " + inner.replace("\n", "\n  ") + "\n)" if inner else "(\n\n)"
+
+
+# A bare type's arguments (type name, flags) -> its text, which depends on nothing else.
+_TYPES: dict[tuple[tuple[str, Any], ...], str] = {}
+
+
+def _data_type(g: Generator, e: exp.Expression) -> str | None:
+    """A bare type (no parameters, elements or fields), as `datatype_sql` wrote it the first
+    time (it parses type names on every call to compare them)."""
+    args = e.args
+    for value in args.values():
+        if isinstance(value, exp.Expression | list):
+            return None
+    if args.get("this") in g.UNSUPPORTED_TYPES:  # its warning is issued per use
+        return None
+    key = tuple(args.items())
+    text = _TYPES.get(key)
+    if text is None:
+        text = _TYPES[key] = _Base.sql(g, e)
+    return text
+
+
+_CONNECTORS = (exp.And, exp.Or)
+
+
+def _connector(g: Generator, e: exp.Expression) -> str | None:
+    """AND / OR as `connector_sql` writes them: nested connectors flattened into one list of
+    operands, each operator before its right operand, one per line when too wide."""
+    stack: list[exp.Expression | str] = [e]
+    sqls: list[str] = []
+    ops = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, exp.Connector):
+            if type(node) not in _CONNECTORS or node.comments or len(node.args) != 2:
+                return None
+            op = "AND" if type(node) is exp.And else "OR"
+            ops.add(op)
+            stack.append(node.args["expression"])
+            stack.append(op)
+            stack.append(node.args["this"])
+        else:
+            sql = g.sql(node)
+            if sqls and sqls[-1] in ops:
+                sqls[-1] += f" {sql}"
+            else:
+                sqls.append(sql)
+    sep = "\n" if g.pretty and sum(map(len, sqls)) > g.max_text_width else " "
+    return sep.join(sqls)
 
 
 def _not(g: Generator, e: exp.Expression) -> str | None:
@@ -224,6 +277,9 @@ _FAST: dict[type, Callable[[Generator, exp.Expression], str | None]] = {
     exp.TableAlias: _table_alias,
     exp.Anonymous: _anonymous,
     exp.Paren: _paren,
+    exp.And: _connector,
+    exp.Or: _connector,
+    exp.DataType: _data_type,
     exp.Not: _not,
 }
 _OPERATORS: dict[type[exp.Expression], str] = {
@@ -322,9 +378,21 @@ class Writer:
             return self.column_as(args["this"], args.get("table"), name)
         return f"{self.g.sql(e)} AS {self.quoted(name)}"
 
+    def string(self, value: str) -> str:
+        """A string literal."""
+        text = _string(value)
+        return self.g.sql(exp.Literal.string(value)) if text is None else text
+
     def func(self, name: str, *args: str) -> str:
         """`NAME(args)` (`Generator.func`: one argument per line when they are too wide)."""
         return self.g.func(name, *args)
+
+    def join(self, side: str | None, source: str, on: str) -> str:
+        """`[side] JOIN source ON on` (`join_sql`, the condition indented under the join)."""
+        op = f"{side} JOIN" if side else "JOIN"
+        if self.pretty:
+            return f"\n{op} {source}\n  ON " + on.replace("\n", "\n  ")
+        return f" {op} {source} ON {on}"
 
     def ordered(self, text: str, descending: bool, nulls_first: bool) -> str:
         """A sort key with an explicit direction and NULL placement (`ordered_sql`)."""

@@ -56,10 +56,8 @@ class JoinLowering(LowererBase):
         side = {n.JoinKind.LEFT: "LEFT", n.JoinKind.RIGHT: "RIGHT", n.JoinKind.FULL: "FULL"}.get(
             kind
         )
-        join = w.sql(exp.Join(this=aliased(right.cte, "r"), on=on, side=side))
-        return self.emit(
-            w.select(items, w.sql(aliased(left.cte, "l")), joins=join), names, left, right
-        )
+        join = w.join(side, f"{right.cte} AS r", w.sql(on))
+        return self.emit(w.select(items, f"{left.cte} AS l", joins=join), names, left, right)
 
     def _Join(self, p: n.Join) -> Rel:
         left, right = self.lower(p.left), self.lower(p.right)

@@ -38,18 +38,32 @@ def duck_type_text(typ: SqlType) -> str:
     return to_duckdb_type(typ)
 
 
-# SqlType -> its parsed DuckDB DataType. Parsing the type text runs sqlglot's tokenizer and
-# parser, and a SqlType always maps to the same DuckDB type: parsed once per process.
-_PARSED: dict[SqlType, exp.DataType] = {}
+# (type text, dialect) -> its parsed DataType, and whether that is bare (one node whose
+# arguments are a type name and flags: no parameters, elements or fields). Parsing runs
+# sqlglot's tokenizer and parser (DataType.build does so on every call), and a text always
+# parses to the same type: parsed once per process.
+_PARSED: dict[tuple[str, str | None], tuple[exp.DataType, bool]] = {}
+_DUCK_TEXT: dict[SqlType, str] = {}  # duck_type_text, per type
+
+
+def data_type(text: str, dialect: str | None = None) -> exp.DataType:
+    """`exp.DataType.build(text, dialect=dialect)` as a new node (a node has one parent)."""
+    found = _PARSED.get((text, dialect))
+    if found is None:
+        parsed = exp.DataType.build(text, dialect=dialect)
+        bare = not any(isinstance(v, exp.Expression | list) for v in parsed.args.values())
+        found = _PARSED[text, dialect] = (parsed, bare)
+    node, bare = found
+    # A bare type's arguments are immutable values: a new node over them is a copy.
+    return exp.DataType(**node.args) if bare else node.copy()
 
 
 def duck_data_type(typ: SqlType) -> exp.DataType:
-    """The DuckDB type of `typ` as a new sqlglot node (a node has one parent)."""
-    key = typ.with_nullable(True)
-    found = _PARSED.get(key)
-    if found is None:
-        found = _PARSED[key] = exp.DataType.build(duck_type_text(key), dialect="duckdb")
-    return found.copy()
+    """The DuckDB type of `typ` as a new sqlglot node."""
+    text = _DUCK_TEXT.get(typ)
+    if text is None:
+        text = _DUCK_TEXT[typ] = duck_type_text(typ)
+    return data_type(text, "duckdb")
 
 
 # -- Java SimpleDateFormat / DateTimeFormatter patterns -> strftime ---------------------------

@@ -19,6 +19,7 @@ from nrtg.compiler.plan import nodes as n
 from .duckdb_context import col
 from .duckdb_expr import LowerContext, fn, paren
 from .duckdb_generate import Writer
+from .duckdb_types import data_type
 
 if TYPE_CHECKING:
     from .duckdb_rel import Rel
@@ -51,7 +52,7 @@ def _floor_start(m: exp.Expression, size: int, offset: int, ctx: LowerContext) -
 
 def _epoch_ms(ts: exp.Expression, time_field: Field) -> exp.Expression:
     if time_field.type.kind is Kind.TIMESTAMP_LTZ:
-        ts = exp.Cast(this=ts, to=exp.DataType.build("TIMESTAMP"))
+        ts = exp.Cast(this=ts, to=data_type("TIMESTAMP"))
     return fn("epoch_ms", ts)
 
 
@@ -70,7 +71,7 @@ def _window_time(end: exp.Expression, time_field: Field) -> exp.Expression:
     """window_time = window_end - 1 ms, in the time column's type."""
     wt = fn("epoch_ms", _sub(end, _num(1)))
     if time_field.type.kind is Kind.TIMESTAMP_LTZ:
-        wt = exp.Cast(this=wt, to=exp.DataType.build("TIMESTAMPTZ"))
+        wt = exp.Cast(this=wt, to=data_type("TIMESTAMPTZ"))
     return wt
 
 
