@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from decimal import Decimal as Dec
 from typing import Any
 
@@ -206,6 +207,39 @@ def test_columnar_group_agg_emits_the_python_changelog(retracting: bool) -> None
     assert ops == ({0, 1, 2, 3} if retracting else {0, 1, 2})
 
 
+def keyed_changelog(
+    rng: random.Random,
+    count: int,
+    retracting: bool,
+    row: Callable[[], tuple[Any, Any]],
+    value_type: pa.DataType,
+) -> list[pa.RecordBatch]:
+    """`count` batches of (k BIGINT, v) rows made by `row`; when `retracting`, stored rows are
+    taken back with probability 0.4 per row slot (with an `_op` column)."""
+    live: list[tuple[Any, Any]] = []
+    batches = []
+    for _ in range(count):
+        rows, ops = [], []
+        for _ in range(rng.randint(1, 9)):
+            if retracting and live and rng.random() < 0.4:
+                rows.append(live.pop(rng.randrange(len(live))))
+                ops.append(rng.choice([Op.UPDATE_BEFORE, Op.DELETE]))
+                continue
+            rows.append(row())
+            ops.append(Op.INSERT)
+            live.append(rows[-1])
+        arrays = [
+            pa.array([r[0] for r in rows], pa.int64()),
+            pa.array([r[1] for r in rows], value_type),
+        ]
+        if retracting:
+            arrays.append(pa.array([int(o) for o in ops], pa.int8()))
+        batches.append(
+            pa.RecordBatch.from_arrays(arrays, names=["k", "v", OP_COLUMN][: len(arrays)])
+        )
+    return batches
+
+
 POOLED = {  # MIN/MAX of types numpy does not hold: SQL type, Arrow type, values
     "string": (t.string(), pa.string(), ["b", "a", "zz", "", "é", "Z"]),
     "decimal": (t.decimal(12, 2), pa.decimal128(12, 2), [Dec("1.50"), Dec("-2.25"), Dec("0.00")]),
@@ -233,28 +267,9 @@ def test_min_max_of_pooled_types_match_python_accumulators(
     )
     node = n.Aggregate(input=source, group=(0,), aggs=aggs)
     rng = random.Random(len(typ))
-    live: list[tuple[Any, Any]] = []
-    batches = []
-    for _ in range(120):
-        rows, ops = [], []
-        for _ in range(rng.randint(1, 9)):
-            if retracting and live and rng.random() < 0.4:
-                rows.append(live.pop(rng.randrange(len(live))))
-                ops.append(rng.choice([Op.UPDATE_BEFORE, Op.DELETE]))
-                continue
-            row = (rng.randint(0, 40), rng.choice([*values, None]))
-            rows.append(row)
-            ops.append(Op.INSERT)
-            live.append(row)
-        arrays = [
-            pa.array([r[0] for r in rows], pa.int64()),
-            pa.array([r[1] for r in rows], arrow_type),
-        ]
-        names = ["k", "v"]
-        if retracting:
-            arrays.append(pa.array([int(o) for o in ops], pa.int8()))
-            names.append(OP_COLUMN)
-        batches.append(pa.RecordBatch.from_arrays(arrays, names=names))
+    batches = keyed_changelog(
+        rng, 120, retracting, lambda: (rng.randint(0, 40), rng.choice([*values, None])), arrow_type
+    )
     columnar = group_op(node, True)
     assert columnar.columnar.pooled  # the values live in a pool, not in numpy arrays
     half = len(batches) // 2
@@ -281,14 +296,9 @@ def test_first_and_last_value_match_python_accumulators(typ: str) -> None:
     )
     node = n.Aggregate(input=source, group=(0,), aggs=aggs)
     rng = random.Random(23)
-    batches = []
-    for _ in range(60):
-        rows = [(rng.randint(0, 15), rng.choice([*values, None])) for _ in range(rng.randint(1, 9))]
-        arrays = [
-            pa.array([r[0] for r in rows], pa.int64()),
-            pa.array([r[1] for r in rows], arrow_type),
-        ]
-        batches.append(pa.RecordBatch.from_arrays(arrays, names=["k", "v"]))
+    batches = keyed_changelog(
+        rng, 60, False, lambda: (rng.randint(0, 15), rng.choice([*values, None])), arrow_type
+    )
     columnar = group_op(node, True)
     assert set(columnar.columnar.pooled) == {"m0", "m1", "m2"}
     got = changelog_of(columnar, batches)
@@ -309,27 +319,14 @@ def test_decimal_sums_match_python_accumulators(retracting: bool) -> None:
     )
     node = n.Aggregate(input=source, group=(0,), aggs=aggs)
     rng = random.Random(17)
-    live: list[tuple[Any, Any]] = []
-    batches = []
-    for _ in range(80):
-        rows, ops = [], []
-        for _ in range(rng.randint(1, 9)):
-            if retracting and live and rng.random() < 0.4:
-                rows.append(live.pop(rng.randrange(len(live))))
-                ops.append(rng.choice([Op.UPDATE_BEFORE, Op.DELETE]))
-                continue
-            value = rng.choice([Dec("1.005"), Dec("-2.250"), Dec("999999999.999"), None])
-            rows.append((rng.randint(0, 12), value))
-            ops.append(Op.INSERT)
-            live.append(rows[-1])
-        arrays = [
-            pa.array([r[0] for r in rows], pa.int64()),
-            pa.array([r[1] for r in rows], pa.decimal128(12, 3)),
-        ]
-        if retracting:
-            arrays.append(pa.array([int(o) for o in ops], pa.int8()))
-        names = ["k", "v", OP_COLUMN][: len(arrays)]
-        batches.append(pa.RecordBatch.from_arrays(arrays, names=names))
+    decimals = [Dec("1.005"), Dec("-2.250"), Dec("999999999.999"), None]
+    batches = keyed_changelog(
+        rng,
+        80,
+        retracting,
+        lambda: (rng.randint(0, 12), rng.choice(decimals)),
+        pa.decimal128(12, 3),
+    )
     columnar = group_op(node, True)
     assert set(columnar.columnar.pooled) == {"s0", "s1", "s2"}
     half = len(batches) // 2
