@@ -48,10 +48,7 @@ die() { echo "hms.sh: $*" >&2; exit 1; }
 log() { echo "hms.sh: $*" >&2; }
 
 need_tools() {
-  command -v java >/dev/null || die "java not found on PATH (the Hive Metastore needs Java 17+)"
-  local v
-  v="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
-  [ "${v%%.*}" -ge 17 ] 2>/dev/null || die "Java 17+ required, found '${v:-unknown}'"
+  need_java17 "the Hive Metastore"
   local mods
   mods="$(java --list-modules 2>/dev/null || true)"
   case "$mods" in

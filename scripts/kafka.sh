@@ -41,10 +41,7 @@ die() { echo "kafka.sh: $*" >&2; exit 1; }
 log() { echo "kafka.sh: $*" >&2; }
 
 need_tools() {
-  command -v java >/dev/null || die "java not found on PATH (Kafka $KAFKA_VERSION needs Java 17+)"
-  local v
-  v="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
-  [ "${v%%.*}" -ge 17 ] 2>/dev/null || die "Java 17+ required for Kafka 4.x, found '${v:-unknown}'"
+  need_java17 "Kafka $KAFKA_VERSION"
   command -v python3 >/dev/null || die "python3 not found on PATH (used to probe the broker)"
 }
 

@@ -42,10 +42,7 @@ die() { echo "s3.sh: $*" >&2; exit 1; }
 log() { echo "s3.sh: $*" >&2; }
 
 need_tools() {
-  command -v java >/dev/null || die "java not found on PATH (S3Proxy $VERSION needs Java 17+)"
-  local v
-  v="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
-  [ "${v%%.*}" -ge 17 ] 2>/dev/null || die "Java 17+ required for S3Proxy $VERSION, found '${v:-unknown}'"
+  need_java17 "S3Proxy $VERSION"
   command -v python3 >/dev/null || die "python3 not found on PATH (used to probe the server)"
 }
 

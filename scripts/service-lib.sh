@@ -46,3 +46,10 @@ stop() {
   rm -f "$PIDFILE"
   log "stopped (pid $pid)"
 }
+
+need_java17() {  # $1 = what needs it, for the messages
+  command -v java >/dev/null || die "java not found on PATH ($1 needs Java 17+)"
+  local v
+  v="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+  [ "${v%%.*}" -ge 17 ] 2>/dev/null || die "Java 17+ required for $1, found '${v:-unknown}'"
+}
