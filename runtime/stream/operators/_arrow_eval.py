@@ -151,6 +151,18 @@ def _decimal_operand(f: Evaluator, typ: t.SqlType) -> Evaluator:
     return lambda cols: pc.cast(f(cols), exact)
 
 
+def _nonzero_integer_divisor(e: Call) -> bool:
+    if len(e.args) != 2 or e.type.kind not in t.INTEGER_KINDS:
+        return False
+    value, divisor = e.args
+    return (
+        value.type.kind in t.INTEGER_KINDS
+        and isinstance(divisor, Literal)
+        and divisor.type.kind in t.INTEGER_KINDS
+        and divisor.value not in (None, 0)
+    )
+
+
 def _call(e: Call) -> Evaluator | None:
     args = [compile_expr(a) for a in e.args]
     if any(a is None for a in args):
@@ -168,6 +180,12 @@ def _call(e: Call) -> Evaluator | None:
         result = to_arrow_type(e.type)
         # Arrow's product is exact, DECIMAL(p1 + p2 + 1, s1 + s2): it fits Flink's type
         return lambda cols: pc.cast(pc.multiply(a(cols), b(cols)), result)
+    if e.name == "MOD" and _nonzero_integer_divisor(e):
+        a, b = args[0], args[1]
+        result = to_arrow_type(e.type)
+        # Arrow's remainder truncates like Java's `%` (the sign is the dividend's); a literal
+        # divisor that is not zero leaves no division by zero to report
+        return lambda cols: pc.cast(pc.remainder(a(cols), b(cols)), result)  # type: ignore[misc]
     if all(a.type.kind is t.Kind.BOOLEAN for a in e.args):
         if e.name in _LOGICAL and len(args) >= 2:  # the binder flattens AND/OR chains
             combine, parts = _LOGICAL[e.name], list(args)
