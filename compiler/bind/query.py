@@ -378,17 +378,34 @@ class QueryBinder:
             raise TypeCheckError(f"UNNEST needs an ARRAY, MULTISET or MAP, got {value.type}", s)
         alias = node.args.get("alias")
         names = tuple(c.name for c in alias.columns) if alias is not None and alias.columns else ()
+        # WITH ORDINALITY: sqlglot takes the alias's last column as the position's name
+        offset = node.args.get("offset")
+        ordinality = offset is True or isinstance(offset, exp.Identifier)
+        if isinstance(offset, exp.Identifier):
+            names += (offset.name,)
         et = value.type
         width = (
             2
             if et.kind is t.Kind.MAP
             else (len(et.element.fields) if et.element and et.element.kind is t.Kind.ROW else 1)
-        )
+        ) + ordinality
         if not names:
-            names = tuple(f"EXPR${i}" for i in range(width))
+            names = tuple(f"EXPR${i}" for i in range(width - ordinality))
+            names += ("ORDINALITY",) if ordinality else ()
         if len(names) != width:
-            raise BindError(f"UNNEST produces {width} columns but the alias names {len(names)}", s)
-        plan = n.Unnest(input=left.plan, expr=value, names=names, left_outer=outer, span=s)
+            what = "UNNEST ... WITH ORDINALITY" if ordinality else "UNNEST"
+            last = " (the last is the position)" if ordinality else ""
+            raise BindError(
+                f"{what} produces {width} columns{last} but the alias names {len(names)}", s
+            )
+        plan = n.Unnest(
+            input=left.plan,
+            expr=value,
+            names=names,
+            left_outer=outer,
+            ordinality=ordinality,
+            span=s,
+        )
         qualifier = alias.name if alias is not None and alias.name else None
         extra = Scope.of(plan.schema.fields[len(left.scope.columns) :], qualifier)
         return Bound(plan, left.scope.concat(extra))

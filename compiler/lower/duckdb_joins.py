@@ -210,12 +210,17 @@ class JoinLowering(LowererBase):
         elif et.kind is not Kind.ARRAY:
             raise UnsupportedError(f"UNNEST of {et} is not supported by the batch target yet")
         inner = exp.select(alias(fn("unnest", arg), "$e"), copy=False)
+        if p.ordinality:
+            # the positions 1..n of the same list, unnested in step with its elements (BIGINT
+            # in DuckDB, INT in Flink)
+            subscripts = fn("generate_subscripts", arg.copy(), exp.Literal.number(1))
+            inner.select(alias(exp.cast(subscripts, "INTEGER"), "$o"), copy=False)
         lateral = exp.Lateral(
             this=exp.Subquery(this=inner), alias=exp.TableAlias(this=exp.to_identifier("u"))
         )
         element = col("$e", "u")
         items = [alias(c, x) for c, x in zip(src.cols("l"), names[:width], strict=True)]
-        extra = names[width:]
+        extra = names[width : len(names) - p.ordinality]
         if et.kind is Kind.MAP:
             fields = ["key", "value"]
         elif et.element is not None and et.element.kind is Kind.ROW:
@@ -229,6 +234,8 @@ class JoinLowering(LowererBase):
                 )
         else:
             items.append(alias(element, extra[0]))
+        if p.ordinality:
+            items.append(alias(col("$o", "u"), names[-1]))
         select = exp.select(*items, copy=False).from_(aliased(src.cte, "l"), copy=False)
         if p.left_outer:
             select.append("joins", exp.Join(this=lateral, side="LEFT", on=exp.true()))

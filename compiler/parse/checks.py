@@ -355,8 +355,17 @@ class StrictParser(parser.Parser):
 
     def _parse_unnest(self, with_alias: bool = True) -> exp.Unnest | None:
         start = self._curr
+        index = self._index
         node = super()._parse_unnest(with_alias)
         if node is not None:
+            if node.args.get("offset") and not any(
+                t.token_type == TokenType.ORDINALITY for t in self._tokens[index : self._index]
+            ):
+                self.fail(
+                    "Flink has no UNNEST ... WITH OFFSET: write WITH ORDINALITY AS t(x, pos)",
+                    start,
+                    self._prev,
+                )
             alias = node.args.get("alias")
             if alias is not None and not alias.name:
                 self.fail(

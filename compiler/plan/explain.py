@@ -130,7 +130,8 @@ def _details(p: n.Plan) -> list[str]:
         case n.WindowJoin():
             return [f"kind={p.kind.value}", f"condition={sql(p.condition, _join_names(p))}"]
         case n.Unnest():
-            return [f"expr={sql(p.expr, _names(p.input))}", f"as={list(p.names)}".replace("'", "")]
+            out = [f"expr={sql(p.expr, _names(p.input))}", f"as={list(p.names)}".replace("'", "")]
+            return [*out, "ordinality=true"] if p.ordinality else out
         case n.SetOp():
             return [f"kind={p.kind.value}{' ALL' if p.all else ''}"]
         case n.Sort():

@@ -543,12 +543,14 @@ class WindowJoin(Plan):
 
 @node
 class Unnest(Plan):
-    """`CROSS JOIN UNNEST(expr) AS t(cols)`: one output row per element."""
+    """`CROSS JOIN UNNEST(expr) [WITH ORDINALITY] AS t(cols)`: one output row per element;
+    with `ordinality` the last of `names` is the element's 1-based position (INT)."""
 
     input: Plan
     expr: Expr
     names: tuple[str, ...]
     left_outer: bool = False
+    ordinality: bool = False
 
     @cached
     def schema(self) -> Schema:
@@ -561,6 +563,9 @@ class Unnest(Plan):
         else:
             assert et.element is not None
             elems = (et.element,)
+        if self.ordinality:
+            # Flink: INTEGER NOT NULL; a LEFT JOIN's padding row has no position
+            elems += (t.int_(nullable=self.left_outer),)
         extra = tuple(Field(n, ty) for n, ty in zip(self.names, elems, strict=False))
         return Schema(self.input.schema.fields + extra)
 
