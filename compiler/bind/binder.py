@@ -104,6 +104,8 @@ class _StatementBinder:
 
     def bind(self, stmt: st.Statement) -> None:
         match stmt:
+            case st.CreateTable() if stmt.query is not None:
+                self.out.sinks.append(self._create_table_as(stmt, stmt.query))
             case st.CreateTable():
                 self._create_table(stmt)
             case st.CreateView():
@@ -180,6 +182,33 @@ class _StatementBinder:
         self.session.register(table)
         if not stmt.temporary:
             self._change("create_table", table, stmt.span, if_not_exists=stmt.if_not_exists)
+
+    def _create_table_as(self, stmt: st.CreateTable, query: exp.Expression) -> n.Sink:
+        """CTAS, as Flink runs it: create the table with the query's columns (after any new
+        columns the statement declares; a declared query column keeps its place and takes its
+        declared type), then insert the query's rows. With IF NOT EXISTS and the table already
+        there, the rows go into that table."""
+        plan = self.query_binder().bind_query(query).plan
+        fields = plan.schema.fields
+        qspan = _span_of(query) or stmt.span
+        names = [f.name for f in fields]  # unique: the binder renames repeats (a, a0) as Calcite
+        for c in stmt.columns:
+            if c.kind is not ColumnKind.PHYSICAL:
+                raise UnsupportedError(
+                    "CREATE TABLE ... AS SELECT declares physical columns only", c.span
+                )
+        declared = {c.name: c for c in stmt.columns}
+        columns = [c for c in stmt.columns if c.name not in names] + [
+            declared.get(f.name)
+            or st.ColumnDecl(name=f.name, type=f.type, kind=ColumnKind.PHYSICAL, span=qspan)
+            for f in fields
+        ]
+        self._create_table(replace(stmt, columns=tuple(columns), query=None))
+        # by name: declared columns the query lacks are NULL, as in Flink's rewritten query
+        insert = st.Insert(
+            target=stmt.name, query=query, column_names=tuple(names), span=stmt.span, text=stmt.text
+        )
+        return self._insert(insert, plan)
 
     def _table_def(
         self, stmt: st.CreateTable, ident: Ident
@@ -407,7 +436,8 @@ class _StatementBinder:
             self._change("create_function", fn, stmt.span, if_not_exists=stmt.if_not_exists)
 
     # -- INSERT -----------------------------------------------------------------------------
-    def _insert(self, stmt: st.Insert) -> n.Sink:
+    def _insert(self, stmt: st.Insert, plan: n.Plan | None = None) -> n.Sink:
+        """The Sink of an INSERT; `plan` is its query's, when already bound (CTAS)."""
         ident = self.session.ident(stmt.target.parts)
         target = self.session.lookup(ident)
         if target is None:
@@ -415,8 +445,8 @@ class _StatementBinder:
         if isinstance(target, ViewDef):
             raise PlanValidationError(f"cannot INSERT INTO view {ident}", stmt.target.span)
         sink_cols = [c for c in target.columns if c.is_persisted]
-        bound = self.query_binder().bind_query(stmt.query)
-        plan = bound.plan
+        if plan is None:
+            plan = self.query_binder().bind_query(stmt.query).plan
         produced = list(plan.schema.fields)
         static = {k: v for k, v in stmt.partition}
         for k in static:

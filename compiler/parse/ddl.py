@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
 
 from nrtg.catalog.schema import ColumnKind
@@ -59,6 +60,7 @@ def parse_create_table(p: ScriptParser, first: Token, temporary: bool) -> st.Cre
     partition_keys: tuple[str, ...] = ()
     options: tuple[tuple[str, str], ...] = ()
     like: st.LikeClause | None = None
+    query = None
     done: set[str] = set()
     while p._curr:
         clause_token = p._curr
@@ -78,11 +80,9 @@ def parse_create_table(p: ScriptParser, first: Token, temporary: bool) -> st.Cre
             p._advance()
             like = _like(p, clause_token)
         elif word == "AS":
-            raise UnsupportedError(
-                "CREATE TABLE ... AS SELECT is not supported yet; create the table, then "
-                "INSERT INTO it",
-                p._span(clause_token, clause_token),
-            )
+            p._advance()
+            query = _ctas_query(p, first, temporary, like)
+            break
         elif word in ("DISTRIBUTED BY", "DISTRIBUTED"):
             raise UnsupportedError(
                 "DISTRIBUTED BY is not supported", p._span(clause_token, clause_token)
@@ -92,7 +92,7 @@ def parse_create_table(p: ScriptParser, first: Token, temporary: bool) -> st.Cre
                 "expected COMMENT, PARTITIONED BY, WITH, LIKE or the end of the statement"
             )
         done.add(word)
-    if not columns and like is None:
+    if not columns and like is None and query is None:
         p.fail(f"CREATE TABLE {name} declares no columns", first, p._prev)
     return st.CreateTable(
         name=name,
@@ -105,9 +105,27 @@ def parse_create_table(p: ScriptParser, first: Token, temporary: bool) -> st.Cre
         temporary=temporary,
         if_not_exists=if_not_exists,
         comment=comment,
+        query=query,
         span=p._span(first),
         text="",
     )
+
+
+def _ctas_query(
+    p: ScriptParser, first: Token, temporary: bool, like: st.LikeClause | None
+) -> exp.Expression:
+    """The query of `CREATE TABLE ... AS query`, with the restrictions Flink's parser checks."""
+    as_token = p._prev
+    if temporary:
+        p.fail(
+            "CREATE TEMPORARY TABLE ... AS SELECT is not allowed (Flink creates CTAS tables in "
+            "the catalog only); drop TEMPORARY, or CREATE TEMPORARY TABLE and INSERT INTO it",
+            first,
+            as_token,
+        )
+    if like is not None:
+        raise ParseError("CREATE TABLE ... AS SELECT cannot also copy a table with LIKE", like.span)
+    return p._query()
 
 
 def _word(token: Token) -> str:

@@ -94,6 +94,8 @@ class _Printer:
             if s.like.options:
                 like += " (" + " ".join(f"{v} {o}" for v, o in s.like.options) + ")"
             parts.append(like)
+        if s.query is not None:
+            parts.append(f"AS {self.expr_sql(s.query)}")
         return " ".join(parts)
 
     def column(self, c: st.ColumnDecl) -> str:

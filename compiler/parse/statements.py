@@ -116,6 +116,8 @@ class CreateTable(Statement):
     temporary: bool = False
     if_not_exists: bool = False
     comment: str | None = None
+    # `CREATE TABLE ... AS query` (CTAS): the table takes the query's columns, then its rows
+    query: exp.Expression | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

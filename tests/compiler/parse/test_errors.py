@@ -153,7 +153,7 @@ CASES: list[tuple[str, type[NrtgError], int, int, str]] = [
         "table hints",
     ),
     ("SELECT * FROM t CROSS JOIN UNNEST(a) AS (x)", ParseError, 1, 28, "give UNNEST a table alias"),
-    ("CREATE TABLE t (a INT) AS SELECT 1", UnsupportedError, 1, 24, "CREATE TABLE ... AS SELECT"),
+    ("CREATE TABLE t LIKE u AS SELECT 1", ParseError, 1, 16, "cannot also copy a table with LIKE"),
 ]
 
 
