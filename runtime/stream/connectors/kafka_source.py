@@ -48,6 +48,7 @@ from nrtg.catalog.type_mapping import to_arrow_type
 from nrtg.compiler.plan import nodes as n
 
 from ..api import OP_COLUMN, Polled, SourcePosition
+from ..chunks import contiguous
 from ..formats import Decoded, format_options, make_decoder
 from .kafka_offsets import (
     OffsetResolver,
@@ -343,7 +344,7 @@ class KafkaSource:
         self.records_skipped += decoded.skipped
         rows = decoded.source  # message index per row (None: identity)
         columns: dict[str, pa.Array] = {
-            name: decoded.table.column(name).combine_chunks() for name in decoded.table.column_names
+            name: contiguous(decoded.table.column(name)) for name in decoded.table.column_names
         }
         if not self.upsert:
             for f in self.layout.value_fields:
@@ -356,7 +357,7 @@ class KafkaSource:
             keys = [msgs[i].key() for i in (rows if rows is not None else range(len(msgs)))]
             key_table = self.key_decoder.decode(keys, locate).table
             for name, field in zip(self.layout.key_names(), self.layout.key_fields, strict=True):
-                columns[field] = key_table.column(name).combine_chunks()
+                columns[field] = contiguous(key_table.column(name))
         if self.metadata:
             chosen = [msgs[i] for i in rows] if rows is not None else msgs
             for i, key in self.metadata:
@@ -395,10 +396,10 @@ class KafkaSource:
         columns = []
         key_of = dict(zip(self.layout.key_fields, self.layout.key_names(), strict=True))
         for f in self.layout.value_fields if self.layout.value_fields else ():
-            columns.append((f, decoded.table.column(f).combine_chunks().take(take_value)))
+            columns.append((f, contiguous(decoded.table.column(f)).take(take_value)))
         table_columns = dict(columns)
         for field, name in key_of.items():
-            table_columns[field] = keys.table.column(name).combine_chunks()
+            table_columns[field] = contiguous(keys.table.column(name))
         names = [f.name for f in self.out_schema if f.name in table_columns]
         ops = pa.array([2 if i in position else 3 for i in range(len(msgs))], type=pa.int8())
         skipped_rows = [i for i in present if i not in position]

@@ -30,6 +30,7 @@ import pyarrow.json as pj
 
 from nrtg.catalog.errors import ExecutionError
 
+from ..chunks import contiguous
 from . import Decoded, Locate, is_true, text_bytes
 
 WIDE_DECIMAL = pa.decimal128(38, 18)
@@ -159,9 +160,7 @@ class JsonDecoder:
     def convert(self, table: pa.Table) -> pa.Table:
         if not self.schema:  # no field is read (projection.py): only the row count matters
             return table
-        columns = [
-            _finish(table.column(i).combine_chunks(), f.type) for i, f in enumerate(self.schema)
-        ]
+        columns = [_finish(contiguous(table.column(i)), f.type) for i, f in enumerate(self.schema)]
         return pa.Table.from_arrays(columns, schema=self.schema)
 
     def decode(self, values: Sequence[bytes | None], locate: Locate) -> Decoded:
@@ -323,7 +322,7 @@ class JsonEncoder:
             out = self.con.sql(f"SELECT {sql} FROM nrtg_rows").to_arrow_table()
         finally:
             self.con.unregister("nrtg_rows")
-        return {i: out.column(j).combine_chunks() for j, i in enumerate(columns)}
+        return {i: contiguous(out.column(j)) for j, i in enumerate(columns)}
 
     def encode_array(self, batch: pa.RecordBatch) -> pa.Array:
         """One JSON object per row, as a binary array (bytes are cheaper to make than str
