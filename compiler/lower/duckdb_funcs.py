@@ -106,8 +106,6 @@ _NOW = MappingProxyType(
         "CURRENT_ROW_TIMESTAMP": "CURRENT_TIMESTAMP",
         "CURRENT_DATE": "CURRENT_DATE",
         "LOCALTIMESTAMP": "current_localtimestamp",
-        "CURRENT_TIME": "current_localtime",
-        "LOCALTIME": "current_localtime",
     }
 )
 
@@ -377,6 +375,13 @@ def _unix_timestamp(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     return cast(fn("floor", fn("epoch", ts)), e.type)
 
 
+def _time_of_day(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # CURRENT_TIME and LOCALTIME are TIME(0) in Flink: the session's wall-clock time to the
+    # second (DuckDB's current_localtime keeps microseconds).
+    whole = fn("date_trunc", _string("second"), fn("current_localtimestamp"))
+    return cast(whole, e.type)
+
+
 def _timestampadd(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     unit = literal_str(e.args[0], "the TIMESTAMPADD unit").upper()
     one = exp.Interval(this=_string("1"), unit=exp.Var(this=unit))
@@ -499,6 +504,8 @@ _HANDLERS: MappingProxyType[str, Handler] = MappingProxyType(
         "TO_TIMESTAMP_LTZ": _to_timestamp_ltz,
         "FROM_UNIXTIME": _from_unixtime,
         "UNIX_TIMESTAMP": _unix_timestamp,
+        "CURRENT_TIME": _time_of_day,
+        "LOCALTIME": _time_of_day,
         "TIMESTAMPADD": _timestampadd,
         "TIMESTAMPDIFF": _timestampdiff,
         "ITEM": _item,

@@ -158,6 +158,13 @@ class FlinkParser(StrictParser):
         TokenType.SESSION,
         TokenType.ROW,
     }
+    # LOCALTIME and LOCALTIMESTAMP are Flink's niladic functions like CURRENT_TIMESTAMP (sqlglot's
+    # base parser reads them as column names).
+    NO_PAREN_FUNCTIONS: ClassVar[dict[TokenType, type[exp.Expr]]] = {
+        **parser.Parser.NO_PAREN_FUNCTIONS,
+        TokenType.LOCALTIME: exp.Localtime,
+        TokenType.LOCALTIMESTAMP: exp.Localtimestamp,
+    }
     VERSION_PHRASES: ClassVar[dict[tuple[str, ...], str]] = {("FOR", "SYSTEM_TIME"): "SYSTEM_TIME"}
     FUNCTION_PARSERS: ClassVar[dict[str, Callable[[Any], exp.Expr]]] = {
         **parser.Parser.FUNCTION_PARSERS,

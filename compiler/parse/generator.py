@@ -44,6 +44,12 @@ class FlinkGenerator(generator.Generator):
     def currenttime_sql(self, expression: exp.CurrentTime) -> str:
         return "CURRENT_TIME"
 
+    def localtime_sql(self, expression: exp.Localtime) -> str:
+        return "LOCALTIME"
+
+    def localtimestamp_sql(self, expression: exp.Localtimestamp) -> str:
+        return "LOCALTIMESTAMP"
+
     def strposition_sql(self, expression: exp.StrPosition) -> str:
         sub = self.sql(expression, "substr")
         return f"POSITION({sub} IN {self.sql(expression, 'this')})"
