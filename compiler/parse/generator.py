@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from sqlglot import exp, generator
 
+from .hints import hints_sql
 from .nodes import TVF_ARGS, WindowTVF
 from .reserved import RESERVED_WORDS
 
@@ -53,6 +54,11 @@ class FlinkGenerator(generator.Generator):
     def strposition_sql(self, expression: exp.StrPosition) -> str:
         sub = self.sql(expression, "substr")
         return f"POSITION({sub} IN {self.sql(expression, 'this')})"
+
+    def table_parts(self, expression: exp.Table) -> str:
+        # a table hint follows the name: `t /*+ OPTIONS(...) */ AS a` (parse/hints.py)
+        options = expression.meta.get("options") if expression._meta else None
+        return super().table_parts(expression) + hints_sql(options or ())
 
     def version_sql(self, expression: exp.Version) -> str:
         return f"FOR SYSTEM_TIME AS OF {self.sql(expression, 'expression')}"
