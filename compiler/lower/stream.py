@@ -529,10 +529,11 @@ _HANDLERS: dict[type, Callable[[_Builder, n.Plan], int]] = {
 }
 
 # Aggregates with a streaming accumulator (runtime/stream/operators/_accumulators.py), all
-# retractable as in Flink (FIRST_VALUE/LAST_VALUE/LISTAGG keep their values in arrival order).
+# retractable as in Flink (FIRST_VALUE/LAST_VALUE/LISTAGG/ARRAY_AGG keep their values in arrival
+# order).
 STREAM_AGGS = frozenset(
     {"COUNT", "SUM", "SUM0", "$SUM0", "AVG", "MIN", "MAX", "FIRST_VALUE", "LAST_VALUE"}
-    | {"LISTAGG", "COLLECT", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP"}
+    | {"LISTAGG", "COLLECT", "ARRAY_AGG", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP"}
 )
 RANKING = frozenset({"ROW_NUMBER", "RANK", "DENSE_RANK"})
 

@@ -7,8 +7,13 @@ An accumulator is a small list [count, state, values]: `count` is the number of 
 folded in; `state` is the running SUM (SUM, SUM0, AVG), [sum, sum of squares] (STDDEV_*,
 VAR_*), or the current value (MIN/MAX/FIRST_VALUE/LAST_VALUE over an input without
 retractions); `values` is a value -> multiplicity dict (DISTINCT, COLLECT, and MIN/MAX under
-retraction) or, for order-sensitive aggregates under retraction (FIRST_VALUE, LAST_VALUE) and
-LISTAGG, the values in arrival order. Accumulators of slices merge (in slice order).
+retraction) or, for order-sensitive aggregates under retraction (FIRST_VALUE, LAST_VALUE),
+LISTAGG and ARRAY_AGG, the values in arrival order. Accumulators of slices merge (in slice order).
+
+ARRAY_AGG follows Flink's ArrayAggFunction (RESPECT NULLS, its default and the batch target's
+LIST): NULLs are elements, a retraction removes the oldest equal element, and a group without
+elements is NULL. ARRAY_AGG(DISTINCT) lists the values present in order of first appearance
+(a dict keeps insertion order; a value retracted to zero and added again goes last).
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ STATS = frozenset({"STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP"})
 ORDERED = frozenset({"FIRST_VALUE", "LAST_VALUE"})
 # Every aggregate these accumulators implement (the stream lowering refuses the others).
 SUPPORTED = frozenset(
-    {"COUNT", "SUM", "SUM0", "AVG", "MIN", "MAX", "LISTAGG", "COLLECT"} | STATS | ORDERED
+    {"COUNT", "SUM", "SUM0", "AVG", "MIN", "MAX", "LISTAGG", "COLLECT", "ARRAY_AGG"}
+    | STATS
+    | ORDERED
 )
 
 
@@ -53,7 +60,7 @@ class AggFn:
         """The values in arrival order."""
         if self.distinct:
             return False
-        return self.name == "LISTAGG" or (self.retracting and self.name in ORDERED)
+        return self.name in ("LISTAGG", "ARRAY_AGG") or (self.retracting and self.name in ORDERED)
 
 
 def agg_fns(
@@ -77,6 +84,8 @@ def value_of(fn: AggFn, row: Sequence[Any]) -> tuple[bool, Any]:
         return False, None
     if not fn.args:
         return True, None
+    if fn.name == "ARRAY_AGG":
+        return True, row[fn.args[0]]  # a NULL is an element
     if fn.name == "LISTAGG":
         v = row[fn.args[0]]
         return v is not None, (v, row[fn.args[1]] if len(fn.args) > 1 else ",")
@@ -169,6 +178,9 @@ def result(fn: AggFn, acc: list[Any]) -> Any:
         return len(values or ()) if fn.distinct else count
     if name == "COLLECT":
         return [(v, c) for v, c in (values or {}).items()]
+    if name == "ARRAY_AGG":
+        # a copy: the group keeps changing the accumulator after its result was taken
+        return list(values) if values else None
     if name in ("MIN", "MAX"):
         if fn.keeps_values:
             if not values:

@@ -67,8 +67,8 @@ def normalize(rows: Counter[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
 
 
 def batch_rows(table: pa.Table) -> Counter[tuple[Any, ...]]:
-    cols = [table.column(i).to_pylist() for i in range(table.num_columns)]
-    return Counter(zip(*cols, strict=True)) if cols else Counter()
+    """The rows as a multiset, nested values (ARRAY_AGG's lists) frozen as the fold does."""
+    return fold_multiset(table)
 
 
 def query_plans(
