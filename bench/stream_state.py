@@ -7,16 +7,19 @@ Each query runs in deterministic mode until most input is consumed but before th
 fires the final watermark (so state is full), then, per operator: the bytes its state occupies
 (`state_bytes` from `metrics()`: Arrow buffers exactly, Python indexes by a sampled object walk)
 next to the Arrow size of the rows it keeps (those rows as one Arrow record batch), and the
-ratio.
+ratio; and the query's input events per CPU-second of that run (this process's CPU time: the
+machine is shared), which `--repeat` runs take the median of.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +43,13 @@ QUERIES: dict[str, str] = {
         FROM (SELECT auction, MAX(price) AS hi FROM bid GROUP BY auction) GROUP BY hi % 7;""",
     "group_agg (strings, decimals)": """SELECT channel, MAX(url) AS u, MIN(extra) AS e,
         SUM(0.908 * price) AS total FROM bid GROUP BY channel;""",
+    "group_agg (stddev, var)": """SELECT auction, STDDEV_POP(price) AS sd, VAR_SAMP(price) AS v,
+        STDDEV_SAMP(price) FILTER (WHERE price > 1000) AS sdf FROM bid GROUP BY auction;""",
+    "group_agg (listagg)": """SELECT auction, LISTAGG(channel, ';') AS channels, COUNT(*) AS n
+        FROM bid GROUP BY auction;""",
+    "group_agg (retracting stddev, listagg)": """SELECT hi % 101 AS b, VAR_POP(hi) AS v,
+        LISTAGG(CAST(auction AS STRING)) AS auctions FROM
+        (SELECT auction, MAX(price) AS hi FROM bid GROUP BY auction) GROUP BY hi % 101;""",
     "over_agg (ROWS 10 PRECEDING)": """SELECT auction, price, SUM(price) OVER w AS s,
         MAX(price) OVER w AS hi, LAG(price) OVER w AS prev FROM bid
         WINDOW w AS (PARTITION BY auction ORDER BY `dateTime`
@@ -139,6 +149,7 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=1000)
     ap.add_argument("--data", type=Path, default=None)
     ap.add_argument("--only", default="")
+    ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
     data = args.data
     if data is None:
@@ -149,15 +160,25 @@ def main() -> None:
     catalog = (ROOT / "catalogs" / "nexmark.sql").read_text().replace("${NEXMARK_PATH}", str(data))
     tables = {"person_versions": person_versions(data)}
     steps = max(1, int(args.events / args.batch_size * 0.9))
-    print(f"{'operator':22} {'rows':>8} {'state bytes':>12} {'arrow bytes':>12} {'ratio':>6}")
+    print(
+        f"{'operator':38} {'rows':>8} {'state bytes':>12} {'arrow bytes':>12} {'ratio':>6} "
+        f"{'ev/cpu-s':>9}"
+    )
     for name, query in QUERIES.items():
         if args.only and args.only not in name:
             continue
         job = compile_sql(catalog + VERSIONS_DDL + query)
         plans = tuple(r.input if isinstance(r, n.Sink) else r for r in job.optimized)
         graph = lower_to_stream(plans)
-        ex = Executor(graph, tables=tables, batch_size=args.batch_size)
-        ex.run(max_steps=steps)
+        rates = []
+        for _ in range(args.repeat):
+            ex = Executor(graph, tables=tables, batch_size=args.batch_size)
+            start = time.process_time()
+            ex.run(max_steps=steps)
+            rates.append(min(steps * args.batch_size, args.events) / (time.process_time() - start))
+            if len(rates) < args.repeat:
+                ex.close()
+        rate = statistics.median(rates)
         kind = name.split()[0]
         for op_id, op in ex.operators.items():
             if graph.operator(op_id).kind != kind:
@@ -166,8 +187,8 @@ def main() -> None:
             arrow = kept_arrow_bytes(op)
             ratio = m["state_bytes"] / arrow if arrow else float("nan")
             print(
-                f"{name:22} {m['state_rows']:>8,} {m['state_bytes']:>12,} {arrow:>12,} "
-                f"{ratio:>6.2f}"
+                f"{name:38} {m['state_rows']:>8,} {m['state_bytes']:>12,} {arrow:>12,} "
+                f"{ratio:>6.2f} {rate:>9,.0f}"
             )
         ex.close()
 
