@@ -37,7 +37,7 @@ from .expressions import ExprBinder
 from .query import QueryBinder
 from .scope import Scope
 from .session import Session
-from .tables import scan_plan
+from .tables import scan_plan, with_dynamic_options
 from .udf import resolve_udf
 
 
@@ -444,6 +444,10 @@ class _StatementBinder:
             raise BindError(f"sink table '{stmt.target}' not found", stmt.target.span)
         if isinstance(target, ViewDef):
             raise PlanValidationError(f"cannot INSERT INTO view {ident}", stmt.target.span)
+        if stmt.options:
+            target = with_dynamic_options(
+                self.session.options, target, stmt.options, stmt.target.span
+            )
         sink_cols = [c for c in target.columns if c.is_persisted]
         if plan is None:
             plan = self.query_binder().bind_query(stmt.query).plan

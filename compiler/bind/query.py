@@ -15,13 +15,14 @@ from nrtg.catalog.schema import Field, TableDef, TimeAttr, ViewDef
 
 from ..errors import BindError, PlanValidationError, TypeCheckError, UnsupportedError
 from ..parse import nodes as pn
+from ..parse.hints import Hint
 from ..plan import nodes as n
 from ..plan.expr import Cast, ColumnRef, Expr, FieldAccess, Literal, and_
 from . import coercion, view_cache
 from .expressions import ExprBinder, interval_literal, span
 from .scope import Scope, ScopeColumn, scope_columns, suggest
 from .session import Session
-from .tables import scan_plan
+from .tables import scan_plan, with_dynamic_options
 
 
 @dataclass
@@ -132,6 +133,7 @@ class QueryBinder:
             bound = Bound(one, Scope((ScopeColumn(None, one.fields[0], 0, hidden=True),)))
         else:
             bound = self.bind_table_factor(from_.this)
+            _check_join_hints(select)
         for join in select.args.get("joins") or []:
             bound = self._join(bound, join)
         return bound
@@ -160,6 +162,11 @@ class QueryBinder:
         alias = node.alias or parts[-1]
         s = span(node)
         if len(parts) == 1 and parts[0] in self.ctes:
+            if node._meta and node.meta.get("options"):
+                raise BindError(
+                    f"'{parts[0]}' is a WITH query: OPTIONS hints apply to tables",
+                    node.meta.get("hint_span", s),
+                )
             cte = self.ctes[parts[0]]
             return Bound(cte.plan, _requalify(cte.scope, alias))
         ident = self.session.ident(parts)
@@ -167,6 +174,11 @@ class QueryBinder:
         if obj is None:
             hint = suggest(parts[-1], self.session.known_tables() + list(self.ctes))
             raise BindError(f"table or view '{'.'.join(parts)}' not found", s, hint=hint)
+        options = node.meta.get("options") if node._meta else None
+        if options:
+            obj = with_dynamic_options(
+                self.session.options, obj, options, node.meta.get("hint_span", s)
+            )
         if isinstance(obj, ViewDef):
             return self._view(obj, alias, s)
         asts = self.table_asts.get(obj.ident, ({}, {}))
@@ -412,6 +424,26 @@ class QueryBinder:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+def _check_join_hints(select: exp.Select) -> None:
+    """Join hints (BROADCAST(t), ...) choose a join strategy, which nrtg leaves to its own
+    operators: they change no result and are ignored, once each name they list is checked
+    against the tables and aliases of this FROM, as Flink does."""
+    hint = select.args.get("hint")
+    hints: tuple[Hint, ...] = hint.meta.get("hints", ()) if hint is not None and hint._meta else ()
+    if not hints:
+        return
+    items = [select.args["from_"].this, *(j.this for j in select.args.get("joins") or [])]
+    names = {x.alias_or_name for x in items} | {x.name for x in items if isinstance(x, exp.Table)}
+    for h in hints:
+        for value in h.values:
+            if value.split(".")[-1] not in names:
+                raise BindError(
+                    f"{h.name}({value}): '{value}' names no table or alias of this FROM",
+                    h.span,
+                    hint="the tables and aliases here: " + ", ".join(sorted(names)),
+                )
+
+
 @functools.lru_cache(maxsize=256)
 def _parsed_view(text: str) -> exp.Expression:
     """A view's query, parsed once per text: binding never mutates the AST."""

@@ -5,13 +5,14 @@ TableSourceScan -> Calc -> WatermarkAssigner)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from sqlglot import exp
 
 from nrtg.catalog import types as t
 from nrtg.catalog.errors import Span
-from nrtg.catalog.schema import ColumnKind, Field, TableDef, TimeAttr
+from nrtg.catalog.schema import ColumnKind, Field, TableDef, TimeAttr, ViewDef
 
 from ..errors import BindError, PlanValidationError, TypeCheckError
 from ..parse.parse import parse_expression
@@ -33,6 +34,8 @@ def _parsed(text: str) -> exp.Expression:
 # entry holds its table, so the id in its key cannot be reused while the entry lives; a changed
 # table is a new object and misses. Errors are not cached: they are raised again.
 _STORED: dict[tuple[int, str, str], tuple[TableDef, Expr]] = {}
+# Flink's switch for OPTIONS hints (on by default since Flink 1.13).
+DYNAMIC_OPTIONS = "table.dynamic-table-options.enabled"
 _STORED_MAX = 4096
 
 
@@ -87,6 +90,27 @@ def scan_plan(
     for wm in table.watermarks:
         plan = _watermark(table, plan, wm.rowtime, wm.expr, (watermark_asts or {}).get(wm.rowtime))
     return plan
+
+
+def with_dynamic_options(
+    session_options: Mapping[str, str],
+    obj: TableDef | ViewDef,
+    options: tuple[tuple[str, str], ...],
+    span: Span | None,
+) -> TableDef:
+    """`t /*+ OPTIONS('k' = 'v') */`: the table with the hint's options merged over its own,
+    for this one reference (Flink's dynamic table options; the catalog is not changed). The
+    connector reads the keys as it reads the table's own: nrtg checks neither against a list
+    of the keys each connector knows."""
+    if isinstance(obj, ViewDef):
+        raise BindError(
+            f"{obj.ident} is a view: OPTIONS hints apply to tables only, as in Flink", span
+        )
+    if session_options.get(DYNAMIC_OPTIONS, "true").strip().lower() == "false":
+        raise PlanValidationError(
+            f"OPTIONS hints are disabled by SET '{DYNAMIC_OPTIONS}' = 'false'", span
+        )
+    return replace(obj, options={**obj.options, **dict(options)})
 
 
 def _type_of(ty: t.SqlType | None) -> t.SqlType:

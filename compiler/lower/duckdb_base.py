@@ -93,7 +93,9 @@ class LowererBase:
         self.sources: list[Source] = []
         # id -> (node, rel): the node is kept so that its id cannot be reused by a temporary.
         self._memo: dict[int, tuple[n.Plan, Rel]] = {}
-        self._relations: dict[tuple[str, tuple[str, ...], bool], str] = {}
+        self._relations: dict[
+            tuple[str, tuple[str, ...], bool, tuple[tuple[str, str], ...]], str
+        ] = {}
         self._names: dict[int, tuple[n.Plan, tuple[str, ...]]] = {}  # as _memo
         # Structurally equal subplans share one CTE (duckdb_share.py); the CTEs worth computing
         # once are emitted MATERIALIZED, shared reads NOT MATERIALIZED (DuckDB would otherwise
@@ -188,8 +190,9 @@ class LowererBase:
     def source_relation(
         self, scan: n.TableScan, names: tuple[str, ...], changes: bool = False
     ) -> str:
-        """The relation name the runtime registers for `scan` (one per table and column list)."""
-        key = (str(scan.table), names, changes)
+        """The relation name the runtime registers for `scan` (one per table, column list and
+        options: an OPTIONS hint may make two scans of one table read different data)."""
+        key = (str(scan.table), names, changes, scan.options)
         relation = self._relations.get(key)
         if relation is None:
             relation = f"src:{scan.table}" + ("$changes" if changes else "")

@@ -19,9 +19,12 @@ from sqlglot.tokenizer_core import Token, TokenType
 
 from nrtg.compiler.errors import ParseError, Span, UnsupportedError
 
+from .hints import check_query_hints, hint_options, parse_hints
 from .nodes import mark_span, span_of
 
 __all__ = ["CLAUSE_KEYWORDS", "StrictParser", "SyntaxFailure"]
+
+Options = tuple[tuple[str, str], ...]
 
 CLAUSE_KEYWORDS = (
     "SELECT",
@@ -134,6 +137,60 @@ class StrictParser(parser.Parser):
     COLUMN_OPERATORS: ClassVar[dict[TokenType, Any]] = {TokenType.DOT: None}
 
     stmt_index: int = 0
+    # Where the table hints read so far start (`/*+` offsets): the script parser refuses the
+    # `/*+` comments that are neither these nor query hints.
+    table_hints: set[int]
+
+    def reset(self) -> None:
+        super().reset()
+        self.table_hints = set()
+
+    # -- hints (hints.py) ------------------------------------------------------------------
+
+    def _parse_hint(self) -> exp.Hint | None:
+        tok = self._curr
+        if tok is None or tok.token_type != TokenType.HINT:
+            return None
+        end = self._hint_end(tok.start)
+        hints = parse_hints(self.sql, tok.start + 3, end, self.stmt_index)
+        check_query_hints(hints)
+        node = super()._parse_hint()
+        if node is not None:
+            node.meta["hints"] = hints  # the binder matches the join hints' table names
+        return node
+
+    def _hint_end(self, start: int) -> int:
+        # the tokenizer has checked that the comment is closed
+        return self.sql.index("*/", start + 3)
+
+    def table_hint(self, node: exp.Expr | None = None) -> tuple[Options, Span] | None:
+        """The OPTIONS of a hint right after the token just read (a table's name) and where
+        the hint is (`/*+` to `*/`), or None."""
+        start = _skip_comments(self.sql, self._prev.end + 1)
+        if not self.sql.startswith("/*+", start):
+            return None
+        end = self._hint_end(start)
+        options = hint_options(parse_hints(self.sql, start + 3, end, self.stmt_index))
+        self.table_hints.add(start)
+        # The tokenizer left the hint as a comment on the name (then on `node`, the name's
+        # node) or on the token after it; it is printed from the options instead
+        # (generator.py), not as a comment.
+        body = self.sql[start + 3 : end]
+        holders = [self._prev.comments, self._curr.comments if self._curr else []]
+        if node is not None:
+            holders += [n.comments for n in node.iter_expressions() if n.comments]
+            holders.append(node.comments or [])
+        for comments in holders:
+            if body in comments:
+                comments.remove(body)
+        return options, Span(start, end + 2, self.stmt_index)
+
+    def _parse_table_parts(self, *args: Any, **kwargs: Any) -> exp.Table:
+        table = super()._parse_table_parts(*args, **kwargs)
+        hint = self.table_hint(table) if "/*+" in self.sql else None
+        if hint is not None:
+            table.meta["options"], table.meta["hint_span"] = hint
+        return table
 
     def raise_error(self, message: str, token: Token | None = None) -> None:
         text = self._humanize(message)
@@ -448,6 +505,24 @@ class StrictParser(parser.Parser):
                 self._prev,
             )
         return join
+
+
+def _skip_comments(sql: str, pos: int) -> int:
+    """The offset of the first character at or after `pos` that is neither white space nor
+    part of a comment (a `/*+` hint is not a comment here)."""
+    size = len(sql)
+    while pos < size:
+        if sql[pos].isspace():
+            pos += 1
+        elif sql.startswith("--", pos):
+            newline = sql.find("\n", pos)
+            pos = size if newline < 0 else newline + 1
+        elif sql.startswith("/*", pos) and not sql.startswith("/*+", pos):
+            close = sql.find("*/", pos + 2)
+            pos = size if close < 0 else close + 2
+        else:
+            break
+    return pos
 
 
 _ALIAS_NAMES = frozenset({TokenType.VAR, TokenType.IDENTIFIER})

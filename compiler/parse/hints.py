@@ -109,7 +109,7 @@ class _Reader:
         at = self.i if at is None else at
         tok = self.toks[at] if at < len(self.toks) else None
         if tok is None:
-            span = Span(max(self.start, self.end - 1), self.end + 2, self.stmt)
+            span = Span(self.end, self.end + 2, self.stmt)  # the closing */
             return ParseError(f"unexpected end of the hint; {message}", span)
         return ParseError(
             f"unexpected {tok.text!r}; {message}", Span(tok.start, tok.end, self.stmt)
@@ -161,9 +161,8 @@ class _Reader:
                     raise self.fail("expected an option key ('key' = 'value')")
                 value = self.i + 2
                 if self.text(self.i + 1) != "=" or value >= len(toks) or toks[value].kind != "str":
-                    raise self.fail(
-                        "expected 'key' = 'value' (the value a quoted string)", self.i + 1
-                    )
+                    at = self.i + (2 if self.text(self.i + 1) == "=" else 1)
+                    raise self.fail("expected 'key' = 'value' (the value a quoted string)", at)
                 if tok.text in seen:
                     raise self.fail(f"option '{tok.text}' is given twice")
                 seen.add(tok.text)

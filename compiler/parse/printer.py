@@ -13,6 +13,7 @@ from nrtg.catalog.type_parser import parse_flink_type
 from nrtg.catalog.types import SqlType
 
 from . import statements as st
+from .hints import hints_sql
 
 __all__ = ["statement_sql"]
 
@@ -164,6 +165,7 @@ class _Printer:
 
     def _insert(self, s: st.Insert) -> str:
         out = ("INSERT OVERWRITE " if s.overwrite else "INSERT INTO ") + self.name(s.target)
+        out += hints_sql(s.options)
         if s.partition:
             keys = ", ".join(f"{self.ident(k)} = {self.expr_sql(v)}" for k, v in s.partition)
             out += f" PARTITION ({keys})"

@@ -12,7 +12,7 @@ from typing import TypeVar
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
 
-from nrtg.compiler.errors import Span, UnsupportedError
+from nrtg.compiler.errors import ParseError, Span, UnsupportedError
 
 from . import statements as st
 from .dialect import FlinkParser
@@ -88,28 +88,28 @@ class ScriptParser(FlinkParser):
         self.check_reserved = needs_reserved_check(tokens, reserved)
         text = sql[tokens[0].start : tokens[-1].end + 1].upper() if tokens else ""
         self.nulls_clauses = "IGNORE" in text or "RESPECT" in text
-        self._refuse_table_hints(tokens, len(sql) if end is None else end)
         stmt = self._statement()
         if self._curr:
             self.raise_error("expected the end of the statement")
+        self._refuse_stray_hints(tokens, len(sql) if end is None else end)
         return stmt
 
-    def _refuse_table_hints(self, tokens: list[Token], last: int) -> None:
-        """`t /*+ OPTIONS(...) */` would silently become a comment: refuse it instead."""
+    def _refuse_stray_hints(self, tokens: list[Token], last: int) -> None:
+        """A `/*+ ... */` that is neither a query hint (after SELECT) nor a table hint (after
+        a table's name) would silently be a comment: refuse it instead."""
         if not tokens:
             return
-        first = tokens[0].start
-        at = self.sql.find("/*+", first, last)
+        at = self.sql.find("/*+", tokens[0].start, last)
         if at < 0:
             return
-        hints = {t.start for t in tokens if t.token_type == TokenType.HINT}
+        hints = {t.start for t in tokens if t.token_type == TokenType.HINT} | self.table_hints
         while at >= 0:
             if at not in hints:
                 close = self.sql.find("*/", at)
                 stop = close + 2 if close >= 0 else at + 3
-                raise UnsupportedError(
-                    "table hints (/*+ OPTIONS(...) */) are not supported; put the options in "
-                    "the table's WITH clause or use ALTER TABLE ... SET",
+                raise ParseError(
+                    "a hint goes right after SELECT (join hints) or right after a table's name "
+                    "(OPTIONS); here it would be ignored",
                     Span(at, stop, self.stmt_index),
                 )
             at = self.sql.find("/*+", at + 3, last)
@@ -354,6 +354,7 @@ class ScriptParser(FlinkParser):
         else:
             self._expect_kw("INTO")
         target = self._qualified_name()
+        hint = self.table_hint() if "/*+" in self.sql else None
         partition: list[tuple[str, exp.Expression]] = []
         if self._match(TokenType.PARTITION):
             self._expect(TokenType.L_PAREN, "(")
@@ -374,6 +375,7 @@ class ScriptParser(FlinkParser):
             overwrite=overwrite,
             partition=tuple(partition),
             column_names=columns,
+            options=hint[0] if hint is not None else (),
             span=self._span(first),
             text="",
         )

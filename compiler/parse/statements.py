@@ -194,6 +194,8 @@ class Insert(Statement):
     overwrite: bool = False
     partition: tuple[tuple[str, exp.Expression], ...] = ()
     column_names: tuple[str, ...] | None = None
+    # `INSERT INTO t /*+ OPTIONS(...) */`: dynamic options over the sink table's own
+    options: Options = ()
 
 
 @dataclass(frozen=True, kw_only=True)
