@@ -3,11 +3,13 @@ of the query's rows, in one job; the column-list form of Flink 2.0; what Flink r
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from nrtg.catalog import types as t
 from nrtg.catalog.errors import CatalogError
-from nrtg.catalog.schema import TableDef
+from nrtg.catalog.schema import Ident, TableDef
 from nrtg.compiler.api import compile_sql
 from nrtg.compiler.errors import ParseError, TypeCheckError, UnsupportedError
 from nrtg.compiler.parse import statements as st
@@ -86,3 +88,32 @@ def test_refused(sql: str, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message) as info:
         compile_sql(SRC + sql)
     assert info.value.span is not None  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("mode", ["batch", "stream"])
+def test_run_creates_the_table_then_fills_it(tmp_path: Path, mode: str) -> None:
+    from click.testing import CliRunner
+
+    from nrtg.catalog.uri import open_catalog
+    from nrtg.commands.run import run_cmd
+
+    data = tmp_path / "in.jsonl"
+    data.write_text('{"id": 1, "name": "a"}\n{"id": 2, "name": "b"}\n{"id": 3, "name": "c"}\n')
+    script = tmp_path / "job.sql"
+    script.write_text(
+        "CREATE TEMPORARY TABLE src (id BIGINT, name STRING) WITH ('connector' = "
+        f"'filesystem', 'path' = '{data}', 'format' = 'json');\n"
+        "CREATE TABLE picked WITH ('connector' = 'print') AS "
+        "SELECT id * 10 AS id10, UPPER(name) AS name FROM src WHERE id > 1;\n"
+    )
+    uri = str(tmp_path / "cat.db")
+    result = CliRunner().invoke(run_cmd, [str(script), "--mode", mode, "--catalog", uri])
+    assert result.exit_code == 0, result.output
+    assert sorted(x for x in result.output.splitlines() if x.startswith("+I")) == [
+        "+I[20, B]",
+        "+I[30, C]",
+    ]
+    catalog = open_catalog(uri)
+    table = catalog.get_table(Ident("default", "picked"))
+    assert isinstance(table, TableDef)
+    assert [(c.name, c.type) for c in table.columns] == [("id10", t.bigint()), ("name", t.string())]
