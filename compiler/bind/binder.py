@@ -437,7 +437,7 @@ class _StatementBinder:
 
     # -- INSERT -----------------------------------------------------------------------------
     def _insert(self, stmt: st.Insert, plan: n.Plan | None = None) -> n.Sink:
-        """The Sink of an INSERT; `plan` is its query's, when already bound (CTAS)."""
+        """The Sink of an INSERT; `plan` is its query's, already bound by a CTAS."""
         ident = self.session.ident(stmt.target.parts)
         target = self.session.lookup(ident)
         if target is None:
@@ -449,8 +449,11 @@ class _StatementBinder:
                 self.session.options, target, stmt.options, stmt.target.span
             )
         sink_cols = [c for c in target.columns if c.is_persisted]
+        what = f"INSERT INTO {ident}"  # how errors name the statement
         if plan is None:
             plan = self.query_binder().bind_query(stmt.query).plan
+        else:
+            what = f"CREATE TABLE {ident} AS"
         produced = list(plan.schema.fields)
         static = {k: v for k, v in stmt.partition}
         for k in static:
@@ -467,7 +470,7 @@ class _StatementBinder:
         qspan = _span_of(stmt.query) or stmt.span
         if len(targets) != len(produced):
             raise TypeCheckError(
-                f"INSERT INTO {ident}: the query produces {len(produced)} columns "
+                f"{what}: the query produces {len(produced)} columns "
                 f"[{', '.join(f.name for f in produced)}] but the sink expects {len(targets)} "
                 f"[{', '.join(targets)}]",
                 qspan,
@@ -477,13 +480,13 @@ class _StatementBinder:
         for c in sink_cols:
             ctype = c.type or t.string()
             if c.name in static:
-                exprs.append(_coerce(const.bind(static[c.name]), ctype, c.name, ident, qspan))
+                exprs.append(_coerce(const.bind(static[c.name]), ctype, c.name, what, qspan))
             elif c.name in targets:
                 i = targets.index(c.name)
                 f = produced[i]
                 exprs.append(
                     _coerce(
-                        ColumnRef(index=i, name=f.name, type=f.type), ctype, c.name, ident, qspan
+                        ColumnRef(index=i, name=f.name, type=f.type), ctype, c.name, what, qspan
                     )
                 )
             else:
@@ -507,13 +510,13 @@ class _StatementBinder:
         )
 
 
-def _coerce(e: Expr, target: t.SqlType, column: str, ident: Ident, span: Span) -> Expr:
+def _coerce(e: Expr, target: t.SqlType, column: str, what: str, span: Span) -> Expr:
     if e.type.with_nullable(True) == target.with_nullable(True):
         return e
     if e.type.is_null or coercion.can_implicit_cast(e.type, target):
         return Cast(input=e, type=target.with_nullable(e.type.nullable), span=e.span)
     raise TypeCheckError(
-        f"INSERT INTO {ident}: column '{column}' is {target.with_nullable(True)} but the query "
+        f"{what}: column '{column}' is {target.with_nullable(True)} but the query "
         f"produces {e.type.with_nullable(True)}",
         span,
         hint=f"CAST the value to {target.with_nullable(True)}",
