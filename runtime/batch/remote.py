@@ -1,11 +1,14 @@
 """Object-store paths of the filesystem connector: `s3://bucket/key` (and Flink's `s3a://`
-spelling of the same store), read through pyarrow's S3 client.
+spelling of the same store), read and written through pyarrow's S3 client.
 
 DuckDB's own S3 support (the httpfs extension) is downloaded on first use, which fails on
 machines without access to extensions.duckdb.org; pyarrow ships its S3 client. DuckDB reads
 through it as an fsspec filesystem registered on the connection (`register`), and directories
 are listed here (`listing`) like the local walk in formats.py: recursively, sorted, names
-starting with `.` or `_` skipped, `k=v/` directories giving the partition keys.
+starting with `.` or `_` skipped, `k=v/` directories giving the partition keys. The sinks
+(batch sinks.py, stream file_sink.py) write files locally and upload finished ones (`upload`):
+S3 makes an object visible only when its upload completes, so no reader sees a partly written
+file.
 
 The client is configured from the standard AWS environment variables: AWS_ACCESS_KEY_ID,
 AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION / AWS_DEFAULT_REGION and
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,12 +39,19 @@ def is_remote(path: str) -> bool:
     return bool(sep) and scheme.lower() in SCHEMES
 
 
-def no_sink(table: str, path: str) -> str:
-    """The error for a filesystem sink on an object store (writing one is not supported yet)."""
-    return (
-        f"table {table}: the filesystem sink cannot write to {path!r}: s3 sinks are not "
-        "supported yet (write to a local directory, or to Kafka)"
-    )
+def _key(path: str) -> str:
+    """`s3://bucket/dir/` -> `bucket/dir`, the path pyarrow's client takes."""
+    return path.partition("://")[2].rstrip("/")
+
+
+@contextmanager
+def _failing(table: str, action: str, path: str) -> Iterator[None]:
+    """The client's OSError (a refused connection, bad credentials, a missing bucket) as the
+    run's error, naming the table and the path."""
+    try:
+        yield
+    except OSError as e:
+        raise ExecutionError(f"table {table}: {action} {path!r} failed: {e}") from e
 
 
 @dataclass(frozen=True)
@@ -56,18 +68,15 @@ def listing(path: str, table: str) -> Listing:
     worded as for a local path, when nothing is there."""
     import pyarrow.fs as pafs
 
-    scheme, _, key = path.partition("://")
-    key = key.rstrip("/")
+    scheme, key = path.partition("://")[0], _key(path)
     fs = filesystem()
-    try:
+    with _failing(table, "listing", path):
         info = fs.get_file_info(key)
         if info.type == pafs.FileType.File:
             return Listing((path,), frozenset())
         if info.type == pafs.FileType.NotFound:
             raise ExecutionError(f"table {table}: path {path!r} does not exist")
         entries = fs.get_file_info(pafs.FileSelector(key, recursive=True))
-    except OSError as e:  # a refused connection, bad credentials, a missing bucket
-        raise ExecutionError(f"table {table}: listing {path!r} failed: {e}") from e
     found: list[tuple[list[tuple[int, str]], str]] = []
     keys: set[str] = set()
     for entry in entries:
@@ -83,6 +92,60 @@ def listing(path: str, table: str) -> Listing:
         raise ExecutionError(f"table {table}: directory {path!r} has no data files")
     files = tuple(f"{scheme}://{p}" for _, p in sorted(found))
     return Listing(files, frozenset(keys))
+
+
+def objects(path: str, table: str, recursive: bool = True) -> list[str]:
+    """Every object under the directory `path` (hidden ones too), sorted, as paths relative to
+    it; none when nothing is there yet (a sink's directory before its first file). A missing
+    bucket is an error: a sink fails before it writes anything."""
+    import pyarrow.fs as pafs
+
+    key = _key(path)
+    fs = filesystem()
+    selector = pafs.FileSelector(key, allow_not_found=True, recursive=recursive)
+    with _failing(table, "listing", path):
+        entries = fs.get_file_info(selector)
+        bucket = key.split("/", 1)[0]
+        if not entries and fs.get_file_info(bucket).type == pafs.FileType.NotFound:
+            raise ExecutionError(f"table {table}: path {path!r}: bucket {bucket!r} does not exist")
+    return sorted(e.path[len(key) + 1 :] for e in entries if e.type == pafs.FileType.File)
+
+
+def upload(local: str, path: str, table: str) -> None:
+    """Copies the local file `local` to the object `path`, or the files of the local directory
+    `local` to the objects under `path` (the same relative paths). Each object is made by one
+    upload, which S3 makes visible only once complete: a failed upload leaves no object (an
+    object already there keeps its content). The copy runs in Arrow's C++ code, so no Python
+    exception can stop it halfway and have the output stream's close publish a partial file."""
+    import pyarrow.fs as pafs
+
+    with _failing(table, "writing", path):
+        pafs.copy_files(
+            local,
+            _key(path),
+            source_filesystem=pafs.LocalFileSystem(),
+            destination_filesystem=filesystem(),
+        )
+
+
+def rename(path: str, old: str, new: str, table: str) -> None:
+    """Renames the object `old` in the directory `path` to `new`: S3 copies it on the server
+    (no data goes through this process) and deletes `old`. Repeating a rename whose copy
+    succeeded but whose delete did not gives the same object again."""
+    with _failing(table, "writing", path):
+        filesystem().move(f"{_key(path)}/{old}", f"{_key(path)}/{new}")
+
+
+def delete(path: str, names: Iterable[str], table: str) -> None:
+    """Deletes the objects `names` (relative to the directory `path`); missing ones are no
+    error."""
+    fs = filesystem()
+    with _failing(table, "deleting from", path):
+        for name in names:
+            try:
+                fs.delete_file(f"{_key(path)}/{name}")
+            except FileNotFoundError:
+                continue
 
 
 def register(con: duckdb.DuckDBPyConnection) -> None:

@@ -3,9 +3,13 @@ print, blackhole."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import posixpath
 import sys
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from nrtg.catalog.errors import ExecutionError
@@ -74,12 +78,12 @@ def _filesystem(con: duckdb.DuckDBPyConnection, sink: Sink, result: pa.Table) ->
     path = sink.option("path")
     if not path:
         raise ExecutionError(f"sink {sink.table}: the filesystem connector needs a 'path'")
-    if remote.is_remote(path):
-        raise ExecutionError(remote.no_sink(str(sink.table), path))
     fmt = sink.option("format", "") or ""
-    copy_format = {"json": "json", "csv": "csv", "parquet": "parquet"}.get(fmt)
-    if copy_format is None:
+    if fmt not in ("json", "csv", "parquet"):
         raise UnsupportedError(f"sink {sink.table}: format {fmt!r} is not supported yet")
+    if remote.is_remote(path):
+        _remote(con, sink, result, path)
+        return result.num_rows
     index = 0
     if "://" not in path:
         os.makedirs(path, exist_ok=True)
@@ -91,15 +95,57 @@ def _filesystem(con: duckdb.DuckDBPyConnection, sink: Sink, result: pa.Table) ->
                     if f.startswith("part-"):
                         os.remove(os.path.join(root, f))
             parts = []
-        else:
-            # INSERT INTO adds a part file next to the existing ones.
-            while any(f.startswith(f"part-{index}.") for f in parts):
-                index += 1
+        index = _free_index(parts)
+    _copy(con, sink, result, path, index)
+    return result.num_rows
+
+
+def _free_index(parts: list[str]) -> int:
+    """The first n that no part file's name uses, as `part-n.<ext>` (an unpartitioned write)
+    or `part-n-<i>.<ext>` (a partitioned one), so that INSERT INTO adds a part file next to
+    the existing ones and never replaces one."""
+    index = 0
+    while any(f.startswith((f"part-{index}.", f"part-{index}-")) for f in parts):
+        index += 1
+    return index
+
+
+def _remote(con: duckdb.DuckDBPyConnection, sink: Sink, result: pa.Table, path: str) -> None:
+    """A filesystem sink on S3 writes its files into a local staging directory, as for a local
+    path, then uploads them (remote.upload: each object appears whole or not at all). When an
+    upload fails the objects already made are deleted, so an INSERT adds all of its files or
+    none; readers listing the table during the upload may see some of them. INSERT OVERWRITE
+    uploads under names the table does not use yet and then deletes the old part files: a
+    reader sees the old files, or old and new during the switch, never none, and a failed
+    write leaves the old ones."""
+    table = str(sink.table)
+    old = [f for f in remote.objects(path, table) if posixpath.basename(f).startswith("part-")]
+    with tempfile.TemporaryDirectory(prefix="nrtg-sink-") as staging:
+        _copy(con, sink, result, staging, _free_index([posixpath.basename(f) for f in old]))
+        new = [p.relative_to(staging).as_posix() for p in Path(staging).rglob("*") if p.is_file()]
+        if new:  # a partitioned write of no rows makes no file
+            try:
+                remote.upload(staging, path, table)
+            except ExecutionError:
+                # with the store unreachable the clean-up fails too; the upload's error says why
+                with contextlib.suppress(ExecutionError):
+                    remote.delete(path, new, table)
+                raise
+    if sink.overwrite:
+        remote.delete(path, old, table)
+
+
+def _copy(
+    con: duckdb.DuckDBPyConnection, sink: Sink, result: pa.Table, path: str, index: int
+) -> None:
+    """DuckDB's COPY writes `result` into the directory `path` as part file number `index`:
+    `part-<index>.<format>`, or Flink's `k1=v1/k2=v2/part-<index>-<i>.<format>` layout for a
+    partitioned sink (the partition columns not repeated in the files)."""
+    fmt = sink.option("format", "") or ""
     target = f"{path.rstrip('/')}/part-{index}.{fmt}"
     name = "nrtg$sink"
-    options = [f"FORMAT {copy_format}"]
+    options = [f"FORMAT {fmt}"]
     if sink.partition_keys:
-        # Flink's layout: path/k1=v1/k2=v2/part-*, partition columns not repeated in the files.
         target = path.rstrip("/")
         keys = ", ".join(q(sink.schema.names[i]) for i in sink.partition_keys)
         options += [
@@ -107,10 +153,10 @@ def _filesystem(con: duckdb.DuckDBPyConnection, sink: Sink, result: pa.Table) ->
             f"FILENAME_PATTERN 'part-{index}-{{i}}'",
             "OVERWRITE_OR_IGNORE true",
         ]
-    if copy_format == "csv":
+    if fmt == "csv":
         options += ["HEADER false", f"DELIMITER '{sink.option('csv.field-delimiter', ',')}'"]
     source = f'"{name}"'
-    if copy_format == "json":
+    if fmt == "json":
         lines = _json_lines(sink, result)
         if lines is not None:
             result, line = lines
@@ -125,7 +171,6 @@ def _filesystem(con: duckdb.DuckDBPyConnection, sink: Sink, result: pa.Table) ->
         con.execute(f"COPY {source} TO '{escaped}' ({', '.join(options)})")
     finally:
         con.unregister(name)
-    return result.num_rows
 
 
 def _json_lines(sink: Sink, result: pa.Table) -> tuple[pa.Table, str] | None:

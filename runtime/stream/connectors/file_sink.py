@@ -7,12 +7,24 @@ between the two, so on restore from N (`open(N)`) the files pending for checkpoi
 committed (their rows are in the restored state's past) and every other pending or in-progress
 file is deleted (its rows will be produced again). Readers that skip hidden files (Flink's and
 nrtg's filesystem sources do) see each row once.
+
+On S3 (`s3://` or `s3a://` paths) the same protocol runs with objects: the in-progress file is
+written in a local staging directory (its rows are produced again after a crash, so it need not
+outlive the process); `prepare(N)` uploads it whole as the hidden object
+`.part-<run>-<n>.<ext>.cp-N.pending` next to the table's files, before checkpoint N is written,
+so a restore finds it wherever the job restarts; `commit(N)` and the restore rename pending
+objects to their final key (a copy on the server and a delete: repeated after a crash between
+the two, it makes the same object again, since both names are deterministic). An object appears
+only once complete, so readers never see a partial file; a commit renames one object after
+another, so a reader listing the table during a commit may see some of that checkpoint's files.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -40,9 +52,15 @@ class FileSink:
         path = opts.get("path")
         if not path:
             raise ExecutionError(f"table {self.table}: the filesystem sink needs a 'path'")
-        if remote.is_remote(path):
-            raise ExecutionError(remote.no_sink(self.table, path))
-        self.directory = Path(path.removeprefix("file://"))
+        # the S3 directory of the table's files, None for a local one
+        self.url = path if remote.is_remote(path) else None
+        self.run = uuid.uuid4().hex[:12]
+        # where files are written: the table's directory, or a staging directory for S3
+        self.directory = (
+            Path(path.removeprefix("file://"))
+            if self.url is None
+            else Path(tempfile.gettempdir()) / f"nrtg-sink-{self.run}"
+        )
         fmt = opts.get("format", "")
         if fmt not in _SUFFIX:
             raise ExecutionError(
@@ -53,22 +71,37 @@ class FileSink:
         schema = pa.schema([pa.field(f.name, to_arrow_type(f.type)) for f in sink.fields])
         self.width = len(schema)
         self.encoder: Encoder = make_encoder(fmt, schema, format_options(opts, "", fmt), self.table)
-        self.run = uuid.uuid4().hex[:12]
         self.counter = 0
         self.current: IO[bytes] | None = None
         self.current_name = ""
-        self.pending: list[tuple[int, Path]] = []
+        self.pending: list[tuple[int, str]] = []  # (checkpoint, pending file's name)
         self.records_in = 0
 
     def open(self, restored_checkpoint: int | None) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        for entry in sorted(os.listdir(self.directory)):
-            path = self.directory / entry
+        entries = (
+            os.listdir(self.directory)
+            if self.url is None
+            else remote.objects(self.url, self.table, recursive=False)
+        )
+        for entry in sorted(entries):
             m = _PENDING.match(entry)
             if m and restored_checkpoint is not None and int(m.group(2)) <= restored_checkpoint:
-                os.replace(path, self.directory / m.group(1))
+                self._rename(entry, m.group(1))
             elif m or entry.endswith(".inprogress"):
-                path.unlink(missing_ok=True)
+                self._delete(entry)
+
+    def _rename(self, old: str, new: str) -> None:
+        if self.url is None:
+            os.replace(self.directory / old, self.directory / new)
+        else:
+            remote.rename(self.url, old, new, self.table)
+
+    def _delete(self, name: str) -> None:
+        if self.url is None:
+            (self.directory / name).unlink(missing_ok=True)
+        else:
+            remote.delete(self.url, [name], self.table)
 
     def write(self, batch: pa.RecordBatch) -> None:
         op_index = batch.schema.get_field_index(OP_COLUMN)
@@ -92,6 +125,8 @@ class FileSink:
         if self.current is None:
             self.counter += 1
             self.current_name = f"part-{self.run}-{self.counter}.{self.suffix}"
+            # S3's staging directory again after close() removed it (a restarted job)
+            self.directory.mkdir(parents=True, exist_ok=True)
             # closed in prepare() or close(): the file lives across write calls
             self.current = open(self.directory / f".{self.current_name}.inprogress", "wb")  # noqa: SIM115
         # one write per batch; the encoders hand out bytes (raw values may be None: no line)
@@ -106,28 +141,36 @@ class FileSink:
         if self.current is None:
             return
         self.current.flush()
-        os.fsync(self.current.fileno())
-        self.current.close()
+        in_progress = self.directory / f".{self.current_name}.inprogress"
+        pending = f".{self.current_name}.cp-{checkpoint_id}.pending"
+        if self.url is None:
+            os.fsync(self.current.fileno())  # the renamed file must hold the rows after a crash
+            self.current.close()
+            os.replace(in_progress, self.directory / pending)
+        else:
+            self.current.close()
+            remote.upload(str(in_progress), f"{self.url.rstrip('/')}/{pending}", self.table)
+            in_progress.unlink()
         self.current = None
-        pending = self.directory / f".{self.current_name}.cp-{checkpoint_id}.pending"
-        os.replace(self.directory / f".{self.current_name}.inprogress", pending)
         self.pending.append((checkpoint_id, pending))
 
     def commit(self, checkpoint_id: int) -> None:
-        keep: list[tuple[int, Path]] = []
-        for cp, path in self.pending:
+        keep: list[tuple[int, str]] = []
+        for cp, name in self.pending:
             if cp <= checkpoint_id:
-                m = _PENDING.match(path.name)
+                m = _PENDING.match(name)
                 assert m is not None
-                os.replace(path, self.directory / m.group(1))
+                self._rename(name, m.group(1))
             else:
-                keep.append((cp, path))
+                keep.append((cp, name))
         self.pending = keep
 
     def close(self) -> None:
         if self.current is not None:
             self.current.close()
             self.current = None
+        if self.url is not None:  # the staging directory holds only in-progress files
+            shutil.rmtree(self.directory, ignore_errors=True)
 
     def metrics(self) -> Mapping[str, int | float]:
         return {"records_in": self.records_in}

@@ -1,11 +1,13 @@
 """The filesystem connector on `s3://` (and `s3a://`) paths, against the project's S3-API server
 (scripts/s3.sh): JSON lines, CSV and partitioned Parquet read from a bucket give the same rows
 as the same files read from a local directory, on the batch target and through the stream
-target's file source; a missing path, lenient JSON and sinks behave as documented. The client
+target's file source; a missing path and lenient JSON behave as documented. Batch sinks write
+the local sink's files (names and bytes) as objects, all or none of them. The client
 is configured from the AWS environment variables, set here for each test."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -21,10 +23,8 @@ from click.testing import CliRunner
 from nrtg.catalog.errors import ExecutionError
 from nrtg.compiler.api import compile_sql
 from nrtg.compiler.lower.duckdb import lower_to_duckdb
-from nrtg.compiler.plan import nodes as n
 from nrtg.runtime.batch import BatchSession
 from nrtg.runtime.batch.sources import skipped_records
-from nrtg.runtime.stream.connectors.file_sink import FileSink
 
 from ... import services
 from ..stream._parity import run_parity
@@ -206,19 +206,141 @@ def test_lenient_json_skips_and_counts_like_local(tmp_path: Path, s3: Upload) ->
     assert _run(_lenient(s3(d)) + query) == want
 
 
-def test_filesystem_sink_on_s3_is_refused(tmp_path: Path, s3: Upload) -> None:
-    url = s3(_people(tmp_path))
-    script = (
-        _table("people", PEOPLE, url, "json")
-        + _table("out", "id BIGINT", url.replace("s3://", "s3a://") + "/out", "json")
-        + "INSERT INTO out SELECT id FROM people;"
+def _insert(script: str) -> None:
+    """Runs every statement of `script` (its INSERTs) on one batch session."""
+    session = BatchSession()
+    try:
+        for plan in compile_sql(script).optimized:
+            session.run(lower_to_duckdb(plan))
+    finally:
+        session.close()
+
+
+def _objects(url: str) -> dict[str, bytes]:
+    """The objects under `url`, read with pyarrow's client (not nrtg's): relative path -> bytes."""
+    fs = _client()
+    key = url.split("://", 1)[1]
+    entries = fs.get_file_info(pafs.FileSelector(key, recursive=True, allow_not_found=True))
+    out = {}
+    for e in entries:
+        if e.type == pafs.FileType.File:
+            with fs.open_input_stream(e.path) as f:
+                out[e.path[len(key) + 1 :]] = f.read()
+    return out
+
+
+def _client() -> pafs.S3FileSystem:
+    return pafs.S3FileSystem(
+        access_key=services.S3_ACCESS_KEY,
+        secret_key=services.S3_SECRET_KEY,
+        endpoint_override=os.environ["AWS_ENDPOINT_URL_S3"],
+        region="us-east-1",
     )
-    with pytest.raises(ExecutionError, match="s3 sinks are not supported yet"):
-        _run(script)
-    sink = compile_sql(script).optimized[-1]
-    assert isinstance(sink, n.Sink)
-    with pytest.raises(ExecutionError, match="s3 sinks are not supported yet"):
-        FileSink(sink)  # the stream target's sink, before it makes any directory
+
+
+def _local_files(root: Path) -> dict[str, bytes]:
+    return {f.relative_to(root).as_posix(): f.read_bytes() for f in root.rglob("*") if f.is_file()}
+
+
+OUT = "id BIGINT, name STRING, dt STRING"
+
+
+def _out_script(path: str, fmt: str, parted: str, verb: str, rows: str) -> str:
+    return _table("out", OUT, path, fmt, parted) + f"{verb} out VALUES {rows};"
+
+
+FIRST = "(1, 'ann', 'a'), (2, 'bob', 'b'), (3, 'cy', 'a')"
+SECOND = "(4, 'dee', 'b')"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "parted"),
+    [("json", ""), ("csv", "PARTITIONED BY (dt) "), ("parquet", "PARTITIONED BY (dt) ")],
+)
+def test_insert_writes_the_local_sinks_files(
+    tmp_path: Path, s3: Upload, fmt: str, parted: str
+) -> None:
+    """Two INSERT INTOs write the same objects (names and bytes) as the local sink writes files;
+    nrtg and pyarrow read the rows back."""
+    local = tmp_path / "out"
+    url = s3(_people(tmp_path)).rsplit("/", 1)[0] + "/out"
+    for path in (str(local), url):
+        _insert(_out_script(path, fmt, parted, "INSERT INTO", FIRST))
+        _insert(_out_script(path, fmt, parted, "INSERT INTO", SECOND))
+    written = _objects(url)
+    assert written == _local_files(local)
+    assert len(written) == (2 if not parted else 3)  # part-0*, part-1* (SECOND is one partition)
+    query = "SELECT id, name, dt FROM out ORDER BY id;"
+    rows, _ = _run(_table("out", OUT, url, fmt, parted) + query)
+    assert [(r["id"], r["name"], r["dt"]) for r in rows] == [
+        (1, "ann", "a"),
+        (2, "bob", "b"),
+        (3, "cy", "a"),
+        (4, "dee", "b"),
+    ]
+    if fmt == "parquet":  # the independent witness: pyarrow's dataset reader on the bucket
+        import pyarrow.dataset as ds
+
+        key = url.split("://", 1)[1]
+        data = ds.dataset(key, filesystem=_client(), format="parquet", partitioning="hive")
+        assert sorted(data.to_table().to_pylist(), key=lambda r: r["id"]) == [
+            {"id": 1, "name": "ann", "dt": "a"},
+            {"id": 2, "name": "bob", "dt": "b"},
+            {"id": 3, "name": "cy", "dt": "a"},
+            {"id": 4, "name": "dee", "dt": "b"},
+        ]
+
+
+def test_insert_overwrite_replaces_the_part_files(tmp_path: Path, s3: Upload) -> None:
+    url = s3(_people(tmp_path)).replace("s3://", "s3a://", 1).rsplit("/", 1)[0] + "/out"
+    parted = "PARTITIONED BY (dt) "
+    _insert(_out_script(url, "json", parted, "INSERT INTO", FIRST))
+    _insert(_out_script(url, "json", parted, "INSERT INTO", SECOND))
+    _insert(_out_script(url, "json", parted, "INSERT OVERWRITE", "(7, 'eve', 'c')"))
+    # new names first (the old files are deleted only once the new ones are there)
+    assert _objects(url) == {"dt=c/part-2-0.json": b'{"id":7,"name":"eve"}\n'}
+    rows, _ = _run(_table("out", OUT, url, "json", parted) + "SELECT * FROM out;")
+    assert rows == [{"id": 7, "name": "eve", "dt": "c"}]
+
+
+def test_failed_upload_takes_its_files_back(
+    tmp_path: Path, s3: Upload, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upload that fails after some objects were made: those are deleted, the table keeps
+    its earlier files (also under INSERT OVERWRITE)."""
+    from nrtg.runtime.batch import remote
+
+    url = s3(_people(tmp_path)).rsplit("/", 1)[0] + "/out"
+    parted = "PARTITIONED BY (dt) "
+    _insert(_out_script(url, "json", parted, "INSERT INTO", SECOND))
+    before = _objects(url)
+    upload = remote.upload
+
+    def failing(local: str, path: str, table: str) -> None:
+        upload(local, path, table)  # every object made, then the job fails
+        raise ExecutionError(f"table {table}: writing {path!r} failed: connection reset")
+
+    monkeypatch.setattr(remote, "upload", failing)
+    for verb in ("INSERT INTO", "INSERT OVERWRITE"):
+        with pytest.raises(ExecutionError, match="connection reset"):
+            _insert(_out_script(url, "json", parted, verb, FIRST))
+        assert _objects(url) == before
+
+
+def test_unreachable_store_names_table_and_path(
+    tmp_path: Path, s3: Upload, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = s3(_people(tmp_path))
+    missing = url.replace(url.split("/")[2], "no-such-bucket") + "/out"
+    with pytest.raises(
+        ExecutionError, match=r"table default\.out: path .*: bucket 'no-such-bucket' does not"
+    ):
+        _insert(_out_script(missing, "json", "", "INSERT INTO", SECOND))
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:1")  # nothing listens there
+    with pytest.raises(
+        ExecutionError, match=rf"table default\.out: listing '{url}/out' failed: .*connect"
+    ):
+        _insert(_out_script(url + "/out", "json", "", "INSERT INTO", SECOND))
 
 
 def test_stream_file_source_reads_s3_like_batch(tmp_path: Path, s3: Upload) -> None:
