@@ -15,10 +15,10 @@ from nrtg.catalog.errors import Span
 from nrtg.catalog.type_parser import parse_flink_type
 
 from ..errors import BindError, ParseError, TypeCheckError, UnsupportedError
-from ..parse.nodes import flink_type, is_typed_literal
+from ..parse.nodes import JsonQuery, flink_type, is_typed_literal
 from ..parse.parse import span_of
 from ..plan.expr import Call, Case, Cast, ColumnRef, Expr, FieldAccess, Literal
-from . import coercion, functions
+from . import coercion, functions, functions_json
 from .scope import Scope
 
 # sqlglot parses many functions into typed nodes; their Flink names.
@@ -203,6 +203,48 @@ class ExprBinder:
 
     def _array(self, node: exp.Array) -> Expr:
         return self._call("ARRAY_VALUE", tuple(node.expressions), node)
+
+    def _json_value(self, node: exp.JSONValue) -> Expr:
+        on = node.args.get("on_condition")
+        return functions_json.json_value(
+            self.bind(node.this),
+            self.bind(node.args["path"]),
+            _returning(node),
+            self._json_behavior(on, "empty"),
+            self._json_behavior(on, "error"),
+            span(node),
+        )
+
+    def _json_query(self, node: JsonQuery) -> Expr:
+        on = node.args.get("on_condition")
+        empty, error = self._json_behavior(on, "empty"), self._json_behavior(on, "error")
+        assert not isinstance(empty, Expr) and not isinstance(error, Expr)  # no DEFAULT
+        return functions_json.json_query(
+            self.bind(node.this),
+            self.bind(node.args["path"]),
+            _returning(node),
+            node.args.get("wrapper"),
+            empty,
+            error,
+            span(node),
+        )
+
+    def _json_exists(self, node: exp.JSONExists) -> Expr:
+        error = self._json_behavior(node.args.get("on_condition"), "error")
+        assert not isinstance(error, Expr)  # no DEFAULT
+        return functions_json.json_exists(
+            self.bind(node.this), self.bind(node.args["path"]), error, span(node)
+        )
+
+    def _json_behavior(self, on: exp.OnCondition | None, which: str) -> functions_json.Behavior:
+        """An ON EMPTY / ON ERROR clause: its keywords ('EMPTY ARRAY' of 'EMPTY ARRAY ON
+        EMPTY'), the bound DEFAULT expression, or None."""
+        value = None if on is None else on.args.get(which)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return value.rsplit(" ON ", 1)[0]
+        return self.bind(value)
 
     def _window(self, node: exp.Window) -> Expr:
         raise BindError("OVER windows are only allowed in the SELECT list", span(node))
@@ -463,6 +505,9 @@ _BRANCHES: tuple[tuple[type | tuple[type, ...] | frozenset[type], Handler], ...]
     (exp.Substring, ExprBinder._substring),
     (exp.Array, ExprBinder._array),
     (exp.Bracket, ExprBinder._bracket),
+    (exp.JSONValue, ExprBinder._json_value),
+    (JsonQuery, ExprBinder._json_query),
+    (exp.JSONExists, ExprBinder._json_exists),
     (exp.Window, ExprBinder._window),
     ((exp.AggFunc, exp.Anonymous), ExprBinder._aggregate),
     (exp.Anonymous, ExprBinder._anonymous),
@@ -541,6 +586,12 @@ def _func_args(node: exp.Expression) -> tuple[exp.Expression, ...]:
         elif isinstance(value, exp.Expression):
             out.append(value)
     return tuple(out)
+
+
+def _returning(node: exp.Expression) -> t.SqlType | None:
+    """The type of a JSON function's RETURNING clause, if it has one."""
+    returning = node.args.get("returning")
+    return None if returning is None else flink_type(returning)
 
 
 def _datatype(node: exp.Cast | exp.TryCast) -> t.SqlType:

@@ -2,7 +2,7 @@
 casts and return types with Flink's nullability rules.
 
 The families live in `functions_ops.py` (operators), `functions_string.py`,
-`functions_math.py`, `functions_time.py`, `functions_misc.py` (conditional, type, collection)
+`functions_json.py`, `functions_math.py`, `functions_time.py`, `functions_misc.py` (conditional, type, collection)
 and `functions_agg.py` (aggregate and window functions); this module assembles them into one
 immutable registry and is the binder's only entry point.
 """
@@ -19,6 +19,7 @@ from ..errors import BindError, TypeCheckError
 from ..plan.expr import Expr
 from .functions_agg import AGGREGATES
 from .functions_base import FunctionInfo, Spec
+from .functions_json import JSON_FUNCTIONS
 from .functions_math import MATH_FUNCTIONS
 from .functions_misc import MISC_FUNCTIONS
 from .functions_ops import OPERATORS
@@ -48,7 +49,12 @@ def _index(specs: tuple[Spec, ...], *, with_aliases: bool) -> Mapping[str, Spec]
 
 # Built once at import; read-only afterwards.
 _FUNCTIONS = _index(
-    STRING_FUNCTIONS + MATH_FUNCTIONS + TIME_FUNCTIONS + MISC_FUNCTIONS + AGGREGATES,
+    STRING_FUNCTIONS
+    + JSON_FUNCTIONS
+    + MATH_FUNCTIONS
+    + TIME_FUNCTIONS
+    + MISC_FUNCTIONS
+    + AGGREGATES,
     with_aliases=True,
 )
 _OPERATORS = _index(OPERATORS, with_aliases=False)

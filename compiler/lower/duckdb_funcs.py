@@ -6,12 +6,13 @@ Functions missing here are refused with an UnsupportedError naming the function.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from types import MappingProxyType
 
 from sqlglot import exp
 
-from nrtg.catalog.types import Kind
+from nrtg.catalog.types import INTEGER_KINDS, Kind
 from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan.expr import Call, Expr, Literal
 
@@ -93,7 +94,6 @@ RENAMES: MappingProxyType[str, str] = MappingProxyType(
         "MAP_VALUES": "map_values",
         "MAP_ENTRIES": "map_entries",
         "MAP_FROM_ARRAYS": "map",
-        "JSON_EXISTS": "json_exists",
     }
 )
 
@@ -263,10 +263,243 @@ def _elt(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     return fn("list_extract", exp.Array(expressions=args[1:]), args[0])
 
 
+# -- SQL/JSON (compiler/bind/functions_json.py has the call layout) ----------------------------
+# Calcite's semantics, which Flink's are (SqlJsonUtils): NULL input gives NULL; a document that
+# does not parse is an error; in lax mode (the default) a missing value, JSON null and, for
+# JSON_VALUE, an object or array are "empty", in strict mode a missing value and a value of the
+# wrong kind are errors. The ON EMPTY / ON ERROR clauses decide what an empty result or an
+# error gives. DuckDB's json functions raise on a malformed document, so json_valid guards them.
+_JSON_MODE = re.compile(r"^\s*(lax|strict)\s+", re.IGNORECASE)
+# Flink's `['name']` / `["name"]` member steps; DuckDB reads `."name"`.
+_JSON_BRACKET_NAME = re.compile(r"""\.?\[\s*(?:'([^']*)'|"([^"]*)")\s*\]""")
+# JSON_VALUE: the JSON types (DuckDB's json_type) each RETURNING kind converts from.
+_JSON_NUMBERS = ("BIGINT", "UBIGINT", "DOUBLE")
+_JSON_SOURCES: MappingProxyType[Kind, tuple[str, ...]] = MappingProxyType(
+    {
+        Kind.BOOLEAN: ("BOOLEAN",),
+        **{k: ("BIGINT", "UBIGINT") for k in INTEGER_KINDS},
+        Kind.FLOAT: _JSON_NUMBERS,
+        Kind.DOUBLE: _JSON_NUMBERS,
+        Kind.DECIMAL: _JSON_NUMBERS,
+        Kind.DATE: ("VARCHAR",),
+        Kind.TIME: ("VARCHAR",),
+        Kind.TIMESTAMP: ("VARCHAR",),
+    }
+)
+
+
+def _json_path(
+    e: Call, path: exp.Expression
+) -> tuple[exp.Expression, exp.Expression | None, bool, bool]:
+    """(DuckDB path, the path when it may be NULL, strict, wildcard) of a call's path: a
+    literal's mode prefix and member brackets are rewritten; a path computed per row is read in
+    lax mode (its `lax ` dropped)."""
+    arg = e.args[1]
+    if not (isinstance(arg, Literal) and isinstance(arg.value, str)):
+        stripped = fn("regexp_replace", path, _string(r"^\s*lax\s+"), _string(""))
+        return stripped, path, False, False
+    text = arg.value
+    mode = _JSON_MODE.match(text)
+    if mode is not None:
+        text = text[mode.end() :]
+    text = _JSON_BRACKET_NAME.sub(
+        lambda m: '."' + (m.group(1) if m.group(1) is not None else m.group(2)) + '"', text
+    )
+    strict = mode is not None and mode.group(1).lower() == "strict"
+    return _string(text), None, strict, "*" in text
+
+
+def _json_at(doc: exp.Expression, path: exp.Expression, wildcard: bool) -> exp.Expression:
+    """The JSON value at `path` (NULL when missing); a wildcard path's matches as one array."""
+    found = fn("json_extract", doc.copy(), path.copy())
+    return fn("to_json", found) if wildcard else found
+
+
+def _is(e: exp.Expression, *values: str) -> exp.Expression:
+    if len(values) == 1:
+        return exp.EQ(this=e, expression=_string(values[0]))
+    return exp.In(this=e, expressions=[_string(v) for v in values])
+
+
+def _json_guarded(
+    doc: exp.Expression,
+    path: exp.Expression | None,
+    cases: list[tuple[exp.Expression, exp.Expression]],
+    on_invalid: exp.Expression,
+    default: exp.Expression | None,
+) -> exp.Expression:
+    """CASE: NULL for a NULL document or path (None: a literal), `on_invalid` for a malformed
+    document, then `cases` (which may call DuckDB's json functions on the document)."""
+    absent: exp.Expression = exp.Is(this=doc.copy(), expression=exp.Null())
+    if path is not None:
+        absent = exp.Or(this=absent, expression=exp.Is(this=path.copy(), expression=exp.Null()))
+    invalid = exp.Not(this=fn("json_valid", doc.copy()))
+    ifs = [exp.If(this=absent, true=exp.Null()), exp.If(this=invalid, true=on_invalid)]
+    ifs += [exp.If(this=c, true=v) for c, v in cases]
+    return exp.Case(ifs=ifs, default=default)
+
+
+def _json_error(name: str, what: str) -> exp.Expression:
+    return fn("error", _string(f"{name}: {what}"))
+
+
 def _json_value(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
-    if len(args) != 2:
-        raise UnsupportedError("JSON_VALUE options are not supported by the batch target yet")
-    return cast(fn("json_extract_string", *args), e.type, safe=True)
+    doc = args[0]
+    path, nullable_path, strict, wildcard = _json_path(e, args[1])
+    rtype = e.type
+    modes = ("NULL", "NULL") if len(args) == 2 else (_mode(e, 2), _mode(e, 4))
+    defaults = (None, None) if len(args) == 2 else (args[3], args[5])
+
+    def behavior(which: int, what: str) -> exp.Expression:
+        mode, default = modes[which], defaults[which]
+        if mode == "ERROR":
+            return _json_error("JSON_VALUE", what)
+        if mode == "DEFAULT" and default is not None:
+            # DuckDB's own cast: a BOOLEAN default becomes 'false' (Java's String.valueOf)
+            return cast(default.copy(), rtype)
+        return cast(exp.Null(), rtype)
+
+    def empty() -> exp.Expression:
+        return behavior(0, "the path selects no scalar (ERROR ON EMPTY)")
+
+    def error(what: str) -> exp.Expression:
+        return behavior(1, f"{what} (ERROR ON ERROR)")
+
+    at = _json_at(doc, path, wildcard)
+    kind = fn("json_type", at)
+    # a missing value (NULL kind) is empty in lax mode, an error in strict mode, like an
+    # object or array; JSON null is empty in both
+    if strict:
+        no_scalar = _is(fn("coalesce", kind, _string("MISSING")), "MISSING", "OBJECT", "ARRAY")
+        cases = [
+            (no_scalar, error("no scalar at the strict path")),
+            (_is(kind.copy(), "NULL"), empty()),
+        ]
+    else:
+        cases = [(_is(fn("coalesce", kind, _string("NULL")), "NULL", "OBJECT", "ARRAY"), empty())]
+    if not wildcard:  # a wildcard's matches form an array: never a scalar
+        text = fn("json_extract_string", doc.copy(), path.copy())
+        value = text if rtype.is_string else cast(text, rtype, safe=True)
+        sources = _JSON_SOURCES.get(rtype.kind)
+        fits: exp.Expression = exp.Not(this=exp.Is(this=value, expression=exp.Null()))
+        if sources is not None:
+            fits = exp.And(this=_is(kind.copy(), *sources), expression=fits)
+        cases.append((fits, value.copy()))
+    target = str(rtype.with_nullable(True))
+    return _json_guarded(
+        doc,
+        nullable_path,
+        cases,
+        error("the input is not valid JSON"),
+        error(f"the value at the path is no {target}"),
+    )
+
+
+def _mode(e: Call, at: int) -> str:
+    value = e.args[at]
+    assert isinstance(value, Literal) and isinstance(value.value, str)
+    return value.value
+
+
+_JSON_QUERY_FALLBACKS = MappingProxyType({"EMPTY ARRAY": "[]", "EMPTY OBJECT": "{}"})
+
+
+def _json_query(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    doc = args[0]
+    path, nullable_path, strict, wildcard = _json_path(e, args[1])
+    wrapper, on_empty, on_error = (
+        ("WITHOUT", "NULL", "NULL") if len(args) == 2 else (_mode(e, 2), _mode(e, 3), _mode(e, 4))
+    )
+
+    def behavior(mode: str, what: str) -> exp.Expression:
+        if mode == "ERROR":
+            return _json_error("JSON_QUERY", what)
+        fallback = _JSON_QUERY_FALLBACKS.get(mode)
+        if fallback is None:
+            return exp.Cast(this=exp.Null(), to=data_type("VARCHAR"))
+        return _string(fallback)
+
+    empty = behavior(on_empty, "the path selects nothing (ERROR ON EMPTY)")
+    at = _json_at(doc, path, wildcard)
+    missing = exp.Is(this=at.copy(), expression=exp.Null())
+    cases: list[tuple[exp.Expression, exp.Expression]] = []
+    if strict:
+        cases.append((missing, behavior(on_error, "no value at the strict path (ERROR ON ERROR)")))
+    if wrapper == "WITHOUT":
+        kind = fn("json_type", at.copy())
+        cases.append((exp.Or(this=missing.copy(), expression=_is(kind, "NULL")), empty))
+        scalar = exp.Not(this=_is(kind.copy(), "OBJECT", "ARRAY"))
+        if strict:
+            what = "the value at the strict path is a scalar (ERROR ON ERROR)"
+            cases.append((scalar, behavior(on_error, what)))
+        else:
+            cases.append((scalar, empty.copy()))
+        result: exp.Expression = at
+    elif wrapper == "UNCONDITIONAL":
+        result = fn("json_array", at)
+    else:  # CONDITIONAL: an array as it is, anything else wrapped
+        is_array = _is(fn("json_type", at.copy()), "ARRAY")
+        result = exp.Case(ifs=[exp.If(this=is_array, true=at)], default=fn("json_array", at.copy()))
+    text = _json_guarded(
+        doc,
+        nullable_path,
+        cases,
+        behavior(on_error, "the input is not valid JSON (ERROR ON ERROR)"),
+        exp.Cast(this=result, to=data_type("VARCHAR")),
+    )
+    return text if e.type.is_string else _json_strings(text)
+
+
+def _json_strings(text: exp.Expression) -> exp.Expression:
+    """RETURNING ARRAY<STRING>: a JSON array's elements as strings (a string element without
+    its quotes, JSON null as NULL, other values as JSON text); NULL for anything else."""
+    x = exp.to_identifier("x")
+    element = exp.Case(
+        ifs=[
+            exp.If(
+                this=_is(fn("json_type", exp.column("x")), "VARCHAR"),
+                true=fn("json_extract_string", exp.column("x"), _string("$")),
+            ),
+            exp.If(this=_is(fn("json_type", exp.column("x")), "NULL"), true=exp.Null()),
+        ],
+        default=exp.Cast(this=exp.column("x"), to=data_type("VARCHAR")),
+    )
+    elements = fn(
+        "list_transform",
+        fn("json_extract", text, _string("$[*]")),
+        exp.Lambda(this=element, expressions=[x]),
+    )
+    is_array = _is(fn("json_type", text.copy()), "ARRAY")
+    return exp.Case(ifs=[exp.If(this=is_array, true=elements)])
+
+
+_JSON_EXISTS_ERRORS = MappingProxyType(
+    {"TRUE": exp.true(), "FALSE": exp.false(), "UNKNOWN": exp.Null()}
+)
+
+
+def _json_exists(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    doc = args[0]
+    path, nullable_path, strict, wildcard = _json_path(e, args[1])
+    mode = _mode(e, 2) if len(args) == 3 else "FALSE"
+    fixed = _JSON_EXISTS_ERRORS.get(mode)
+
+    def error(what: str) -> exp.Expression:
+        if fixed is None:
+            return _json_error("JSON_EXISTS", f"{what} (ERROR ON ERROR)")
+        return fixed.copy()
+
+    at = _json_at(doc, path, wildcard)
+    cases: list[tuple[exp.Expression, exp.Expression]] = []
+    if strict:
+        cases.append(
+            (exp.Is(this=at.copy(), expression=exp.Null()), error("no value at the strict path"))
+        )
+    # Calcite: a value exists when the path selects something other than JSON null
+    found = fn(
+        "coalesce", exp.NEQ(this=fn("json_type", at), expression=_string("NULL")), exp.false()
+    )
+    return _json_guarded(doc, nullable_path, cases, error("the input is not valid JSON"), found)
 
 
 # -- numbers ----------------------------------------------------------------------------------
@@ -487,6 +720,8 @@ _HANDLERS: MappingProxyType[str, Handler] = MappingProxyType(
         "LEAST": _greatest_least,
         "ELT": _elt,
         "JSON_VALUE": _json_value,
+        "JSON_QUERY": _json_query,
+        "JSON_EXISTS": _json_exists,
         "LOG": _log,
         "FLOOR": _floor_ceil,
         "CEIL": _floor_ceil,

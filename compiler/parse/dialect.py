@@ -22,7 +22,7 @@ from nrtg.compiler.errors import ParseError, Span
 
 from .checks import StrictParser, SyntaxFailure
 from .generator import FlinkGenerator
-from .nodes import WindowTVF, mark_span
+from .nodes import JsonQuery, WindowTVF, mark_span
 from .tvf import parse_window_tvf
 
 __all__ = ["Flink", "FlinkParser", "FlinkTokenizer", "SyntaxFailure"]
@@ -145,6 +145,18 @@ _OPERAND_END = _EXPRESSION_END | {
 _SHIFT_HALVES = frozenset({TokenType.GT, TokenType.LT})
 
 
+# What may follow ON EMPTY / ON ERROR in each SQL/JSON function (DEFAULT <expr> aside).
+_JSON_BEHAVIORS = {
+    "JSON_VALUE": ("NULL", "ERROR"),
+    "JSON_QUERY": ("NULL", "ERROR", "EMPTY ARRAY", "EMPTY OBJECT"),
+    "JSON_EXISTS": ("TRUE", "FALSE", "UNKNOWN", "ERROR"),
+}
+# Words that end a RETURNING type: the first word of a later clause.
+_JSON_CLAUSE_WORDS = frozenset(
+    {"NULL", "ERROR", "DEFAULT", "EMPTY", "WITH", "WITHOUT", "TRUE", "FALSE", "UNKNOWN"}
+)
+
+
 def _build_typed(names: frozenset[str]) -> dict[str, Callable[..., Any]]:
     return {k: v for k, v in parser.Parser.FUNCTIONS.items() if k in names}
 
@@ -172,6 +184,9 @@ class FlinkParser(StrictParser):
         "TRY_CAST": lambda self: self._parse_flink_cast(safe=True),
         "TIMESTAMPADD": lambda self: self._parse_timestamp_fn(exp.TimestampAdd),
         "TIMESTAMPDIFF": lambda self: self._parse_timestamp_fn(exp.TimestampDiff),
+        "JSON_VALUE": lambda self: self._parse_json_fn("JSON_VALUE"),
+        "JSON_QUERY": lambda self: self._parse_json_fn("JSON_QUERY"),
+        "JSON_EXISTS": lambda self: self._parse_json_fn("JSON_EXISTS"),
     }
     STRICT_CAST = True
     LOG_DEFAULTS_TO_LN = False
@@ -371,6 +386,104 @@ class FlinkParser(StrictParser):
         else:  # TIMESTAMPDIFF(unit, timepoint1, timepoint2) = timepoint2 - timepoint1
             node = exp.TimestampDiff(this=first, expression=second, unit=unit)
         return self.expression(node)
+
+    # -- JSON_VALUE, JSON_QUERY, JSON_EXISTS -------------------------------------------------
+
+    def _parse_json_fn(self, name: str) -> exp.Expr:
+        """The SQL/JSON query functions' clauses, in Flink's order: RETURNING (not JSON_EXISTS),
+        JSON_QUERY's wrapper, then the ON EMPTY and ON ERROR behaviors (JSON_EXISTS: ON ERROR
+        only)."""
+        doc = self._parse_assignment()
+        if not self._match(TokenType.COMMA):
+            self.raise_error(f"expected ',' and a JSON path in {name}")
+        path = self._parse_bitwise()
+        returning = None
+        if name != "JSON_EXISTS" and self._match(TokenType.RETURNING):
+            returning = self._parse_json_returning()
+        wrapper = self._parse_json_wrapper() if name == "JSON_QUERY" else None
+        empty = None if name == "JSON_EXISTS" else self._parse_json_behavior(name, "EMPTY")
+        error = self._parse_json_behavior(name, "ERROR")
+        self._expect_r_paren()
+        on = exp.OnCondition(empty=empty, error=error) if empty or error else None
+        if name == "JSON_VALUE":
+            node: exp.Expr = exp.JSONValue(
+                this=doc, path=path, returning=returning, on_condition=on
+            )
+        elif name == "JSON_EXISTS":
+            node = exp.JSONExists(this=doc, path=path, on_condition=on)
+        else:
+            node = JsonQuery(
+                this=doc, path=path, returning=returning, wrapper=wrapper, on_condition=on
+            )
+        return self.expression(node)
+
+    def _parse_json_returning(self) -> exp.DataType:
+        """The type after RETURNING: the tokens up to the next clause or the closing `)`."""
+        first = self._curr
+        depth = 0
+        last: Token | None = None
+        while self._curr:
+            tt = self._curr.token_type
+            if tt in (TokenType.L_PAREN, TokenType.LT):
+                depth += 1
+            elif tt in (TokenType.R_PAREN, TokenType.GT):
+                if depth == 0:
+                    break
+                depth -= 1
+            elif (
+                depth == 0
+                and self._curr.text.upper() in _JSON_CLAUSE_WORDS
+                and not (tt == TokenType.NULL and last is not None and last.text.upper() == "NOT")
+            ):
+                break  # a clause's first word (NULL after NOT belongs to the type)
+            last = self._curr
+            self._advance()
+        if last is None:
+            self.raise_error("expected a type after RETURNING")
+        assert last is not None
+        return self.flink_data_type(first, last)
+
+    def _parse_json_wrapper(self) -> str | None:
+        """`WITHOUT [ARRAY] WRAPPER` or `WITH [CONDITIONAL | UNCONDITIONAL] [ARRAY] WRAPPER`."""
+        if self._match_text_seq("WITHOUT"):
+            kind = "WITHOUT"
+        elif self._match(TokenType.WITH):
+            kind = "UNCONDITIONAL"
+            if self._match_text_seq("CONDITIONAL"):
+                kind = "CONDITIONAL"
+            else:
+                self._match_text_seq("UNCONDITIONAL")
+        else:
+            return None
+        self._match(TokenType.ARRAY)
+        if not self._match_text_seq("WRAPPER"):
+            self.raise_error("expected WRAPPER")
+        return kind
+
+    def _parse_json_behavior(self, name: str, kind: str) -> str | exp.Expr | None:
+        """`<behavior> ON <kind>`: sqlglot's form, the text ("NULL ON EMPTY") or, for
+        `DEFAULT <expr> ON <kind>`, the expression; None (nothing consumed) when absent."""
+        index = self._index
+        default: exp.Expr | None = None
+        if name == "JSON_VALUE" and self._match(TokenType.DEFAULT):
+            default = self._parse_bitwise()
+            words = "DEFAULT"
+        else:
+            words = ""
+            for option in _JSON_BEHAVIORS[name]:
+                if self._match_text_seq(*option.split()):
+                    words = option
+                    break
+        if not words:
+            return None
+        if not self._match_text_seq("ON", kind):
+            if kind == "EMPTY" and self._match_text_seq("ON", "ERROR"):
+                self._retreat(index)  # the ON ERROR clause: parsed next
+                return None
+            self.raise_error(f"expected ON {kind} after {words}")
+        if default is not None:
+            return default
+        return f"{words} ON {kind}"
 
     # -- CAST with Flink types ---------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from typing import ClassVar
 from sqlglot import exp, generator
 
 from .hints import hints_sql
-from .nodes import TVF_ARGS, WindowTVF
+from .nodes import TVF_ARGS, JsonQuery, WindowTVF
 from .reserved import RESERVED_WORDS
 
 __all__ = ["FlinkGenerator"]
@@ -20,6 +20,7 @@ class FlinkGenerator(generator.Generator):
     TRANSFORMS: ClassVar[dict[type[exp.Expr], Callable[..., str]]] = {
         **generator.Generator.TRANSFORMS,
         WindowTVF: lambda self, e: self.windowtvf_sql(e),
+        JsonQuery: lambda self, e: self.jsonquery_sql(e),
         exp.VarMap: lambda self, e: self.varmap_sql(e),
         exp.If: lambda self, e: self.func(
             "IF", e.this, e.args.get("true"), e.args.get("false") or exp.null()
@@ -83,6 +84,21 @@ class FlinkGenerator(generator.Generator):
             f"{self.sql(k)}, {self.sql(v)}" for k, v in zip(keys, values, strict=True)
         )
         return f"MAP[{pairs}]"
+
+    def jsonquery_sql(self, expression: JsonQuery) -> str:
+        clauses = [self.sql(expression, "path")]
+        returning = self.sql(expression, "returning")
+        if returning:
+            clauses.append(f"RETURNING {returning}")
+        wrapper = expression.args.get("wrapper")
+        if wrapper:
+            clauses.append(
+                "WITHOUT ARRAY WRAPPER" if wrapper == "WITHOUT" else f"WITH {wrapper} ARRAY WRAPPER"
+            )
+        on = self.sql(expression, "on_condition")
+        if on:
+            clauses.append(on)
+        return self.func("JSON_QUERY", expression.this, " ".join(clauses))
 
     def windowtvf_sql(self, expression: WindowTVF) -> str:
         kind = expression.kind

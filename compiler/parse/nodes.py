@@ -16,6 +16,7 @@ T = TypeVar("T")
 
 __all__ = [
     "TVF_ARGS",
+    "JsonQuery",
     "WindowTVF",
     "find_all",
     "flink_type",
@@ -60,6 +61,24 @@ class WindowTVF(exp.Expression):
     @property
     def kind(self) -> str:
         return str(self.args["kind"])
+
+
+class JsonQuery(exp.Expression):
+    """`JSON_QUERY(doc, path [RETURNING type] [wrapper] [behavior ON EMPTY] [behavior ON
+    ERROR])` (sqlglot's JSON_VALUE and JSON_EXISTS nodes fit Flink's; it has none for this).
+
+    `returning` a DataType carrying its SqlType; `wrapper` "WITHOUT", "CONDITIONAL" or
+    "UNCONDITIONAL"; `on_condition` an exp.OnCondition whose `empty`/`error` are sqlglot's
+    strings ("EMPTY ARRAY ON EMPTY").
+    """
+
+    arg_types: ClassVar[dict[str, bool]] = {
+        "this": True,
+        "path": True,
+        "returning": False,
+        "wrapper": False,
+        "on_condition": False,
+    }
 
 
 def flink_type(node: exp.Expression) -> SqlType | None:

@@ -34,7 +34,6 @@ NOT_LOWERED = {
     "IS_DIGIT",
     "JSON_ARRAYAGG",
     "JSON_OBJECTAGG",
-    "JSON_QUERY",
     "JSON_STRING",
     "PARSE_URL",
     "PRINTF",

@@ -1,0 +1,156 @@
+"""JSON_VALUE, JSON_QUERY and JSON_EXISTS with their clauses (RETURNING, wrappers, ON EMPTY /
+ON ERROR): parsed and printed back, typed, and run on both targets with the same rows.
+
+Expected values follow Flink's documentation examples and Calcite's SqlJsonUtils semantics
+(lax mode: a missing value, JSON null and, for JSON_VALUE, an object or array are empty; strict
+mode: a missing value is an error; a malformed document is an error)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from nrtg.catalog import types as t
+from nrtg.compiler.api import compile_sql
+from nrtg.compiler.errors import NrtgError, ParseError, TypeCheckError
+from nrtg.compiler.parse.parse import parse_expression, to_flink_sql
+from nrtg.compiler.plan import nodes as n
+from tests.runtime.stream._parity import run_parity
+
+DOCS = (
+    '(VALUES (1, \'{"k": 5, "s": "abc", "a": [1, 2], "o": {"x": 1}, "b": true, '
+    '"f": 2.5, "n": null, "d": "2024-03-10", "a b": "sp"}\'), '
+    '(2, \'{"k": "x7", "a": [], "f": 12345678901}\'), '
+    "(3, 'not json'), (4, CAST(NULL AS STRING))) AS t(id, doc)"
+)
+
+
+def _plan(sql: str) -> n.Plan:
+    (root,) = compile_sql(sql).optimized
+    return root
+
+
+def _column(expr: str) -> dict[int, Any]:
+    """`expr` per document id, the same on both targets."""
+    batch, stream = run_parity(_plan(f"SELECT id, {expr} AS v FROM {DOCS}"))
+    assert batch == stream
+    return {row[0]: row[1] for row in batch}
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "JSON_VALUE(doc, '$.k' RETURNING INT)",
+        "JSON_VALUE(doc, 'lax $.k' RETURNING DECIMAL(10, 2) DEFAULT -1 ON EMPTY ERROR ON ERROR)",
+        "JSON_VALUE(doc, '$.k' NULL ON ERROR)",
+        "JSON_VALUE(doc, '$.k' RETURNING INT NOT NULL NULL ON EMPTY)",
+        "JSON_QUERY(doc, '$.a' WITH CONDITIONAL ARRAY WRAPPER EMPTY ARRAY ON EMPTY "
+        "EMPTY OBJECT ON ERROR)",
+        "JSON_QUERY(doc, '$.a' RETURNING ARRAY<STRING>)",
+        "JSON_QUERY(doc, '$' WITHOUT ARRAY WRAPPER)",
+        "JSON_EXISTS(doc, 'strict $.b' TRUE ON ERROR)",
+        "JSON_EXISTS(doc, '$.b')",
+    ],
+)
+def test_printed_back_as_written(sql: str) -> None:
+    assert to_flink_sql(parse_expression(sql)) == sql
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("JSON_VALUE(doc, '$.k' EMPTY ARRAY ON EMPTY)", "expected )"),
+        ("JSON_VALUE(doc)", "expected ',' and a JSON path"),
+        ("JSON_VALUE(doc, '$.k' NULL ON)", "expected ON EMPTY after NULL"),
+        ("JSON_QUERY(doc, '$.k' WITH ARRAY)", "expected WRAPPER"),
+        ("JSON_VALUE(doc, '$.k' NULL ON ERROR NULL ON EMPTY)", "expected )"),  # Flink's order
+        ("JSON_EXISTS(doc, '$.k' RETURNING INT)", "expected )"),
+    ],
+)
+def test_malformed_clauses(sql: str, message: str) -> None:
+    with pytest.raises(ParseError, match=re.escape(message)):
+        parse_expression(sql)
+
+
+def test_types() -> None:
+    fields = _plan(
+        f"SELECT JSON_VALUE(doc, '$.k') AS a, JSON_VALUE(doc, '$.k' RETURNING BIGINT) AS b, "
+        f"JSON_QUERY(doc, '$.a' RETURNING ARRAY<STRING>) AS c, JSON_EXISTS(doc, '$.k') AS d, "
+        f"JSON_EXISTS('{{}}', '$.k') AS e, JSON_EXISTS('{{}}', '$.k' UNKNOWN ON ERROR) AS f "
+        f"FROM {DOCS}"
+    ).schema.fields
+    assert [f.type for f in fields] == [
+        t.string(),
+        t.bigint(),
+        t.array(t.string()),
+        t.boolean(),
+        t.boolean(False),
+        t.boolean(),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [
+        ("JSON_VALUE(doc, '$.a' RETURNING ARRAY<INT>)", "JSON_VALUE cannot return ARRAY<INT>"),
+        ("JSON_QUERY(doc, '$.a' RETURNING INT)", "JSON_QUERY cannot return INT"),
+        ("JSON_VALUE(doc, '$.k' RETURNING INT DEFAULT 'x' ON EMPTY)", "does not fit RETURNING"),
+        ("JSON_VALUE(id, '$.k')", "argument 1 must be STRING"),
+    ],
+)
+def test_type_errors(expr: str, message: str) -> None:
+    with pytest.raises(TypeCheckError, match=message):
+        compile_sql(f"SELECT {expr} FROM {DOCS}")
+
+
+def test_json_value_returning() -> None:
+    assert _column("JSON_VALUE(doc, '$.k')") == {1: "5", 2: "x7", 3: None, 4: None}
+    # a JSON string is no INT: an error, NULL by default (NULL ON ERROR)
+    assert _column("JSON_VALUE(doc, '$.k' RETURNING INT)") == {1: 5, 2: None, 3: None, 4: None}
+    assert _column("JSON_VALUE(doc, '$.f' RETURNING DOUBLE)")[1] == 2.5
+    # out of DECIMAL(10, 1)'s range: an error
+    assert _column("JSON_VALUE(doc, '$.f' RETURNING DECIMAL(10, 1))")[2] is None
+    assert _column("JSON_VALUE(doc, '$.b' RETURNING BOOLEAN)")[1] is True
+    assert str(_column("JSON_VALUE(doc, '$.d' RETURNING DATE)")[1]) == "2024-03-10"
+    assert _column("JSON_VALUE(doc, '$.[''a b'']')")[1] == "sp"
+
+
+def test_json_value_on_empty_and_on_error() -> None:
+    # Flink doc: JSON_VALUE('{"a": true}', 'lax $.b' DEFAULT FALSE ON EMPTY) = 'false'
+    assert _column("JSON_VALUE(doc, 'lax $.zz' DEFAULT FALSE ON EMPTY)")[1] == "false"
+    both = "JSON_VALUE(doc, '$.zz' RETURNING INT DEFAULT -1 ON EMPTY DEFAULT -2 ON ERROR)"
+    assert _column(both) == {1: -1, 2: -1, 3: -2, 4: None}  # NULL input: NULL
+    # lax: an object, JSON null and a missing value are empty; strict: missing is an error
+    assert _column("JSON_VALUE(doc, '$.o' DEFAULT 'e' ON EMPTY)")[1] == "e"
+    assert _column("JSON_VALUE(doc, '$.n' DEFAULT 'e' ON EMPTY)")[1] == "e"
+    strict = "JSON_VALUE(doc, 'strict $.zz' DEFAULT 'empty' ON EMPTY DEFAULT 'error' ON ERROR)"
+    assert _column(strict) == {1: "error", 2: "error", 3: "error", 4: None}
+
+
+def test_json_query_wrappers_and_behaviors() -> None:
+    assert _column("JSON_QUERY(doc, '$.o')")[1] == '{"x":1}'
+    assert _column("JSON_QUERY(doc, '$.a')") == {1: "[1,2]", 2: "[]", 3: None, 4: None}
+    # scalars must be wrapped to be returned (Flink doc)
+    assert _column("JSON_QUERY(doc, '$.k')")[1] is None
+    assert _column("JSON_QUERY(doc, '$.k' WITH CONDITIONAL ARRAY WRAPPER)")[1] == "[5]"
+    assert _column("JSON_QUERY(doc, '$.a' WITH CONDITIONAL ARRAY WRAPPER)")[1] == "[1,2]"
+    assert _column("JSON_QUERY(doc, '$.a' WITH UNCONDITIONAL ARRAY WRAPPER)")[1] == "[[1,2]]"
+    assert _column("JSON_QUERY(doc, 'lax $.zz' EMPTY OBJECT ON EMPTY)")[1] == "{}"
+    assert _column("JSON_QUERY(doc, 'strict $.zz' EMPTY ARRAY ON ERROR)")[1] == "[]"
+    assert _column("JSON_QUERY(doc, '$.a' RETURNING ARRAY<STRING>)")[1] == ("1", "2")
+
+
+def test_json_exists() -> None:
+    assert _column("JSON_EXISTS(doc, '$.k')") == {1: True, 2: True, 3: False, 4: None}
+    assert _column("JSON_EXISTS(doc, '$.n')")[1] is False  # JSON null: nothing selected
+    assert _column("JSON_EXISTS(doc, 'strict $.zz' TRUE ON ERROR)")[1] is True
+    assert _column("JSON_EXISTS(doc, '$.k' UNKNOWN ON ERROR)")[3] is None
+
+
+def test_error_behavior_fails_the_query() -> None:
+    with pytest.raises(NrtgError, match="not valid JSON"):
+        _column("JSON_VALUE(doc, '$.k' ERROR ON ERROR)")
+    with pytest.raises(NrtgError, match="ERROR ON EMPTY"):
+        _column("JSON_VALUE(doc, '$.zz' ERROR ON EMPTY)")
