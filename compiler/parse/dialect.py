@@ -403,6 +403,10 @@ class FlinkParser(StrictParser):
         wrapper = self._parse_json_wrapper() if name == "JSON_QUERY" else None
         empty = None if name == "JSON_EXISTS" else self._parse_json_behavior(name, "EMPTY")
         error = self._parse_json_behavior(name, "ERROR")
+        if error is not None and empty is None and name != "JSON_EXISTS":
+            start = self._curr
+            if self._parse_json_behavior(name, "EMPTY") is not None:
+                self.fail("the ON EMPTY clause comes before ON ERROR", start, self._prev)
         self._expect_r_paren()
         on = exp.OnCondition(empty=empty, error=error) if empty or error else None
         if name == "JSON_VALUE":
