@@ -15,7 +15,7 @@ from nrtg.catalog.schema import Field, TableDef, TimeAttr, ViewDef
 
 from ..errors import BindError, PlanValidationError, TypeCheckError, UnsupportedError
 from ..parse import nodes as pn
-from ..parse.hints import Hint
+from ..parse.hints import Hint, hint_tables
 from ..plan import nodes as n
 from ..plan.expr import Cast, ColumnRef, Expr, FieldAccess, Literal, and_
 from . import coercion, view_cache
@@ -425,9 +425,9 @@ class QueryBinder:
 
 # -- helpers ----------------------------------------------------------------------------------
 def _check_join_hints(select: exp.Select) -> None:
-    """Join hints (BROADCAST(t), ...) choose a join strategy, which nrtg leaves to its own
-    operators: they change no result and are ignored, once each name they list is checked
-    against the tables and aliases of this FROM, as Flink does."""
+    """Join hints (BROADCAST(t), ...) choose a join strategy and LOOKUP how a lookup runs,
+    which nrtg leaves to its own operators: they change no result and are ignored, once each
+    table they name is checked against the tables and aliases of this FROM, as Flink does."""
     hint = select.args.get("hint")
     hints: tuple[Hint, ...] = hint.meta.get("hints", ()) if hint is not None and hint._meta else ()
     if not hints:
@@ -435,7 +435,7 @@ def _check_join_hints(select: exp.Select) -> None:
     items = [select.args["from_"].this, *(j.this for j in select.args.get("joins") or [])]
     names = {x.alias_or_name for x in items} | {x.name for x in items if isinstance(x, exp.Table)}
     for h in hints:
-        for value in h.values:
+        for value in hint_tables(h):
             if value.split(".")[-1] not in names:
                 raise BindError(
                     f"{h.name}({value}): '{value}' names no table or alias of this FROM",

@@ -6,8 +6,9 @@ Two places take them (Calcite's grammar, as Flink uses it):
   `INSERT INTO t /*+ OPTIONS(...) */`: dynamic table options, merged over the table's own
   options for that one reference (the catalog is not changed);
 - right after SELECT, query hints: the join strategies BROADCAST, SHUFFLE_HASH, SHUFFLE_MERGE
-  and NEST_LOOP (which change no result: nrtg accepts and ignores them), LOOKUP and STATE_TTL
-  (which do, and nrtg does not implement: refused).
+  and NEST_LOOP, and LOOKUP without retry options (they change no result: nrtg accepts and
+  ignores them); STATE_TTL and LOOKUP's retries (they do, and nrtg does not implement them:
+  refused).
 
 A hint's text is parsed here (sqlglot reads a query hint leniently and a table hint not at all),
 so a malformed or unknown hint is an error that points into it.
@@ -25,20 +26,24 @@ __all__ = [
     "Hint",
     "check_query_hints",
     "hint_options",
+    "hint_tables",
     "hints_sql",
     "parse_hints",
 ]
 
 # Join strategies: a plan choice, never a different result.
 JOIN_HINTS = frozenset({"BROADCAST", "SHUFFLE_HASH", "SHUFFLE_MERGE", "NEST_LOOP"})
-# Query hints that change what a job does, and why nrtg refuses them.
-_REFUSED_QUERY_HINTS = {
-    "LOOKUP": "LOOKUP hints (async lookup, retry on a missed key) are not supported: nrtg's "
-    "lookup joins are synchronous and never retry; remove the hint",
-    "STATE_TTL": "STATE_TTL hints are not supported: nrtg keeps operator state without a "
-    "time-to-live; remove the hint (nrtg advises where state grows without bound)",
-}
-_QUERY_HINTS = JOIN_HINTS | _REFUSED_QUERY_HINTS.keys()
+# STATE_TTL expires state, which changes results; nrtg's operators keep theirs.
+_STATE_TTL = (
+    "STATE_TTL hints are not supported: nrtg keeps operator state without a time-to-live; "
+    "remove the hint (nrtg advises where state grows without bound)"
+)
+# LOOKUP's options (Flink's LookupJoinHintOptions): how a lookup runs (asynchronously, in
+# which order, how many at once) changes no result, and nrtg ignores it; retrying a missed
+# key does, and nrtg's lookup joins never retry.
+_LOOKUP_OPTIONS = frozenset({"table", "async", "output-mode", "capacity", "timeout"})
+_LOOKUP_RETRY = frozenset({"retry-predicate", "retry-strategy", "fixed-delay", "max-attempts"})
+_QUERY_HINTS = JOIN_HINTS | {"LOOKUP", "STATE_TTL"}
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -226,15 +231,44 @@ def check_query_hints(hints: tuple[Hint, ...]) -> None:
                 + ", ".join(sorted(_QUERY_HINTS))
             )
             raise ParseError(message, hint.span)
-        refused = _REFUSED_QUERY_HINTS.get(hint.name)
-        if refused is not None:
-            raise UnsupportedError(refused, hint.span)
-        if not hint.values or hint.options:
+        if hint.name == "STATE_TTL":
+            raise UnsupportedError(_STATE_TTL, hint.span)
+        if hint.name == "LOOKUP":
+            _check_lookup(hint)
+        elif not hint.values or hint.options:
             raise ParseError(
                 f"{hint.name} takes the names of the tables it applies to, e.g. "
                 f"{hint.name}(orders)",
                 hint.span,
             )
+
+
+def _check_lookup(hint: Hint) -> None:
+    keys = [k for k, _ in hint.options]
+    if "table" not in keys:
+        raise ParseError(
+            "LOOKUP takes 'key' = 'value' options, 'table' among them: "
+            "LOOKUP('table' = 'customers', 'async' = 'true')",
+            hint.span,
+        )
+    retry = [k for k in keys if k in _LOOKUP_RETRY]
+    if retry:
+        raise UnsupportedError(
+            f"LOOKUP option '{retry[0]}' is not supported: nrtg's lookup joins never retry a "
+            "missed key; remove the retry options",
+            hint.span,
+        )
+    unknown = [k for k in keys if k not in _LOOKUP_OPTIONS]
+    if unknown:
+        known = ", ".join(sorted(_LOOKUP_OPTIONS | _LOOKUP_RETRY))
+        raise ParseError(f"unknown LOOKUP option '{unknown[0]}' (options: {known})", hint.span)
+
+
+def hint_tables(hint: Hint) -> tuple[str, ...]:
+    """The tables (names or aliases) a query hint applies to."""
+    if hint.name == "LOOKUP":
+        return tuple(v for k, v in hint.options if k == "table")
+    return hint.values
 
 
 def hints_sql(options: tuple[tuple[str, str], ...]) -> str:

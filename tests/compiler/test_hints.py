@@ -100,7 +100,12 @@ def test_join_hints_are_accepted_and_change_nothing(files: tuple[Path, Path]) ->
     query = "SELECT {hint} s1.a, s2.b FROM src AS s1 JOIN src AS s2 ON s1.a = s2.a;"
     ddl = DDL.format(path=files[0])
     plain = compile_sql(ddl + query.format(hint="")).explain("optimized")
-    for hint in ("BROADCAST(s2)", "SHUFFLE_HASH(s1, s2), SHUFFLE_MERGE(s1)", "NEST_LOOP(src)"):
+    for hint in (
+        "BROADCAST(s2)",
+        "SHUFFLE_HASH(s1, s2), SHUFFLE_MERGE(s1)",
+        "NEST_LOOP(src)",
+        "LOOKUP('table' = 's2', 'async' = 'true', 'output-mode' = 'allow_unordered')",
+    ):
         hinted = compile_sql(ddl + query.format(hint=f"/*+ {hint} */"))
         assert hinted.explain("optimized") == plain
 
@@ -129,7 +134,14 @@ def test_join_hints_are_accepted_and_change_nothing(files: tuple[Path, Path]) ->
             "BROADCAST(zz)",
         ),
         ("SELECT /*+ STATE_TTL('src' = '1d') */ * FROM src", UnsupportedError, "STATE_TTL", "S"),
-        ("SELECT /*+ LOOKUP('table' = 'src') */ * FROM src", UnsupportedError, "LOOKUP", "L"),
+        (
+            "SELECT /*+ LOOKUP('table' = 'src', 'max-attempts' = '3') */ * FROM src",
+            UnsupportedError,
+            "never retry",
+            "LOOKUP",
+        ),
+        ("SELECT /*+ LOOKUP('table' = 'src', 'x' = '1') */ * FROM src", ParseError, "'x'", "L"),
+        ("SELECT /*+ LOOKUP('async' = 'true') */ * FROM src", ParseError, "'table'", "LOOKUP"),
         ("SELECT /*+ FOO(src) */ * FROM src", ParseError, "unknown query hint FOO", "FOO"),
         ("SELECT /*+ OPTIONS('k'='v') */ * FROM src", ParseError, "table hint", "OPTIONS"),
         ("SELECT /*+ BROADCAST */ * FROM src", ParseError, "takes the names", "BROADCAST"),
