@@ -292,7 +292,8 @@ TIME_FUNCTIONS: tuple[Spec, ...] = (
         (STRING, STRING, STRING),
         S,
         "CONVERT_TZ(string1, string2, string3) -> STRING: datetime string1 from zone string2 "
-        "to zone string3",
+        "to zone string3; NULL when string1 is no 'yyyy-MM-dd HH:mm:ss'",
+        nulls="always",
     ),
     scalar(
         "SOURCE_WATERMARK",

@@ -6,7 +6,9 @@ Functions missing here are refused with an UnsupportedError naming the function.
 
 from __future__ import annotations
 
+import functools
 import re
+import zoneinfo
 from collections.abc import Callable
 from types import MappingProxyType
 
@@ -615,6 +617,75 @@ def _time_of_day(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     return cast(whole, e.type)
 
 
+# Java's TimeZone.getTimeZone, which Flink's CONVERT_TZ calls: the tz database's IDs, the
+# legacy three-letter IDs below (ZoneId.SHORT_IDS; EST, MST and HST are tz database zones) and
+# custom `GMT+h[h][[:]mm]` IDs; any other name silently means GMT.
+_JAVA_SHORT_IDS = MappingProxyType(
+    {
+        "ACT": "Australia/Darwin",
+        "AET": "Australia/Sydney",
+        "AGT": "America/Argentina/Buenos_Aires",
+        "ART": "Africa/Cairo",
+        "AST": "America/Anchorage",
+        "BET": "America/Sao_Paulo",
+        "BST": "Asia/Dhaka",
+        "CAT": "Africa/Harare",
+        "CNT": "America/St_Johns",
+        "CST": "America/Chicago",
+        "CTT": "Asia/Shanghai",
+        "EAT": "Africa/Addis_Ababa",
+        "ECT": "Europe/Paris",
+        "IET": "America/Indiana/Indianapolis",
+        "IST": "Asia/Kolkata",
+        "JST": "Asia/Tokyo",
+        "MIT": "Pacific/Apia",
+        "NET": "Asia/Yerevan",
+        "NST": "Pacific/Auckland",
+        "PLT": "Asia/Karachi",
+        "PNT": "America/Phoenix",
+        "PRT": "America/Puerto_Rico",
+        "PST": "America/Los_Angeles",
+        "SST": "Pacific/Guadalcanal",
+        "VST": "Asia/Ho_Chi_Minh",
+    }
+)
+_JAVA_CUSTOM_ZONE = re.compile(r"GMT([+-])(\d{1,2})(?::?(\d{2}))?")
+
+
+@functools.cache
+def _tz_database() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def java_zone(name: str) -> str:
+    """The zone Java's TimeZone.getTimeZone(name) gives, as a name DuckDB (ICU) reads."""
+    if name in _tz_database() or name in ("UTC", "GMT"):
+        return name
+    if name in _JAVA_SHORT_IDS:
+        return _JAVA_SHORT_IDS[name]
+    custom = _JAVA_CUSTOM_ZONE.fullmatch(name)
+    if custom is not None:
+        sign, hours, minutes = custom.group(1), int(custom.group(2)), int(custom.group(3) or 0)
+        if hours <= 23 and minutes <= 59:
+            return f"GMT{sign}{hours:02d}:{minutes:02d}"
+    return "GMT"
+
+
+def _zone(e: Expr, lowered: exp.Expression) -> exp.Expression:
+    if isinstance(e, Literal) and isinstance(e.value, str):
+        return _string(java_zone(e.value))
+    return lowered  # a zone computed per row: DuckDB's names (an unknown one is an error)
+
+
+def _convert_tz(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # Flink (DateTimeUtils.convertTz): 'yyyy-MM-dd HH:mm:ss' read in the first zone, written in
+    # the second; SimpleDateFormat ignores what follows the seconds; NULL when it does not parse.
+    fmt = _string("%Y-%m-%d %H:%M:%S")
+    local = fn("try_strptime", fn("left", args[0], _num(19)), fmt)
+    instant = fn("timezone", _zone(e.args[1], args[1]), local)
+    return fn("strftime", fn("timezone", _zone(e.args[2], args[2]), instant), fmt.copy())
+
+
 def _timestampadd(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     unit = literal_str(e.args[0], "the TIMESTAMPADD unit").upper()
     one = exp.Interval(this=_string("1"), unit=exp.Var(this=unit))
@@ -741,6 +812,7 @@ _HANDLERS: MappingProxyType[str, Handler] = MappingProxyType(
         "UNIX_TIMESTAMP": _unix_timestamp,
         "CURRENT_TIME": _time_of_day,
         "LOCALTIME": _time_of_day,
+        "CONVERT_TZ": _convert_tz,
         "TIMESTAMPADD": _timestampadd,
         "TIMESTAMPDIFF": _timestampdiff,
         "ITEM": _item,

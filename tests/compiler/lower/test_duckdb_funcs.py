@@ -20,7 +20,6 @@ STR, INT, BIG = t.string(), t.int_(), t.bigint()
 NOT_LOWERED = {
     "ARRAY_DISTINCT",
     "ARRAY_REMOVE",
-    "CONVERT_TZ",
     "CUMULATE",
     "CURRENT_CATALOG",
     "CURRENT_DATABASE",
