@@ -265,6 +265,101 @@ def _elt(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     return fn("list_extract", exp.Array(expressions=args[1:]), args[0])
 
 
+def _is_alpha_digit(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # Flink IS_ALPHA / IS_DIGIT (SqlFunctionUtils): commons-lang isAlpha / isNumeric (every
+    # character a Unicode letter / decimal digit); FALSE for '' and NULL.
+    pattern = r"\p{L}+" if e.name == "IS_ALPHA" else r"\p{Nd}+"
+    return fn("coalesce", fn("regexp_full_match", args[0], _string(pattern)), exp.false())
+
+
+def _is_decimal(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    return ctx.macro("nrtg_is_decimal", args[0])
+
+
+def _initcap(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    return ctx.macro("nrtg_initcap", args[0])
+
+
+def _url_encode(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # Java's URLEncoder (UTF-8): a space is '+', '*' is kept, '~' is escaped; DuckDB's
+    # url_encode (RFC 3986) does the opposite for these three.
+    out = fn("url_encode", args[0])
+    for old, new in (("%20", "+"), ("%2A", "*"), ("~", "%7E")):
+        out = fn("replace", out, _string(old), _string(new))
+    return out
+
+
+def _url_decode(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # Java's URLDecoder: '+' is a space; a '%' without two hex digits is an error (Flink:
+    # NULL), and so are bytes that are no UTF-8 (DuckDB raises: try gives NULL).
+    s = args[0]
+    bad = fn(
+        "regexp_matches",
+        s,
+        _string("%([^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|[0-9A-Fa-f]?$)"),
+    )
+    decoded = fn("try", fn("url_decode", fn("replace", s.copy(), _string("+"), _string(" "))))
+    return exp.Case(ifs=[exp.If(this=bad, true=exp.Null())], default=decoded)
+
+
+def _charset(e: Call, what: str) -> None:
+    charset = literal_str(e.args[1], f"the {what} charset").upper().replace("_", "-")
+    if charset not in ("UTF-8", "UTF8"):
+        raise UnsupportedError(f"{what} supports only the UTF-8 charset on both targets", e.span)
+
+
+def _encode(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    _charset(e, "ENCODE")
+    return fn("encode", args[0])
+
+
+def _decode(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    _charset(e, "DECODE")
+    if e.args[0].type.is_string:  # Flink reads a string argument as its UTF-8 bytes
+        return args[0]
+    return fn("try", fn("decode", args[0]))
+
+
+def _unhex(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # Flink UNHEX: NULL for a non-hex character; an odd length gets a leading 0 nibble.
+    s = args[0]
+    hexes = fn("regexp_full_match", s, _string("[0-9A-Fa-f]*"))
+    odd = exp.EQ(this=exp.Mod(this=fn("length", s.copy()), expression=_num(2)), expression=_num(1))
+    even = exp.Case(
+        ifs=[exp.If(this=odd, true=exp.DPipe(this=_string("0"), expression=s.copy(), safe=False))],
+        default=s.copy(),
+    )
+    return exp.Case(ifs=[exp.If(this=hexes, true=fn("unhex", even))])
+
+
+def _typeof(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # The argument's type is known when compiling: Flink's summary string, or its serializable
+    # form when the second argument is TRUE.
+    serializable = len(e.args) == 2 and isinstance(e.args[1], Literal) and e.args[1].value is True
+    if len(e.args) == 2 and not isinstance(e.args[1], Literal):
+        raise UnsupportedError("TYPEOF needs a literal force_serializable argument", e.span)
+    ty = e.args[0].type
+    return _string(ty.serializable() if serializable else str(ty))
+
+
+def _array_distinct(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # Flink keeps the first occurrence of each element, NULL included, in order (DuckDB's
+    # list_distinct drops NULL and does not keep the order).
+    arr = args[0]
+    x, i = exp.to_identifier("x"), exp.to_identifier("i")
+    first = exp.EQ(
+        this=fn("list_position", arr.copy(), exp.column("x")), expression=exp.column("i")
+    )
+    return fn("list_filter", arr, exp.Lambda(this=first, expressions=[x, i]))
+
+
+def _array_remove(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # Flink removes the elements equal to the needle (NULL elements for a NULL needle).
+    x = exp.to_identifier("x")
+    keep = exp.NullSafeNEQ(this=exp.column("x"), expression=args[1])
+    return fn("list_filter", args[0], exp.Lambda(this=keep, expressions=[x]))
+
+
 # -- SQL/JSON (compiler/bind/functions_json.py has the call layout) ----------------------------
 # Calcite's semantics, which Flink's are (SqlJsonUtils): NULL input gives NULL; a document that
 # does not parse is an error; in lax mode (the default) a missing value, JSON null and, for
@@ -790,6 +885,18 @@ _HANDLERS: MappingProxyType[str, Handler] = MappingProxyType(
         "GREATEST": _greatest_least,
         "LEAST": _greatest_least,
         "ELT": _elt,
+        "IS_ALPHA": _is_alpha_digit,
+        "IS_DIGIT": _is_alpha_digit,
+        "IS_DECIMAL": _is_decimal,
+        "INITCAP": _initcap,
+        "URL_ENCODE": _url_encode,
+        "URL_DECODE": _url_decode,
+        "ENCODE": _encode,
+        "DECODE": _decode,
+        "UNHEX": _unhex,
+        "TYPEOF": _typeof,
+        "ARRAY_DISTINCT": _array_distinct,
+        "ARRAY_REMOVE": _array_remove,
         "JSON_VALUE": _json_value,
         "JSON_QUERY": _json_query,
         "JSON_EXISTS": _json_exists,

@@ -66,6 +66,25 @@ MACROS: MappingProxyType[str, tuple[tuple[str, ...], str]] = MappingProxyType(
             ("a", "b"),
             "CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE least(a, b) END",
         ),
+        # Flink INITCAP (Calcite's SqlFunctions.initcap): a letter or digit after anything but
+        # [A-Za-z0-9] starts a word; a word's first a-z is upper-cased, its other A-Z lower-cased;
+        # other characters (non-ASCII letters too) are kept.
+        "nrtg_initcap": (
+            ("s",),
+            "array_to_string(list_transform(string_split(s, ''), lambda c, i: "
+            "CASE WHEN i = 1 OR NOT regexp_full_match(substring(s, i - 1, 1), '[A-Za-z0-9]') "
+            "THEN CASE WHEN c BETWEEN 'a' AND 'z' THEN upper(c) ELSE c END "
+            "ELSE CASE WHEN c BETWEEN 'A' AND 'Z' THEN lower(c) ELSE c END END), '')",
+        ),
+        # Flink IS_DECIMAL: Integer.parseInt, Long.parseLong or Double.parseDouble accepts the
+        # string (Java's double syntax: surrounding control characters and spaces, NaN,
+        # Infinity, an exponent, an f/F/d/D suffix, hexadecimal with a p exponent); NULL: FALSE.
+        "nrtg_is_decimal": (
+            ("s",),
+            "coalesce(regexp_full_match(s, '[+-]?\\p{Nd}+|[\\x00-\\x20]*[+-]?(NaN|Infinity|"
+            "((([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?|0[xX]([0-9a-fA-F]+\\.?[0-9a-fA-F]*"
+            "|\\.[0-9a-fA-F]+)[pP][+-]?[0-9]+)[fFdD]?))[\\x00-\\x20]*'), false)",
+        ),
         # CAST(DOUBLE|FLOAT AS STRING) in Java notation (Double.toString): plain in
         # [1e-3, 1e7), else `d.dddE<n>`: 36190700.0 -> '3.61907E7', 1.0E-4, 12.0, NaN,
         # Infinity. DuckDB's own text gives the same shortest digits but other notation.

@@ -184,6 +184,10 @@ class FlinkParser(StrictParser):
         "TRY_CAST": lambda self: self._parse_flink_cast(safe=True),
         "TIMESTAMPADD": lambda self: self._parse_timestamp_fn(exp.TimestampAdd),
         "TIMESTAMPDIFF": lambda self: self._parse_timestamp_fn(exp.TimestampDiff),
+        # sqlglot adds a delimiters argument Flink's INITCAP does not have
+        "INITCAP": lambda self: self.expression(
+            exp.Anonymous(this="INITCAP", expressions=self._parse_function_args())
+        ),
         "JSON_VALUE": lambda self: self._parse_json_fn("JSON_VALUE"),
         "JSON_QUERY": lambda self: self._parse_json_fn("JSON_QUERY"),
         "JSON_EXISTS": lambda self: self._parse_json_fn("JSON_EXISTS"),

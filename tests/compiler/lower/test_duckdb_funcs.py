@@ -18,19 +18,11 @@ STR, INT, BIG = t.string(), t.int_(), t.bigint()
 # Registry entries the batch target refuses (UnsupportedError) for now, or that are not scalar
 # functions (the window TVF names).
 NOT_LOWERED = {
-    "ARRAY_DISTINCT",
-    "ARRAY_REMOVE",
     "CUMULATE",
     "CURRENT_CATALOG",
     "CURRENT_DATABASE",
     "CURRENT_WATERMARK",
-    "DECODE",
-    "ENCODE",
     "HOP",
-    "INITCAP",
-    "IS_ALPHA",
-    "IS_DECIMAL",
-    "IS_DIGIT",
     "JSON_ARRAYAGG",
     "JSON_OBJECTAGG",
     "JSON_STRING",
@@ -40,10 +32,6 @@ NOT_LOWERED = {
     "SOURCE_WATERMARK",
     "STR_TO_MAP",
     "TUMBLE",
-    "TYPEOF",
-    "UNHEX",
-    "URL_DECODE",
-    "URL_ENCODE",
 }
 
 
