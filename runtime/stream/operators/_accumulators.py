@@ -236,7 +236,12 @@ def _stat(name: str, count: int, sums: list[Any] | None, typ: SqlType) -> Any:
     else:
         var = (ss - s * s / count) / (count - ddof)
     var = max(var, 0.0)
-    value = math.sqrt(var) if name.startswith("STDDEV") else var
+    return stat_as_type(math.sqrt(var) if name.startswith("STDDEV") else var, typ)
+
+
+def stat_as_type(value: float, typ: SqlType) -> Any:
+    """A VAR/STDDEV value as the aggregate's type, as the batch target's CAST of its double:
+    integers and decimals rounded HALF_UP."""
     kind = typ.kind
     if kind in INTEGER_KINDS:
         return int(decimal.Decimal(value).quantize(decimal.Decimal(1), decimal.ROUND_HALF_UP))

@@ -6,6 +6,17 @@ its sum or its minimum/maximum; a MIN/MAX of a type numpy does not hold (strings
 dates, booleans) and a DECIMAL sum (exact, as DECIMAL(38, s)) keep their value in a
 `SlotValues` pool instead.
 
+STDDEV_POP/STDDEV_SAMP/VAR_POP/VAR_SAMP of one (argument, FILTER) share moments beside its
+count. Of integers and decimals: the exact sum and sum of squares of the unscaled values (int64,
+widened to Python ints in an object array when one outgrows it, narrowed again on restore; a
+batch's signed sums by Arrow in DECIMAL256), so the variance is the
+exact (n Q - S^2) / (n (n - ddof)) rounded once, as the per-row accumulators' (a result rounded
+HALF_UP to an integer or decimal type does not flip at .5). Of doubles: a float64 mean and sum
+of squared deviations (M2), updated a batch at a time by Chan's formulas: the batch's inserted
+values (count, mean, variance by Arrow's hash aggregate) join the group's, its retracted values
+then leave by the same formula solved for one part (the batch target, DuckDB, runs Welford in
+double; no sum of squares minus a squared sum, which cancels).
+
 Counts are int32, widened to int64 when one outgrows it (narrowed again on restore). A count of
 non-NULL values is no array at all while it equals `rows` (a NOT NULL argument without FILTER:
 always), and becomes one, a copy of `rows`, at the first batch where they differ: per group the
@@ -27,9 +38,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from nrtg.catalog.types import Kind
+
 from ..api import OP_COLUMN
 from . import _columnar as col
-from ._accumulators import ORDERED, AggFn
+from ._accumulators import INTEGER_KINDS, ORDERED, STATS, AggFn, stat_as_type
 from ._keys import rows_equal
 from ._rows import DELETE, INSERT, UPDATE_AFTER, UPDATE_BEFORE
 from ._slots import KeySlots
@@ -39,8 +52,10 @@ from ._values import ValueCounts
 ROWS = "rows"
 _HASH_AGG = {"FIRST_VALUE": "first", "LAST_VALUE": "last"}  # Arrow's (NULLs skipped, in order)
 _INT32 = np.iinfo(np.int32)
+_INT64 = np.iinfo(np.int64)
 GROWTH = 1.25
 MIN_COMPACT = 1024
+INT_BYTES = 32  # sys.getsizeof of a Python int of 31 to 59 bits (28 below, 36 up to 89)
 
 
 def _first_or_last(fn: AggFn, typ: pa.DataType | None) -> bool:
@@ -64,6 +79,8 @@ def supports(
     for fn, typ in zip(fns, arg_types, strict=True):
         if _first_or_last(fn, typ):
             continue
+        if fn.name in STATS and not fn.distinct and typ is not None and _number(typ):
+            continue
         if not col.supports([fn], [typ], True):
             return False
         if typ is None or fn.name in ("COUNT", "MIN", "MAX"):
@@ -73,6 +90,10 @@ def supports(
         if not (pa.types.is_integer(typ) or pa.types.is_floating(typ)):
             return False
     return True
+
+
+def _number(typ: pa.DataType) -> bool:
+    return pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ)
 
 
 def _numpy(typ: pa.DataType) -> bool:
@@ -111,6 +132,11 @@ class ColumnarGroups:
         self.values: dict[str, ValueCounts] = {}
         self.readers: dict[str, list[int]] = {}
         self.pooled: dict[str, SlotValues] = {}  # MIN/MAX of types numpy does not hold
+        # STDDEV/VAR: aggregate -> its (argument, FILTER)'s moments `w{arg}_{flt}`, and the
+        # moments -> (their count, the scale of an exact argument: arrays `...s` the sum and
+        # `...q` the sum of squares; None for doubles: `...u` the mean and `...q` M2)
+        self.moments_of: dict[int, str] = {}
+        self.moments: dict[str, tuple[str, int | None]] = {}
         for x, fn in enumerate(fns):
             if fn.name == "COUNT" and not fn.args and fn.filter is None:
                 self.counts.append(ROWS)
@@ -125,7 +151,15 @@ class ColumnarGroups:
                 name = f"c{store}"
             self.counts.append(name)
             self.dtypes[name] = np.int32
-            if fn.name != "COUNT":
+            if fn.name in STATS:
+                moments = self.moments_of[x] = f"w{arg}_{flt}"
+                typ = in_schema.field(fn.args[0]).type
+                scale = None if pa.types.is_floating(typ) else getattr(typ, "scale", 0)
+                self.moments[moments] = (name, scale)
+                kept = "uq" if scale is None else "sq"
+                for part in kept:
+                    self.dtypes[f"{moments}{part}"] = np.float64 if scale is None else np.int64
+            elif fn.name != "COUNT":
                 arg = in_schema.field(fn.args[0]).type
                 if fn.name in ORDERED:
                     self.pooled[self._acc(x)] = SlotValues(arg)
@@ -199,6 +233,9 @@ class ColumnarGroups:
                 aggs.append((count, "sum", count))
             if fn.name == "COUNT":
                 continue
+            if x in self.moments_of:
+                self._moment_aggs(self.moments_of[x], value, sign, columns, aggs)
+                continue
             name = self._acc(x)
             if name in self.pooled:
                 if fn.name in col.SUMS:  # retractions subtract
@@ -217,6 +254,89 @@ class ColumnarGroups:
                 columns[f"m{x}"] = number
                 aggs.append((f"m{x}", fn.name.lower(), f"m{x}"))
         return col.group(pa.table(columns), self.keys, aggs)
+
+    def _moment_aggs(
+        self,
+        key: str,
+        value: pa.Array,
+        sign: np.ndarray,
+        columns: dict[str, pa.Array],
+        aggs: list[col.Agg],
+    ) -> None:
+        """Once per (argument, FILTER): exact, the signed sum and sum of squares per key (in
+        DECIMAL256, wide enough for any batch); doubles, the count, mean and population
+        variance per key of the inserted (`{key}+`) and of the retracted (`{key}-`) values."""
+        if f"{key}q" in columns or f"{key}+" in columns:
+            return
+        if self.moments[key][1] is not None:
+            exact = value.cast(pa.decimal256(_precision(value.type), self.moments[key][1]))
+            signed = pc.if_else(pa.array(sign < 0), pc.negate(exact), exact)
+            columns[f"{key}s"] = signed
+            columns[f"{key}q"] = pc.multiply(signed, exact)
+            aggs += [(f"{key}s", "sum", f"{key}s"), (f"{key}q", "sum", f"{key}q")]
+            return
+        number = pc.cast(value, pa.float64())
+        inserted = pa.array(sign > 0)
+        none = pa.scalar(None, pa.float64())
+        columns[f"{key}+"] = pc.if_else(inserted, number, none)
+        columns[f"{key}-"] = pc.if_else(inserted, none, number)
+        for part in (f"{key}+", f"{key}-"):
+            aggs += [(part, op, f"{part}{op[0]}") for op in ("count", "mean", "variance")]
+
+    def _update_moments(self, slots: np.ndarray, delta: pa.Table) -> None:
+        """Fold the batch into the moments, before the counts take it in: exact sums add;
+        doubles by Chan's parallel formulas, the inserted values joining each group's mean and
+        M2, then the retracted values leaving them."""
+        for key, (count, scale) in self.moments.items():
+            if scale is not None:
+                for part in "sq":
+                    array = self.arrays[f"{key}{part}"]
+                    new = array[slots].astype(object) + _ints(delta.column(f"{key}{part}"))
+                    if array.dtype != object and _exact(new).dtype == object:
+                        array = self.arrays[f"{key}{part}"] = array.astype(object)
+                    array[slots] = new
+                continue
+            n0 = self._count(count)[slots].astype(np.float64)
+            mean, m2 = self.arrays[f"{key}u"], self.arrays[f"{key}q"]
+            u0, q0 = mean[slots], m2[slots]
+            nb, ub, qb = self._moments(delta, f"{key}+")
+            n1 = n0 + nb
+            d = ub - u0
+            share = nb / np.where(n1 > 0, n1, 1)
+            u1 = u0 + d * share
+            q1 = q0 + qb + d * d * n0 * share
+            nr, ur, qr = self._moments(delta, f"{key}-")
+            n2 = n1 - nr
+            left = n2 > 0  # none left (or more retracted than there were: state lost): reset
+            u2 = np.where(left, (n1 * u1 - nr * ur) / np.where(left, n2, 1), 0.0)
+            d = ur - u2
+            q2 = np.where(left, q1 - qr - d * d * n2 * nr / np.where(n1 > 0, n1, 1), 0.0)
+            # nothing retracted: exactly as after the inserts ((n * u) / n need not be u)
+            mean[slots] = np.where(nr > 0, u2, u1)
+            m2[slots] = np.where(nr > 0, np.maximum(q2, 0.0), q1)
+
+    @staticmethod
+    def _moments(delta: pa.Table, part: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(count, mean, M2) of one part of the batch per key, 0 where it has no value."""
+        n, u, v = (
+            np.asarray(pc.fill_null(delta.column(f"{part}{op}"), 0), np.float64) for op in "cmv"
+        )
+        return n, u, v * n
+
+    def _variance(self, x: int, count: np.ndarray, slots: np.ndarray) -> np.ndarray:
+        """Aggregate x's variance (population or sample) per group, as doubles (any value
+        where there are too few values)."""
+        key = self.moments_of[x]
+        scale = self.moments[key][1]
+        ddof = 1 if self.fns[x].name.endswith("_SAMP") else 0
+        divisor = np.maximum(count - ddof, 1)
+        if scale is None:
+            return np.maximum(self.arrays[f"{key}q"][slots] / divisor, 0.0)
+        total, squares = (self.arrays[f"{key}{p}"][slots].astype(object) for p in "sq")
+        n = count.astype(object)
+        # exact until this one division (Python's int / int rounds once)
+        below = np.maximum(count, 1).astype(object) * divisor.astype(object) * 10 ** (2 * scale)
+        return np.asarray((n * squares - total * total) / below, np.float64)
 
     def _update_values(
         self,
@@ -266,8 +386,10 @@ class ColumnarGroups:
                 self.shared.discard(name)
                 self.arrays[name] = self.arrays[ROWS].copy()  # as it was before this batch
         had = {n: self._count(self.counts[int(n[1:])])[slots] > 0 for n in names if n[0] == "m"}
+        if self.moments:
+            self._update_moments(slots, delta)
         for name in names:
-            if name in self.shared:
+            if name in self.shared or name[0] == "w":
                 continue
             change = delta.column(name)
             if name in self.pooled:
@@ -324,19 +446,31 @@ class ColumnarGroups:
         array[slots] = new
 
     def _results(self, slots: np.ndarray) -> list[pa.Array]:
+        # `_columnar`'s aggregates from partials named by their position among them (j)
         columns: dict[str, pa.Array] = {}
+        out: dict[int, pa.Array] = {}
+        partial: list[int] = []
         for x, fn in enumerate(self.fns):
             count = self._count(self.counts[x])[slots]
-            columns[f"c{x}"] = pa.array(count)
+            if x in self.moments_of:
+                out[x] = _stat(fn, count, self._variance(x, count, slots), self.types[x])
+                continue
+            j = len(partial)
+            partial.append(x)
+            columns[f"c{j}"] = pa.array(count)
             if fn.name == "COUNT":
                 continue
             name = self._acc(x)
             if name in self.pooled:
                 kept = self.pooled[name].get(slots)
-                columns[name] = pc.if_else(pa.array(count == 0), pa.scalar(None, kept.type), kept)
+                value = pc.if_else(pa.array(count == 0), pa.scalar(None, kept.type), kept)
             else:
-                columns[name] = pa.array(self.arrays[name][slots], mask=count == 0)
-        return col.results(self.fns, pa.table(columns), self.types)
+                value = pa.array(self.arrays[name][slots], mask=count == 0)
+            columns[f"{name[0]}{j}"] = value
+        fns = [self.fns[x] for x in partial]
+        values = col.results(fns, pa.table(columns), [self.types[x] for x in partial])
+        out.update(zip(partial, values, strict=True))
+        return [out[x] for x in range(len(self.fns))]
 
     def _changelog(
         self,
@@ -407,7 +541,9 @@ class ColumnarGroups:
     def nbytes(self) -> int:
         stores = sum(v.nbytes for v in self.values.values())
         stores += sum(p.nbytes for p in self.pooled.values())
-        return self.slots.nbytes + sum(a.nbytes for a in self.arrays.values()) + stores
+        # an exact moment array holds pointers to Python ints: 32 bytes each up to 2**60
+        ints = sum(INT_BYTES * len(a) for a in self.arrays.values() if a.dtype == object)
+        return self.slots.nbytes + sum(a.nbytes for a in self.arrays.values()) + stores + ints
 
     def live_results(self) -> pa.Table:
         """One result row per live group (what the state stands for)."""
@@ -434,13 +570,61 @@ class ColumnarGroups:
 
     def restore(self, state: dict[str, Any]) -> None:
         self.slots.reset(state["keys"])
-        self.arrays = {k: _fit(a, self.dtypes[k]) for k, a in state["arrays"].items()}
+        self.arrays = {
+            # exact sums widened to Python ints: narrowed again if they fit
+            k: _exact(a) if a.dtype == object else _fit(a, self.dtypes[k])
+            for k, a in state["arrays"].items()
+        }
         self.shared = set(self.shareable - self.arrays.keys())
         self.live = len(self.arrays[ROWS])
         for x, values in state["values"].items():
             self.values[x].restore(values)
         for x, kept in state.get("pooled", {}).items():
             self.pooled[x].restore(kept)
+
+
+def _stat(fn: AggFn, count: np.ndarray, var: np.ndarray, typ: pa.DataType) -> pa.Array:
+    """VAR_*/STDDEV_* from the count and variance (NULL without enough values), as its type."""
+    none = count - (1 if fn.name.endswith("_SAMP") else 0) <= 0
+    value = np.sqrt(var) if fn.name.startswith("STDDEV") else var
+    kind = fn.type.kind
+    if kind is Kind.DECIMAL:  # exact HALF_UP at the scale: Python's, one call per result row
+        pairs = zip(value.tolist(), none.tolist(), strict=True)
+        return pa.array([None if n else stat_as_type(v, fn.type) for v, n in pairs], typ)
+    if kind in INTEGER_KINDS:  # HALF_UP of a value >= 0 (the fraction is exact)
+        whole = np.floor(value)
+        value = whole + (value - whole >= 0.5)
+        return pa.array(value.astype(np.int64), mask=none).cast(typ)
+    return pa.array(value, mask=none).cast(typ)
+
+
+def _precision(typ: pa.DataType) -> int:
+    """Decimal digits enough for any value of an integer or decimal type."""
+    if pa.types.is_decimal(typ):
+        return int(typ.precision)
+    return len(str(2**typ.bit_width))
+
+
+def _ints(sums: pa.ChunkedArray) -> np.ndarray:
+    """DECIMAL256 sums as Python ints of their unscaled values (0 where NULL), from the 32-byte
+    two's complement words (no decimal context, so no rounding)."""
+    array = sums.combine_chunks()
+    words = memoryview(array.buffers()[1])[array.offset * 32 : (array.offset + len(array)) * 32]
+    valid = array.is_valid().to_pylist()
+    out = np.zeros(len(array), object)
+    out[:] = [
+        int.from_bytes(words[32 * i : 32 * i + 32], "little", signed=True) if ok else 0
+        for i, ok in enumerate(valid)
+    ]
+    return out
+
+
+def _exact(values: np.ndarray) -> np.ndarray:
+    """Exact sums as int64 when every one fits, else as Python ints (an object array)."""
+    values = values.astype(object)
+    if len(values) and not ((values >= _INT64.min) & (values <= _INT64.max)).all():
+        return values
+    return values.astype(np.int64)
 
 
 def _fit(array: np.ndarray, dtype: Any) -> np.ndarray:
