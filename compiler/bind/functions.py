@@ -2,7 +2,8 @@
 casts and return types with Flink's nullability rules.
 
 The families live in `functions_ops.py` (operators), `functions_string.py`,
-`functions_json.py`, `functions_math.py`, `functions_time.py`, `functions_misc.py` (conditional, type, collection)
+`functions_json.py`, `functions_math.py`, `functions_time.py`, `functions_misc.py` (conditional, type, collection),
+`functions_collection.py` (newer collection builders)
 and `functions_agg.py` (aggregate and window functions); this module assembles them into one
 immutable registry and is the binder's only entry point.
 """
@@ -19,6 +20,7 @@ from ..errors import BindError, TypeCheckError
 from ..plan.expr import Expr
 from .functions_agg import AGGREGATES
 from .functions_base import FunctionInfo, Spec
+from .functions_collection import COLLECTION_FUNCTIONS
 from .functions_json import JSON_FUNCTIONS
 from .functions_math import MATH_FUNCTIONS
 from .functions_misc import MISC_FUNCTIONS
@@ -54,6 +56,7 @@ _FUNCTIONS = _index(
     + MATH_FUNCTIONS
     + TIME_FUNCTIONS
     + MISC_FUNCTIONS
+    + COLLECTION_FUNCTIONS
     + AGGREGATES,
     with_aliases=True,
 )

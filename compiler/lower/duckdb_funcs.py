@@ -342,22 +342,144 @@ def _typeof(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     return _string(ty.serializable() if serializable else str(ty))
 
 
-def _array_distinct(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
-    # Flink keeps the first occurrence of each element, NULL included, in order (DuckDB's
-    # list_distinct drops NULL and does not keep the order).
-    arr = args[0]
-    x, i = exp.to_identifier("x"), exp.to_identifier("i")
-    first = exp.EQ(
-        this=fn("list_position", arr.copy(), exp.column("x")), expression=exp.column("i")
-    )
-    return fn("list_filter", arr, exp.Lambda(this=first, expressions=[x, i]))
-
-
 def _array_remove(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     # Flink removes the elements equal to the needle (NULL elements for a NULL needle).
     x = exp.to_identifier("x")
     keep = exp.NullSafeNEQ(this=exp.column("x"), expression=args[1])
     return fn("list_filter", args[0], exp.Lambda(this=keep, expressions=[x]))
+
+
+def _regexp_substr(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    return ctx.macro("nrtg_regexp_extract", *args, _num(0))
+
+
+def _regexp_instr(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # The text before the first match is what remains when the match and everything after it
+    # are removed (RE2 finds the same leftmost match of `(regex)[\s\S]*` as of regex).
+    s, regex = args
+    rest = exp.DPipe(
+        this=exp.DPipe(this=_string("("), expression=regex, safe=False),
+        expression=_string(r")[\s\S]*"),
+        safe=False,
+    )
+    before = fn("length", fn("regexp_replace", s, rest, _string("")))
+    found = fn("regexp_matches", s.copy(), regex.copy())
+    position = exp.Add(this=before, expression=_num(1))
+    first = exp.Case(ifs=[exp.If(this=found, true=position)], default=_num(0))
+    return cast(_null_guarded(args, first), e.type)
+
+
+# Flink JSON_QUOTE: '"' and '\' escaped, and '/', backspace, form feed, newline, carriage
+# return and tab written \/, \b, \f, \n, \r, \t; the backslash first.
+_JSON_ESCAPES = (
+    ("\\", "\\\\"),
+    ('"', '\\"'),
+    ("/", "\\/"),
+    ("\b", "\\b"),
+    ("\f", "\\f"),
+    ("\n", "\\n"),
+    ("\r", "\\r"),
+    ("\t", "\\t"),
+)
+
+
+def _json_quote(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    out = args[0]
+    for old, new in _JSON_ESCAPES:
+        out = fn("replace", out, _string(old), _string(new))
+    quote = _string('"')
+    return exp.DPipe(
+        this=exp.DPipe(this=quote, expression=out, safe=False), expression=quote.copy(), safe=False
+    )
+
+
+def _json_unquote(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # A valid JSON string literal (quotes at both ends) gives its value; anything else as is.
+    s = args[0]
+    quoted = exp.And(
+        this=exp.Like(this=s, expression=_string('"%"')),
+        expression=exp.GTE(this=fn("length", s.copy()), expression=_num(2)),
+    )
+    literal = exp.And(
+        this=exp.And(this=quoted, expression=fn("json_valid", s.copy())),
+        expression=_is(fn("json_type", s.copy()), "VARCHAR"),
+    )
+    value = fn("json_extract_string", s.copy(), _string("$"))
+    return exp.Case(ifs=[exp.If(this=literal, true=value)], default=s.copy())
+
+
+def _starts_ends(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    return fn("starts_with" if e.name == "STARTSWITH" else "ends_with", *args)
+
+
+def _btrim(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    return fn("trim", *args)
+
+
+def _null_guarded(args: Args, body: exp.Expression) -> exp.Expression:
+    """NULL when any argument is NULL (DuckDB's list functions read a NULL list as empty)."""
+    absent: exp.Expression | None = None
+    for a in args:
+        test = exp.Is(this=a.copy(), expression=exp.Null())
+        absent = test if absent is None else exp.Or(this=absent, expression=test)
+    assert absent is not None
+    return exp.Case(ifs=[exp.If(this=absent, true=exp.Null())], default=body)
+
+
+def _array_append(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    arr, value = args
+    if e.name == "ARRAY_APPEND":
+        body = fn("list_append", arr, value)
+    else:
+        body = fn("list_prepend", value, arr)
+    return _null_guarded([arr], body)
+
+
+def _array_sort(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # Flink: ascending with NULLs first by default; descending puts NULLs last; null_first
+    # decides on its own when given. DuckDB's list_sort takes both as constants.
+    flags: list[bool | None] = []
+    for flag in e.args[1:]:
+        if not isinstance(flag, Literal):
+            raise UnsupportedError("ARRAY_SORT needs literal sort flags on both targets", e.span)
+        flags.append(flag.value if isinstance(flag.value, bool) else None)
+    if None in flags:
+        return cast(exp.Null(), e.type)  # a NULL flag gives NULL
+    ascending = flags[0] if flags else True
+    nulls_first = flags[1] if len(flags) > 1 else ascending
+    order = _string("ASC" if ascending else "DESC")
+    nulls = _string("NULLS FIRST" if nulls_first else "NULLS LAST")
+    return fn("list_sort", args[0], order, nulls)
+
+
+def _distinct_in_order(arr: exp.Expression) -> exp.Expression:
+    """The first occurrence of each element, NULL included, in order (DuckDB's list_distinct
+    drops NULL and does not keep the order)."""
+    x, i = exp.to_identifier("x"), exp.to_identifier("i")
+    position = fn("list_position", arr.copy(), exp.column("x"))
+    first = exp.EQ(this=position, expression=exp.column("i"))
+    return fn("list_filter", arr, exp.Lambda(this=first, expressions=[x, i]))
+
+
+def _array_distinct(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    return _distinct_in_order(args[0])
+
+
+def _array_set(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # Flink: without duplicates, in the order of the first array (then the second's, UNION)
+    a, b = args
+    if e.name == "ARRAY_UNION":
+        return _null_guarded(args, _distinct_in_order(fn("list_concat", a, b)))
+    x = exp.to_identifier("x")
+    absent = exp.Is(this=fn("list_position", b, exp.column("x")), expression=exp.Null())
+    keep = absent if e.name == "ARRAY_EXCEPT" else exp.Not(this=absent)
+    kept = fn("list_filter", a, exp.Lambda(this=keep, expressions=[x]))
+    return _null_guarded(args, _distinct_in_order(kept))
+
+
+def _map_union(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # DuckDB's map_concat keeps the last map's value for a shared key, as Flink
+    return _null_guarded(args, fn("map_concat", *args))
 
 
 # -- SQL/JSON (compiler/bind/functions_json.py has the call layout) ----------------------------
@@ -608,9 +730,17 @@ def _log(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
 def _floor_ceil(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     if len(args) == 2:
         unit = literal_str(e.args[1], "the FLOOR/CEIL unit").lower()
+        floor = fn("date_trunc", _string(unit), args[0])
         if e.name == "FLOOR":
-            return fn("date_trunc", _string(unit), args[0])
-        raise UnsupportedError("CEIL(ts TO unit) is not supported by the batch target yet")
+            return floor
+        # CEIL: the value itself when already at a unit boundary, else the next boundary
+        step = exp.Interval(this=_string("1"), unit=exp.Var(this=unit.upper()))
+        on_boundary = exp.EQ(this=floor.copy(), expression=args[0].copy())
+        up = exp.Case(
+            ifs=[exp.If(this=on_boundary, true=args[0].copy())],
+            default=exp.Add(this=floor.copy(), expression=step),
+        )
+        return cast(up, e.type)
     out = fn("floor" if e.name == "FLOOR" else "ceil", args[0])
     return cast(out, e.type) if e.type.is_integer or e.type.kind is Kind.DECIMAL else out
 
@@ -897,6 +1027,20 @@ _HANDLERS: MappingProxyType[str, Handler] = MappingProxyType(
         "TYPEOF": _typeof,
         "ARRAY_DISTINCT": _array_distinct,
         "ARRAY_REMOVE": _array_remove,
+        "ARRAY_APPEND": _array_append,
+        "ARRAY_PREPEND": _array_append,
+        "ARRAY_SORT": _array_sort,
+        "ARRAY_UNION": _array_set,
+        "ARRAY_EXCEPT": _array_set,
+        "ARRAY_INTERSECT": _array_set,
+        "MAP_UNION": _map_union,
+        "STARTSWITH": _starts_ends,
+        "ENDSWITH": _starts_ends,
+        "BTRIM": _btrim,
+        "REGEXP_SUBSTR": _regexp_substr,
+        "REGEXP_INSTR": _regexp_instr,
+        "JSON_QUOTE": _json_quote,
+        "JSON_UNQUOTE": _json_unquote,
         "JSON_VALUE": _json_value,
         "JSON_QUERY": _json_query,
         "JSON_EXISTS": _json_exists,

@@ -80,3 +80,58 @@ def test_array_distinct_and_remove() -> None:
     assert _values(f"ARRAY_REMOVE({arr}, 1)", "0") == [(2, None, 3, None, 2)]
     assert _values(f"ARRAY_REMOVE({arr}, CAST(NULL AS INT))", "0") == [(1, 2, 1, 3, 2)]
     assert _values("ARRAY_DISTINCT(CAST(NULL AS ARRAY<INT>))", "0") == [None]
+
+
+def test_starts_ends_btrim() -> None:
+    assert _values("STARTSWITH(s, 'ab')", "'abc'", "'xab'", NULL_STR) == [True, False, None]
+    assert _values("ENDSWITH(s, '')", "'abc'") == [True]
+    assert _values("BTRIM(s)", "'  a b  '") == ["a b"]
+    assert _values("BTRIM(s, 'xy')", "'xyaxbyx'") == ["axb"]
+
+
+def test_regexp_substr_instr() -> None:
+    assert _values("REGEXP_SUBSTR(s, 'b+')", "'abbcb'", "'xyz'") == ["bb", None]
+    # the first match's position, not the first occurrence of its text ('a$' in 'aba': 3)
+    assert _values("REGEXP_INSTR(s, 'a$')", "'aba'", "'abc'", NULL_STR) == [3, 0, None]
+    assert _values("REGEXP_INSTR(s, 'c+')", "'abccc'") == [3]
+
+
+def test_json_quote_unquote() -> None:
+    assert _values("JSON_QUOTE(s)", "'a\"b/c\\d'") == ['"a\\"b\\/c\\\\d"']
+    assert _values("JSON_UNQUOTE(s)", "'\"a\\u0041\\n\"'", "'abc'", "'\"x'", "'[1]'") == [
+        "aA\n",
+        "abc",
+        '"x',
+        "[1]",
+    ]
+
+
+def test_array_builders() -> None:
+    assert _values("ARRAY_APPEND(ARRAY[1, 2], CAST(NULL AS INT))", "0") == [(1, 2, None)]
+    assert _values("ARRAY_PREPEND(ARRAY[1, 2], 0)", "0") == [(0, 1, 2)]
+    assert _values("ARRAY_APPEND(CAST(NULL AS ARRAY<INT>), 1)", "0") == [None]
+    arr = "ARRAY[3, CAST(NULL AS INT), 1, 2]"
+    assert _values(f"ARRAY_SORT({arr})", "0") == [(None, 1, 2, 3)]
+    assert _values(f"ARRAY_SORT({arr}, FALSE)", "0") == [(3, 2, 1, None)]
+    assert _values(f"ARRAY_SORT({arr}, FALSE, TRUE)", "0") == [(None, 3, 2, 1)]
+    a, b = "ARRAY[1, 2, 2, 3, CAST(NULL AS INT)]", "ARRAY[3, 4, 3]"
+    assert _values(f"ARRAY_UNION({a}, {b})", "0") == [(1, 2, 3, None, 4)]
+    assert _values(f"ARRAY_EXCEPT({a}, {b})", "0") == [(1, 2, None)]
+    assert _values(f"ARRAY_INTERSECT({a}, {b})", "0") == [(3,)]
+    assert _values(f"ARRAY_UNION({a}, CAST(NULL AS ARRAY<INT>))", "0") == [None]
+
+
+def test_map_union() -> None:
+    maps = "MAP['a', 1, 'b', 2], MAP['b', 3, 'c', 4]"
+    assert _values(f"MAP_UNION({maps})", "0") == [(("a", 1), ("b", 3), ("c", 4))]
+
+
+def test_ceil_to_unit() -> None:
+    # Flink doc: CEIL(TIME '12:44:31' TO MINUTE) returns 12:45:00; a boundary stays
+    got = _values(
+        "CEIL(CAST(s AS TIMESTAMP(3)) TO MINUTE)", "'2024-01-01 12:44:31'", "'2024-01-01 12:44:00'"
+    )
+    assert [str(v) for v in got] == ["2024-01-01 12:45:00", "2024-01-01 12:44:00"]
+    assert str(_values("CEIL(CAST(s AS TIMESTAMP(3)) TO DAY)", "'2024-01-31 00:00:01'")[0]) == (
+        "2024-02-01 00:00:00"
+    )
