@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from nrtg.compiler.errors import ParseError, Span, UnsupportedError
 
 __all__ = [
-    "JOIN_HINTS",
     "Hint",
     "check_query_hints",
     "hint_options",
@@ -32,7 +31,7 @@ __all__ = [
 ]
 
 # Join strategies: a plan choice, never a different result.
-JOIN_HINTS = frozenset({"BROADCAST", "SHUFFLE_HASH", "SHUFFLE_MERGE", "NEST_LOOP"})
+_JOIN_HINTS = frozenset({"BROADCAST", "SHUFFLE_HASH", "SHUFFLE_MERGE", "NEST_LOOP"})
 # STATE_TTL expires state, which changes results; nrtg's operators keep theirs.
 _STATE_TTL = (
     "STATE_TTL hints are not supported: nrtg keeps operator state without a time-to-live; "
@@ -43,7 +42,7 @@ _STATE_TTL = (
 # key does, and nrtg's lookup joins never retry.
 _LOOKUP_OPTIONS = frozenset({"table", "async", "output-mode", "capacity", "timeout"})
 _LOOKUP_RETRY = frozenset({"retry-predicate", "retry-strategy", "fixed-delay", "max-attempts"})
-_QUERY_HINTS = JOIN_HINTS | {"LOOKUP", "STATE_TTL"}
+_QUERY_HINTS = _JOIN_HINTS | {"LOOKUP", "STATE_TTL"}
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -219,8 +218,8 @@ def hint_options(hints: tuple[Hint, ...]) -> tuple[tuple[str, str], ...]:
 
 
 def check_query_hints(hints: tuple[Hint, ...]) -> None:
-    """Query hints after SELECT: join strategies (a list of table names) are accepted, the
-    rest refused."""
+    """Query hints after SELECT: join strategies (a list of table names) and LOOKUP without
+    retries are accepted, STATE_TTL and LOOKUP's retries refused, anything else an error."""
     for hint in hints:
         if hint.name not in _QUERY_HINTS:
             message = (
