@@ -21,8 +21,10 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nrtg.catalog.errors import ExecutionError
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     import pyarrow.fs as pafs
 
 SCHEMES = ("s3", "s3a")  # one store; the first is the name DuckDB lists the filesystem under
+_UPLOADS = 8  # objects uploaded at once (each upload waits on the network, not on the CPU)
 
 
 def is_remote(path: str) -> bool:
@@ -112,20 +115,33 @@ def objects(path: str, table: str, recursive: bool = True) -> list[str]:
 
 
 def upload(local: str, path: str, table: str) -> None:
-    """Copies the local file `local` to the object `path`, or the files of the local directory
-    `local` to the objects under `path` (the same relative paths). Each object is made by one
-    upload, which S3 makes visible only once complete: a failed upload leaves no object (an
-    object already there keeps its content). The copy runs in Arrow's C++ code, so no Python
-    exception can stop it halfway and have the output stream's close publish a partial file."""
-    import pyarrow.fs as pafs
+    """Copies the local file `local` to the object `path`, or each file under the local
+    directory `local` to the object of the same relative path under `path` (a few at a time).
+    Each object is made by one upload, which S3 makes visible only once complete: a failed
+    upload leaves no object (an object already there keeps its content)."""
+    import pyarrow as pa
 
-    with _failing(table, "writing", path):
-        pafs.copy_files(
-            local,
-            _key(path),
-            source_filesystem=pafs.LocalFileSystem(),
-            destination_filesystem=filesystem(),
-        )
+    root = Path(local)
+    key = _key(path)
+    targets = (
+        [(root, key)]
+        if root.is_file()
+        else [
+            (f, f"{key}/{f.relative_to(root).as_posix()}") for f in root.rglob("*") if f.is_file()
+        ]
+    )
+    fs = filesystem()
+
+    def put(source: Path, target: str) -> None:
+        # One write of the mapped file: no Python code runs while the object is half sent, so
+        # no exception can stop it there and have the stream's close publish a partial object.
+        # (pyarrow's copy_files would also make empty directory-marker objects.)
+        with pa.memory_map(str(source)) as data, fs.open_output_stream(target) as out:
+            out.write(data.read_buffer())
+
+    with _failing(table, "writing", path), ThreadPoolExecutor(_UPLOADS) as pool:
+        for done in [pool.submit(put, source, target) for source, target in targets]:
+            done.result()
 
 
 def rename(path: str, old: str, new: str, table: str) -> None:
