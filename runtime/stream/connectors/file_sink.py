@@ -78,7 +78,7 @@ class FileSink:
         self.records_in = 0
 
     def open(self, restored_checkpoint: int | None) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(parents=True, exist_ok=True)  # for S3 the staging directory
         entries = (
             os.listdir(self.directory)
             if self.url is None
@@ -125,8 +125,6 @@ class FileSink:
         if self.current is None:
             self.counter += 1
             self.current_name = f"part-{self.run}-{self.counter}.{self.suffix}"
-            # S3's staging directory again after close() removed it (a restarted job)
-            self.directory.mkdir(parents=True, exist_ok=True)
             # closed in prepare() or close(): the file lives across write calls
             self.current = open(self.directory / f".{self.current_name}.inprogress", "wb")  # noqa: SIM115
         # one write per batch; the encoders hand out bytes (raw values may be None: no line)
