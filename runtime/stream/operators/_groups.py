@@ -31,7 +31,8 @@ retracted. Dead slots keep their key until the dead outnumber the live, then the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -72,12 +73,18 @@ def _first_or_last(fn: AggFn, typ: pa.DataType | None) -> bool:
 
 
 def supports(
-    fns: Sequence[AggFn], arg_types: Sequence[pa.DataType | None], key_types: Sequence[pa.DataType]
+    fns: Sequence[AggFn],
+    arg_types: Sequence[pa.DataType | None],
+    key_types: Sequence[pa.DataType],
+    separators: Mapping[int, str] = MappingProxyType({}),
 ) -> bool:
+    """`separators`: the LISTAGG calls whose separator is one string (position -> it)."""
     if not all(col.groupable(t) for t in key_types):
         return False
-    for fn, typ in zip(fns, arg_types, strict=True):
+    for x, (fn, typ) in enumerate(zip(fns, arg_types, strict=True)):
         if _first_or_last(fn, typ):
+            continue
+        if _listagg(fn, typ) and x in separators:
             continue
         if fn.name in STATS and not fn.distinct and typ is not None and _number(typ):
             continue
@@ -90,6 +97,13 @@ def supports(
         if not (pa.types.is_integer(typ) or pa.types.is_floating(typ)):
             return False
     return True
+
+
+def _listagg(fn: AggFn, typ: pa.DataType | None) -> bool:
+    """LISTAGG of strings without DISTINCT over an input without retractions: one text per
+    group, the batch's values joined on."""
+    string = typ is not None and (pa.types.is_string(typ) or pa.types.is_large_string(typ))
+    return fn.name == "LISTAGG" and not fn.distinct and not fn.retracting and string
 
 
 def _number(typ: pa.DataType) -> bool:
@@ -116,6 +130,7 @@ class ColumnarGroups:
         fns: Sequence[AggFn],
         in_schema: pa.Schema,
         out_schema: pa.Schema,
+        separators: Mapping[int, str] = MappingProxyType({}),
     ) -> None:
         self.group = tuple(group)
         self.fns = tuple(fns)
@@ -137,6 +152,8 @@ class ColumnarGroups:
         # `...q` the sum of squares; None for doubles: `...u` the mean and `...q` M2)
         self.moments_of: dict[int, str] = {}
         self.moments: dict[str, tuple[str, int | None]] = {}
+        # LISTAGG: position -> separator; its text in the pool `l{x}`
+        self.separators = {x: separators[x] for x, fn in enumerate(fns) if fn.name == "LISTAGG"}
         for x, fn in enumerate(fns):
             if fn.name == "COUNT" and not fn.args and fn.filter is None:
                 self.counts.append(ROWS)
@@ -151,7 +168,9 @@ class ColumnarGroups:
                 name = f"c{store}"
             self.counts.append(name)
             self.dtypes[name] = np.int32
-            if fn.name in STATS:
+            if fn.name == "LISTAGG":
+                self.pooled[f"l{x}"] = SlotValues(in_schema.field(fn.args[0]).type)
+            elif fn.name in STATS:
                 moments = self.moments_of[x] = f"w{arg}_{flt}"
                 typ = in_schema.field(fn.args[0]).type
                 scale = None if pa.types.is_floating(typ) else getattr(typ, "scale", 0)
@@ -235,6 +254,10 @@ class ColumnarGroups:
                 continue
             if x in self.moments_of:
                 self._moment_aggs(self.moments_of[x], value, sign, columns, aggs)
+                continue
+            if x in self.separators:  # the batch's values of each key, in arrival order
+                columns[f"l{x}"] = value
+                aggs.append((f"l{x}", "list", f"l{x}"))
                 continue
             name = self._acc(x)
             if name in self.pooled:
@@ -323,6 +346,17 @@ class ColumnarGroups:
         )
         return n, u, v * n
 
+    @staticmethod
+    def _update_listagg(
+        pool: SlotValues, sep: str, slots: np.ndarray, batch: pa.ChunkedArray
+    ) -> None:
+        """Each group's text gets the batch's non-NULL values joined on."""
+        lists = _without_nulls(batch.combine_chunks())
+        added = pa.array(np.asarray(pc.list_value_length(lists)) > 0)
+        at = slots[np.asarray(added)]
+        text = pc.binary_join(lists.filter(added), sep)
+        pool.set(at, pc.binary_join_element_wise(pool.get(at), text, sep, null_handling="skip"))
+
     def _variance(self, x: int, count: np.ndarray, slots: np.ndarray) -> np.ndarray:
         """Aggregate x's variance (population or sample) per group, as doubles (any value
         where there are too few values)."""
@@ -388,8 +422,10 @@ class ColumnarGroups:
         had = {n: self._count(self.counts[int(n[1:])])[slots] > 0 for n in names if n[0] == "m"}
         if self.moments:
             self._update_moments(slots, delta)
+        for x, sep in self.separators.items():
+            self._update_listagg(self.pooled[f"l{x}"], sep, slots, delta.column(f"l{x}"))
         for name in names:
-            if name in self.shared or name[0] == "w":
+            if name in self.shared or name[0] in "wl":
                 continue
             change = delta.column(name)
             if name in self.pooled:
@@ -454,6 +490,11 @@ class ColumnarGroups:
             count = self._count(self.counts[x])[slots]
             if x in self.moments_of:
                 out[x] = _stat(fn, count, self._variance(x, count, slots), self.types[x])
+                continue
+            if x in self.separators:
+                text = self.pooled[f"l{x}"].get(slots)
+                text = pc.if_else(pa.array(count == 0), pa.scalar(None, text.type), text)
+                out[x] = text if text.type == self.types[x] else text.cast(self.types[x])
                 continue
             j = len(partial)
             partial.append(x)
@@ -596,6 +637,18 @@ def _stat(fn: AggFn, count: np.ndarray, var: np.ndarray, typ: pa.DataType) -> pa
         value = whole + (value - whole >= 0.5)
         return pa.array(value.astype(np.int64), mask=none).cast(typ)
     return pa.array(value, mask=none).cast(typ)
+
+
+def _without_nulls(lists: pa.ListArray) -> pa.ListArray:
+    """The lists without their NULL elements (Arrow's binary_join of a list with one is NULL)."""
+    values = lists.flatten()
+    valid = np.asarray(values.is_valid())
+    if valid.all():
+        return lists
+    parents = np.asarray(pc.list_parent_indices(lists))
+    counts = np.bincount(parents[valid], minlength=len(lists))
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), values.filter(pa.array(valid)))
 
 
 def _precision(typ: pa.DataType) -> int:
