@@ -8,6 +8,7 @@ import pytest
 from nrtg.catalog import types as t
 from nrtg.compiler.api import compile_sql
 from nrtg.compiler.errors import BindError, ParseError
+from nrtg.compiler.parse.parse import parse_query, to_flink_sql
 from nrtg.compiler.plan import nodes as n
 from tests.runtime.stream._parity import run_parity
 
@@ -69,3 +70,8 @@ def test_alias_must_name_the_position() -> None:
 def test_with_offset_is_refused() -> None:
     with pytest.raises(ParseError, match="WITH ORDINALITY"):
         compile_sql(f"SELECT * FROM {ROWS} CROSS JOIN UNNEST(arr) WITH OFFSET AS o")
+
+
+def test_prints_back() -> None:
+    sql = "SELECT * FROM t CROSS JOIN UNNEST(t.arr) WITH ORDINALITY AS x(v, n)"
+    assert to_flink_sql(parse_query(sql)) == sql
