@@ -236,6 +236,20 @@ class ExprBinder:
             self.bind(node.this), self.bind(node.args["path"]), error, span(node)
         )
 
+    def _json_object(self, node: exp.JSONObject) -> Expr:
+        args: list[Expr] = []
+        for pair in node.expressions:
+            if not isinstance(pair, exp.JSONKeyValue):
+                raise UnsupportedError("JSON_OBJECT takes [KEY] key VALUE value pairs", span(pair))
+            args += [self.bind(pair.this), self.bind(pair.expression)]
+        on_null = str(node.args.get("null_handling") or "NULL ON NULL").split()[0]
+        return functions_json.json_constructor("JSON_OBJECT", tuple(args), on_null, span(node))
+
+    def _json_array(self, node: exp.JSONArray) -> Expr:
+        args = tuple(self.bind(v) for v in node.expressions)
+        on_null = str(node.args.get("null_handling") or "ABSENT ON NULL").split()[0]
+        return functions_json.json_constructor("JSON_ARRAY", args, on_null, span(node))
+
     def _json_behavior(self, on: exp.OnCondition | None, which: str) -> functions_json.Behavior:
         """An ON EMPTY / ON ERROR clause: its keywords ('EMPTY ARRAY' of 'EMPTY ARRAY ON
         EMPTY'), the bound DEFAULT expression, or None."""
@@ -398,6 +412,11 @@ class ExprBinder:
             base = "IS_TRUE" if target.this else "IS_FALSE"
             name = base.replace("IS_", "IS_NOT_") if negate else base
             return functions.operator_call(name, (arg,), s)
+        if isinstance(target, exp.JSON):
+            kind = str(target.this or "VALUE").upper()
+            kind_lit = Literal(value=kind, type=coercion.char(len(kind), nullable=False))
+            test = functions.operator_call("IS_JSON", (arg, kind_lit), s)
+            return functions.operator_call("NOT", (test,), s) if negate else test
         raise UnsupportedError(f"IS {target.sql()} is not supported", s)
 
     def _in(self, node: exp.In) -> Expr:
@@ -508,6 +527,8 @@ _BRANCHES: tuple[tuple[type | tuple[type, ...] | frozenset[type], Handler], ...]
     (exp.JSONValue, ExprBinder._json_value),
     (JsonQuery, ExprBinder._json_query),
     (exp.JSONExists, ExprBinder._json_exists),
+    (exp.JSONObject, ExprBinder._json_object),
+    (exp.JSONArray, ExprBinder._json_array),
     (exp.Window, ExprBinder._window),
     ((exp.AggFunc, exp.Anonymous), ExprBinder._aggregate),
     (exp.Anonymous, ExprBinder._anonymous),

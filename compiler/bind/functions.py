@@ -21,7 +21,7 @@ from ..plan.expr import Expr
 from .functions_agg import AGGREGATES
 from .functions_base import FunctionInfo, Spec
 from .functions_collection import COLLECTION_FUNCTIONS
-from .functions_json import JSON_FUNCTIONS
+from .functions_json import IS_JSON, JSON_FUNCTIONS
 from .functions_math import MATH_FUNCTIONS
 from .functions_misc import MISC_FUNCTIONS
 from .functions_ops import OPERATORS
@@ -60,7 +60,7 @@ _FUNCTIONS = _index(
     + AGGREGATES,
     with_aliases=True,
 )
-_OPERATORS = _index(OPERATORS, with_aliases=False)
+_OPERATORS = _index((*OPERATORS, IS_JSON), with_aliases=False)
 
 
 def lookup(name: str) -> FunctionInfo | None:

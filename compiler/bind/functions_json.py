@@ -142,7 +142,66 @@ def json_exists(doc: Expr, path: Expr, on_error: str | None, span: Span | None) 
     return Call(name=name, args=args, type=t.boolean(nullable), span=span)
 
 
+_ON_NULL = frozenset({"NULL", "ABSENT"})
+
+
+def _on_null(name: str, args: tuple[Expr, ...], span: Span | None) -> str:
+    mode = args[-1].value if args and isinstance(args[-1], Literal) else None
+    if not (isinstance(mode, str) and mode in _ON_NULL):
+        raise TypeCheckError(f"function {name} needs its ON NULL behavior last", span)
+    return mode
+
+
+def _json_object(name: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
+    """JSON_OBJECT(key1, value1, ..., on_null): keys are non-NULL string literals (Flink)."""
+    _on_null(name, args, span)
+    pairs = args[:-1]
+    for key in pairs[0::2]:
+        if not (isinstance(key, Literal) and isinstance(key.value, str)):
+            raise TypeCheckError(f"{name} keys must be string literals", key.span or span)
+    return Call(name=name, args=args, type=t.string(False), span=span)
+
+
+def _json_array(name: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
+    """JSON_ARRAY(value1, ..., on_null)."""
+    _on_null(name, args, span)
+    return Call(name=name, args=args, type=t.string(False), span=span)
+
+
+def json_constructor(name: str, args: tuple[Expr, ...], on_null: str, span: Span | None) -> Expr:
+    """JSON_OBJECT (keys and values alternating) or JSON_ARRAY as the binder passes them, with
+    the ON NULL behavior as a trailing literal."""
+    rule = _json_object if name == "JSON_OBJECT" else _json_array
+    return rule(name, (*args, _keyword(on_null)), span)
+
+
+def _is_json(name: str, args: tuple[Expr, ...], span: Span | None) -> Expr:
+    """`value IS JSON [VALUE | SCALAR | ARRAY | OBJECT]`: IS_JSON(value, kind), never NULL."""
+    value, kind = args
+    value = _string_arg("IS JSON", 1, value, span)
+    return Call(name=name, args=(value, kind), type=t.boolean(False), span=span)
+
+
+# An operator: `IS JSON` is syntax, not a function a query may call by name.
+IS_JSON = custom("IS_JSON", 2, 2, "value IS [NOT] JSON [VALUE | SCALAR | ARRAY | OBJECT]", _is_json)
+
 JSON_FUNCTIONS: tuple[Spec, ...] = (
+    custom(
+        "JSON_OBJECT",
+        1,
+        None,
+        "JSON_OBJECT([[KEY] key VALUE value]* [{NULL | ABSENT} ON NULL]) -> STRING: a JSON "
+        "object (NULL ON NULL by default)",
+        _json_object,
+    ),
+    custom(
+        "JSON_ARRAY",
+        1,
+        None,
+        "JSON_ARRAY([value]* [{NULL | ABSENT} ON NULL]) -> STRING: a JSON array (ABSENT ON "
+        "NULL by default)",
+        _json_array,
+    ),
     custom(
         "JSON_VALUE",
         2,

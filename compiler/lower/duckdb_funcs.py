@@ -7,6 +7,7 @@ Functions missing here are refused with an UnsupportedError naming the function.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import zoneinfo
 from collections.abc import Callable
@@ -480,6 +481,87 @@ def _array_set(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
 def _map_union(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     # DuckDB's map_concat keeps the last map's value for a shared key, as Flink
     return _null_guarded(args, fn("map_concat", *args))
+
+
+# -- JSON construction: JSON_OBJECT, JSON_ARRAY, JSON_STRING ----------------------------------
+# The text is assembled with concat_ws, which skips NULL parts: an ABSENT ON NULL entry is a
+# NULL part. A value that is itself a JSON_OBJECT / JSON_ARRAY goes in as JSON, not as a string.
+_JSON_BUILT = frozenset({"JSON_OBJECT", "JSON_ARRAY"})
+
+
+def _json_text(value: Expr, lowered: exp.Expression, ctx: LowerContext) -> exp.Expression:
+    """A non-NULL value as JSON text, as Flink's Jackson writes it: a DECIMAL with its scale
+    (DuckDB's to_json drops trailing zeros), a DOUBLE in Java's notation."""
+    if isinstance(value, Call) and value.name in _JSON_BUILT:
+        return lowered
+    kind = value.type.kind
+    if kind is Kind.DECIMAL:
+        return exp.Cast(this=lowered, to=data_type("VARCHAR"))
+    if kind in (Kind.FLOAT, Kind.DOUBLE):
+        return ctx.macro("nrtg_double_to_string", lowered)
+    return exp.Cast(this=fn("to_json", lowered), to=data_type("VARCHAR"))
+
+
+def _json_entry(
+    value: Expr, lowered: exp.Expression, prefix: str, absent: bool, ctx: LowerContext
+) -> exp.Expression:
+    """`prefix` and the value's JSON; for a NULL value `prefix` and null, or nothing (ABSENT)."""
+    text = _json_text(value, lowered, ctx)
+    if prefix:
+        text = exp.DPipe(this=_string(prefix), expression=text, safe=False)
+    missing = exp.Null() if absent else _string(prefix + "null")
+    is_null = exp.Is(this=lowered.copy(), expression=exp.Null())
+    return exp.Case(ifs=[exp.If(this=is_null, true=missing)], default=text)
+
+
+def _json_built(e: Call, entries: list[exp.Expression], open_: str, close: str) -> exp.Expression:
+    if not entries:
+        return _string(open_ + close)
+    body = fn("concat_ws", _string(","), *entries)
+    inner = exp.DPipe(this=_string(open_), expression=body, safe=False)
+    return exp.DPipe(this=inner, expression=_string(close), safe=False)
+
+
+def _json_object(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    absent = _mode(e, len(e.args) - 1) == "ABSENT"
+    entries = []
+    for i in range(0, len(e.args) - 1, 2):
+        key = e.args[i]
+        assert isinstance(key, Literal) and isinstance(key.value, str)
+        prefix = json.dumps(key.value, ensure_ascii=False) + ":"
+        entries.append(_json_entry(e.args[i + 1], args[i + 1], prefix, absent, ctx))
+    return _json_built(e, entries, "{", "}")
+
+
+def _json_array(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    absent = _mode(e, len(e.args) - 1) == "ABSENT"
+    entries = [_json_entry(v, a, "", absent, ctx) for v, a in zip(e.args[:-1], args, strict=False)]
+    return _json_built(e, entries, "[", "]")
+
+
+def _json_string(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    value = _json_text(e.args[0], args[0], ctx)
+    return exp.Case(
+        ifs=[exp.If(this=exp.Is(this=args[0].copy(), expression=exp.Null()), true=exp.Null())],
+        default=value,
+    )
+
+
+_JSON_KINDS = MappingProxyType({"ARRAY": "ARRAY", "OBJECT": "OBJECT"})
+
+
+def _is_json(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # `s IS JSON [VALUE | SCALAR | ARRAY | OBJECT]`: FALSE for NULL and for what does not parse
+    kind = _mode(e, 1)
+    valid = fn("coalesce", fn("json_valid", args[0]), exp.false())
+    if kind == "VALUE":
+        return valid
+    json_kind = fn("json_type", args[0].copy())
+    if kind == "SCALAR":
+        test: exp.Expression = exp.Not(this=_is(json_kind, "OBJECT", "ARRAY"))
+    else:
+        test = _is(json_kind, _JSON_KINDS[kind])
+    return exp.Case(ifs=[exp.If(this=valid, true=test)], default=exp.false())
 
 
 # -- SQL/JSON (compiler/bind/functions_json.py has the call layout) ----------------------------
@@ -1040,6 +1122,10 @@ _HANDLERS: MappingProxyType[str, Handler] = MappingProxyType(
         "REGEXP_SUBSTR": _regexp_substr,
         "REGEXP_INSTR": _regexp_instr,
         "JSON_QUOTE": _json_quote,
+        "JSON_OBJECT": _json_object,
+        "JSON_ARRAY": _json_array,
+        "JSON_STRING": _json_string,
+        "IS_JSON": _is_json,
         "JSON_UNQUOTE": _json_unquote,
         "JSON_VALUE": _json_value,
         "JSON_QUERY": _json_query,

@@ -188,6 +188,7 @@ class FlinkParser(StrictParser):
         "INITCAP": lambda self: self.expression(
             exp.Anonymous(this="INITCAP", expressions=self._parse_function_args())
         ),
+        "JSON_ARRAY": lambda self: self._parse_json_array(),
         "JSON_VALUE": lambda self: self._parse_json_fn("JSON_VALUE"),
         "JSON_QUERY": lambda self: self._parse_json_fn("JSON_QUERY"),
         "JSON_EXISTS": lambda self: self._parse_json_fn("JSON_EXISTS"),
@@ -424,6 +425,26 @@ class FlinkParser(StrictParser):
                 this=doc, path=path, returning=returning, wrapper=wrapper, on_condition=on
             )
         return self.expression(node)
+
+    def _parse_json_array(self) -> exp.Expr:
+        """`JSON_ARRAY([value[, value]*] [{NULL | ABSENT} ON NULL])`."""
+        values: list[exp.Expr] = []
+        null_handling = None
+        while self._curr and self._curr.token_type != TokenType.R_PAREN:
+            for option in ("NULL", "ABSENT"):
+                if self._match_text_seq(option, "ON", "NULL"):
+                    null_handling = f"{option} ON NULL"
+            if null_handling is not None:
+                break
+            if values and not self._match(TokenType.COMMA):
+                self.raise_error("expected ',' or {NULL | ABSENT} ON NULL")
+            value = self._parse_assignment()
+            if value is None:
+                self.raise_error("expected a value")
+            assert value is not None
+            values.append(value)
+        self._expect_r_paren()
+        return self.expression(exp.JSONArray(expressions=values, null_handling=null_handling))
 
     def _parse_json_returning(self) -> exp.DataType:
         """The type after RETURNING: the tokens up to the next clause or the closing `)`."""

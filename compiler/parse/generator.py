@@ -85,6 +85,9 @@ class FlinkGenerator(generator.Generator):
         )
         return f"MAP[{pairs}]"
 
+    def jsonkeyvalue_sql(self, expression: exp.JSONKeyValue) -> str:
+        return f"KEY {self.sql(expression, 'this')} VALUE {self.sql(expression, 'expression')}"
+
     def jsonquery_sql(self, expression: JsonQuery) -> str:
         clauses = [self.sql(expression, "path")]
         returning = self.sql(expression, "returning")

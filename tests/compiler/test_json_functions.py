@@ -154,3 +154,52 @@ def test_error_behavior_fails_the_query() -> None:
         _column("JSON_VALUE(doc, '$.k' ERROR ON ERROR)")
     with pytest.raises(NrtgError, match="ERROR ON EMPTY"):
         _column("JSON_VALUE(doc, '$.zz' ERROR ON EMPTY)")
+
+
+def _one(expr: str) -> Any:
+    return _column(expr)[1]
+
+
+def test_json_object_and_array() -> None:
+    # Flink doc examples
+    assert _one("JSON_OBJECT()") == "{}"
+    assert _one("JSON_OBJECT('K1' VALUE 'V1', 'K2' VALUE 'V2')") == '{"K1":"V1","K2":"V2"}'
+    assert _one("JSON_OBJECT(KEY 'K1' VALUE CAST(NULL AS STRING) NULL ON NULL)") == '{"K1":null}'
+    assert _one("JSON_OBJECT(KEY 'K1' VALUE CAST(NULL AS STRING) ABSENT ON NULL)") == "{}"
+    nested = "JSON_OBJECT(KEY 'K1' VALUE JSON_OBJECT(KEY 'K2' VALUE 'V'))"
+    assert _one(nested) == '{"K1":{"K2":"V"}}'
+    assert _one("JSON_ARRAY()") == "[]"
+    assert _one("JSON_ARRAY(1, '2')") == '[1,"2"]'
+    assert _one("JSON_ARRAY(CAST(NULL AS STRING) NULL ON NULL)") == "[null]"
+    assert _one("JSON_ARRAY(CAST(NULL AS STRING) ABSENT ON NULL)") == "[]"
+    assert _one("JSON_ARRAY(JSON_ARRAY(1))") == "[[1]]"
+    # a string that holds JSON is a string; DECIMAL keeps its scale, DOUBLE is Java's text
+    assert _one("JSON_ARRAY(doc, 1.50, 1e7)").endswith('",1.50,1.0E7]')
+    # values from columns; ABSENT ON NULL leaves out the NULL document
+    assert _column("JSON_OBJECT('id' VALUE id, 'doc' VALUE doc ABSENT ON NULL)")[4] == '{"id":4}'
+
+
+def test_json_string() -> None:
+    assert _one("JSON_STRING('Hello, World!')") == '"Hello, World!"'
+    assert _one("JSON_STRING(ARRAY[1, 2])") == "[1,2]"
+    assert _one("JSON_STRING(TRUE)") == "true"
+    assert _one("JSON_STRING(CAST(NULL AS INT))") is None
+
+
+def test_is_json() -> None:
+    assert _column("doc IS JSON") == {1: True, 2: True, 3: False, 4: False}
+    assert _column("doc IS JSON OBJECT")[1] is True
+    assert _column("doc IS NOT JSON ARRAY")[1] is True
+    assert _column("'1' IS JSON SCALAR")[1] is True
+    assert _column("'\"abc\"' IS JSON")[1] is True
+    with pytest.raises(TypeCheckError, match="keys must be string literals"):
+        compile_sql(f"SELECT JSON_OBJECT(KEY doc VALUE 1) FROM {DOCS}")
+
+
+def test_constructors_print_back() -> None:
+    for sql in (
+        "JSON_OBJECT(KEY 'K1' VALUE 'V1', KEY 'K2' VALUE x ABSENT ON NULL)",
+        "JSON_ARRAY(1, NULL NULL ON NULL)",
+        "JSON_ARRAY()",
+    ):
+        assert to_flink_sql(parse_expression(sql)) == sql
