@@ -4,7 +4,10 @@ arrays: `rows` (rows folded in: a key is live while positive), per distinct (arg
 the count of its non-NULL values (COUNT(*) without FILTER is `rows` itself), and per aggregate
 its sum or its minimum/maximum; a MIN/MAX of a type numpy does not hold (strings, decimals,
 dates, booleans) and a DECIMAL sum (exact, as DECIMAL(38, s)) keep their value in a
-`SlotValues` pool instead.
+`SlotValues` pool instead. So does LISTAGG (its separator one string): over an input without
+retractions the text, a batch's values (Arrow's ordered hash_list) joined on; under retraction
+the list of values, a batch's inserted ones appended and, per retracted value, the oldest equal
+element taken out (as the per-row accumulators do), joined when a result is read.
 
 STDDEV_POP/STDDEV_SAMP/VAR_POP/VAR_SAMP of one (argument, FILTER) share moments beside its
 count. Of integers and decimals: the exact sum and sum of squares of the unscaled values (int64,
@@ -100,10 +103,10 @@ def supports(
 
 
 def _listagg(fn: AggFn, typ: pa.DataType | None) -> bool:
-    """LISTAGG of strings without DISTINCT over an input without retractions: one text per
-    group, the batch's values joined on."""
+    """LISTAGG of strings without DISTINCT: over an input without retractions one text per
+    group, the batch's values joined on; else the list of its values."""
     string = typ is not None and (pa.types.is_string(typ) or pa.types.is_large_string(typ))
-    return fn.name == "LISTAGG" and not fn.distinct and not fn.retracting and string
+    return fn.name == "LISTAGG" and not fn.distinct and string
 
 
 def _number(typ: pa.DataType) -> bool:
@@ -152,7 +155,8 @@ class ColumnarGroups:
         # `...q` the sum of squares; None for doubles: `...u` the mean and `...q` M2)
         self.moments_of: dict[int, str] = {}
         self.moments: dict[str, tuple[str, int | None]] = {}
-        # LISTAGG: position -> separator; its text in the pool `l{x}`
+        # LISTAGG: position -> separator; in the pool `l{x}` its text, or under retraction the
+        # list of its values (arrival order)
         self.separators = {x: separators[x] for x, fn in enumerate(fns) if fn.name == "LISTAGG"}
         for x, fn in enumerate(fns):
             if fn.name == "COUNT" and not fn.args and fn.filter is None:
@@ -169,7 +173,8 @@ class ColumnarGroups:
             self.counts.append(name)
             self.dtypes[name] = np.int32
             if fn.name == "LISTAGG":
-                self.pooled[f"l{x}"] = SlotValues(in_schema.field(fn.args[0]).type)
+                typ = in_schema.field(fn.args[0]).type
+                self.pooled[f"l{x}"] = SlotValues(pa.list_(typ) if fn.retracting else typ)
             elif fn.name in STATS:
                 moments = self.moments_of[x] = f"w{arg}_{flt}"
                 typ = in_schema.field(fn.args[0]).type
@@ -256,8 +261,15 @@ class ColumnarGroups:
                 self._moment_aggs(self.moments_of[x], value, sign, columns, aggs)
                 continue
             if x in self.separators:  # the batch's values of each key, in arrival order
-                columns[f"l{x}"] = value
-                aggs.append((f"l{x}", "list", f"l{x}"))
+                if not fn.retracting:
+                    columns[f"l{x}"] = value
+                    aggs.append((f"l{x}", "list", f"l{x}"))
+                    continue
+                inserted = pa.array(sign > 0)
+                none = pa.scalar(None, value.type)
+                columns[f"l{x}+"] = pc.if_else(inserted, value, none)
+                columns[f"l{x}-"] = pc.if_else(inserted, none, value)
+                aggs += [(f"l{x}+", "list", f"l{x}+"), (f"l{x}-", "list", f"l{x}-")]
                 continue
             name = self._acc(x)
             if name in self.pooled:
@@ -423,7 +435,11 @@ class ColumnarGroups:
         if self.moments:
             self._update_moments(slots, delta)
         for x, sep in self.separators.items():
-            self._update_listagg(self.pooled[f"l{x}"], sep, slots, delta.column(f"l{x}"))
+            pool = self.pooled[f"l{x}"]
+            if self.fns[x].retracting:
+                _update_lists(pool, slots, delta.column(f"l{x}+"), delta.column(f"l{x}-"))
+            else:
+                self._update_listagg(pool, sep, slots, delta.column(f"l{x}"))
         for name in names:
             if name in self.shared or name[0] in "wl":
                 continue
@@ -493,6 +509,8 @@ class ColumnarGroups:
                 continue
             if x in self.separators:
                 text = self.pooled[f"l{x}"].get(slots)
+                if fn.retracting:
+                    text = pc.binary_join(text, self.separators[x])
                 text = pc.if_else(pa.array(count == 0), pa.scalar(None, text.type), text)
                 out[x] = text if text.type == self.types[x] else text.cast(self.types[x])
                 continue
@@ -596,8 +614,13 @@ class ColumnarGroups:
 
     def kept_arrow_bytes(self) -> int:
         """The Arrow size of what the state stands for: one result row per live group, and
-        the values (with multiplicities) the DISTINCT and retracting MIN/MAX aggregates keep."""
+        the values (with multiplicities) the DISTINCT and retracting MIN/MAX aggregates keep,
+        and the lists of retracting LISTAGG."""
         values = sum(v.kept_arrow_bytes() for v in self.values.values())
+        live = np.flatnonzero(self.arrays[ROWS][: self.slots.size] > 0)
+        for x in self.separators:
+            if self.fns[x].retracting:
+                values += self.pooled[f"l{x}"].get(live).nbytes
         return self.live_results().nbytes + values
 
     def snapshot(self) -> dict[str, Any]:
@@ -649,6 +672,45 @@ def _without_nulls(lists: pa.ListArray) -> pa.ListArray:
     counts = np.bincount(parents[valid], minlength=len(lists))
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
     return pa.ListArray.from_arrays(pa.array(offsets), values.filter(pa.array(valid)))
+
+
+def _update_lists(
+    pool: SlotValues, slots: np.ndarray, inserted: pa.ChunkedArray, retracted: pa.ChunkedArray
+) -> None:
+    """Each group's list of values gets the batch's inserted ones appended, then loses, per
+    retracted value, its oldest equal element (as the per-row accumulators, and Flink's
+    ListAggWithRetract, take one out); a list left empty is no list."""
+    old = pool.get(slots)
+    added = _without_nulls(inserted.combine_chunks())
+    gone = _without_nulls(retracted.combine_chunks())
+    # elements: each group's old ones, then its inserted ones; seq is that order per group
+    values = pa.concat_arrays([old.flatten(), added.flatten()])
+    group = np.concatenate(
+        [np.asarray(pc.list_parent_indices(lists), np.int64) for lists in (old, added)]
+    )
+    order = np.argsort(group, kind="stable")
+    values, group = values.take(pa.array(order)), group[order]
+    if len(gone.flatten()):
+        # equal values of a group: their rank by age against the number retracted
+        codes = pc.dictionary_encode(pa.concat_arrays([values, gone.flatten()])).indices
+        codes = np.asarray(codes, np.int64)
+        width = int(codes.max()) + 1
+        key = group * width + codes[: len(values)]
+        gone_key = np.asarray(pc.list_parent_indices(gone), np.int64) * width
+        retracted_keys, times = np.unique(gone_key + codes[len(values) :], return_counts=True)
+        by_key = np.argsort(key, kind="stable")  # within a key: by age
+        sorted_key = key[by_key]
+        first = np.searchsorted(sorted_key, sorted_key)  # where each key's run starts
+        rank = np.empty(len(key), np.int64)
+        rank[by_key] = np.arange(len(key)) - first
+        at = np.minimum(np.searchsorted(retracted_keys, key), len(retracted_keys) - 1)
+        taken = np.where(retracted_keys[at] == key, times[at], 0)
+        keep = rank >= taken
+        values, group = values.filter(pa.array(keep)), group[keep]
+    counts = np.bincount(group, minlength=len(slots))
+    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
+    lists = pa.ListArray.from_arrays(offsets, values, mask=pa.array(counts == 0))
+    pool.set(slots, lists.cast(pool.type))
 
 
 def _precision(typ: pa.DataType) -> int:
