@@ -458,3 +458,36 @@ def test_lenient_json_skips_a_wrong_type_deep_in_a_row_as_the_stream_decoder(
     decoded = decoder.decode([line.encode() for line in lines], str)
     assert decoded.table.column("id").to_pylist() == [1, 4, 5]
     assert decoded.skipped == 2
+
+
+def test_a_second_insert_into_a_partitioned_directory_keeps_the_first(tmp_path: Path) -> None:
+    """Two INSERT INTO a local PARTITIONED BY table: the second writes part files of its own
+    (it used to reuse `part-0-<i>` and overwrite the first insert's rows)."""
+    fields = (Field("k", t.string()), Field("v", t.bigint()))
+    out_dir = tmp_path / "out"
+
+    def insert(rows: list[tuple[str, int]]) -> None:
+        values = n.Values(
+            rows=tuple(
+                (Literal(value=k, type=t.string()), Literal(value=v, type=t.bigint()))
+                for k, v in rows
+            ),
+            fields=fields,
+        )
+        plan = n.Sink(
+            input=values,
+            table=Ident("default", "out"),
+            fields=fields,
+            options=(("connector", "filesystem"), ("format", "json"), ("path", str(out_dir))),
+            partition_keys=(0,),
+        )
+        assert run_plan(plan).rows_written == len(rows)
+
+    insert([("a", 1), ("b", 2)])
+    insert([("a", 3), ("b", 4)])
+    written = sorted(
+        (f.parent.name, json.loads(line)["v"])
+        for f in out_dir.rglob("part-*")
+        for line in f.read_text().splitlines()
+    )
+    assert written == [("k=a", 1), ("k=a", 3), ("k=b", 2), ("k=b", 4)]
