@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from sqlglot import exp
 
-from nrtg.catalog.types import INTEGER_KINDS, Kind
+from nrtg.catalog.types import INTEGER_KINDS, Kind, SqlType
 from nrtg.compiler.errors import UnsupportedError
 from nrtg.compiler.plan.expr import Call, Expr, Literal
 
@@ -573,20 +573,6 @@ def _is_json(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
 _JSON_MODE = re.compile(r"^\s*(lax|strict)\s+", re.IGNORECASE)
 # Flink's `['name']` / `["name"]` member steps; DuckDB reads `."name"`.
 _JSON_BRACKET_NAME = re.compile(r"""\.?\[\s*(?:'([^']*)'|"([^"]*)")\s*\]""")
-# JSON_VALUE: the JSON types (DuckDB's json_type) each RETURNING kind converts from.
-_JSON_NUMBERS = ("BIGINT", "UBIGINT", "DOUBLE")
-_JSON_SOURCES: MappingProxyType[Kind, tuple[str, ...]] = MappingProxyType(
-    {
-        Kind.BOOLEAN: ("BOOLEAN",),
-        **{k: ("BIGINT", "UBIGINT") for k in INTEGER_KINDS},
-        Kind.FLOAT: _JSON_NUMBERS,
-        Kind.DOUBLE: _JSON_NUMBERS,
-        Kind.DECIMAL: _JSON_NUMBERS,
-        Kind.DATE: ("VARCHAR",),
-        Kind.TIME: ("VARCHAR",),
-        Kind.TIMESTAMP: ("VARCHAR",),
-    }
-)
 
 
 def _json_path(
@@ -631,17 +617,55 @@ def _json_guarded(
 ) -> exp.Expression:
     """CASE: NULL for a NULL document or path (None: a literal), `on_invalid` for a malformed
     document, then `cases` (which may call DuckDB's json functions on the document)."""
-    absent: exp.Expression = exp.Is(this=doc.copy(), expression=exp.Null())
-    if path is not None:
-        absent = exp.Or(this=absent, expression=exp.Is(this=path.copy(), expression=exp.Null()))
+    guarded = _absent_or(doc, path, exp.Null())
     invalid = exp.Not(this=fn("json_valid", doc.copy()))
-    ifs = [exp.If(this=absent, true=exp.Null()), exp.If(this=invalid, true=on_invalid)]
+    ifs = [*guarded.args["ifs"], exp.If(this=invalid, true=on_invalid)]
     ifs += [exp.If(this=c, true=v) for c, v in cases]
     return exp.Case(ifs=ifs, default=default)
 
 
+def _absent_or(
+    doc: exp.Expression, path: exp.Expression | None, value: exp.Expression
+) -> exp.Expression:
+    """NULL for a NULL document or path (None: a literal), else `value`."""
+    absent: exp.Expression = exp.Is(this=doc.copy(), expression=exp.Null())
+    if path is not None:
+        absent = exp.Or(this=absent, expression=exp.Is(this=path.copy(), expression=exp.Null()))
+    return exp.Case(ifs=[exp.If(this=absent, true=exp.Null())], default=value)
+
+
 def _json_error(name: str, what: str) -> exp.Expression:
     return fn("error", _string(f"{name}: {what}"))
+
+
+# JSON_VALUE's conversions of a scalar's JSON text (DuckDB's json_value gives it, NULL for a
+# missing value, JSON null, an object or an array): the text of a JSON number, boolean or
+# string that the RETURNING kind converts from, so that the scalar is read once.
+_JSON_NUMBER = r"^(-?[0-9][0-9.eE+-]*)$"
+_JSON_SCALAR_TEXT: MappingProxyType[Kind, str] = MappingProxyType(
+    {
+        Kind.BOOLEAN: "^(true|false)$",
+        **{k: "^(-?[0-9]+)$" for k in INTEGER_KINDS},
+        Kind.FLOAT: _JSON_NUMBER,
+        Kind.DOUBLE: _JSON_NUMBER,
+        Kind.DECIMAL: _JSON_NUMBER,
+    }
+)
+
+
+def _json_scalar(scalar: exp.Expression, rtype: SqlType) -> exp.Expression:
+    """The RETURNING value of a scalar's JSON text; NULL when it does not convert."""
+    pattern = _JSON_SCALAR_TEXT.get(rtype.kind)
+    if pattern is not None:
+        text = fn(
+            "regexp_extract",
+            exp.Cast(this=scalar, to=data_type("VARCHAR")),
+            _string(pattern),
+            _num(1),
+        )
+        return cast(text, rtype, safe=True)
+    value = fn("json_extract_string", scalar, _string("$"))
+    return value if rtype.is_string else cast(value, rtype, safe=True)
 
 
 def _json_value(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
@@ -649,16 +673,30 @@ def _json_value(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     path, nullable_path, strict, wildcard = _json_path(e, args[1])
     rtype = e.type
     modes = ("NULL", "NULL") if len(args) == 2 else (_mode(e, 2), _mode(e, 4))
-    defaults = (None, None) if len(args) == 2 else (args[3], args[5])
+    defaults = (None, None) if len(args) == 2 else (e.args[3], e.args[5])
+    lowered_defaults = (None, None) if len(args) == 2 else (args[3], args[5])
 
     def behavior(which: int, what: str) -> exp.Expression:
-        mode, default = modes[which], defaults[which]
+        mode, default = modes[which], lowered_defaults[which]
         if mode == "ERROR":
             return _json_error("JSON_VALUE", what)
         if mode == "DEFAULT" and default is not None:
             # DuckDB's own cast: a BOOLEAN default becomes 'false' (Java's String.valueOf)
             return cast(default.copy(), rtype)
         return cast(exp.Null(), rtype)
+
+    if (
+        not strict
+        and not wildcard
+        and modes[0] == modes[1] != "ERROR"
+        and defaults[0] == defaults[1]
+    ):
+        # An empty result and an error give the same value (the defaults: NULL ON EMPTY NULL ON
+        # ERROR): the document is read once, a malformed one gives NULL (try).
+        value = _json_scalar(fn("try", fn("json_value", doc, path)), rtype)
+        if modes[0] == "NULL":
+            return value
+        return _absent_or(doc, nullable_path, fn("coalesce", value, behavior(0, "")))
 
     def empty() -> exp.Expression:
         return behavior(0, "the path selects no scalar (ERROR ON EMPTY)")
@@ -679,13 +717,8 @@ def _json_value(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     else:
         cases = [(_is(fn("coalesce", kind, _string("NULL")), "NULL", "OBJECT", "ARRAY"), empty())]
     if not wildcard:  # a wildcard's matches form an array: never a scalar
-        text = fn("json_extract_string", doc.copy(), path.copy())
-        value = text if rtype.is_string else cast(text, rtype, safe=True)
-        sources = _JSON_SOURCES.get(rtype.kind)
-        fits: exp.Expression = exp.Not(this=exp.Is(this=value, expression=exp.Null()))
-        if sources is not None:
-            fits = exp.And(this=_is(kind.copy(), *sources), expression=fits)
-        cases.append((fits, value.copy()))
+        value = _json_scalar(fn("json_value", doc.copy(), path.copy()), rtype)
+        cases.append((exp.Not(this=exp.Is(this=value, expression=exp.Null())), value.copy()))
     target = str(rtype.with_nullable(True))
     return _json_guarded(
         doc,
@@ -721,6 +754,13 @@ def _json_query(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
         return _string(fallback)
 
     empty = behavior(on_empty, "the path selects nothing (ERROR ON EMPTY)")
+    if (wrapper, on_empty, on_error, strict, wildcard) == ("WITHOUT", "NULL", "NULL", False, False):
+        # the defaults: only an object or an array is returned, anything else (a malformed
+        # document too) gives NULL; the document is read once
+        found = exp.Cast(this=fn("try", fn("json_extract", doc, path)), to=data_type("VARCHAR"))
+        text = fn("regexp_extract", found, _string(r"^([\[{][\s\S]*)$"), _num(1))
+        found_text = fn("nullif", text, _string(""))
+        return found_text if e.type.is_string else _json_strings(found_text)
     at = _json_at(doc, path, wildcard)
     missing = exp.Is(this=at.copy(), expression=exp.Null())
     cases: list[tuple[exp.Expression, exp.Expression]] = []
@@ -790,6 +830,11 @@ def _json_exists(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
             return _json_error("JSON_EXISTS", f"{what} (ERROR ON ERROR)")
         return fixed.copy()
 
+    if not strict and not wildcard and mode == "FALSE":
+        # a malformed document gives FALSE like a missing value: the document is read once
+        kind = fn("try", fn("json_type", doc, path))
+        found = fn("coalesce", exp.NEQ(this=kind, expression=_string("NULL")), exp.false())
+        return _absent_or(doc, nullable_path, found)
     at = _json_at(doc, path, wildcard)
     cases: list[tuple[exp.Expression, exp.Expression]] = []
     if strict:
