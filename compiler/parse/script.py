@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 from typing import TypeVar
 
 from sqlglot import exp
@@ -97,14 +98,13 @@ class ScriptParser(FlinkParser):
     def _refuse_stray_hints(self, tokens: list[Token], last: int) -> None:
         """A `/*+ ... */` that is neither a query hint (after SELECT) nor a table hint (after
         a table's name) would silently be a comment: refuse it instead."""
-        if not tokens:
+        if not tokens or self.sql.find("/*+", tokens[0].start, last) < 0:
             return
-        at = self.sql.find("/*+", tokens[0].start, last)
-        if at < 0:
-            return
-        hints = {t.start for t in tokens if t.token_type == TokenType.HINT} | self.table_hints
-        while at >= 0:
-            if at not in hints:
+        # only the comments between tokens: `/*+` inside a string literal, a quoted name or
+        # another comment is text
+        gaps = [(a.end + 1, b.start) for a, b in itertools.pairwise(tokens)]
+        for at in _hint_comments(self.sql, [*gaps, (tokens[-1].end + 1, last)]):
+            if at not in self.table_hints:
                 close = self.sql.find("*/", at)
                 stop = close + 2 if close >= 0 else at + 3
                 raise ParseError(
@@ -112,7 +112,6 @@ class ScriptParser(FlinkParser):
                     "(OPTIONS); here it would be ignored",
                     Span(at, stop, self.stmt_index),
                 )
-            at = self.sql.find("/*+", at + 3, last)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -385,3 +384,22 @@ def _with_text(stmt: S, span: Span, sql: str) -> S:
     from dataclasses import replace
 
     return replace(stmt, span=span, text=sql[span.start : span.end])
+
+
+def _hint_comments(sql: str, gaps: list[tuple[int, int]]) -> list[int]:
+    """Where the `/*+ ... */` comments in the gaps between tokens start (query hints after
+    SELECT are tokens of their own, so they are not among them)."""
+    found = []
+    for pos, end in gaps:
+        while pos < end:
+            if sql.startswith("--", pos):
+                newline = sql.find("\n", pos, end)
+                pos = end if newline < 0 else newline + 1
+            elif sql.startswith("/*", pos):
+                if sql.startswith("/*+", pos):
+                    found.append(pos)
+                close = sql.find("*/", pos + 2, end)
+                pos = end if close < 0 else close + 2
+            else:
+                pos += 1
+    return found

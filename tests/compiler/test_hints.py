@@ -162,3 +162,19 @@ def test_refused(
         compile_sql(sql).optimized  # noqa: B018
     span = info.value.span  # offsets into the whole script
     assert span is not None and sql[span.start :].startswith(where)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT a, '/*+ OPTIONS(x) */' AS s FROM src",  # in a string literal
+        "SELECT a AS `/*+ x */` FROM src",  # in a quoted name
+        "SELECT a FROM src -- not a hint: /*+ OPTIONS(x) */\nWHERE a > 1",  # in comments
+        "SELECT a /* plain comment, /*+ x */ FROM src",
+    ],
+)
+def test_hint_text_outside_a_comment_of_its_own_is_text(
+    files: tuple[Path, Path], statement: str
+) -> None:
+    sql = DDL.format(path=files[0]) + statement + ";"
+    assert compile_sql(sql).optimized  # no stray-hint error
