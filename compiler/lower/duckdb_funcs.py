@@ -564,6 +564,67 @@ def _is_json(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     return exp.Case(ifs=[exp.If(this=valid, true=test)], default=exp.false())
 
 
+# Flink PARSE_URL (SqlFunctionUtils.parseUrl) reads the string with java.net.URL: a known
+# protocol, then [//authority] path [?query] [#ref]; NULL when it does not parse.
+_URL = r"^([a-zA-Z][a-zA-Z0-9+.-]*):(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))?$"
+_URL_PROTOCOLS = ("http", "https", "ftp", "file", "jar", "mailto")
+# part -> the group of _URL it is, or a rule over the authority (group 3)
+_URL_GROUPS = MappingProxyType({"PROTOCOL": 1, "AUTHORITY": 3, "PATH": 4, "QUERY": 6, "REF": 8})
+# whether the part is NULL (rather than '') when its delimiter is absent: the group that
+# holds the delimiter
+_URL_PRESENT = MappingProxyType({"AUTHORITY": 2, "QUERY": 5, "REF": 7})
+
+
+def _parse_url(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    url = args[0]
+    part = literal_str(e.args[1], "the PARSE_URL part").upper()
+
+    def group(n: int) -> exp.Expression:
+        return fn("regexp_extract", url.copy(), _string(_URL), _num(n))
+
+    def present(n: int, value: exp.Expression) -> exp.Expression:
+        absent = exp.EQ(this=group(n), expression=_string(""))
+        return exp.Case(ifs=[exp.If(this=absent, true=exp.Null())], default=value)
+
+    authority = group(3)
+    if part == "PROTOCOL":
+        value: exp.Expression = fn("lower", group(1))
+    elif part in _URL_GROUPS:
+        value = group(_URL_GROUPS[part])
+    elif part == "FILE":  # the path and ?query
+        value = exp.DPipe(this=group(4), expression=group(5), safe=False)
+    elif part == "USERINFO":
+        info = fn("regexp_extract", authority, _string("^([^@]*)@"), _num(1))
+        has_info = fn("contains", authority.copy(), _string("@"))
+        value = exp.Case(ifs=[exp.If(this=has_info, true=info)])
+    elif part == "HOST":  # the authority without user info and port ([v6] kept)
+        host = r"^(?:[^@]*@)?(\[[^\]]*\]|[^:]*)"
+        value = fn("regexp_extract", authority, _string(host), _num(1))
+    else:
+        return cast(exp.Null(), e.type)  # Flink: NULL for any other part
+    if part in _URL_PRESENT:
+        value = present(_URL_PRESENT[part], value)
+    if len(args) == 3:
+        if part != "QUERY":
+            return cast(exp.Null(), e.type)
+        # the key's value in the query: Pattern.quote(key), as \Q...\E for RE2
+        pattern = exp.DPipe(
+            this=exp.DPipe(this=_string(r"(&|^)\Q"), expression=args[2], safe=False),
+            expression=_string(r"\E=([^&]*)"),
+            safe=False,
+        )
+        query = value
+        found = fn("regexp_matches", query, pattern)
+        value = exp.Case(
+            ifs=[
+                exp.If(this=found, true=fn("regexp_extract", query.copy(), pattern.copy(), _num(2)))
+            ]
+        )
+    known = _is(fn("lower", group(1)), *_URL_PROTOCOLS)
+    parses = exp.And(this=fn("regexp_full_match", url.copy(), _string(_URL)), expression=known)
+    return exp.Case(ifs=[exp.If(this=parses, true=value)])
+
+
 # -- SQL/JSON (compiler/bind/functions_json.py has the call layout) ----------------------------
 # Calcite's semantics, which Flink's are (SqlJsonUtils): NULL input gives NULL; a document that
 # does not parse is an error; in lax mode (the default) a missing value, JSON null and, for
@@ -1167,6 +1228,7 @@ _HANDLERS: MappingProxyType[str, Handler] = MappingProxyType(
         "REGEXP_SUBSTR": _regexp_substr,
         "REGEXP_INSTR": _regexp_instr,
         "JSON_QUOTE": _json_quote,
+        "PARSE_URL": _parse_url,
         "JSON_OBJECT": _json_object,
         "JSON_ARRAY": _json_array,
         "JSON_STRING": _json_string,

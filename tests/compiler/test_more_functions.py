@@ -135,3 +135,25 @@ def test_ceil_to_unit() -> None:
     assert str(_values("CEIL(CAST(s AS TIMESTAMP(3)) TO DAY)", "'2024-01-31 00:00:01'")[0]) == (
         "2024-02-01 00:00:00"
     )
+
+
+def test_parse_url() -> None:
+    # Flink doc: parse_url('http://facebook.com/path1/p.php?k1=v1&k2=v2#Ref1', 'HOST') returns
+    # 'facebook.com'; with 'QUERY', 'k1' it returns 'v1'
+    url = "'http://facebook.com/path1/p.php?k1=v1&k2=v2#Ref1'"
+    other = "'https://user:pw@Example.com:8080/a/b'"
+    inputs = (url, other, "'no url'", "'gopher://x/y'", NULL_STR)
+
+    def part(name: str) -> list[Any]:
+        return _values(f"PARSE_URL(s, '{name}')", *inputs)
+
+    assert part("HOST") == ["facebook.com", "Example.com", None, None, None]
+    assert part("PATH")[:2] == ["/path1/p.php", "/a/b"]
+    assert part("QUERY")[:2] == ["k1=v1&k2=v2", None]
+    assert part("REF")[:2] == ["Ref1", None]
+    assert part("PROTOCOL")[:2] == ["http", "https"]
+    assert part("FILE")[:2] == ["/path1/p.php?k1=v1&k2=v2", "/a/b"]
+    assert part("AUTHORITY")[:2] == ["facebook.com", "user:pw@Example.com:8080"]
+    assert part("USERINFO")[:2] == [None, "user:pw"]
+    assert _values("PARSE_URL(s, 'QUERY', 'k1')", url, other) == ["v1", None]
+    assert _values("PARSE_URL(s, 'QUERY', 'k3')", url) == [None]
