@@ -575,6 +575,12 @@ _URL_GROUPS = MappingProxyType({"PROTOCOL": 1, "AUTHORITY": 3, "PATH": 4, "QUERY
 _URL_PRESENT = MappingProxyType({"AUTHORITY": 2, "QUERY": 5, "REF": 7})
 
 
+def _str_to_map(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # delimiters: ',' between pairs and '=' within one by default (regular expressions)
+    defaults = (_string(","), _string("="))
+    return ctx.macro("nrtg_str_to_map", args[0], *args[1:], *defaults[len(args) - 1 :])
+
+
 def _parse_url(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     url = args[0]
     part = literal_str(e.args[1], "the PARSE_URL part").upper()
@@ -1229,6 +1235,7 @@ _HANDLERS: MappingProxyType[str, Handler] = MappingProxyType(
         "REGEXP_INSTR": _regexp_instr,
         "JSON_QUOTE": _json_quote,
         "PARSE_URL": _parse_url,
+        "STR_TO_MAP": _str_to_map,
         "JSON_OBJECT": _json_object,
         "JSON_ARRAY": _json_array,
         "JSON_STRING": _json_string,

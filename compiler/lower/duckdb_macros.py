@@ -85,6 +85,35 @@ MACROS: MappingProxyType[str, tuple[tuple[str, ...], str]] = MappingProxyType(
             "((([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?|0[xX]([0-9a-fA-F]+\\.?[0-9a-fA-F]*"
             "|\\.[0-9a-fA-F]+)[pP][+-]?[0-9]+)[fFdD]?))[\\x00-\\x20]*'), false)",
         ),
+        # Java's String.split(regex): the pieces between matches, trailing empty pieces dropped.
+        "nrtg_java_split": (
+            ("s", "d"),
+            "list_slice(regexp_split_to_array(s, d), 1, len(regexp_split_to_array(s, d)) - "
+            "coalesce(list_position(list_transform(list_reverse(regexp_split_to_array(s, d)), "
+            "lambda x: x <> ''), true) - 1, len(regexp_split_to_array(s, d))))",
+        ),
+        # Each piece split at the first match of regex kv into a key and a value (Java's
+        # split(kv, 2)); a piece without kv is a key with a NULL value.
+        "nrtg_kv_entries": (
+            ("pieces", "kv"),
+            "list_transform(pieces, lambda p: {'k': CASE WHEN regexp_matches(p, kv) "
+            "THEN regexp_extract(p, '^([\\s\\S]*?)(?:' || kv || ')', 1) ELSE p END, "
+            "'v': CASE WHEN regexp_matches(p, kv) "
+            "THEN regexp_replace(p, '^[\\s\\S]*?(?:' || kv || ')', '') END})",
+        ),
+        # The last entry of each key (a HashMap's put keeps the last value).
+        "nrtg_last_entries": (
+            ("es",),
+            "list_filter(es, lambda e, i: NOT list_contains("
+            "list_transform(list_slice(es, i + 1, len(es)), lambda x: x.k), e.k))",
+        ),
+        # Flink STR_TO_MAP (SqlFunctionUtils.strToMap): text split at regex d into pairs, each
+        # at regex kv; '' gives an empty map.
+        "nrtg_str_to_map": (
+            ("s", "d", "kv"),
+            "CASE WHEN s = '' THEN MAP {} ELSE map_from_entries(nrtg_last_entries("
+            "nrtg_kv_entries(nrtg_java_split(s, d), kv))) END",
+        ),
         # CAST(DOUBLE|FLOAT AS STRING) in Java notation (Double.toString): plain in
         # [1e-3, 1e7), else `d.dddE<n>`: 36190700.0 -> '3.61907E7', 1.0E-4, 12.0, NaN,
         # Infinity. DuckDB's own text gives the same shortest digits but other notation.
@@ -124,6 +153,7 @@ MACROS: MappingProxyType[str, tuple[tuple[str, ...], str]] = MappingProxyType(
 MACRO_DEPENDENCIES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
     {
         "nrtg_java_abs_double": ("nrtg_java_exp", "nrtg_java_digits"),
+        "nrtg_str_to_map": ("nrtg_java_split", "nrtg_kv_entries", "nrtg_last_entries"),
         "nrtg_double_to_string": ("nrtg_java_exp", "nrtg_java_digits", "nrtg_java_abs_double"),
     }
 )

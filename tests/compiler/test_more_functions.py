@@ -157,3 +157,17 @@ def test_parse_url() -> None:
     assert part("USERINFO")[:2] == [None, "user:pw"]
     assert _values("PARSE_URL(s, 'QUERY', 'k1')", url, other) == ["v1", None]
     assert _values("PARSE_URL(s, 'QUERY', 'k3')", url) == [None]
+
+
+def test_str_to_map() -> None:
+    # Java's split: regex delimiters, trailing empty pieces dropped, a piece without '=' is a
+    # key with a NULL value, a later key wins
+    got = _values("STR_TO_MAP(s)", "'a=1,b=2'", "'a=1,b,c=x=y,,a=3'", "''", NULL_STR)
+    assert [None if m is None else dict(m) for m in got] == [
+        {"a": "1", "b": "2"},
+        {"a": "3", "b": None, "c": "x=y", "": None},
+        {},
+        None,
+    ]
+    assert dict(_values("STR_TO_MAP(s, ';', ':')", "'k1:v1;k2:v2'")[0]) == {"k1": "v1", "k2": "v2"}
+    assert dict(_values("STR_TO_MAP(s, '[|]')", "'a=1|b=2'")[0]) == {"a": "1", "b": "2"}

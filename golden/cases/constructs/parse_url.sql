@@ -1,7 +1,7 @@
 -- catalog: basic
 -- target: both
 -- checked: by hand against java.net.URL's parts (golden/data/parse_url/; a relative URL does not parse)
--- description: PARSE_URL's parts and a query parameter
+-- description: PARSE_URL's parts and a query parameter; STR_TO_MAP of the query
 SELECT user_id,
        PARSE_URL(url, 'PROTOCOL') AS protocol,
        PARSE_URL(url, 'HOST') AS host,
@@ -11,5 +11,6 @@ SELECT user_id,
        PARSE_URL(url, 'REF') AS ref,
        PARSE_URL(url, 'AUTHORITY') AS authority,
        PARSE_URL(url, 'USERINFO') AS userinfo,
-       PARSE_URL(url, 'FILE') AS file
+       PARSE_URL(url, 'FILE') AS file,
+       STR_TO_MAP(PARSE_URL(url, 'QUERY'), '&') AS params
 FROM clicks;

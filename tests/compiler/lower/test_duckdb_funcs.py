@@ -28,7 +28,6 @@ NOT_LOWERED = {
     "PRINTF",
     "SESSION",
     "SOURCE_WATERMARK",
-    "STR_TO_MAP",
     "TUMBLE",
 }
 
