@@ -433,13 +433,17 @@ class ExprBinder:
     def _between(self, node: exp.Between) -> Expr:
         s = span(node)
         value = self.bind(node.this)
-        low = functions.operator_call(
-            "GREATER_THAN_OR_EQUAL", (value, self.bind(node.args["low"])), s
-        )
-        high = functions.operator_call(
-            "LESS_THAN_OR_EQUAL", (value, self.bind(node.args["high"])), s
-        )
-        return functions.operator_call("AND", (low, high), s)
+        bounds = (self.bind(node.args["low"]), self.bind(node.args["high"]))
+
+        def between(low: Expr, high: Expr) -> Expr:
+            above = functions.operator_call("GREATER_THAN_OR_EQUAL", (value, low), s)
+            below = functions.operator_call("LESS_THAN_OR_EQUAL", (value, high), s)
+            return functions.operator_call("AND", (above, below), s)
+
+        if not node.args.get("symmetric"):
+            return between(*bounds)
+        # BETWEEN SYMMETRIC: either order of the bounds (Flink: 12 BETWEEN SYMMETRIC 15 AND 12)
+        return functions.operator_call("OR", (between(*bounds), between(*bounds[::-1])), s)
 
     def _case(self, node: exp.Case) -> Expr:
         s = span(node)

@@ -218,7 +218,18 @@ def _regexp_replace(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
 
 def _position(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     # POSITION(needle IN haystack), LOCATE(needle, haystack): code points, 0 when absent.
-    return fn("instr", args[1], args[0])
+    if len(args) == 2:
+        return fn("instr", args[1], args[0])
+    # LOCATE(needle, haystack, from): the first occurrence at or after position `from`
+    # (1-based); 0 when absent or when `from` is below 1
+    needle, haystack, start = args
+    found = fn("instr", fn("substring", haystack, start), needle)
+    position = exp.Add(this=found.copy(), expression=exp.Sub(this=start.copy(), expression=_num(1)))
+    missing = exp.Or(
+        this=exp.LT(this=start.copy(), expression=_num(1)),
+        expression=exp.EQ(this=found, expression=_num(0)),
+    )
+    return cast(exp.Case(ifs=[exp.If(this=missing, true=_num(0))], default=position), e.type)
 
 
 def _left_right(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
@@ -1108,7 +1119,9 @@ def _convert_tz(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
 def _timestampadd(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     unit = literal_str(e.args[0], "the TIMESTAMPADD unit").upper()
     one = exp.Interval(this=_string("1"), unit=exp.Var(this=unit))
-    return exp.Add(this=args[2], expression=exp.Mul(this=args[1], expression=one))
+    out = exp.Add(this=args[2], expression=exp.Mul(this=args[1], expression=one))
+    # DATE plus whole days is a DATE in Flink; DuckDB's DATE + INTERVAL is a TIMESTAMP
+    return cast(out, e.type) if e.type.kind is Kind.DATE else out
 
 
 def _timestampdiff(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
@@ -1182,6 +1195,9 @@ def _array_join(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
 
 
 def _array_slice(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    # Flink: an omitted end_offset is the array's length (DuckDB's list_slice needs it)
+    if len(args) == 2:
+        args = [*args, fn("len", args[0].copy())]
     return fn("list_slice", *args)
 
 

@@ -171,3 +171,15 @@ def test_str_to_map() -> None:
     ]
     assert dict(_values("STR_TO_MAP(s, ';', ':')", "'k1:v1;k2:v2'")[0]) == {"k1": "v1", "k2": "v2"}
     assert dict(_values("STR_TO_MAP(s, '[|]')", "'a=1|b=2'")[0]) == {"a": "1", "b": "2"}
+
+
+def test_fixed_on_both_targets() -> None:
+    # LOCATE's start position; ARRAY_SLICE without end_offset; DATE plus days is a DATE;
+    # BETWEEN SYMMETRIC (Flink doc: 12 BETWEEN SYMMETRIC 15 AND 12 is TRUE)
+    assert _values("LOCATE('b', s, 3)", "'abcbc'", "'abc'") == [4, 0]
+    assert _values("LOCATE('b', s, 0)", "'abc'") == [0]
+    assert _values("ARRAY_SLICE(ARRAY[1, 2, 3], 2)", "0") == [(2, 3)]
+    assert str(_values("TIMESTAMPADD(DAY, 1, DATE '2024-01-31')", "0")[0]) == "2024-02-01"
+    assert _values("12 BETWEEN SYMMETRIC 15 AND 12", "0") == [True]
+    assert _values("12 NOT BETWEEN SYMMETRIC 12 AND 15", "0") == [False]
+    assert _values("12 BETWEEN 15 AND 12", "0") == [False]
