@@ -4,10 +4,12 @@ arrays: `rows` (rows folded in: a key is live while positive), per distinct (arg
 the count of its non-NULL values (COUNT(*) without FILTER is `rows` itself), and per aggregate
 its sum or its minimum/maximum; a MIN/MAX of a type numpy does not hold (strings, decimals,
 dates, booleans) and a DECIMAL sum (exact, as DECIMAL(38, s)) keep their value in a
-`SlotValues` pool instead. So does LISTAGG (its separator one string): over an input without
-retractions the text, a batch's values (Arrow's ordered hash_list) joined on; under retraction
-the list of values, a batch's inserted ones appended and, per retracted value, the oldest equal
-element taken out (as the per-row accumulators do), joined when a result is read.
+`SlotValues` pool instead. So do LISTAGG (its separator one string) and ARRAY_AGG: LISTAGG
+over an input without retractions keeps the text, a batch's values (Arrow's ordered hash_list)
+joined on; ARRAY_AGG, and LISTAGG under retraction, keep the list of values: a batch's inserted
+ones appended and, per retracted value, the oldest equal element taken out (as the per-row
+accumulators do; the batch's rows per key by hash_list of row numbers, as a NULL is an
+ARRAY_AGG element), LISTAGG's joined when a result is read.
 
 STDDEV_POP/STDDEV_SAMP/VAR_POP/VAR_SAMP of one (argument, FILTER) share moments beside its
 count. Of integers and decimals: the exact sum and sum of squares of the unscaled values (int64,
@@ -47,7 +49,7 @@ from nrtg.catalog.types import Kind
 from ..api import OP_COLUMN
 from . import _columnar as col
 from ._accumulators import INTEGER_KINDS, ORDERED, STATS, AggFn, stat_as_type
-from ._keys import rows_equal
+from ._keys import rows_equal, values_equal
 from ._rows import DELETE, INSERT, UPDATE_AFTER, UPDATE_BEFORE
 from ._slots import KeySlots
 from ._slotvalues import SlotValues
@@ -88,6 +90,8 @@ def supports(
         if _first_or_last(fn, typ):
             continue
         if _listagg(fn, typ) and x in separators:
+            continue
+        if fn.name == "ARRAY_AGG" and not fn.distinct and typ is not None and col.groupable(typ):
             continue
         if fn.name in STATS and not fn.distinct and typ is not None and _number(typ):
             continue
@@ -155,9 +159,14 @@ class ColumnarGroups:
         # `...q` the sum of squares; None for doubles: `...u` the mean and `...q` M2)
         self.moments_of: dict[int, str] = {}
         self.moments: dict[str, tuple[str, int | None]] = {}
-        # LISTAGG: position -> separator; in the pool `l{x}` its text, or under retraction the
-        # list of its values (arrival order)
+        # LISTAGG: position -> separator; in the pool `l{x}` its text, or (`listed`: under
+        # retraction, and ARRAY_AGG always) the list of its values in arrival order
         self.separators = {x: separators[x] for x, fn in enumerate(fns) if fn.name == "LISTAGG"}
+        self.listed = frozenset(
+            x
+            for x, fn in enumerate(fns)
+            if fn.name == "ARRAY_AGG" or (x in self.separators and fn.retracting)
+        )
         for x, fn in enumerate(fns):
             if fn.name == "COUNT" and not fn.args and fn.filter is None:
                 self.counts.append(ROWS)
@@ -172,9 +181,9 @@ class ColumnarGroups:
                 name = f"c{store}"
             self.counts.append(name)
             self.dtypes[name] = np.int32
-            if fn.name == "LISTAGG":
+            if fn.name in ("LISTAGG", "ARRAY_AGG"):
                 typ = in_schema.field(fn.args[0]).type
-                self.pooled[f"l{x}"] = SlotValues(pa.list_(typ) if fn.retracting else typ)
+                self.pooled[f"l{x}"] = SlotValues(pa.list_(typ) if x in self.listed else typ)
             elif fn.name in STATS:
                 moments = self.moments_of[x] = f"w{arg}_{flt}"
                 typ = in_schema.field(fn.args[0]).type
@@ -205,14 +214,15 @@ class ColumnarGroups:
         sign = np.where((ops == UPDATE_BEFORE) | (ops == DELETE), -1, 1).astype(np.int64)
         keys = self._key_columns(batch)
         inputs = col.inputs(batch, self.fns)
-        delta = self._pre_aggregate(keys, inputs, sign)
+        elements = self._elements(batch, inputs)
+        delta = self._pre_aggregate(keys, inputs, sign, elements)
         slots, _ = self.slots.slots(delta.select(self.keys))
         self._grow(self.slots.size)
         live_before = self.arrays[ROWS][slots] > 0
         before = self._results(slots)
         # a retraction of a group not live (its rows never seen: state lost) is ignored
         touched = live_before | (np.asarray(delta.column(ROWS)) > 0)
-        self._update(slots[touched], delta.filter(pa.array(touched)))
+        self._update(slots[touched], delta.filter(pa.array(touched)), elements)
         if self.values:
             self._update_values(keys, inputs, sign, slots[touched])
         live_after = self.arrays[ROWS][slots] > 0
@@ -226,7 +236,7 @@ class ColumnarGroups:
                 store.forget(gone)
         self.live += int(np.count_nonzero(live_after)) - int(np.count_nonzero(live_before))
         after = self._results(slots)
-        same = rows_equal(before, after, len(slots))
+        same = _rows_equal(before, after, len(slots))
         out = self._changelog(delta, before, after, live_before, live_after, same)
         if self.slots.size - self.live > max(MIN_COMPACT, self.live):
             self._compact()
@@ -237,11 +247,33 @@ class ColumnarGroups:
             return {self.keys[0]: pa.nulls(batch.num_rows, pa.int8())}
         return {k: batch.column(i) for k, i in zip(self.keys, self.group, strict=True)}
 
+    def _elements(
+        self, batch: pa.RecordBatch, inputs: dict[str, pa.Array]
+    ) -> dict[int, tuple[pa.Array, np.ndarray]]:
+        """The `listed` aggregates' values and which rows have one: ARRAY_AGG's argument (a
+        NULL is an element) where FILTER holds, LISTAGG's non-NULL values."""
+        out: dict[int, tuple[pa.Array, np.ndarray]] = {}
+        for x in self.listed:
+            fn = self.fns[x]
+            if fn.name == "LISTAGG":
+                value = inputs[f"a{x}"]
+                out[x] = value, np.asarray(value.is_valid())
+                continue
+            present = np.ones(batch.num_rows, bool)
+            if fn.filter is not None:
+                present = np.asarray(pc.fill_null(batch.column(fn.filter), False))
+            out[x] = batch.column(fn.args[0]), present
+        return out
+
     def _pre_aggregate(
-        self, keys: dict[str, pa.Array], inputs: dict[str, pa.Array], sign: np.ndarray
+        self,
+        keys: dict[str, pa.Array],
+        inputs: dict[str, pa.Array],
+        sign: np.ndarray,
+        elements: dict[int, tuple[pa.Array, np.ndarray]],
     ) -> pa.Table:
         """The batch's net change per key: `rows`, the counts, sums and minima/maxima (of the
-        aggregates that do not keep their values)."""
+        aggregates that do not keep their values), the `listed` aggregates' rows."""
         columns = dict(keys)
         columns[ROWS] = pa.array(sign)
         aggs: list[col.Agg] = [(ROWS, "sum", ROWS)]
@@ -260,16 +292,18 @@ class ColumnarGroups:
             if x in self.moments_of:
                 self._moment_aggs(self.moments_of[x], value, sign, columns, aggs)
                 continue
-            if x in self.separators:  # the batch's values of each key, in arrival order
-                if not fn.retracting:
-                    columns[f"l{x}"] = value
-                    aggs.append((f"l{x}", "list", f"l{x}"))
-                    continue
-                inserted = pa.array(sign > 0)
-                none = pa.scalar(None, value.type)
-                columns[f"l{x}+"] = pc.if_else(inserted, value, none)
-                columns[f"l{x}-"] = pc.if_else(inserted, none, value)
+            if x in self.listed:
+                # each key's rows with an element, inserted and retracted, in arrival order (row
+                # numbers: Arrow's hash_list would not tell a NULL element from no element)
+                present = elements[x][1]
+                rows = np.arange(len(sign))
+                columns[f"l{x}+"] = pa.array(rows, mask=~(present & (sign > 0)))
+                columns[f"l{x}-"] = pa.array(rows, mask=~(present & (sign < 0)))
                 aggs += [(f"l{x}+", "list", f"l{x}+"), (f"l{x}-", "list", f"l{x}-")]
+                continue
+            if x in self.separators:  # the batch's values of each key, in arrival order
+                columns[f"l{x}"] = value
+                aggs.append((f"l{x}", "list", f"l{x}"))
                 continue
             name = self._acc(x)
             if name in self.pooled:
@@ -424,7 +458,12 @@ class ColumnarGroups:
     def _count(self, name: str) -> np.ndarray:
         return self.arrays[ROWS if name in self.shared else name]
 
-    def _update(self, slots: np.ndarray, delta: pa.Table) -> None:
+    def _update(
+        self,
+        slots: np.ndarray,
+        delta: pa.Table,
+        elements: dict[int, tuple[pa.Array, np.ndarray]],
+    ) -> None:
         names = delta.column_names[len(self.keys) :]
         rows = np.asarray(delta.column(ROWS))
         for name in self.shared & set(names):
@@ -434,12 +473,12 @@ class ColumnarGroups:
         had = {n: self._count(self.counts[int(n[1:])])[slots] > 0 for n in names if n[0] == "m"}
         if self.moments:
             self._update_moments(slots, delta)
+        for x in self.listed:
+            added, gone = delta.column(f"l{x}+"), delta.column(f"l{x}-")
+            _update_lists(self.pooled[f"l{x}"], slots, elements[x][0], added, gone)
         for x, sep in self.separators.items():
-            pool = self.pooled[f"l{x}"]
-            if self.fns[x].retracting:
-                _update_lists(pool, slots, delta.column(f"l{x}+"), delta.column(f"l{x}-"))
-            else:
-                self._update_listagg(pool, sep, slots, delta.column(f"l{x}"))
+            if x not in self.listed:
+                self._update_listagg(self.pooled[f"l{x}"], sep, slots, delta.column(f"l{x}"))
         for name in names:
             if name in self.shared or name[0] in "wl":
                 continue
@@ -507,9 +546,12 @@ class ColumnarGroups:
             if x in self.moments_of:
                 out[x] = _stat(fn, count, self._variance(x, count, slots), self.types[x])
                 continue
+            if fn.name == "ARRAY_AGG":
+                out[x] = self.pooled[f"l{x}"].get(slots).cast(self.types[x])
+                continue
             if x in self.separators:
                 text = self.pooled[f"l{x}"].get(slots)
-                if fn.retracting:
+                if x in self.listed:
                     text = pc.binary_join(text, self.separators[x])
                 text = pc.if_else(pa.array(count == 0), pa.scalar(None, text.type), text)
                 out[x] = text if text.type == self.types[x] else text.cast(self.types[x])
@@ -619,7 +661,7 @@ class ColumnarGroups:
         values = sum(v.kept_arrow_bytes() for v in self.values.values())
         live = np.flatnonzero(self.arrays[ROWS][: self.slots.size] > 0)
         for x in self.separators:
-            if self.fns[x].retracting:
+            if x in self.listed:
                 values += self.pooled[f"l{x}"].get(live).nbytes
         return self.live_results().nbytes + values
 
@@ -675,29 +717,33 @@ def _without_nulls(lists: pa.ListArray) -> pa.ListArray:
 
 
 def _update_lists(
-    pool: SlotValues, slots: np.ndarray, inserted: pa.ChunkedArray, retracted: pa.ChunkedArray
+    pool: SlotValues,
+    slots: np.ndarray,
+    column: pa.Array,
+    inserted: pa.ChunkedArray,
+    retracted: pa.ChunkedArray,
 ) -> None:
-    """Each group's list of values gets the batch's inserted ones appended, then loses, per
-    retracted value, its oldest equal element (as the per-row accumulators, and Flink's
-    ListAggWithRetract, take one out); a list left empty is no list."""
+    """Each group's list of values gets the batch's inserted ones appended (`column` at the
+    rows listed per group), then loses, per retracted value, its oldest equal element (as the
+    per-row accumulators and Flink's ArrayAggFunction and ListAggWithRetract take one out); a
+    list left empty is no list."""
     old = pool.get(slots)
-    added = _without_nulls(inserted.combine_chunks())
-    gone = _without_nulls(retracted.combine_chunks())
-    # elements: each group's old ones, then its inserted ones; seq is that order per group
-    values = pa.concat_arrays([old.flatten(), added.flatten()])
-    group = np.concatenate(
-        [np.asarray(pc.list_parent_indices(lists), np.int64) for lists in (old, added)]
-    )
+    rows, parents = _listed_rows(inserted)
+    # each group's old elements, then its inserted ones
+    values = pa.concat_arrays([old.flatten(), column.take(pa.array(rows))])
+    group = np.concatenate([np.asarray(pc.list_parent_indices(old), np.int64), parents])
     order = np.argsort(group, kind="stable")
     values, group = values.take(pa.array(order)), group[order]
-    if len(gone.flatten()):
+    rows, parents = _listed_rows(retracted)
+    if len(rows):
         # equal values of a group: their rank by age against the number retracted
-        codes = pc.dictionary_encode(pa.concat_arrays([values, gone.flatten()])).indices
-        codes = np.asarray(codes, np.int64)
+        both = pa.concat_arrays([values, column.take(pa.array(rows))])
+        codes = np.asarray(pc.dictionary_encode(both, null_encoding="encode").indices, np.int64)
         width = int(codes.max()) + 1
         key = group * width + codes[: len(values)]
-        gone_key = np.asarray(pc.list_parent_indices(gone), np.int64) * width
-        retracted_keys, times = np.unique(gone_key + codes[len(values) :], return_counts=True)
+        retracted_keys, times = np.unique(
+            parents * width + codes[len(values) :], return_counts=True
+        )
         by_key = np.argsort(key, kind="stable")  # within a key: by age
         sorted_key = key[by_key]
         first = np.searchsorted(sorted_key, sorted_key)  # where each key's run starts
@@ -711,6 +757,38 @@ def _update_lists(
     offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
     lists = pa.ListArray.from_arrays(offsets, values, mask=pa.array(counts == 0))
     pool.set(slots, lists.cast(pool.type))
+
+
+def _rows_equal(a: Sequence[pa.Array], b: Sequence[pa.Array], n: int) -> np.ndarray:
+    """`_keys.rows_equal`, ARRAY_AGG's lists compared element by element in Arrow (its
+    fallback compares nested values one Python object at a time)."""
+    nested = [i for i, c in enumerate(a) if pa.types.is_list(c.type)]
+    same = rows_equal(*([c for i, c in enumerate(x) if i not in nested] for x in (a, b)), n)
+    for i in nested:
+        same &= _lists_equal(a[i], b[i])
+    return same
+
+
+def _lists_equal(a: pa.Array, b: pa.Array) -> np.ndarray:
+    """Per position whether two lists are equal (NULL equal to NULL, lists and elements)."""
+    length = [np.asarray(pc.fill_null(pc.list_value_length(c), -1)) for c in (a, b)]
+    same = length[0] == length[1]
+    pairs = np.flatnonzero(same & (length[0] > 0))
+    if len(pairs):
+        take = pa.array(pairs)
+        equal = values_equal(a.take(take).flatten(), b.take(take).flatten())
+        owner = np.repeat(np.arange(len(pairs)), length[0][pairs])
+        same[pairs[np.bincount(owner[~equal], minlength=len(pairs)) > 0]] = False
+    return same
+
+
+def _listed_rows(lists: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """The row numbers in lists of them (NULL: a row without an element) and their list's."""
+    lists = lists.combine_chunks()
+    rows = lists.flatten()
+    valid = np.asarray(rows.is_valid())
+    parents = np.asarray(pc.list_parent_indices(lists), np.int64)[valid]
+    return np.asarray(rows.filter(pa.array(valid)), np.int64), parents
 
 
 def _precision(typ: pa.DataType) -> int:
