@@ -136,6 +136,9 @@ def _lower_cast(e: Cast, x: exp.Expression, ctx: LowerContext) -> exp.Expression
             # Flink truncates to the target precision (DuckDB's TIMESTAMP_MS cast rounds).
             unit = "second" if dst.precision == 0 else "millisecond"
             return fn("date_trunc", exp.Literal.string(unit), cast(x, dst, e.safe))
+    if is_integer(dst) and src.is_string:
+        text = ctx.macro("nrtg_integral_text" if e.safe else "nrtg_integral_text_strict", x)
+        return cast(text, dst, e.safe)  # an out-of-range value: NULL (TRY_CAST) or an error
     if is_integer(dst) and (src.is_approx or src.kind is Kind.DECIMAL):
         # Flink truncates toward zero (Java narrowing); DuckDB rounds.
         return cast(fn("trunc", x), dst, e.safe)

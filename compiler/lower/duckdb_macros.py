@@ -85,6 +85,25 @@ MACROS: MappingProxyType[str, tuple[tuple[str, ...], str]] = MappingProxyType(
             "((([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?|0[xX]([0-9a-fA-F]+\\.?[0-9a-fA-F]*"
             "|\\.[0-9a-fA-F]+)[pP][+-]?[0-9]+)[fFdD]?))[\\x00-\\x20]*'), false)",
         ),
+        # Flink's string to integer cast (BinaryStringDataUtil.toLong): spaces trimmed, a sign
+        # and digits, a fraction truncated ('5.9' is 5); anything else ('1e2', '0x1A', '1_0',
+        # '') does not convert. DuckDB's cast agrees on strings of digits, spaces and signs
+        # only (it rounds fractions, reads exponents, hexadecimal, binary and underscores), so
+        # only other strings are rewritten: to their integral digits, NULL when they do not
+        # convert (TRY_CAST) or an error (CAST).
+        "nrtg_integral_text": (
+            ("s",),
+            "CASE WHEN NOT regexp_matches(s, '[^0-9 +-]') THEN s "
+            "WHEN regexp_full_match(trim(s), '[+-]?[0-9]+[.][0-9]*') "
+            "THEN regexp_extract(trim(s), '^([+-]?[0-9]+)', 1) END",
+        ),
+        "nrtg_integral_text_strict": (
+            ("s",),
+            "CASE WHEN s IS NULL OR NOT regexp_matches(s, '[^0-9 +-]') THEN s "
+            "WHEN regexp_full_match(trim(s), '[+-]?[0-9]+[.][0-9]*') "
+            "THEN regexp_extract(trim(s), '^([+-]?[0-9]+)', 1) "
+            "ELSE error('cannot cast ''' || s || ''' to an integer type') END",
+        ),
         # Java's String.split(regex): the pieces between matches, trailing empty pieces dropped.
         "nrtg_java_split": (
             ("s", "d"),

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from nrtg.compiler.api import compile_sql
-from nrtg.compiler.errors import UnsupportedError
+from nrtg.compiler.errors import NrtgError, UnsupportedError
 from nrtg.compiler.plan import nodes as n
 from tests.runtime.stream._parity import run_parity
 
@@ -183,3 +183,13 @@ def test_fixed_on_both_targets() -> None:
     assert _values("12 BETWEEN SYMMETRIC 15 AND 12", "0") == [True]
     assert _values("12 NOT BETWEEN SYMMETRIC 12 AND 15", "0") == [False]
     assert _values("12 BETWEEN 15 AND 12", "0") == [False]
+
+
+def test_string_to_integer_cast() -> None:
+    # Flink (BinaryStringDataUtil.toLong): a fraction is truncated, exponents, hexadecimal and
+    # underscores do not convert (DuckDB's own cast rounds and reads them)
+    inputs = ("'5.9'", "' -42 '", "'1e2'", "'0x1A'", "'1_000'", "'+7'", "'-5.5'", NULL_STR)
+    assert _values("TRY_CAST(s AS INT)", *inputs) == [5, -42, None, None, None, 7, -5, None]
+    assert _values("CAST(s AS BIGINT)", "'12.99'", "' 3 '") == [12, 3]
+    with pytest.raises(NrtgError, match="cannot cast '1e2' to an integer type"):
+        _values("CAST(s AS INT)", "'1e2'")
