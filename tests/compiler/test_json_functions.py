@@ -203,3 +203,38 @@ def test_constructors_print_back() -> None:
         "JSON_ARRAY()",
     ):
         assert to_flink_sql(parse_expression(sql)) == sql
+
+
+@pytest.mark.parametrize(
+    ("expr", "doc", "expected"),
+    [
+        # Flink's JSON_VALUE / JSON_QUERY documentation examples
+        ("JSON_VALUE(s, '$.[\"a.b\"][0]' RETURNING DOUBLE)", '{"a.b": [0.998,0.996]}', 0.998),
+        (
+            "JSON_VALUE(s, 'strict $.[''contains blank'']' NULL ON EMPTY DEFAULT 'wrong' ON ERROR)",
+            '{"contains blank": "right"}',
+            "right",
+        ),
+        ("JSON_VALUE(s, '$.a' RETURNING BOOLEAN)", '{"a": true}', True),
+        ("JSON_VALUE(s, 'strict $.b' DEFAULT FALSE ON ERROR)", '{"a": true}', "false"),
+        ("JSON_QUERY(s, 'lax $.a[*].c')", '{"a":[{"c":"c1"},{"c":"c2"}]}', '["c1","c2"]'),
+        (
+            "JSON_QUERY(s, 'lax $.a[*].c' RETURNING ARRAY<STRING>)",
+            '{"a":[{"c":"c1"},{"c":"c2"}]}',
+            ("c1", "c2"),
+        ),
+        ("JSON_QUERY(s, '$' WITH CONDITIONAL ARRAY WRAPPER)", "{}", "[{}]"),
+        ("JSON_QUERY(s, '$' WITH CONDITIONAL ARRAY WRAPPER)", "[1, 2]", "[1,2]"),
+        ("JSON_QUERY(s, '$' WITH UNCONDITIONAL ARRAY WRAPPER)", "[1, 2]", "[[1,2]]"),
+        ("JSON_QUERY(s, '$')", "1", None),
+        ("JSON_QUERY(s, '$' WITH CONDITIONAL ARRAY WRAPPER)", "1", "[1]"),
+        ("JSON_EXISTS(s, '$.a[0].b')", '{"a": [{ "b": 1 }]}', True),
+        ("JSON_EXISTS(s, 'strict $.b' FALSE ON ERROR)", '{"a": true}', False),
+    ],
+)
+def test_flink_doc_examples(expr: str, doc: str, expected: Any) -> None:
+    literal = "'" + doc.replace("'", "''") + "'"
+    sql = f"SELECT 1 AS id, {expr} AS v FROM (VALUES ({literal})) AS t(s)"
+    batch, stream = run_parity(_plan(sql))
+    assert batch == stream
+    assert [v for _, v in batch] == [expected]
