@@ -642,6 +642,68 @@ def _parse_url(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
     return exp.Case(ifs=[exp.If(this=parses, true=value)])
 
 
+# Flink PRINTF: java.util.Formatter (Locale.US). A literal format with the conversions DuckDB's
+# printf writes the same way: %s/%S, %d, %o, %x/%X, %f, %e/%E with the flags - + space 0, a
+# width and a precision; %% and %n. A NULL argument is written "null"; a missing one makes
+# the format invalid (Flink: NULL).
+_JAVA_SPEC = re.compile(r"%[^a-zA-Z%]*[a-zA-Z%]")
+_JAVA_SPEC_PARTS = re.compile(
+    r"%(?P<flags>[-+ 0]*)(?P<width>\d*)(?P<precision>\.\d+)?(?P<conv>[sSdoxXfeE%n])"
+)
+
+
+def _java_string(value: Expr, lowered: exp.Expression, ctx: LowerContext) -> exp.Expression:
+    """String.valueOf of an argument: 'null', 'true'/'false', a double in Java's notation."""
+    if value.type.kind in (Kind.FLOAT, Kind.DOUBLE):
+        text = ctx.macro("nrtg_double_to_string", lowered)
+    else:
+        text = exp.Cast(this=lowered, to=data_type("VARCHAR"))  # DuckDB's: 'true', '1.50'
+    return fn("coalesce", text, _string("null"))
+
+
+def _printf(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
+    fmt = literal_str(e.args[0], "the PRINTF format")
+    pieces: list[exp.Expression] = []
+    at, used = 0, 1
+    for found in _JAVA_SPEC.finditer(fmt):
+        pieces.append(_string(fmt[at : found.start()]))
+        at = found.end()
+        spec = _JAVA_SPEC_PARTS.fullmatch(found.group())
+        if spec is None:
+            raise UnsupportedError(
+                f"PRINTF conversion {found.group()} is not supported on both targets",
+                e.span,
+                hint="%s, %d, %o, %x, %f, %e with flags - + space 0, width, precision; %%, %n",
+            )
+        conv = spec["conv"]
+        if conv in "%n":
+            pieces.append(_string("%" if conv == "%" else "\n"))
+            continue
+        if used >= len(args):
+            return cast(exp.Null(), e.type)  # MissingFormatArgumentException: NULL
+        value, lowered = e.args[used], args[used]
+        used += 1
+        head = f"%{spec['flags']}{spec['width']}{spec['precision'] or ''}"
+        if conv in "sS":
+            text = fn("printf", _string(head + "s"), _java_string(value, lowered, ctx))
+            pieces.append(fn("upper", text) if conv == "S" else text)
+            continue
+        integral = conv in "doxX"
+        if not (value.type.is_integer if integral else value.type.is_numeric):
+            what = "an integer" if integral else "a number"
+            raise UnsupportedError(f"PRINTF {found.group()} needs {what} argument", e.span)
+        number = lowered if integral else exp.Cast(this=lowered, to=data_type("DOUBLE"))
+        null_text = fn(
+            "printf", _string(f"%{spec['flags'].replace('0', '')}{spec['width']}s"), _string("null")
+        )
+        pieces.append(fn("coalesce", fn("printf", _string(head + conv), number), null_text))
+    pieces.append(_string(fmt[at:]))
+    out = pieces[0]
+    for piece in pieces[1:]:
+        out = exp.DPipe(this=out, expression=piece, safe=False)
+    return out
+
+
 # -- SQL/JSON (compiler/bind/functions_json.py has the call layout) ----------------------------
 # Calcite's semantics, which Flink's are (SqlJsonUtils): NULL input gives NULL; a document that
 # does not parse is an error; in lax mode (the default) a missing value, JSON null and, for
@@ -1251,6 +1313,7 @@ _HANDLERS: MappingProxyType[str, Handler] = MappingProxyType(
         "REGEXP_INSTR": _regexp_instr,
         "JSON_QUOTE": _json_quote,
         "PARSE_URL": _parse_url,
+        "PRINTF": _printf,
         "STR_TO_MAP": _str_to_map,
         "JSON_OBJECT": _json_object,
         "JSON_ARRAY": _json_array,

@@ -193,3 +193,18 @@ def test_string_to_integer_cast() -> None:
     assert _values("CAST(s AS BIGINT)", "'12.99'", "' 3 '") == [12, 3]
     with pytest.raises(NrtgError, match="cannot cast '1e2' to an integer type"):
         _values("CAST(s AS INT)", "'1e2'")
+
+
+def test_printf() -> None:
+    # java.util.Formatter: NULL is "null", String.valueOf for %s (true, 1.50, 1.0E7)
+    fmt = "'%5d|%-5s|%.2f|%e|%x|%05d|%+d|%.3s|%o|%%|%S'"
+    args = "42, 'ab', 3.14159, 12.5, 255, 7, 5, 'abcdef', 8, 'up'"
+    assert _values(f"PRINTF({fmt}, {args})", "0") == [
+        "   42|ab   |3.14|1.250000e+01|ff|00007|+5|abc|10|%|UP"
+    ]
+    row = "PRINTF('%s %s %s %s', TRUE, CAST(NULL AS INT), 1.50, 1e7)"
+    assert _values(row, "0") == ["true null 1.50 1.0E7"]
+    assert _values("PRINTF('%5d|', CAST(NULL AS INT))", "0") == [" null|"]
+    assert _values("PRINTF('%d and %d', 1)", "0") == [None]  # a missing argument
+    with pytest.raises(UnsupportedError, match="PRINTF conversion %tY"):
+        _values("PRINTF('%tY', s)", "'x'")

@@ -25,7 +25,6 @@ NOT_LOWERED = {
     "HOP",
     "JSON_ARRAYAGG",
     "JSON_OBJECTAGG",
-    "PRINTF",
     "SESSION",
     "SOURCE_WATERMARK",
     "TUMBLE",
