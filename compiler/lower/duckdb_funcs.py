@@ -646,7 +646,7 @@ def _parse_url(e: Call, args: Args, ctx: LowerContext) -> exp.Expression:
 # printf writes the same way: %s/%S, %d, %o, %x/%X, %f, %e/%E with the flags - + space 0, a
 # width and a precision; %% and %n. A NULL argument is written "null"; a missing one makes
 # the format invalid (Flink: NULL).
-_JAVA_SPEC = re.compile(r"%[^a-zA-Z%]*[a-zA-Z%]")
+_JAVA_SPEC = re.compile(r"%[^a-zA-Z%]*(?:[tT][a-zA-Z]|[a-zA-Z%])")  # %tY: a date conversion
 _JAVA_SPEC_PARTS = re.compile(
     r"%(?P<flags>[-+ 0]*)(?P<width>\d*)(?P<precision>\.\d+)?(?P<conv>[sSdoxXfeE%n])"
 )
