@@ -4,12 +4,13 @@ arrays: `rows` (rows folded in: a key is live while positive), per distinct (arg
 the count of its non-NULL values (COUNT(*) without FILTER is `rows` itself), and per aggregate
 its sum or its minimum/maximum; a MIN/MAX of a type numpy does not hold (strings, decimals,
 dates, booleans) and a DECIMAL sum (exact, as DECIMAL(38, s)) keep their value in a
-`SlotValues` pool instead. So do LISTAGG (its separator one string) and ARRAY_AGG: LISTAGG
-over an input without retractions keeps the text, a batch's values (Arrow's ordered hash_list)
-joined on; ARRAY_AGG, and LISTAGG under retraction, keep the list of values: a batch's inserted
-ones appended and, per retracted value, the oldest equal element taken out (as the per-row
-accumulators do; the batch's rows per key by hash_list of row numbers, as a NULL is an
-ARRAY_AGG element), LISTAGG's joined when a result is read.
+`SlotValues` pool instead. So do LISTAGG (its separator one string), ARRAY_AGG and, under
+retraction, FIRST_VALUE/LAST_VALUE: LISTAGG over an input without retractions keeps the text, a
+batch's values (Arrow's ordered hash_list) joined on; the others keep the list of values: a
+batch's inserted ones appended and, per retracted value, the oldest equal element taken out
+(LAST_VALUE: the newest present at the retraction's row), as the per-row accumulators do (the
+batch's rows per key by hash_list of row numbers, as a NULL is an ARRAY_AGG element); a result
+is read from the list when asked for.
 
 STDDEV_POP/STDDEV_SAMP/VAR_POP/VAR_SAMP of one (argument, FILTER) share moments beside its
 count. Of integers and decimals: the exact sum and sum of squares of the unscaled values (int64,
@@ -91,7 +92,7 @@ def supports(
             continue
         if _listagg(fn, typ) and x in separators:
             continue
-        if fn.name == "ARRAY_AGG" and not fn.distinct and typ is not None and col.groupable(typ):
+        if _listed(fn) and typ is not None and col.groupable(typ):
             continue
         if fn.name in STATS and not fn.distinct and typ is not None and _number(typ):
             continue
@@ -104,6 +105,12 @@ def supports(
         if not (pa.types.is_integer(typ) or pa.types.is_floating(typ)):
             return False
     return True
+
+
+def _listed(fn: AggFn) -> bool:
+    """ARRAY_AGG, and FIRST_VALUE/LAST_VALUE under retraction: the list of values per group."""
+    plain = not fn.distinct and len(fn.args) == 1
+    return plain and (fn.name == "ARRAY_AGG" or (fn.name in ORDERED and fn.retracting))
 
 
 def _listagg(fn: AggFn, typ: pa.DataType | None) -> bool:
@@ -160,12 +167,11 @@ class ColumnarGroups:
         self.moments_of: dict[int, str] = {}
         self.moments: dict[str, tuple[str, int | None]] = {}
         # LISTAGG: position -> separator; in the pool `l{x}` its text, or (`listed`: under
-        # retraction, and ARRAY_AGG always) the list of its values in arrival order
+        # retraction; ARRAY_AGG always; retracting FIRST/LAST_VALUE) the list of its values in
+        # arrival order
         self.separators = {x: separators[x] for x, fn in enumerate(fns) if fn.name == "LISTAGG"}
         self.listed = frozenset(
-            x
-            for x, fn in enumerate(fns)
-            if fn.name == "ARRAY_AGG" or (x in self.separators and fn.retracting)
+            x for x, fn in enumerate(fns) if _listed(fn) or (x in self.separators and fn.retracting)
         )
         for x, fn in enumerate(fns):
             if fn.name == "COUNT" and not fn.args and fn.filter is None:
@@ -181,7 +187,7 @@ class ColumnarGroups:
                 name = f"c{store}"
             self.counts.append(name)
             self.dtypes[name] = np.int32
-            if fn.name in ("LISTAGG", "ARRAY_AGG"):
+            if fn.name in ("LISTAGG", "ARRAY_AGG") or x in self.listed:
                 typ = in_schema.field(fn.args[0]).type
                 self.pooled[f"l{x}"] = SlotValues(pa.list_(typ) if x in self.listed else typ)
             elif fn.name in STATS:
@@ -251,11 +257,11 @@ class ColumnarGroups:
         self, batch: pa.RecordBatch, inputs: dict[str, pa.Array]
     ) -> dict[int, tuple[pa.Array, np.ndarray]]:
         """The `listed` aggregates' values and which rows have one: ARRAY_AGG's argument (a
-        NULL is an element) where FILTER holds, LISTAGG's non-NULL values."""
+        NULL is an element) where FILTER holds, the others' non-NULL values."""
         out: dict[int, tuple[pa.Array, np.ndarray]] = {}
         for x in self.listed:
             fn = self.fns[x]
-            if fn.name == "LISTAGG":
+            if fn.name != "ARRAY_AGG":
                 value = inputs[f"a{x}"]
                 out[x] = value, np.asarray(value.is_valid())
                 continue
@@ -475,7 +481,8 @@ class ColumnarGroups:
             self._update_moments(slots, delta)
         for x in self.listed:
             added, gone = delta.column(f"l{x}+"), delta.column(f"l{x}-")
-            _update_lists(self.pooled[f"l{x}"], slots, elements[x][0], added, gone)
+            newest = self.fns[x].name == "LAST_VALUE"  # its retraction takes the newest
+            _update_lists(self.pooled[f"l{x}"], slots, elements[x][0], added, gone, newest)
         for x, sep in self.separators.items():
             if x not in self.listed:
                 self._update_listagg(self.pooled[f"l{x}"], sep, slots, delta.column(f"l{x}"))
@@ -548,6 +555,10 @@ class ColumnarGroups:
                 continue
             if fn.name == "ARRAY_AGG":
                 out[x] = self.pooled[f"l{x}"].get(slots).cast(self.types[x])
+                continue
+            if x in self.listed and fn.name in ORDERED:
+                out[x] = _end(self.pooled[f"l{x}"].get(slots), fn.name == "LAST_VALUE")
+                out[x] = out[x].cast(self.types[x])
                 continue
             if x in self.separators:
                 text = self.pooled[f"l{x}"].get(slots)
@@ -722,41 +733,73 @@ def _update_lists(
     column: pa.Array,
     inserted: pa.ChunkedArray,
     retracted: pa.ChunkedArray,
+    newest: bool = False,
 ) -> None:
     """Each group's list of values gets the batch's inserted ones appended (`column` at the
     rows listed per group), then loses, per retracted value, its oldest equal element (as the
-    per-row accumulators and Flink's ArrayAggFunction and ListAggWithRetract take one out); a
+    per-row accumulators and Flink's ArrayAggFunction and ListAggWithRetract take one out;
+    `newest`: the newest equal element present at the retraction's row, as LAST_VALUE's); a
     list left empty is no list."""
     old = pool.get(slots)
     rows, parents = _listed_rows(inserted)
-    # each group's old elements, then its inserted ones
+    # each group's old elements, then its inserted ones; seq: their order (old ones < 0)
     values = pa.concat_arrays([old.flatten(), column.take(pa.array(rows))])
     group = np.concatenate([np.asarray(pc.list_parent_indices(old), np.int64), parents])
+    seq = np.concatenate([np.arange(len(values) - len(rows)) - len(values), rows])
     order = np.argsort(group, kind="stable")
-    values, group = values.take(pa.array(order)), group[order]
+    values, group, seq = values.take(pa.array(order)), group[order], seq[order]
     rows, parents = _listed_rows(retracted)
     if len(rows):
-        # equal values of a group: their rank by age against the number retracted
+        # a (group, value) key per element and per retraction
         both = pa.concat_arrays([values, column.take(pa.array(rows))])
         codes = np.asarray(pc.dictionary_encode(both, null_encoding="encode").indices, np.int64)
         width = int(codes.max()) + 1
         key = group * width + codes[: len(values)]
-        retracted_keys, times = np.unique(
-            parents * width + codes[len(values) :], return_counts=True
-        )
-        by_key = np.argsort(key, kind="stable")  # within a key: by age
-        sorted_key = key[by_key]
-        first = np.searchsorted(sorted_key, sorted_key)  # where each key's run starts
-        rank = np.empty(len(key), np.int64)
-        rank[by_key] = np.arange(len(key)) - first
-        at = np.minimum(np.searchsorted(retracted_keys, key), len(retracted_keys) - 1)
-        taken = np.where(retracted_keys[at] == key, times[at], 0)
-        keep = rank >= taken
+        gone = parents * width + codes[len(values) :]
+        keep = _stack(key, seq, gone, rows) if newest else _queue(key, gone)
         values, group = values.filter(pa.array(keep)), group[keep]
     counts = np.bincount(group, minlength=len(slots))
     offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
     lists = pa.ListArray.from_arrays(offsets, values, mask=pa.array(counts == 0))
     pool.set(slots, lists.cast(pool.type))
+
+
+def _queue(key: np.ndarray, gone: np.ndarray) -> np.ndarray:
+    """Which elements (their keys, in age order) stay when each retraction takes the oldest
+    of its key: each one's rank by age among its key's against the number retracted (the
+    oldest present at a retraction's row is the oldest of all, as the batch only appends)."""
+    retracted, times = np.unique(gone, return_counts=True)
+    by_key = np.argsort(key, kind="stable")
+    sorted_key = key[by_key]
+    rank = np.empty(len(key), np.int64)
+    rank[by_key] = np.arange(len(key)) - np.searchsorted(sorted_key, sorted_key)
+    at = np.minimum(np.searchsorted(retracted, key), len(retracted) - 1)
+    return rank >= np.where(retracted[at] == key, times[at], 0)
+
+
+def _stack(key: np.ndarray, seq: np.ndarray, gone: np.ndarray, when: np.ndarray) -> np.ndarray:
+    """Which elements (key, seq) stay when each retraction (key, row `when`) takes the newest
+    of its key present at its row; one finding none does nothing. Per key, in row order, the
+    stack's depth (a retraction at 0 stays at 0); an element stays unless the depth after it
+    falls below its own."""
+    n = len(key)
+    keys = np.concatenate([key, gone])
+    step = np.concatenate([np.ones(n, np.int64), np.full(len(gone), -1, np.int64)])
+    order = np.lexsort((np.concatenate([seq, when]), keys))
+    keys, step = keys[order], step[order]
+    start = np.concatenate([[True], keys[1:] != keys[:-1]])
+    run = np.cumsum(start) - 1
+    total = np.cumsum(step)
+    level = total - (total - step)[start][run]  # the running sum within the key
+    big = 2 * len(keys) + 2  # keys apart: a run's values below (or above) all earlier ones
+    low = np.minimum.accumulate(level - run * big) + run * big
+    depth = level - np.minimum(low, 0)
+    least = np.minimum.accumulate((depth + run * big)[::-1])[::-1] - run * big
+    same = np.concatenate([~start[1:], [False]])
+    after = np.where(same, np.concatenate([least[1:], [0]]), big)
+    stays = np.empty(len(keys), bool)
+    stays[order] = (step > 0) & (after >= depth)
+    return stays[:n]
 
 
 def _rows_equal(a: Sequence[pa.Array], b: Sequence[pa.Array], n: int) -> np.ndarray:
@@ -780,6 +823,13 @@ def _lists_equal(a: pa.Array, b: pa.Array) -> np.ndarray:
         owner = np.repeat(np.arange(len(pairs)), length[0][pairs])
         same[pairs[np.bincount(owner[~equal], minlength=len(pairs)) > 0]] = False
     return same
+
+
+def _end(lists: pa.Array, last: bool) -> pa.Array:
+    """Each list's first or last element (NULL for no list)."""
+    length = np.asarray(pc.fill_null(pc.list_value_length(lists), 0))
+    end = np.cumsum(length) - (1 if last else length)
+    return lists.flatten().take(pa.array(end, mask=length == 0))
 
 
 def _listed_rows(lists: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:

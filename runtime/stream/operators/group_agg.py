@@ -4,9 +4,9 @@ Per key: the accumulators and the number of rows folded into them. Changes of on
 applied first and the result is emitted once per touched key (Flink's mini-batch): +I for a
 new group, -U/+U when its result changed, -D when its last row was retracted. When every
 aggregate has one (COUNT, SUM, AVG, MIN/MAX, STDDEV/VAR, LISTAGG with a literal separator,
-ARRAY_AGG, FIRST/LAST_VALUE without retractions: `_groups.supports`) the state is columnar
-(`_groups`); otherwise per-key Python accumulators (`_accumulators`: COLLECT, retracting
-FIRST/LAST_VALUE, DISTINCT STDDEV/VAR/LISTAGG/ARRAY_AGG, ...)."""
+ARRAY_AGG, FIRST/LAST_VALUE: `_groups.supports`) the state is columnar (`_groups`); otherwise
+per-key Python accumulators (`_accumulators`: COLLECT, DISTINCT STDDEV/VAR/LISTAGG/ARRAY_AGG,
+DECIMAL FIRST/LAST_VALUE without retractions, ...)."""
 
 from __future__ import annotations
 
