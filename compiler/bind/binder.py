@@ -37,6 +37,7 @@ from .expressions import ExprBinder
 from .query import QueryBinder
 from .scope import Scope
 from .session import Session
+from .table_options import check_table_options
 from .tables import scan_plan, with_dynamic_options
 from .udf import resolve_udf
 
@@ -167,6 +168,7 @@ class _StatementBinder:
                 return
             raise self._exists_error("table", ident, stmt.name.span)
         table, computed, watermarks = self._table_def(stmt, ident)
+        check_table_options(table.options, str(ident), stmt.span, stmt.text)
         # Build the scan once: it types computed columns and checks the watermark.
         self.table_asts[ident] = (computed, watermarks)
         plan = scan_plan(table, stmt.span, computed, watermarks)
@@ -448,6 +450,8 @@ class _StatementBinder:
             target = with_dynamic_options(
                 self.session.options, target, stmt.options, stmt.target.span
             )
+        else:
+            check_table_options(target.options, str(ident), stmt.target.span)
         sink_cols = [c for c in target.columns if c.is_persisted]
         what = f"INSERT INTO {ident}"  # how errors name the statement
         if plan is None:

@@ -20,6 +20,7 @@ from ..plan import nodes as n
 from ..plan.expr import ColumnRef, Expr
 from .expressions import ExprBinder
 from .scope import Scope
+from .table_options import check_table_options
 
 
 @functools.lru_cache(maxsize=1024)
@@ -58,7 +59,9 @@ def scan_plan(
     watermark_asts: dict[str, exp.Expression] | None = None,
 ) -> n.Plan:
     """Build the scan of `table`. The *_asts maps carry the script's own AST for a table
-    created in this script, so errors point into the script; otherwise the stored text is parsed."""
+    created in this script, so errors point into the script; otherwise the stored text is parsed.
+    The table's options are checked here, where it is used, not when a catalog is read."""
+    check_table_options(table.options, str(table.ident), span)
     physical = [c for c in table.columns if c.kind is not ColumnKind.COMPUTED]
     fields = tuple(Field(c.name, _type_of(c.type)) for c in physical)
     metadata = tuple(
@@ -100,8 +103,8 @@ def with_dynamic_options(
 ) -> TableDef:
     """`t /*+ OPTIONS('k' = 'v') */`: the table with the hint's options merged over its own,
     for this one reference (Flink's dynamic table options; the catalog is not changed). The
-    connector reads the keys as it reads the table's own: nrtg checks neither against a list
-    of the keys each connector knows."""
+    merged options are checked against the keys the connector and its format declare, errors
+    pointing at the hint."""
     if isinstance(obj, ViewDef):
         raise BindError(
             f"{obj.ident} is a view: OPTIONS hints apply to tables only, as in Flink", span
@@ -110,7 +113,9 @@ def with_dynamic_options(
         raise PlanValidationError(
             f"OPTIONS hints are disabled by SET '{DYNAMIC_OPTIONS}' = 'false'", span
         )
-    return replace(obj, options={**obj.options, **dict(options)})
+    merged = {**obj.options, **dict(options)}
+    check_table_options(merged, str(obj.ident), span)
+    return replace(obj, options=merged)
 
 
 def _type_of(ty: t.SqlType | None) -> t.SqlType:
