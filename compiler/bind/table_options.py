@@ -387,8 +387,8 @@ def check_table_options(
     if unknown:
         listed = ", ".join(f"'{k}'" for k in unknown)
         raise PlanValidationError(
-            f"unsupported option{'s' if len(unknown) > 1 else ''} {listed} for connector "
-            f"'{connector}' in table {table}",
+            f"table {table}: unsupported option{'s' if len(unknown) > 1 else ''} {listed} for "
+            f"connector '{connector}'",
             place(unknown[0]),
             hint=_suggestion(unknown, _supported(spec, formats), spec.format_keys),
         )
