@@ -41,8 +41,9 @@ __all__ = ["check_table_options"]
 
 @dataclass(frozen=True)
 class _Refused:
-    """A Flink key nrtg does not read: `harmless` are the values (lower case) that mean what
-    nrtg does without it; any other value is refused, for the reason `why`."""
+    """A Flink key nrtg does not read: `harmless` are the values that mean what nrtg does
+    without it (compared case-insensitively, as Flink reads booleans and enums); any other
+    value is refused, for the reason `why`."""
 
     harmless: tuple[str, ...]
     why: str
@@ -107,7 +108,8 @@ _JSON = _Options(
     },
 )
 
-# CsvFormatOptions.
+# CsvFormatOptions. nrtg reads and writes no ARRAY or ROW column in Flink's CSV layout, with or
+# without 'array-element-delimiter'.
 _CSV = _Options(
     frozenset(
         {
@@ -123,8 +125,7 @@ _CSV = _Options(
         }
     ),
     {
-        "disable-quote-character": _Refused(_FALSE, "nrtg always quotes with 'quote-character'"),
-        "array-element-delimiter": _Refused((";",), "nrtg joins array elements with ';'"),
+        "disable-quote-character": _Refused(_FALSE, "nrtg reads and writes quoted fields"),
         "write-bigdecimal-in-scientific-notation": _Refused(
             _FALSE, "nrtg writes a DECIMAL in plain notation"
         ),
@@ -148,7 +149,7 @@ _DEBEZIUM_JSON = _Options(
     ),
     {
         "timestamp-format.standard": _Refused(
-            ("sql",), "nrtg writes debezium-json timestamps in the SQL standard"
+            ("SQL",), "nrtg writes debezium-json timestamps in the SQL standard"
         ),
         "encode.decimal-as-plain-number": _JSON.refused["encode.decimal-as-plain-number"],
     },
@@ -274,7 +275,7 @@ _FILESYSTEM = _Connector(
         ),
         "source.path.regex-pattern": _Refused((), "nrtg reads every file under 'path'"),
         "partition.default-name": _Refused(
-            ("__default_partition__",), "nrtg names a NULL partition Flink's default way"
+            ("__DEFAULT_PARTITION__",), "nrtg does not name the partition of NULL values after it"
         ),
     },
     required=(("path",), ("format",)),
@@ -374,7 +375,7 @@ def check_table_options(
                 continue
         assert owner is not None
         refused = owner.refused.get(own_key)
-        if refused is not None and value.strip().lower() not in refused.harmless:
+        if refused is not None and value.strip().lower() not in map(str.lower, refused.harmless):
             refusals.append((key, refused))
 
     def place(key: str | None) -> Span | None:
@@ -395,9 +396,9 @@ def check_table_options(
     missing = [group for group in spec.required if not any(k in options for k in group)]
     if missing:
         listed = ", ".join(" or ".join(f"'{k}'" for k in group) for group in missing)
+        plural = "s" if len(missing) > 1 else ""
         raise PlanValidationError(
-            f"table {table}: connector '{connector}' requires the option{'s' if len(missing) > 1 else ''} "
-            f"{listed}",
+            f"table {table}: connector '{connector}' requires the option{plural} {listed}",
             place(None),
         )
     if refusals:

@@ -161,17 +161,20 @@ def test_a_sink_hint_typo_and_a_good_hint() -> None:
         (f"{FILES}, 'source.monitor-interval' = '10 s'", "source.monitor-interval"),
         (f"{FILES}, 'csv.disable-quote-character' = 'true'", "csv.disable-quote-character"),
         (f"{HIVE}, 'streaming-source.enable' = 'true'", "streaming-source.enable"),
+        (f"{FILES}, 'partition.default-name' = 'none'", "partition.default-name"),
     ],
 )
 def test_a_flink_key_nrtg_cannot_honour_is_unsupported(options: str, key: str) -> None:
     err = _error(_create(options), UnsupportedError)
     assert f"option '{key}'" in err.message
+    assert err.hint is not None and err.hint.startswith(f"remove '{key}'")
 
 
 def test_a_flink_key_nrtg_ignores_harmlessly_is_accepted() -> None:
     compile_sql(
         _create(
             f"{FILES}, 'sink.rolling-policy.file-size' = '1MB', 'sink.parallelism' = '4', "
+            "'partition.default-name' = '__DEFAULT_PARTITION__', 'csv.array-element-delimiter' = '|', "
             "'csv.disable-quote-character' = 'false', "
             "'scan.watermark.emit.strategy' = 'on-event'"
         )
