@@ -54,6 +54,13 @@ QUERIES: dict[str, str] = {
         MAX(price) OVER w AS hi, LAG(price) OVER w AS prev FROM bid
         WINDOW w AS (PARTITION BY auction ORDER BY `dateTime`
         ROWS BETWEEN 10 PRECEDING AND CURRENT ROW);""",
+    "over_agg (stddev, ROWS 10 PRECEDING)": """SELECT auction, price,
+        STDDEV_POP(price) OVER w AS sd, VAR_SAMP(price) OVER w AS v FROM bid
+        WINDOW w AS (PARTITION BY auction ORDER BY `dateTime`
+        ROWS BETWEEN 10 PRECEDING AND CURRENT ROW);""",
+    "over_agg (stddev, unbounded)": """SELECT bidder, price, STDDEV_SAMP(price) OVER w AS sd
+        FROM bid WINDOW w AS (PARTITION BY bidder ORDER BY `dateTime`
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW);""",
     "over_agg (RANGE 10 s)": """SELECT bidder, price, COUNT(*) OVER w AS n, MIN(price) OVER w AS lo
         FROM bid WINDOW w AS (PARTITION BY bidder ORDER BY `dateTime`
         RANGE BETWEEN INTERVAL '10' SECOND PRECEDING AND CURRENT ROW);""",

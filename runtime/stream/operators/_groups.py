@@ -551,7 +551,7 @@ class ColumnarGroups:
         for x, fn in enumerate(self.fns):
             count = self._count(self.counts[x])[slots]
             if x in self.moments_of:
-                out[x] = _stat(fn, count, self._variance(x, count, slots), self.types[x])
+                out[x] = stat_column(fn, count, self._variance(x, count, slots), self.types[x])
                 continue
             if fn.name == "ARRAY_AGG":
                 out[x] = self.pooled[f"l{x}"].get(slots).cast(self.types[x])
@@ -700,7 +700,7 @@ class ColumnarGroups:
             self.pooled[x].restore(kept)
 
 
-def _stat(fn: AggFn, count: np.ndarray, var: np.ndarray, typ: pa.DataType) -> pa.Array:
+def stat_column(fn: AggFn, count: np.ndarray, var: np.ndarray, typ: pa.DataType) -> pa.Array:
     """VAR_*/STDDEV_* from the count and variance (NULL without enough values), as its type."""
     none = count - (1 if fn.name.endswith("_SAMP") else 0) <= 0
     value = np.sqrt(var) if fn.name.startswith("STDDEV") else var

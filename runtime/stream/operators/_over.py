@@ -1,7 +1,9 @@
 """Columnar OVER aggregates (over_agg's state when every call is a ranking function, COUNT,
-MIN/MAX of any type Arrow orders, or SUM/SUM0/AVG of an integer type; FILTER allowed, DISTINCT
-not). Floating-point sums stay with the per-row accumulators: a prefix-sum difference does not
-round as the sequential sum does.
+MIN/MAX of any type Arrow orders, or SUM/SUM0/AVG/STDDEV_*/VAR_* of an integer type; FILTER
+allowed, DISTINCT not). Floating-point sums stay with the per-row accumulators: a prefix-sum
+difference does not round as the sequential sum does. STDDEV/VAR take prefix sums of the values
+and their squares as Python ints (exact, as the per-row accumulators' sums), the variance
+(n Q - S^2) / (n (n - ddof)) rounded once.
 
 Rows wait as Arrow batches until the watermark passes their time. A firing sorts the ready rows
 by (partition slot, time, arrival) and gives every row its frame [start, end] in that order:
@@ -30,7 +32,8 @@ import pyarrow.compute as pc
 from nrtg.compiler.plan import nodes as n
 
 from . import _columnar as col
-from ._accumulators import AggFn
+from ._accumulators import STATS, AggFn
+from ._groups import stat_column
 from ._rows import epoch_ms_array
 from ._slots import KeySlots
 from ._slotvalues import SlotValues
@@ -45,6 +48,8 @@ def supports(
     """Whether every call runs column-wise (LAG: only with its offset known, `lags`)."""
     for x, (fn, typ) in enumerate(zip(fns, arg_types, strict=True)):
         if fn.name in RANKING or x in lags:
+            continue
+        if fn.name in STATS and not fn.distinct and typ is not None and pa.types.is_integer(typ):
             continue
         if fn.distinct or fn.name not in col.COLUMNAR or len(fn.args) > 1:
             return False
@@ -149,6 +154,9 @@ class OverColumns:
                 self.totals[f"c{x}"] = np.zeros(0, np.int64)
                 if fn.name in col.SUMS:
                     self.totals[f"s{x}"] = np.zeros(0, np.int64)
+                elif fn.name in STATS:  # the sum and the sum of squares, exact
+                    self.totals[f"s{x}"] = np.zeros(0, object)
+                    self.totals[f"q{x}"] = np.zeros(0, object)
                 elif fn.name in ("MIN", "MAX"):
                     self.extremes[x] = SlotValues(in_schema.field(fn.args[0]).type)
         self.history = in_schema.empty_table()  # bounded frames: rows a later frame reaches
@@ -188,7 +196,7 @@ class OverColumns:
         size = self.slots.size
         for name, array in self.totals.items():
             if len(array) < size:
-                grown = np.zeros(max(size, int(len(array) * GROWTH)), np.int64)
+                grown = np.zeros(max(size, int(len(array) * GROWTH)), array.dtype)
                 grown[: len(array)] = array
                 self.totals[name] = grown
         for values in self.extremes.values():
@@ -224,15 +232,21 @@ class OverColumns:
         batch = rows.to_batches()[0]
         inputs = col.inputs(batch, self.fns)
         partials: dict[str, pa.Array] = {}
-        for j, x in enumerate(self.aggs):
-            frame = (start, end, last[fresh[last]])  # totals advance past fresh rows only
+        frame = (start, end, last[fresh[last]])  # totals advance past fresh rows only
+        plain = [x for x in self.aggs if self.fns[x].name not in STATS]
+        for j, x in enumerate(plain):
             self._partials(j, x, inputs[f"a{x}"], slot, segment, frame, partials)
+        stats = {
+            x: self._stat(x, inputs[f"a{x}"], slot, frame)
+            for x in self.aggs
+            if self.fns[x].name in STATS
+        }
         ranking = self._ranking(slot, seg_start, peer_first, fresh, last)
         results = iter(
             col.results(
-                [self.fns[x] for x in self.aggs],
+                [self.fns[x] for x in plain],
                 pa.table(partials) if partials else pa.table({}),
-                [self.types[x] for x in self.aggs],
+                [self.types[x] for x in plain],
             )
         )
         columns = list(rows.columns)
@@ -241,6 +255,8 @@ class OverColumns:
                 columns.append(pa.array(ranking[fn.name], self.types[x]))
             elif x in self.lags:
                 columns.append(self._lag(x, rows, index, seg_start))
+            elif x in stats:
+                columns.append(stats[x])
             else:
                 columns.append(next(results))
         out = pa.Table.from_arrays(columns, schema=self.out_schema)
@@ -305,6 +321,34 @@ class OverColumns:
                 self.totals[f"s{x}"][slot[last]] = total[last]
             elif fn.name in ("MIN", "MAX"):
                 self.extremes[x].set(slot[last], out[f"m{j}"].take(pa.array(last)))
+
+    def _stat(
+        self,
+        x: int,
+        value: pa.Array,
+        slot: np.ndarray,
+        frame: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ) -> pa.Array:
+        """STDDEV_*/VAR_* of every row's frame from prefix sums of the count, the values and
+        their squares (Python ints: exact); unbounded frames add the partition's totals and
+        advance them."""
+        start, end, last = frame
+        numbers = np.asarray(pc.fill_null(pc.cast(value, pa.int64()), 0), np.int64).astype(object)
+        sums: dict[str, np.ndarray] = {}
+        counted = np.asarray(value.is_valid()).astype(np.int64)
+        for part, values in (("c", counted), ("s", numbers), ("q", numbers * numbers)):
+            prefix = np.concatenate([np.zeros(1, values.dtype), np.cumsum(values)])
+            total = prefix[end + 1] - prefix[start]
+            if self.lower is None:
+                total = total + self.totals[f"{part}{x}"][slot]
+                self.totals[f"{part}{x}"][slot[last]] = total[last]
+            sums[part] = total
+        fn = self.fns[x]
+        n = sums["c"]
+        ddof = 1 if fn.name.endswith("_SAMP") else 0
+        below = np.maximum(n, 1).astype(object) * np.maximum(n - ddof, 1).astype(object)
+        var = (n.astype(object) * sums["q"] - sums["s"] * sums["s"]) / below
+        return stat_column(fn, n, np.asarray(var, np.float64), self.types[x])
 
     def _lag(self, x: int, rows: pa.Table, index: np.ndarray, seg_start: np.ndarray) -> pa.Array:
         """LAG(value, n[, default]): the value n rows back in the partition, else the default
@@ -427,6 +471,9 @@ class OverColumns:
         self.waiting_rows = waiting.num_rows
         self.history = state["history"]
         self.slots.reset(state["keys"])
-        self.totals = {k: np.array(a, np.int64) for k, a in state["totals"].items()}
+        self.totals = {  # STDDEV/VAR sums: Python ints
+            k: np.array(a, object if a.dtype == object else np.int64)
+            for k, a in state["totals"].items()
+        }
         for x, values in state["extremes"].items():
             self.extremes[x].restore(values)

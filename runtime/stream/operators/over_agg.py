@@ -4,9 +4,9 @@ CURRENT ROW: ROWS/RANGE, UNBOUNDED or bounded PRECEDING; ROW_NUMBER, RANK, DENSE
 Rows wait until the watermark passes their time, then each partition's rows are processed in
 time order (ties in arrival order): a RANGE frame treats rows with equal time as peers (they
 see each other), a ROWS frame adds rows one at a time. A row behind the watermark is late.
-Ranking, COUNT, MIN/MAX and integer SUM/AVG calls are computed a firing at a time over Arrow
-state (`_over`); other calls (floating-point sums, statistics, FIRST/LAST_VALUE, LISTAGG,
-COLLECT, DISTINCT) keep per-partition Python accumulators."""
+Ranking, COUNT, MIN/MAX and integer SUM/AVG/STDDEV/VAR calls are computed a firing at a time
+over Arrow state (`_over`); other calls (floating-point sums and statistics, FIRST/LAST_VALUE,
+LISTAGG, ARRAY_AGG, COLLECT, DISTINCT) keep per-partition Python accumulators."""
 
 from __future__ import annotations
 

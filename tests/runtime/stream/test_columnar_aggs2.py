@@ -23,10 +23,13 @@ from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import AggCall
 from nrtg.runtime.stream.api import OP_COLUMN, Op
 from nrtg.runtime.stream.executor import Executor
+from nrtg.runtime.stream.fold import fold_multiset
 from nrtg.runtime.stream.operators import _groups, _slotvalues
 
 from ._parity import run_parity
-from .test_columnar_aggs import changelog_of, group_op, keyed_changelog
+from .test_columnar_aggs import changelog_of, events, group_op, keyed_changelog
+from .test_columnar_over import FRAMES, over_job
+from .test_columnar_over import run as run_over
 from .test_retractions import drive
 
 DDL = """CREATE TABLE t (k BIGINT, s STRING, v INT, ts TIMESTAMP(3),
@@ -386,3 +389,35 @@ def test_stack_removal_matches_a_stack_per_key() -> None:
         gone, when = (np.array(c, np.int64) for c in zip(*pops, strict=True))
         stays = _groups._stack(key, seq, gone, when)
         assert stays.tolist() == [row in alive for _, row in elements]
+
+
+OVER_STATS = """STDDEV_POP(v) OVER w AS sp, VAR_SAMP(v) OVER w AS vs,
+  STDDEV_SAMP(CASE WHEN x > 0 THEN k END) OVER w AS sk, VAR_POP(k) OVER w AS vk,
+  COUNT(*) OVER w AS n"""
+
+
+@pytest.mark.parametrize("frame", sorted(FRAMES))
+@pytest.mark.parametrize("partition", ["k", ""])
+def test_over_stddev_and_var_match_python_accumulators(frame: str, partition: str) -> None:
+    graph = over_job(frame, partition, OVER_STATS)
+    table = events(600)
+    columnar, _ = run_over(graph, True, table)
+    columnar.run()
+    python, _ = run_over(graph, False, table)
+    python.run()
+    got = fold_multiset(columnar.output(0))
+    assert got == fold_multiset(python.output(0))
+    assert len({r[4:8] for r in got}) > 3  # not all the same
+
+
+def test_over_stddev_restores_from_a_checkpoint() -> None:
+    graph = over_job("range-unbounded", "k", OVER_STATS)
+    table = events(500)
+    whole, _ = run_over(graph, True, table)
+    whole.run()
+    first, _ = run_over(graph, True, table)
+    first.run(max_steps=7)
+    resumed, _ = run_over(graph, True, table, restore=first.snapshot())
+    resumed.run()
+    parts = [p for p in (first.output(0), resumed.output(0)) if p is not None]
+    assert fold_multiset(pa.concat_tables(parts)) == fold_multiset(whole.output(0))
