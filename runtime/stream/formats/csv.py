@@ -1,6 +1,8 @@
 """Flink's `csv` format: one CSV line per message, vectorized with pyarrow's CSV reader and
-writer. Options: `csv.field-delimiter`, `csv.quote-character`, `csv.null-literal`,
-`csv.ignore-parse-errors` (skip and count; otherwise fail naming the record)."""
+writer. Options: `csv.field-delimiter`, `csv.quote-character`, `csv.escape-character`,
+`csv.null-literal`, `csv.allow-comments` (a message starting with `#` is a comment and yields
+no row, as Jackson's ALLOW_COMMENTS reads it), `csv.ignore-parse-errors` (skip and count;
+otherwise fail naming the record)."""
 
 from __future__ import annotations
 
@@ -24,8 +26,10 @@ class CsvDecoder:
         self.parse = pcsv.ParseOptions(
             delimiter=options.get("csv.field-delimiter", ","),
             quote_char=quote or False,
+            escape_char=options.get("csv.escape-character") or False,
             newlines_in_values=False,
         )
+        self.comments = is_true(options, "csv.allow-comments")
         null = options.get("csv.null-literal")
         self.convert = pcsv.ConvertOptions(
             column_types=schema,
@@ -50,7 +54,7 @@ class CsvDecoder:
         return table
 
     def decode(self, values: Sequence[bytes | None], locate: Locate) -> Decoded:
-        index = [i for i, v in enumerate(values) if v]
+        index = [i for i, v in enumerate(values) if v and not (self.comments and v[:1] == b"#")]
         lines: list[bytes] = [values[i].rstrip(b"\r\n") for i in index]  # type: ignore[union-attr]
         if not lines:
             return Decoded(self.schema.empty_table(), [])

@@ -393,6 +393,17 @@ def test_csv_round_trip_and_errors() -> None:
     assert lenient.skipped == 1 and lenient.table.column("id").to_pylist() == [1, 3]
 
 
+def test_csv_escape_character_and_comments() -> None:
+    schema = pa.schema([("id", pa.int64()), ("name", pa.string())])
+    options = {"csv.escape-character": "\\", "csv.allow-comments": "true"}
+    lines = [b"# a comment, not a row", b"1,a\\,b", b'2,"say \\"hi\\""']
+    decoded = make_decoder("csv", schema, options, "t").decode(lines, locate)
+    assert decoded.table.to_pylist() == [{"id": 1, "name": "a,b"}, {"id": 2, "name": 'say "hi"'}]
+    assert decoded.source == [1, 2]  # the comment's message gives no row
+    with pytest.raises(ExecutionError, match="offset 100"):  # without the options: malformed
+        make_decoder("csv", schema, {}, "t").decode(lines, locate)
+
+
 def test_csv_encoder_writes_one_message_per_row_with_line_breaks_quoted() -> None:
     schema = pa.schema([("id", pa.int64()), ("name", pa.string()), ("note", pa.large_string())])
     batch = pa.RecordBatch.from_pylist(
