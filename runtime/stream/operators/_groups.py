@@ -121,7 +121,10 @@ def _listagg(fn: AggFn, typ: pa.DataType | None) -> bool:
 
 
 def _number(typ: pa.DataType) -> bool:
-    return pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ)
+    """Numbers STDDEV/VAR keep moments of: a decimal's square must fit DECIMAL256(76)."""
+    if pa.types.is_decimal(typ):
+        return int(typ.precision) <= 37
+    return pa.types.is_integer(typ) or pa.types.is_floating(typ)
 
 
 def _numpy(typ: pa.DataType) -> bool:

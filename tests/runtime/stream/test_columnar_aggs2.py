@@ -25,6 +25,7 @@ from nrtg.runtime.stream.api import OP_COLUMN, Op
 from nrtg.runtime.stream.executor import Executor
 from nrtg.runtime.stream.fold import fold_multiset
 from nrtg.runtime.stream.operators import _groups, _slotvalues
+from nrtg.runtime.stream.operators._accumulators import agg_fns
 
 from ._parity import run_parity
 from .test_columnar_aggs import changelog_of, events, group_op, keyed_changelog
@@ -421,3 +422,15 @@ def test_over_stddev_restores_from_a_checkpoint() -> None:
     resumed.run()
     parts = [p for p in (first.output(0), resumed.output(0)) if p is not None]
     assert fold_multiset(pa.concat_tables(parts)) == fold_multiset(whole.output(0))
+
+
+def test_stddev_of_a_decimal_whose_square_does_not_fit_stays_per_row() -> None:
+    def fn(precision: int) -> Any:
+        return agg_fns(
+            [AggCall(name="STDDEV_POP", args=(0,), type=t.decimal(38, 6), alias="s")],
+            [t.decimal(precision, 2)],
+        )
+
+    keys = [pa.int64()]
+    assert _groups.supports(fn(37), [pa.decimal128(37, 2)], keys)
+    assert not _groups.supports(fn(38), [pa.decimal128(38, 2)], keys)
