@@ -548,7 +548,7 @@ def _check_aggs(p: n.Plan, aggs: tuple[AggCall, ...], ranking: bool = False) -> 
 def _lag_offsets(p: n.Over) -> dict[int, int]:
     """LAG calls (position -> rows back; LEAD needs rows not yet seen and is refused, as in
     Flink). The offset must be an integer literal. The streaming OVER runs LAG only next to
-    the calls it computes column-wise: ranking, COUNT, MIN/MAX, integer SUM/AVG."""
+    the calls it computes column-wise: ranking, COUNT, MIN/MAX, integer SUM/AVG/STDDEV/VAR."""
     lags: dict[int, int] = {}
     for x, c in enumerate(p.calls):
         if c.name.upper() != "LAG":
@@ -566,7 +566,8 @@ def _lag_offsets(p: n.Over) -> dict[int, int]:
     for c in p.calls:
         name = c.name.upper()
         columnar = name in ("COUNT", "MIN", "MAX") or (
-            name in ("SUM", "SUM0", "AVG") and fields[c.args[0]].type.is_integer
+            name in ("SUM", "SUM0", "AVG", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP")
+            and fields[c.args[0]].type.is_integer
         )
         if name in RANKING or name == "LAG" or (columnar and not c.distinct):
             continue

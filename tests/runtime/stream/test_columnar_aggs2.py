@@ -28,8 +28,9 @@ from nrtg.runtime.stream.operators import _groups, _slotvalues
 from nrtg.runtime.stream.operators._accumulators import agg_fns
 
 from ._parity import run_parity
+from .test_columnar_aggs import DDL as DDL_OVER
 from .test_columnar_aggs import changelog_of, events, group_op, keyed_changelog
-from .test_columnar_over import FRAMES, over_job
+from .test_columnar_over import FRAMES, over_job, over_sql
 from .test_columnar_over import run as run_over
 from .test_retractions import drive
 
@@ -434,3 +435,10 @@ def test_stddev_of_a_decimal_whose_square_does_not_fit_stays_per_row() -> None:
     keys = [pa.int64()]
     assert _groups.supports(fn(37), [pa.decimal128(37, 2)], keys)
     assert not _groups.supports(fn(38), [pa.decimal128(38, 2)], keys)
+
+
+def test_lag_next_to_stddev_matches_the_batch_target() -> None:
+    calls = "LAG(v) OVER w AS p, STDDEV_SAMP(v) OVER w AS sd, VAR_POP(k) OVER w AS vk"
+    (plan,) = compile_sql(DDL_OVER + over_sql("rows-2", "k", calls)).optimized
+    batch, stream = run_parity(plan, tables={"t": events(400, late=False)}, batch_size=31)
+    assert stream == batch and sum(batch.values()) == 400
