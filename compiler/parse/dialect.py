@@ -448,6 +448,20 @@ class FlinkParser(StrictParser):
 
     def _parse_json_returning(self) -> exp.DataType:
         """The type after RETURNING: the tokens up to the next clause or the closing `)`."""
+
+        def clause(tok: Token, last: Token | None) -> bool:
+            # a clause's first word (NULL after NOT belongs to the type)
+            return tok.text.upper() in _JSON_CLAUSE_WORDS and not (
+                tok.token_type == TokenType.NULL and last is not None and last.text.upper() == "NOT"
+            )
+
+        return self._type_until(clause, "expected a type after RETURNING")
+
+    def _type_until(
+        self, stop: Callable[[Token, Token | None], bool] | None, missing: str
+    ) -> exp.DataType:
+        """The type spelled by the tokens up to the enclosing `)` or, outside brackets, up to a
+        token `stop(token, previous)` accepts."""
         first = self._curr
         depth = 0
         last: Token | None = None
@@ -459,17 +473,13 @@ class FlinkParser(StrictParser):
                 if depth == 0:
                     break
                 depth -= 1
-            elif (
-                depth == 0
-                and self._curr.text.upper() in _JSON_CLAUSE_WORDS
-                and not (tt == TokenType.NULL and last is not None and last.text.upper() == "NOT")
-            ):
-                break  # a clause's first word (NULL after NOT belongs to the type)
+            elif depth == 0 and stop is not None and stop(self._curr, last):
+                break
             last = self._curr
             self._advance()
         if last is None:
-            self.raise_error("expected a type after RETURNING")
-        assert last is not None
+            self.raise_error(missing)
+        assert first is not None and last is not None
         return self.flink_data_type(first, last)
 
     def _parse_json_wrapper(self) -> str | None:
@@ -520,23 +530,7 @@ class FlinkParser(StrictParser):
         this = self._parse_assignment()
         if not self._match(TokenType.ALIAS):
             self.raise_error("expected AS in CAST(<expr> AS <type>)")
-        first = self._curr
-        depth = 0
-        last: Token | None = None
-        while self._curr:
-            tt = self._curr.token_type
-            if tt in (TokenType.L_PAREN, TokenType.LT):
-                depth += 1
-            elif tt in (TokenType.R_PAREN, TokenType.GT):
-                if depth == 0:
-                    break
-                depth -= 1
-            last = self._curr
-            self._advance()
-        if last is None:
-            self.raise_error("expected a type after AS")
-        assert last is not None
-        to = self.flink_data_type(first, last)
+        to = self._type_until(None, "expected a type after AS")
         self._expect_r_paren()
         cls = exp.TryCast if safe else exp.Cast
         return self.expression(cls(this=this, to=to))
