@@ -187,6 +187,18 @@ def changelog_batches(retracting: bool, count: int = 60, seed: int = 5) -> list[
     return out
 
 
+def changelog_across_restore(
+    node: n.Aggregate, columnar: Any, batches: list[pa.RecordBatch]
+) -> tuple[list[tuple[Any, ...]], Any]:
+    """The changelog of `columnar` over the first half of `batches`, then of a fresh column-wise
+    operator restored from its snapshot over the second half; and that operator."""
+    half = len(batches) // 2
+    got = changelog_of(columnar, batches[:half])
+    restored = group_op(node, True)
+    restored.restore(columnar.snapshot())
+    return got + changelog_of(restored, batches[half:]), restored
+
+
 def changelog_of(op: Any, batches: list[pa.RecordBatch]) -> list[tuple[Any, ...]]:
     out: list[tuple[Any, ...]] = []
     for b in batches:
@@ -272,11 +284,7 @@ def test_min_max_of_pooled_types_match_python_accumulators(
     )
     columnar = group_op(node, True)
     assert columnar.columnar.pooled  # the values live in a pool, not in numpy arrays
-    half = len(batches) // 2
-    got = changelog_of(columnar, batches[:half])
-    restored = group_op(node, True)
-    restored.restore(columnar.snapshot())
-    got += changelog_of(restored, batches[half:])
+    got, restored = changelog_across_restore(node, columnar, batches)
     expected = changelog_of(group_op(node, False), batches)
     assert got == expected
     assert len({r[1] for r in got}) > 1
@@ -329,11 +337,7 @@ def test_decimal_sums_match_python_accumulators(retracting: bool) -> None:
     )
     columnar = group_op(node, True)
     assert set(columnar.columnar.pooled) == {"s0", "s1", "s2"}
-    half = len(batches) // 2
-    got = changelog_of(columnar, batches[:half])
-    restored = group_op(node, True)
-    restored.restore(columnar.snapshot())
-    got += changelog_of(restored, batches[half:])
+    got, _ = changelog_across_restore(node, columnar, batches)
     assert got == changelog_of(group_op(node, False), batches)
     assert any(r[1] is not None and r[1] > 10**9 for r in got)  # sums past one value's range
 
@@ -353,11 +357,7 @@ def test_columnar_group_agg_compacts_and_restores(monkeypatch: pytest.MonkeyPatc
     op = group_op(node, True)
     reference = group_op(node, False)
     expected = changelog_of(reference, batches)
-    half = len(batches) // 2
-    got = changelog_of(op, batches[:half])
-    restored = group_op(node, True)
-    restored.restore(op.snapshot())
-    got += changelog_of(restored, batches[half:])
+    got, restored = changelog_across_restore(node, op, batches)
     assert got == expected
     assert compactions and restored.columnar.slots.size <= 2 * restored.state_rows()
     assert restored.state_rows() == reference.state_rows()

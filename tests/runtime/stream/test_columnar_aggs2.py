@@ -29,7 +29,13 @@ from nrtg.runtime.stream.operators._accumulators import agg_fns
 
 from ._parity import run_parity
 from .test_columnar_aggs import DDL as DDL_OVER
-from .test_columnar_aggs import changelog_of, events, group_op, keyed_changelog
+from .test_columnar_aggs import (
+    changelog_across_restore,
+    changelog_of,
+    events,
+    group_op,
+    keyed_changelog,
+)
 from .test_columnar_over import FRAMES, over_job, over_sql
 from .test_columnar_over import run as run_over
 from .test_retractions import drive
@@ -212,11 +218,7 @@ def test_stddev_and_var_match_python_accumulators(typ: str, retracting: bool) ->
     ]
     columnar = group_op(node, True)
     assert set(columnar.columnar.moments) == {"w1_", "w1_2"}
-    half = len(batches) // 2
-    got = changelog_of(columnar, batches[:half])
-    restored = group_op(node, True)
-    restored.restore(columnar.snapshot())
-    got += changelog_of(restored, batches[half:])
+    got, restored = changelog_across_restore(node, columnar, batches)
     expected = changelog_of(group_op(node, False), batches)
     if typ == "bigint":
         assert restored.columnar.arrays["w1_q"].dtype == object
@@ -283,11 +285,7 @@ def test_retracting_listagg_matches_python_accumulators(monkeypatch: pytest.Monk
     ]
     columnar = group_op(node, True)
     assert columnar.columnar.separators == {0: ",", 1: ","}
-    half = len(batches) // 2
-    got = changelog_of(columnar, batches[:half])
-    restored = group_op(node, True)
-    restored.restore(columnar.snapshot())
-    got += changelog_of(restored, batches[half:])
+    got, _ = changelog_across_restore(node, columnar, batches)
     assert got == changelog_of(group_op(node, False), batches)
     assert max(len(r[1] or "") for r in got) > 10 and {r[-1] for r in got} == {0, 1, 2, 3}
 
@@ -320,11 +318,7 @@ def test_array_agg_matches_python_accumulators(
     ]
     columnar = group_op(node, True)
     assert columnar.columnar.listed == {0, 1}
-    half = len(batches) // 2
-    got = changelog_of(columnar, batches[:half])
-    restored = group_op(node, True)
-    restored.restore(columnar.snapshot())
-    got += changelog_of(restored, batches[half:])
+    got, _ = changelog_across_restore(node, columnar, batches)
     assert got == changelog_of(group_op(node, False), batches)
     assert any(r[1] and None in r[1] and len(r[1]) > 5 for r in got)
 
@@ -350,11 +344,7 @@ def test_retracting_first_and_last_value_match_python_accumulators() -> None:
     )
     columnar = group_op(node, True)
     assert columnar.columnar.listed == {0, 1}
-    half = len(batches) // 2
-    got = changelog_of(columnar, batches[:half])
-    restored = group_op(node, True)
-    restored.restore(columnar.snapshot())
-    got += changelog_of(restored, batches[half:])
+    got, _ = changelog_across_restore(node, columnar, batches)
     assert got == changelog_of(group_op(node, False), batches)
     assert any(r[1] != r[2] for r in got if r[1] is not None)
 
