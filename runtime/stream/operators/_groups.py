@@ -50,7 +50,7 @@ from nrtg.catalog.types import Kind
 from ..api import OP_COLUMN
 from . import _columnar as col
 from ._accumulators import INTEGER_KINDS, ORDERED, STATS, AggFn, stat_as_type
-from ._keys import rows_equal, values_equal
+from ._keys import rows_equal
 from ._rows import DELETE, INSERT, UPDATE_AFTER, UPDATE_BEFORE
 from ._slots import KeySlots
 from ._slotvalues import SlotValues
@@ -245,7 +245,7 @@ class ColumnarGroups:
                 store.forget(gone)
         self.live += int(np.count_nonzero(live_after)) - int(np.count_nonzero(live_before))
         after = self._results(slots)
-        same = _rows_equal(before, after, len(slots))
+        same = rows_equal(before, after, len(slots))
         out = self._changelog(delta, before, after, live_before, live_after, same)
         if self.slots.size - self.live > max(MIN_COMPACT, self.live):
             self._compact()
@@ -803,29 +803,6 @@ def _stack(key: np.ndarray, seq: np.ndarray, gone: np.ndarray, when: np.ndarray)
     stays = np.empty(len(keys), bool)
     stays[order] = (step > 0) & (after >= depth)
     return stays[:n]
-
-
-def _rows_equal(a: Sequence[pa.Array], b: Sequence[pa.Array], n: int) -> np.ndarray:
-    """`_keys.rows_equal`, ARRAY_AGG's lists compared element by element in Arrow (its
-    fallback compares nested values one Python object at a time)."""
-    nested = [i for i, c in enumerate(a) if pa.types.is_list(c.type)]
-    same = rows_equal(*([c for i, c in enumerate(x) if i not in nested] for x in (a, b)), n)
-    for i in nested:
-        same &= _lists_equal(a[i], b[i])
-    return same
-
-
-def _lists_equal(a: pa.Array, b: pa.Array) -> np.ndarray:
-    """Per position whether two lists are equal (NULL equal to NULL, lists and elements)."""
-    length = [np.asarray(pc.fill_null(pc.list_value_length(c), -1)) for c in (a, b)]
-    same = length[0] == length[1]
-    pairs = np.flatnonzero(same & (length[0] > 0))
-    if len(pairs):
-        take = pa.array(pairs)
-        equal = values_equal(a.take(take).flatten(), b.take(take).flatten())
-        owner = np.repeat(np.arange(len(pairs)), length[0][pairs])
-        same[pairs[np.bincount(owner[~equal], minlength=len(pairs)) > 0]] = False
-    return same
 
 
 def _end(lists: pa.Array, last: bool) -> pa.Array:

@@ -178,6 +178,8 @@ class KeyCoder:
 def values_equal(a: pa.Array, b: pa.Array) -> np.ndarray:
     """Per position a[i] == b[i], NULL equal to NULL (a partition of NULLs is one group)."""
     n = len(a)
+    if pa.types.is_list(a.type) and pa.types.is_list(b.type):
+        return _lists_equal(a, b)
     try:
         eq = pc.fill_null(pc.equal(a, b), False)
         both = pc.and_(a.is_null(), b.is_null())
@@ -185,6 +187,20 @@ def values_equal(a: pa.Array, b: pa.Array) -> np.ndarray:
     except (pa.ArrowNotImplementedError, pa.ArrowInvalid, pa.ArrowTypeError):
         pairs = zip(a.to_pylist(), b.to_pylist(), strict=True)
         same = np.fromiter((hashable((x,)) == hashable((y,)) for x, y in pairs), np.bool_, n)
+    return same
+
+
+def _lists_equal(a: pa.Array, b: pa.Array) -> np.ndarray:
+    """Per position whether two lists are equal (NULL equal to NULL, lists and elements), the
+    elements compared in Arrow rather than one Python list at a time."""
+    length = [np.asarray(pc.fill_null(pc.list_value_length(c), -1)) for c in (a, b)]
+    same = length[0] == length[1]
+    pairs = np.flatnonzero(same & (length[0] > 0))
+    if len(pairs):
+        take = pa.array(pairs)
+        equal = values_equal(a.take(take).flatten(), b.take(take).flatten())
+        owner = np.repeat(np.arange(len(pairs)), length[0][pairs])
+        same[pairs[np.bincount(owner[~equal], minlength=len(pairs)) > 0]] = False
     return same
 
 
