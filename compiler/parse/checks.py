@@ -166,7 +166,7 @@ class StrictParser(parser.Parser):
     def table_hint(self, node: exp.Expr | None = None) -> tuple[Options, Span] | None:
         """The OPTIONS of a hint right after the token just read (a table's name) and where
         the hint is (`/*+` to `*/`), or None."""
-        start = _skip_comments(self.sql, self._prev.end + 1)
+        start = skip_comments(self.sql, self._prev.end + 1)
         if not self.sql.startswith("/*+", start):
             return None
         end = self._hint_end(start)
@@ -507,7 +507,7 @@ class StrictParser(parser.Parser):
         return join
 
 
-def _skip_comments(sql: str, pos: int) -> int:
+def skip_comments(sql: str, pos: int) -> int:
     """The offset of the first character at or after `pos` that is neither white space nor
     part of a comment (a `/*+` hint is not a comment here)."""
     size = len(sql)

@@ -16,6 +16,7 @@ from sqlglot.tokenizer_core import Token, TokenType
 from nrtg.compiler.errors import ParseError, Span, UnsupportedError
 
 from . import statements as st
+from .checks import skip_comments
 from .dialect import FlinkParser
 from .objects import parse_alter, parse_create, parse_drop
 from .reserved import check_reserved, check_tree, needs_reserved_check, reserved_candidates
@@ -391,15 +392,11 @@ def _hint_comments(sql: str, gaps: list[tuple[int, int]]) -> list[int]:
     SELECT are tokens of their own, so they are not among them)."""
     found = []
     for pos, end in gaps:
-        while pos < end:
-            if sql.startswith("--", pos):
-                newline = sql.find("\n", pos, end)
-                pos = end if newline < 0 else newline + 1
-            elif sql.startswith("/*", pos):
-                if sql.startswith("/*+", pos):
-                    found.append(pos)
-                close = sql.find("*/", pos + 2, end)
-                pos = end if close < 0 else close + 2
-            else:
+        while (pos := skip_comments(sql, pos)) < end:
+            if not sql.startswith("/*+", pos):  # a character no token's span covers
                 pos += 1
+                continue
+            found.append(pos)
+            close = sql.find("*/", pos + 3, end)
+            pos = end if close < 0 else close + 2
     return found
