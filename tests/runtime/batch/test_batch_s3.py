@@ -63,7 +63,14 @@ def s3(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Upload]:
         return f"s3://{bucket}/{local.name}"
 
     yield upload
-    fs.delete_dir(bucket)
+    try:
+        fs.delete_dir(bucket)
+    except OSError:
+        # S3Proxy's file-system store sometimes keeps an emptied directory (here `out/dt=b`
+        # after a failed upload's objects were deleted) and refuses to drop the bucket; that
+        # is no object, so only leftover objects fail the test
+        left = fs.get_file_info(pafs.FileSelector(bucket, recursive=True))
+        assert not [i.path for i in left if i.type == pafs.FileType.File]
 
 
 def _run(script: str) -> tuple[list[dict[str, Any]], list[tuple[str, int]]]:
