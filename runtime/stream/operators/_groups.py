@@ -57,6 +57,9 @@ from ._slotvalues import SlotValues
 from ._values import ValueCounts
 
 ROWS = "rows"
+ROW_LIST = "row_list"  # a pre-aggregated batch's row numbers per key
+# per array or pool name its values at some slots (`ColumnarGroups._state`)
+State = dict[str, Any]
 _HASH_AGG = {"FIRST_VALUE": "first", "LAST_VALUE": "last"}  # Arrow's (NULLs skipped, in order)
 _INT32 = np.iinfo(np.int32)
 _INT64 = np.iinfo(np.int64)
@@ -153,6 +156,7 @@ class ColumnarGroups:
         self.fns = tuple(fns)
         self.in_schema = in_schema
         self.out_schema = out_schema
+        self.changelog_schema = out_schema.append(pa.field(OP_COLUMN, pa.int8()))
         fields = [in_schema.field(i) for i in group] or [pa.field("_all", pa.int8())]
         self.slots = KeySlots(pa.schema([(f"k{j}", f.type) for j, f in enumerate(fields)]))
         self.keys = self.slots.names
@@ -216,6 +220,8 @@ class ColumnarGroups:
         self.shared = set(self.shareable)
         self.arrays = {k: np.zeros(0, t) for k, t in self.dtypes.items() if k not in self.shared}
         self.live = 0
+        # the value multisets need each row's group: the pre-aggregation lists its rows
+        self.row_list = [ROW_LIST] if self.values else []
 
     # -- one batch -----------------------------------------------------------------------
     def apply(self, batch: pa.RecordBatch, ops: np.ndarray) -> pa.RecordBatch | None:
@@ -228,25 +234,33 @@ class ColumnarGroups:
         slots, _ = self.slots.slots(delta.select(self.keys))
         self._grow(self.slots.size)
         live_before = self.arrays[ROWS][slots] > 0
-        before = self._results(slots)
+        before = self._state(slots)
         # a retraction of a group not live (its rows never seen: state lost) is ignored
         touched = live_before | (np.asarray(delta.column(ROWS)) > 0)
-        self._update(slots[touched], delta.filter(pa.array(touched)), elements)
+        if not touched.all():
+            slots_touched, delta_touched = slots[touched], delta.filter(pa.array(touched))
+        else:  # no retraction of a lost group (always without retractions): no filter
+            slots_touched, delta_touched = slots, delta
+        self._update(slots_touched, delta_touched.drop_columns(self.row_list), elements)
         if self.values:
-            self._update_values(keys, inputs, sign, slots[touched])
+            owner = _owners(delta.column(ROW_LIST), len(sign))
+            self._update_values(inputs, sign, slots[owner], touched[owner])
         live_after = self.arrays[ROWS][slots] > 0
-        gone = slots[~live_after]
-        for a in self.arrays.values():
-            a[gone] = 0  # a group that comes back starts afresh
-        for pool in self.pooled.values():
-            pool.clear(gone)
-        if len(gone):
+        if not live_after.all():
+            gone = slots[~live_after]
+            for a in self.arrays.values():
+                a[gone] = 0  # a group that comes back starts afresh
+            for pool in self.pooled.values():
+                pool.clear(gone)
             for store in self.values.values():
                 store.forget(gone)
         self.live += int(np.count_nonzero(live_after)) - int(np.count_nonzero(live_before))
-        after = self._results(slots)
-        same = rows_equal(before, after, len(slots))
-        out = self._changelog(delta, before, after, live_before, live_after, same)
+        # the results before and after in one pass (every result is per slot): half the
+        # fixed cost of the Arrow calls a result takes
+        k = len(slots)
+        both = self._results(_joined(before, self._state(slots)))
+        same = rows_equal([c[:k] for c in both], [c[k:] for c in both], k)
+        out = self._changelog(delta, both, live_before, live_after, same)
         if self.slots.size - self.live > max(MIN_COMPACT, self.live):
             self._compact()
         return out
@@ -286,12 +300,18 @@ class ColumnarGroups:
         columns = dict(keys)
         columns[ROWS] = pa.array(sign)
         aggs: list[col.Agg] = [(ROWS, "sum", ROWS)]
+        signed = bool((sign < 0).any())  # without retractions no sign is applied
+        if self.values:
+            columns[ROW_LIST] = pa.array(np.arange(len(sign)))
+            aggs.append((ROW_LIST, "list", ROW_LIST))
         for x, fn in enumerate(self.fns):
             if col.keeps_values(fn):
                 continue
             value = inputs[f"a{x}"]
             count = self.counts[x]
-            if count not in columns:
+            if count in self.shared and fn.args and not value.null_count:
+                pass  # a count still kept as `rows` that this batch keeps equal to it
+            elif count not in columns:
                 # a FILTER made the value NULL (COUNT(*): 0) where the row does not count
                 ones = np.asarray(pc.is_valid(value)) if fn.args else np.asarray(value) != 0
                 columns[count] = pa.array(ones.astype(np.int64) * sign)
@@ -316,8 +336,9 @@ class ColumnarGroups:
                 continue
             name = self._acc(x)
             if name in self.pooled:
-                if fn.name in col.SUMS:  # retractions subtract
-                    value = pc.if_else(pa.array(sign < 0), pc.negate(value), value)
+                if fn.name in col.SUMS:
+                    if signed:  # retractions subtract
+                        value = pc.if_else(pa.array(sign < 0), pc.negate(value), value)
                     aggs.append((name, "sum", name))
                 else:
                     aggs.append((name, _HASH_AGG.get(fn.name, fn.name.lower()), name))
@@ -326,7 +347,7 @@ class ColumnarGroups:
             typ = _arrow(self.dtypes[name])
             number = pc.cast(value, typ)
             if fn.name in col.SUMS:
-                columns[f"s{x}"] = pc.multiply(number, pa.array(sign, typ))
+                columns[f"s{x}"] = pc.multiply(number, pa.array(sign, typ)) if signed else number
                 aggs.append((f"s{x}", "sum", f"s{x}"))
             else:
                 columns[f"m{x}"] = number
@@ -396,9 +417,7 @@ class ColumnarGroups:
     @staticmethod
     def _moments(delta: pa.Table, part: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(count, mean, M2) of one part of the batch per key, 0 where it has no value."""
-        n, u, v = (
-            np.asarray(pc.fill_null(delta.column(f"{part}{op}"), 0), np.float64) for op in "cmv"
-        )
+        n, u, v = (_filled(delta.column(f"{part}{op}")).astype(np.float64) for op in "cmv")
         return n, u, v * n
 
     @staticmethod
@@ -412,7 +431,7 @@ class ColumnarGroups:
         text = pc.binary_join(lists.filter(added), sep)
         pool.set(at, pc.binary_join_element_wise(pool.get(at), text, sep, null_handling="skip"))
 
-    def _variance(self, x: int, count: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    def _variance(self, x: int, count: np.ndarray, state: State) -> np.ndarray:
         """Aggregate x's variance (population or sample) per group, as doubles (any value
         where there are too few values)."""
         key = self.moments_of[x]
@@ -420,45 +439,50 @@ class ColumnarGroups:
         ddof = 1 if self.fns[x].name.endswith("_SAMP") else 0
         divisor = np.maximum(count - ddof, 1)
         if scale is None:
-            return np.maximum(self.arrays[f"{key}q"][slots] / divisor, 0.0)
-        total, squares = (self.arrays[f"{key}{p}"][slots].astype(object) for p in "sq")
+            return np.maximum(state[f"{key}q"] / divisor, 0.0)
+        total, squares = (state[f"{key}{p}"].astype(object) for p in "sq")
         n = count.astype(object)
         # exact until this one division (Python's int / int rounds once)
         below = np.maximum(count, 1).astype(object) * divisor.astype(object) * 10 ** (2 * scale)
         return np.asarray((n * squares - total * total) / below, np.float64)
 
     def _update_values(
-        self,
-        keys: dict[str, pa.Array],
-        inputs: dict[str, pa.Array],
-        sign: np.ndarray,
-        touched: np.ndarray,
+        self, inputs: dict[str, pa.Array], sign: np.ndarray, rows: np.ndarray, mine: np.ndarray
     ) -> None:
-        """Fold the rows of the touched groups into the value multisets; distinct counts and
-        sums follow the values that appeared or went, MIN/MAX are recomputed where they did."""
-        rows, _ = self.slots.slots(pa.table(keys))  # every key has its slot by now
-        mine = np.isin(rows, touched)
+        """Fold the rows of the touched groups (`rows`: each row's group slot; `mine`: which
+        rows' groups are touched) into the value multisets; distinct counts and sums follow the
+        values that appeared or went, MIN/MAX are recomputed where they did."""
+        every = bool(mine.all())
         take = pa.array(mine)
         for key, store in self.values.items():
             readers = self.readers[key]
-            value = inputs[f"a{readers[0]}"].filter(take)  # one argument and FILTER for all
-            group, change, values = store.apply(rows[mine], value, sign[mine])
+            value = inputs[f"a{readers[0]}"]  # one argument and FILTER for all
+            if every:
+                group, change, values = store.apply(rows, value, sign)
+            else:
+                group, change, values = store.apply(rows[mine], value.filter(take), sign[mine])
             np.add.at(self.arrays[f"c{key}"], group, change)
+            extreme = []
             for x in readers:
                 name = self._acc(x)
                 if self.fns[x].name in col.SUMS:
                     number = np.asarray(pc.cast(values, _arrow(self.dtypes[name])))
                     np.add.at(self.arrays[name], group, change * number)
-                elif name in self.pooled:
-                    moved = np.unique(group)
-                    best, top = store.extremes(moved, self.fns[x].name)
-                    self.pooled[name].clear(moved)
-                    self.pooled[name].set(best, top)
                 elif self.fns[x].name != "COUNT":
-                    moved = np.unique(group)
-                    best, top = store.extremes(moved, self.fns[x].name)
-                    self.arrays[name][moved] = 0
-                    self.arrays[name][best] = np.asarray(pc.cast(top, _arrow(self.dtypes[name])))
+                    extreme.append(x)
+            if extreme:
+                moved = np.unique(group)
+                best, tops = store.extremes(moved, [self.fns[x].name for x in extreme])
+                for x, top in zip(extreme, tops, strict=True):
+                    name = self._acc(x)
+                    if name in self.pooled:
+                        self.pooled[name].clear(moved)
+                        self.pooled[name].set(best, top)
+                    else:
+                        self.arrays[name][moved] = 0
+                        self.arrays[name][best] = np.asarray(
+                            pc.cast(top, _arrow(self.dtypes[name]))
+                        )
             store.maybe_compact(self.slots.size)
 
     def _acc(self, x: int) -> str:
@@ -476,7 +500,7 @@ class ColumnarGroups:
         names = delta.column_names[len(self.keys) :]
         rows = np.asarray(delta.column(ROWS))
         for name in self.shared & set(names):
-            if not np.array_equal(np.asarray(pc.fill_null(delta.column(name), 0)), rows):
+            if not np.array_equal(_filled(delta.column(name)), rows):
                 self.shared.discard(name)
                 self.arrays[name] = self.arrays[ROWS].copy()  # as it was before this batch
         had = {n: self._count(self.counts[int(n[1:])])[slots] > 0 for n in names if n[0] == "m"}
@@ -498,9 +522,9 @@ class ColumnarGroups:
                 continue
             array = self.arrays[name]
             if name not in had:
-                self._add(name, slots, np.asarray(pc.fill_null(change, 0)))
+                self._add(name, slots, _filled(change))
                 continue
-            value = np.asarray(pc.fill_null(change, 0), array.dtype)
+            value = _filled(change).astype(array.dtype, copy=False)
             pick = np.minimum if self.fns[int(name[1:])].name == "MIN" else np.maximum
             old = array[slots]
             merged = np.where(had[name], pick(old, value), value)
@@ -546,52 +570,63 @@ class ColumnarGroups:
             array = self.arrays[name] = array.astype(np.int64)
         array[slots] = new
 
-    def _results(self, slots: np.ndarray) -> list[pa.Array]:
+    def _state(self, slots: np.ndarray) -> State:
+        """What the results of `slots` are computed from: each array's and pool's values at
+        them, a count kept as no array under its name too (as `rows`)."""
+        state: State = {name: a[slots] for name, a in self.arrays.items()}
+        for name in self.shared:
+            state[name] = state[ROWS]
+        for name, pool in self.pooled.items():
+            state[name] = pool.get(slots)
+        return state
+
+    def _results(self, state: State) -> list[pa.Array]:
         # `_columnar`'s aggregates from partials named by their position among them (j)
         columns: dict[str, pa.Array] = {}
         out: dict[int, pa.Array] = {}
         partial: list[int] = []
         for x, fn in enumerate(self.fns):
-            count = self._count(self.counts[x])[slots]
+            count = state[self.counts[x]]
             if x in self.moments_of:
-                out[x] = stat_column(fn, count, self._variance(x, count, slots), self.types[x])
+                out[x] = stat_column(fn, count, self._variance(x, count, state), self.types[x])
                 continue
             if fn.name == "ARRAY_AGG":
-                out[x] = self.pooled[f"l{x}"].get(slots).cast(self.types[x])
+                out[x] = state[f"l{x}"].cast(self.types[x])
                 continue
             if x in self.listed and fn.name in ORDERED:
-                out[x] = _end(self.pooled[f"l{x}"].get(slots), fn.name == "LAST_VALUE")
-                out[x] = out[x].cast(self.types[x])
+                out[x] = _end(state[f"l{x}"], fn.name == "LAST_VALUE").cast(self.types[x])
                 continue
             if x in self.separators:
-                text = self.pooled[f"l{x}"].get(slots)
+                text = state[f"l{x}"]
                 if x in self.listed:
                     text = pc.binary_join(text, self.separators[x])
                 text = pc.if_else(pa.array(count == 0), pa.scalar(None, text.type), text)
                 out[x] = text if text.type == self.types[x] else text.cast(self.types[x])
                 continue
+            if fn.name == "COUNT":  # the count itself: no partials table to build
+                counted = pa.array(count)
+                out[x] = counted if counted.type == self.types[x] else counted.cast(self.types[x])
+                continue
             j = len(partial)
             partial.append(x)
             columns[f"c{j}"] = pa.array(count)
-            if fn.name == "COUNT":
-                continue
             name = self._acc(x)
             if name in self.pooled:
-                kept = self.pooled[name].get(slots)
+                kept = state[name]
                 value = pc.if_else(pa.array(count == 0), pa.scalar(None, kept.type), kept)
             else:
-                value = pa.array(self.arrays[name][slots], mask=count == 0)
+                value = pa.array(state[name], mask=count == 0)
             columns[f"{name[0]}{j}"] = value
-        fns = [self.fns[x] for x in partial]
-        values = col.results(fns, pa.table(columns), [self.types[x] for x in partial])
-        out.update(zip(partial, values, strict=True))
+        if partial:
+            fns = [self.fns[x] for x in partial]
+            values = col.results(fns, pa.table(columns), [self.types[x] for x in partial])
+            out.update(zip(partial, values, strict=True))
         return [out[x] for x in range(len(self.fns))]
 
     def _changelog(
         self,
         delta: pa.Table,
-        before: list[pa.Array],
-        after: list[pa.Array],
+        both: list[pa.Array],
         live_before: np.ndarray,
         live_after: np.ndarray,
         same: np.ndarray,
@@ -612,14 +647,14 @@ class ColumnarGroups:
             return None
         keys = [delta.column(k_).combine_chunks() for k_ in self.keys[: len(self.group)]]
         columns = [pa.concat_arrays([c, c]) for c in keys]
-        columns += [pa.concat_arrays([b, a]) for b, a in zip(before, after, strict=True)]
+        columns += both
         schema = self.out_schema
         columns = [
             c if c.type == f.type else c.cast(f.type) for c, f in zip(columns, schema, strict=True)
         ]
-        table = pa.Table.from_arrays(columns, schema=schema).take(pa.array(take[keep]))
-        table = table.append_column(OP_COLUMN, pa.array(ops[keep].astype(np.int8)))
-        return table.combine_chunks().to_batches()[0]
+        out = pa.RecordBatch.from_arrays(columns, schema=schema).take(pa.array(take[keep]))
+        op = pa.array(ops[keep].astype(np.int8))
+        return pa.RecordBatch.from_arrays([*out.columns, op], schema=self.changelog_schema)
 
     # -- storage -------------------------------------------------------------------------
     def _grow(self, size: int) -> None:
@@ -665,7 +700,7 @@ class ColumnarGroups:
         live = np.flatnonzero(self.arrays[ROWS][: self.slots.size] > 0)
         keys = self.slots.keys.take(pa.array(live))
         columns = [keys.column(k) for k in self.keys[: len(self.group)]]
-        columns += self._results(live)
+        columns += self._results(self._state(live))
         return pa.Table.from_arrays(columns, names=self.out_schema.names)
 
     def kept_arrow_bytes(self) -> int:
@@ -701,6 +736,32 @@ class ColumnarGroups:
             self.values[x].restore(values)
         for x, kept in state.get("pooled", {}).items():
             self.pooled[x].restore(kept)
+
+
+def _owners(lists: pa.ChunkedArray, n: int) -> np.ndarray:
+    """Per row of a batch its key's position among the pre-aggregated keys (from the lists of
+    the rows of each)."""
+    lists = lists.combine_chunks()
+    owner = np.empty(n, np.int64)
+    owner[np.asarray(lists.flatten())] = np.asarray(pc.list_parent_indices(lists))
+    return owner
+
+
+def _filled(column: pa.ChunkedArray) -> np.ndarray:
+    """A numeric column as numpy, 0 where NULL (Arrow's fill_null only when there is one: a
+    compute call costs more than a small batch's numpy work)."""
+    if column.null_count:
+        column = pc.fill_null(column, 0)
+    return np.asarray(column)
+
+
+def _joined(first: State, second: State) -> State:
+    """Two states one after the other (an array widened in between: the wider type)."""
+    out: State = {}
+    for name, a in first.items():
+        b = second[name]
+        out[name] = pa.concat_arrays([a, b]) if isinstance(a, pa.Array) else np.concatenate([a, b])
+    return out
 
 
 def stat_column(fn: AggFn, count: np.ndarray, var: np.ndarray, typ: pa.DataType) -> pa.Array:

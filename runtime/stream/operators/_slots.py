@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ._keys import KeyCoder, rows_equal
+from ._keys import NULL_EXACT, KeyCoder, rows_equal
 
 # (sorted hashes, slots in that order); hashes None: the first key chunk's values, the slots
 # (int64, a searchsorted sorter) in their signed order
@@ -33,6 +33,7 @@ _EMPTY: Run = (np.zeros(0, np.uint64), np.zeros(0, np.int32))  # slots int32 whi
 MIN_MERGE = 4096
 MIN_MERGE_EXACT = 64  # merging into a code-less run frees the delta's codes, in linear time
 MAX_CHUNKS = 64
+_NULL_CODE = np.int64(NULL_EXACT).view(np.uint64)
 
 
 class KeySlots:
@@ -42,6 +43,7 @@ class KeySlots:
         self.empty = schema.empty_table().rename_columns(self.names)
         self.keys = self.empty  # chunked: a chunk per batch of new keys, combined now and then
         self.base, self.delta = _EMPTY, _EMPTY
+        self.probed = False  # a key stored under another code than its own
         self.coder = KeyCoder(schema.types)
         typ = schema.types[0]
         self.exact: Any = None  # the numpy type of a key column its own code
@@ -63,7 +65,11 @@ class KeySlots:
         keys = keys.rename_columns(self.names).cast(self.empty.schema)
         h = self.hashes(keys)
         out = np.full(len(h), -1, np.int64)
-        todo = np.arange(len(h))
+        if self._trusted(h):
+            out = self._find(h)
+            todo = np.zeros(0, np.int64)
+        else:
+            todo = np.arange(len(h))
         while len(todo):
             found = self._find(h[todo])
             hit = found >= 0
@@ -78,6 +84,12 @@ class KeySlots:
         if new.any():
             out[new] = self._add(keys.filter(pa.array(new)), h[new])
         return out, new
+
+    def _trusted(self, h: np.ndarray) -> bool:
+        """Whether a code found is the key itself, no comparison needed: an exact key column
+        (a code equal only for equal keys, but NULL's for the least int64) where no key was
+        ever stored under a probed code, looking up no code NULL's could be."""
+        return self.coder.exact and not self.probed and not (h == _NULL_CODE).any()
 
     def _find(self, h: np.ndarray) -> np.ndarray:
         # sorted needles: numpy's binary searches then narrow from the previous hit, 2-4x
@@ -115,6 +127,7 @@ class KeySlots:
             if not clash.any():
                 break
             h[clash] += np.uint64(1)
+            self.probed = True
         top = self.size + len(h)
         slots = np.arange(self.size, top, dtype=np.int32 if top < 2**31 else np.int64)
         self.keys = pa.concat_tables([self.keys, keys])
@@ -162,6 +175,7 @@ class KeySlots:
         """Hold exactly `keys` (distinct): slot i = row i (cast: a checkpoint written before
         the value stores' group column became int32 holds int64 slots)."""
         self.keys, self.base, self.delta = self.empty, _EMPTY, _EMPTY
+        self.probed = False
         if keys.num_rows:
             keys = keys.rename_columns(self.names).cast(self.empty.schema).combine_chunks()
             self._add(keys, self.hashes(keys))

@@ -12,6 +12,7 @@ an int32 multiplicity, widened to int64 only when a multiplicity outgrows it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -58,14 +59,19 @@ class ValueCounts:
         group = np.asarray(net.column("k0"))[moved]
         return group, change[moved], net.column("k1").take(pa.array(moved))
 
-    def extremes(self, slots: np.ndarray, name: str) -> tuple[np.ndarray, pa.Array]:
-        """(group slot, its MIN or MAX present value) for those of `slots` with a value."""
+    def extremes(
+        self, slots: np.ndarray, names: Sequence[str]
+    ) -> tuple[np.ndarray, list[pa.Array]]:
+        """(group slot, per name its MIN or MAX present value) for those of `slots` with a
+        value: one pass over the pairs and one hash aggregate for every name."""
         keys = self.pairs.keys
         live = self.count[: self.pairs.size] > 0
         chosen = np.isin(np.asarray(keys.column("k0")), slots) & live
         table = keys.filter(pa.array(chosen))
-        best = col.group(table, ["k0"], [("k1", name.lower(), "m")])
-        return np.asarray(best.column("k0")), best.column("m").combine_chunks()
+        aggs = [("k1", name.lower(), f"m{j}") for j, name in enumerate(names)]
+        best = col.group(table, ["k0"], aggs)
+        tops = [best.column(f"m{j}").combine_chunks() for j in range(len(names))]
+        return np.asarray(best.column("k0")), tops
 
     def forget(self, slots: np.ndarray) -> None:
         """Groups that died: none of their values is present any more."""
