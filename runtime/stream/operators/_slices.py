@@ -1,15 +1,31 @@
-"""Columnar window slices (window_agg's aligned state when every aggregate is `_columnar`): per
-slice end, Arrow tables of (group keys, partial aggregates), and for DISTINCT aggregates, per
+"""Columnar window slices (window_agg's aligned state when every aggregate has partials here):
+per slice end, Arrow tables of (group keys, partial aggregates), and for DISTINCT aggregates, per
 (argument, FILTER), tables of the distinct (group keys, value) pairs. Each batch is pre-aggregated
 by (slice, key) with Arrow's hash aggregate and appended to its slices as a new piece; a slice's
 pieces are merged into one when the new ones reach a quarter of the merged one (so duplicates
 stay bounded at no more than O(1) merges per row); a window fires by merging its slices' pieces,
 the DISTINCT aggregates counting, summing or taking min/max of the window's distinct pairs.
+
+The partials (`Partials`, closing sessions' too): `_columnar`'s for COUNT, SUM, AVG, MIN and MAX,
+and over an insert-only input, per aggregate x:
+- STDDEV_POP/STDDEV_SAMP/VAR_POP/VAR_SAMP, per (argument, FILTER) `w{x}` of its first reader:
+  the count, sum and sum of squares (`w{x}c`, `w{x}s`, `w{x}q`), doubles as float64 (the
+  per-row accumulators' formula, (Q - S*S/n) / (n - ddof)) and integers and decimals exactly in
+  DECIMAL256 (the exact (n Q - S^2) / (n (n - ddof)) rounded once, as group_agg's `_groups`);
+- FIRST_VALUE/LAST_VALUE: `f{x}`, Arrow's ordered hash_first/hash_last (NULLs skipped);
+- LISTAGG (one separator): `t{x}`, the text, Arrow's ordered hash_list of the values or of the
+  pieces' texts joined (NULLs skipped; no value is NULL);
+- ARRAY_AGG: `e{x}`, the list of values (a NULL is an element; a row FILTER drops is none),
+  the rows' one-element lists or the pieces' lists concatenated in row order.
+Pieces and slices merge in arrival and slice order, as the per-row accumulators do (a window's
+FIRST_VALUE is the first value of its earliest slice that has one, LISTAGG concatenates the
+slices' texts in slice order). Double sums associate per batch and per piece, not per row: the
+result may differ from the per-row path's in the last bits (parity compares 9 digits).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -18,40 +34,221 @@ import pyarrow.compute as pc
 from nrtg.compiler.plan import nodes as n
 
 from . import _columnar as col
-from ._accumulators import AggFn
+from ._accumulators import ORDERED, STATS, AggFn
+from ._groups import (
+    _first_or_last,
+    _ints,
+    _listagg,
+    _number,
+    _precision,
+    _without_nulls,
+    stat_column,
+)
 from ._windows import epoch_ms_column, slice_size
 
 END = "_end"
 VALUE = "_value"
+ROW = "_row"
+ALL = "_all"
 MAIN = ""
 MAX_PIECES = 16
 Layers = dict[str, list[pa.Table]]  # MAIN: partials; a value set's name: its distinct pairs
+_HASH_AGG = {"FIRST_VALUE": "first", "LAST_VALUE": "last"}
+
+
+def supports(
+    fns: Sequence[AggFn],
+    arg_types: Sequence[pa.DataType | None],
+    separators: Mapping[int, str],
+    multisets: bool,
+) -> bool:
+    """Whether every aggregate has partials (`separators`: the LISTAGG calls whose separator is
+    one string; `multisets`: DISTINCT aggregates count, their values kept per slice)."""
+    for x, (fn, typ) in enumerate(zip(fns, arg_types, strict=True)):
+        if fn.name in STATS:
+            ok = not fn.distinct and typ is not None and _number(typ)
+        elif fn.name in ORDERED:
+            ok = _first_or_last(fn, typ)
+        elif fn.name == "LISTAGG":
+            ok = _listagg(fn, typ) and x in separators
+        elif fn.name == "ARRAY_AGG":
+            ok = not fn.distinct and len(fn.args) == 1
+        else:
+            ok = col.supports([fn], [typ], multisets)
+        if not ok:
+            return False
+    return True
+
+
+class Partials:
+    """How a batch's rows become partials per key, how partials merge, and the results: the
+    `_columnar` aggregates (`plain`, named by their position j among them) and the others
+    (named by their position x, as the module says)."""
+
+    def __init__(
+        self,
+        fns: Sequence[AggFn],
+        arg_types: Sequence[pa.DataType | None],
+        separators: Mapping[int, str],
+    ) -> None:
+        self.fns = tuple(fns)
+        self.plain = [x for x, fn in enumerate(fns) if fn.name in col.COLUMNAR]
+        self.plain_fns = [self.fns[x] for x in self.plain]
+        self.separators = {x: separators[x] for x, fn in enumerate(fns) if fn.name == "LISTAGG"}
+        # STDDEV/VAR: aggregate -> the moments it reads (of its argument and FILTER's first
+        # reader), and the moments -> the scale of an exact argument (None: doubles)
+        self.moments_of: dict[int, str] = {}
+        self.scales: dict[str, int | None] = {}
+        readers: dict[tuple[int, int | None], str] = {}
+        for x, (fn, typ) in enumerate(zip(fns, arg_types, strict=True)):
+            if fn.name in STATS and typ is not None:
+                name = readers.setdefault((fn.args[0], fn.filter), f"w{x}")
+                self.moments_of[x] = name
+                self.scales[name] = None if pa.types.is_floating(typ) else getattr(typ, "scale", 0)
+        self.lists = [f"e{x}" for x, fn in enumerate(fns) if fn.name == "ARRAY_AGG"]
+        self.partial = col.partial_aggs(self.plain_fns)
+        self.merge = col.merge_aggs(self.plain_fns)
+        for w in self.scales:
+            self.partial += [(w, "count", f"{w}c"), (w, "sum", f"{w}s"), (f"{w}q", "sum", f"{w}q")]
+            self.merge += [(f"{w}{p}", "sum", f"{w}{p}") for p in "csq"]
+        for x, fn in enumerate(fns):
+            if fn.name in ORDERED:
+                op = _HASH_AGG[fn.name]
+                self.partial.append((f"i{x}", op, f"f{x}"))
+                self.merge.append((f"f{x}", op, f"f{x}"))
+            elif fn.name == "LISTAGG":
+                self.partial.append((f"i{x}", "list", f"t{x}"))
+                self.merge.append((f"t{x}", "list", f"t{x}"))
+
+    def inputs(self, batch: pa.RecordBatch) -> dict[str, pa.Array]:
+        """The batch's input columns: `_columnar`'s `a{j}`; per moments its values (float64
+        or DECIMAL256) and their squares; FIRST/LAST_VALUE's and LISTAGG's `i{x}` (NULL where
+        FILTER is not TRUE); ARRAY_AGG's `e{x}`, one-element lists (none where FILTER drops)."""
+        out = col.inputs(batch, self.plain_fns)
+        for x, fn in enumerate(self.fns):
+            if fn.name == "ARRAY_AGG":
+                dropped = None
+                if fn.filter is not None:
+                    dropped = pc.invert(pc.fill_null(batch.column(fn.filter), False))
+                offsets = pa.array(np.arange(batch.num_rows + 1, dtype=np.int32))
+                value = batch.column(fn.args[0])
+                out[f"e{x}"] = pa.ListArray.from_arrays(offsets, value, mask=dropped)
+                continue
+            if fn.name not in ORDERED and fn.name not in STATS and fn.name != "LISTAGG":
+                continue
+            value = col.inputs(batch, [fn])["a0"]
+            name = self.moments_of.get(x)
+            if name is None:
+                out[f"i{x}"] = value
+            elif name == f"w{x}":
+                scale = self.scales[name]
+                typ = (
+                    pa.float64() if scale is None else pa.decimal256(_precision(value.type), scale)
+                )
+                out[name] = value.cast(typ)
+                out[f"{name}q"] = pc.multiply(out[name], out[name])
+        return out
+
+    def group(self, table: pa.Table, by: list[str], aggs: Sequence[col.Agg]) -> pa.Table:
+        """`table` aggregated by `by` (`col.group`), LISTAGG's lists of values or texts joined
+        and ARRAY_AGG's lists concatenated, each key's in row order."""
+        if self.lists:
+            table = table.append_column(ROW, pa.array(np.arange(table.num_rows)))
+            aggs = [*aggs, (ROW, "list", ROW)]
+        if by:
+            grouped = col.group(table, by, aggs)
+        else:  # one group (Arrow's hash_list has no scalar twin): all rows under one key
+            table = table.append_column(ALL, pa.array(np.zeros(table.num_rows, np.int8)))
+            grouped = col.group(table, [ALL], aggs).drop_columns([ALL])
+        for x, sep in self.separators.items():
+            lists = _without_nulls(grouped.column(f"t{x}").combine_chunks())
+            text = pc.binary_join(lists, sep)
+            empty = pc.equal(pc.list_value_length(lists), 0)
+            grouped = _replace(
+                grouped, f"t{x}", pc.if_else(empty, pa.scalar(None, text.type), text)
+            )
+        if not self.lists:
+            return grouped
+        rows = grouped.column(ROW).combine_chunks()
+        order = rows.flatten()  # the table's rows, key by key, each key's in row order
+        parents = np.asarray(pc.list_parent_indices(rows))
+        for name in self.lists:
+            lists = table.column(name).take(order).combine_chunks()
+            length = np.asarray(pc.fill_null(pc.list_value_length(lists), 0))
+            counts = np.bincount(parents, weights=length, minlength=len(rows)).astype(np.int32)
+            offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
+            joined = pa.ListArray.from_arrays(offsets, lists.flatten(), mask=pa.array(counts == 0))
+            grouped = grouped.append_column(name, joined)
+        return grouped.drop_columns([ROW])
+
+    def results(self, partials: pa.Table, types: Sequence[pa.DataType]) -> list[pa.Array]:
+        """Each aggregate's result column, of its output type."""
+        plain = col.results(self.plain_fns, partials, [types[x] for x in self.plain])
+        out = dict(zip(self.plain, plain, strict=True))
+        for x, fn in enumerate(self.fns):
+            if x in out:
+                continue
+            if x in self.moments_of:
+                out[x] = self._stat(x, partials, types[x])
+                continue
+            name = f"{'f' if fn.name in ORDERED else 't' if fn.name == 'LISTAGG' else 'e'}{x}"
+            value = partials.column(name).combine_chunks()
+            out[x] = value if value.type == types[x] else value.cast(types[x])
+        return [out[x] for x in range(len(self.fns))]
+
+    def _stat(self, x: int, partials: pa.Table, typ: pa.DataType) -> pa.Array:
+        fn, name = self.fns[x], self.moments_of[x]
+        count = np.asarray(pc.fill_null(partials.column(f"{name}c"), 0), np.int64)
+        ddof = 1 if fn.name.endswith("_SAMP") else 0
+        scale = self.scales[name]
+        if scale is None:  # the per-row accumulators' formula, element by element
+            n = count.astype(np.float64)
+            total, squares = (
+                np.asarray(pc.fill_null(partials.column(f"{name}{p}"), 0.0), np.float64)
+                for p in "sq"
+            )
+            with np.errstate(all="ignore"):  # too few values: NULL whatever the value
+                var = np.maximum((squares - total * total / n) / (n - ddof), 0.0)
+            return stat_column(fn, count, var, typ)
+        total, squares = (_ints(partials.column(f"{name}{p}")) for p in "sq")
+        divisor = np.maximum(count - ddof, 1).astype(object)
+        # exact until this one division (Python's int / int rounds once)
+        below = np.maximum(count, 1).astype(object) * divisor * 10 ** (2 * scale)
+        number = count.astype(object)
+        var = np.asarray((number * squares - total * total) / below, np.float64)
+        return stat_column(fn, count, var, typ)
+
+
+def _replace(table: pa.Table, name: str, column: pa.Array) -> pa.Table:
+    at = table.schema.get_field_index(name)
+    return table.set_column(at, pa.field(name, column.type), column)
 
 
 class ColumnarSlices:
     def __init__(
         self,
         group: Sequence[int],
-        fns: Sequence[AggFn],
+        partials: Partials,
         window: n.WindowSpec,
         arg_types: Sequence[pa.DataType | None],
     ) -> None:
         self.group = tuple(group)
         self.keys = [f"k{j}" for j in range(len(group))]
-        self.fns = tuple(fns)
+        self.partials = partials
         self.window = window
-        self.partial = col.partial_aggs(fns)
-        # the distinct value sets, by (argument, FILTER): the aggregates reading each, its type
+        # the distinct value sets, by (argument, FILTER): the plain aggregates (j) reading
+        # each, its type
         self.sets: dict[str, list[int]] = {}
         self.types: dict[str, pa.DataType] = {}
-        for x, (fn, typ) in enumerate(zip(fns, arg_types, strict=True)):
+        for j, x in enumerate(partials.plain):
+            fn, typ = partials.fns[x], arg_types[x]
             if fn.distinct and typ is not None:
                 name = f"_v{fn.args[0]}_{'' if fn.filter is None else fn.filter}"
-                self.sets.setdefault(name, []).append(x)
+                self.sets.setdefault(name, []).append(j)
                 self.types[name] = typ
         # how the pieces of each layer merge: (group by, aggregates)
         self.layers: dict[str, tuple[list[str], list[col.Agg]]] = {
-            MAIN: (self.keys, col.merge_aggs(fns))
+            MAIN: (self.keys, partials.merge)
         }
         self.layers.update({name: ([*self.keys, VALUE], []) for name in self.sets})
         self.pieces: dict[int, Layers] = {}
@@ -68,11 +265,11 @@ class ColumnarSlices:
         if not keep.any():
             return late, []
         columns = {k: batch.column(i) for k, i in zip(self.keys, self.group, strict=True)}
-        columns.update(col.inputs(batch, self.fns))
+        columns.update(self.partials.inputs(batch))
         columns[END] = pa.array(ends)
         table = pa.table(columns).filter(pa.array(keep))
         by = [*self.keys, END]
-        grouped = {MAIN: col.group(table, by, self.partial)}
+        grouped = {MAIN: self.partials.group(table, by, self.partials.partial)}
         for name, readers in self.sets.items():
             value = table.column(f"a{readers[0]}")  # one argument and FILTER for all readers
             pairs = table.select(by).append_column(VALUE, value).filter(pc.is_valid(value))
@@ -93,7 +290,7 @@ class ColumnarSlices:
         if len(pieces) == 1:
             return pieces[0]
         by, aggs = self.layers[layer]
-        return col.group(pa.concat_tables(pieces), by, aggs)
+        return self.partials.group(pa.concat_tables(pieces), by, aggs)
 
     def _final(self, layers: list[Layers]) -> pa.Table:
         """Keys and the final partials (`_columnar`'s c/s/m columns) of these slices."""
@@ -106,16 +303,16 @@ class ColumnarSlices:
             pieces = [p for slices in layers for p in slices.get(name, [])]
             pairs = self._merge(name, pieces) if pieces else self._no_pairs(name)
             parts.append(pairs.rename_columns([*self.keys, name]))
-            for x in readers:  # over distinct pairs: count, sum, min or max of the values
-                fn = self.fns[x]
+            for j in readers:  # over distinct pairs: count, sum, min or max of the values
+                fn = self.partials.plain_fns[j]
                 if fn.name in col.SUMS:
-                    aggs.append((name, "sum", f"s{x}"))
+                    aggs.append((name, "sum", f"s{j}"))
                 if fn.name in ("MIN", "MAX"):
-                    aggs.append((name, fn.name.lower(), f"m{x}"))
+                    aggs.append((name, fn.name.lower(), f"m{j}"))
                 else:
-                    aggs.append((name, "count", f"c{x}"))
+                    aggs.append((name, "count", f"c{j}"))
         table = pa.concat_tables(parts, promote_options="default")
-        return col.group(table, self.keys, aggs)
+        return self.partials.group(table, self.keys, aggs)
 
     def _no_pairs(self, name: str) -> pa.Table:
         fields = [*(f for f in self.pieces_schema()), pa.field(VALUE, self.types[name])]
@@ -128,7 +325,8 @@ class ColumnarSlices:
 
     def of_window(self, start: int, end: int) -> pa.Table | None:
         """Keys and merged partials of the window [start, end), None if it holds no row."""
-        slices = [layers for e, layers in self.pieces.items() if start < e <= end]
+        # in slice order: order-sensitive partials merge as the per-row accumulators do
+        slices = [self.pieces[e] for e in sorted(self.pieces) if start < e <= end]
         return self._final(slices) if slices else None
 
     def slice(self, end: int) -> pa.Table:

@@ -4,10 +4,11 @@ Aligned windows: each row goes to exactly one slice (TUMBLE: the window; HOP: gc
 CUMULATE: the step), where it updates per-key accumulators. When the watermark reaches a
 window's end - 1 ms the window fires: its slices' accumulators merge per key and one row per key
 is emitted (insert-only); a slice is dropped once the last window that needs it has fired. A row
-whose slice already fired is late: dropped and counted. When every aggregate is one of
-`_columnar`'s (COUNT, SUM, AVG, MIN, MAX, DISTINCT too) the slices are Arrow tables of partials
-and distinct values (`_slices`) and windows fire column by column; otherwise (STDDEV/VAR,
-FIRST/LAST_VALUE, LISTAGG, COLLECT, ...) per-key Python accumulators, row by row.
+whose slice already fired is late: dropped and counted. When every aggregate has partials in
+`_slices` (COUNT, SUM, AVG, MIN, MAX, DISTINCT too; STDDEV/VAR, FIRST/LAST_VALUE, LISTAGG with
+one separator, ARRAY_AGG) the slices are Arrow tables of partials and distinct values and
+windows fire column by column; otherwise (COLLECT, DISTINCT STDDEV/VAR/LISTAGG/ARRAY_AGG,
+DECIMAL FIRST/LAST_VALUE, ...) per-key Python accumulators, row by row.
 
 PROCTIME() windows (processing time): each row belongs to the windows of the clock's time when
 it is processed (`Env.clock`; the column's value is not read), and a window fires once the
@@ -17,7 +18,7 @@ clock is a gap past its last row, as in Flink.
 
 SESSION: rows wait (in an Arrow-backed RowStore, `_sessions`) until the watermark passes their
 session's end (last row + gap; sessions per partition, the TVF's PARTITION BY), then each closed
-session emits one row per group key (aggregated column by column when `_columnar` can).
+session emits one row per group key (aggregated column by column when `_slices` can).
 """
 
 from __future__ import annotations
@@ -31,15 +32,16 @@ from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
 
 from ..api import MAX_WATERMARK, Output
-from . import _columnar as columnar
 from ._accumulators import add, agg_fns, merge, new_acc, result
 from ._base import BaseOperator
+from ._columnar import groupable
 from ._duck import DEFAULT_ENV, Env
 from ._rows import Row, arrow_schema, epoch_ms, rows_of, to_batch
 from ._sessions import Sessions
 from ._sizing import arrow_size, deep_size
-from ._slices import ColumnarSlices
+from ._slices import ColumnarSlices, Partials, supports
 from ._windows import last_use, slice_end, window_ends_of_slice, window_start
+from .group_agg import _separators
 from .window_tvf import ms_array
 
 Key = tuple[Any, ...]
@@ -63,15 +65,19 @@ class WindowAgg(BaseOperator):
         self.keys = [f"k{j}" for j in range(len(node.group))]
         self.session = self.window.kind is n.WindowKind.SESSION
         # slices keep DISTINCT aggregates' values; closing sessions aggregate in one pass
-        self.by_columns = columnar.supports(self.fns, arg_types, not self.session) and all(
-            columnar.groupable(self.in_schema.field(i).type) for i in node.group
+        separators = _separators(node)
+        self.by_columns = supports(self.fns, arg_types, separators, not self.session) and all(
+            groupable(self.in_schema.field(i).type) for i in node.group
         )
         # session: the waiting rows
         self.sessions = Sessions(self.window, self.in_schema) if self.session else None
         # aligned, columnar: Arrow partials per slice; else slice end -> key -> accumulators
+        self.partials: Partials | None = None
         self.columnar: ColumnarSlices | None = None
-        if self.by_columns and not self.session:
-            self.columnar = ColumnarSlices(node.group, self.fns, self.window, arg_types)
+        if self.by_columns:
+            self.partials = Partials(self.fns, arg_types, separators)
+            if not self.session:
+                self.columnar = ColumnarSlices(node.group, self.partials, self.window, arg_types)
         self.slices: dict[int, dict[Key, list[list[Any]]]] = {}
         self.pending: set[int] = set()  # window ends not fired yet
 
@@ -185,7 +191,8 @@ class WindowAgg(BaseOperator):
         width = len(self.node.group)
         keys = [merged.column(k).combine_chunks() for k in self.keys]
         types = [schema.field(width + x).type for x in range(len(self.fns))]
-        values = columnar.results(self.fns, merged, types)
+        assert self.partials is not None
+        values = self.partials.results(merged, types)
         props = {"window_start": start, "window_end": end, "window_time": end - 1}
         count = merged.num_rows
         arrays = [*keys, *values]
@@ -223,11 +230,12 @@ class WindowAgg(BaseOperator):
             return []
         rows, session, bounds = closed
         if self.by_columns:
+            assert self.partials is not None
             columns = {k: rows.column(i) for k, i in zip(self.keys, self.node.group, strict=True)}
             columns[SESSION] = pa.array(session)
-            columns.update(columnar.inputs(rows, self.fns))
+            columns.update(self.partials.inputs(rows))
             by = [*self.keys, SESSION]
-            grouped = columnar.group(pa.table(columns), by, columnar.partial_aggs(self.fns))
+            grouped = self.partials.group(pa.table(columns), by, self.partials.partial)
             number = np.asarray(grouped.column(SESSION))
             return [self._columnar_batch(grouped, bounds[number, 0], bounds[number, 1])]
         group = self.node.group
