@@ -43,6 +43,10 @@ _SIMPLE = {
     "ARRAY_AGG": "list",
     # Arbitrary among the group's non-NULL values: Flink's result depends on arrival order.
 }
+
+# Aggregates whose result follows the order of their input rows (Flink: arrival order).
+ORDER_SENSITIVE = frozenset({"FIRST_VALUE", "LAST_VALUE", "LISTAGG", "ARRAY_AGG", "COLLECT"})
+
 _RANKING = {
     "ROW_NUMBER": "row_number",
     "RANK": "rank",
@@ -63,6 +67,8 @@ def _identity(e: exp.Expression) -> exp.Expression:
 
 def literal_columns(input_plan: n.Plan, ctx: LowerContext) -> dict[int, exp.Expression]:
     """The columns of an aggregate's input that a projection fills with a literal."""
+    if isinstance(input_plan, n.WindowTVF):  # SESSION, CUMULATE: its input's columns come first
+        input_plan = input_plan.input
     if not isinstance(input_plan, n.Project):
         return {}
     return {

@@ -13,7 +13,7 @@ from sqlglot import exp
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan.expr import AggCall
 
-from .duckdb_aggs import literal_columns, lower_agg
+from .duckdb_aggs import ORDER_SENSITIVE, literal_columns, lower_agg
 from .duckdb_base import Rel, Source, alias, ident, ordered, unique_names
 from .duckdb_context import ColRefs, col
 from .duckdb_expr import cast
@@ -110,11 +110,11 @@ class RelLowerer(JoinLowering):
         # batch answer, and DuckDB's.
         return self.emit(w.select(items, src.cte, group=keys), names, src)
 
-    def _WindowTVF(self, p: n.WindowTVF) -> Rel:
+    def _WindowTVF(self, p: n.WindowTVF, in_order: bool = True) -> Rel:
         src = self.lower(p.input)
         fields = p.input.schema.fields
         names = self.names_of(p)[len(fields) :]
-        select = assign_windows(src, p.window, fields, names, self.ctx, self.w)
+        select = assign_windows(src, p.window, fields, names, self.ctx, self.w, in_order)
         return self.emit(select, self.names_of(p), src)
 
     def _WindowAggregate(self, p: n.WindowAggregate) -> Rel:
@@ -122,7 +122,10 @@ class RelLowerer(JoinLowering):
         if fast is not None:
             return fast
         tvf = n.WindowTVF(input=p.input, window=p.window, span=p.span)
-        src = self.lower(tvf)
+        # Sessions leave their window functions in no order: sorting them into (time, arrival)
+        # order costs, and only order-sensitive aggregates need it (duckdb_window._sessions).
+        in_order = any(a.name.upper() in ORDER_SENSITIVE for a in p.aggs)
+        src = self.lower(tvf) if in_order else self._WindowTVF(tvf, in_order=False)
         width = len(p.input.schema)
         props = tuple(width + n.WINDOW_PROPERTIES.index(x) for x in p.properties)
         if not {"window_start", "window_end"} <= set(p.properties):
