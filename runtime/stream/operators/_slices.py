@@ -105,6 +105,14 @@ class Partials:
                 name = readers.setdefault((fn.args[0], fn.filter), f"w{x}")
                 self.moments_of[x] = name
                 self.scales[name] = None if pa.types.is_floating(typ) else getattr(typ, "scale", 0)
+        # the exact moments' sums and their scales: kept as the narrowest of int64 (integers),
+        # DECIMAL(38) and DECIMAL256 that holds a piece's sums, summed in DECIMAL256
+        self.exact = {
+            f"{w}{p}": scale * (2 if p == "q" else 1)
+            for w, scale in self.scales.items()
+            if scale is not None
+            for p in "sq"
+        }
         self.lists = [f"e{x}" for x, fn in enumerate(fns) if fn.name == "ARRAY_AGG"]
         self.partial = col.partial_aggs(self.plain_fns)
         self.merge = col.merge_aggs(self.plain_fns)
@@ -149,9 +157,10 @@ class Partials:
                 out[f"{name}q"] = pc.multiply(out[name], out[name])
         return out
 
-    def group(self, table: pa.Table, by: list[str], aggs: Sequence[col.Agg]) -> pa.Table:
-        """`table` aggregated by `by` (`col.group`), LISTAGG's lists of values or texts joined
-        and ARRAY_AGG's lists concatenated, each key's in row order."""
+    def group(self, tables: Sequence[pa.Table], by: list[str], aggs: Sequence[col.Agg]) -> pa.Table:
+        """The rows of `tables` aggregated by `by` (`col.group`), LISTAGG's lists of values or
+        texts joined and ARRAY_AGG's lists concatenated, each key's in row order."""
+        table = pa.concat_tables([self._widened(t) for t in tables], promote_options="default")
         if self.lists:
             table = table.append_column(ROW, pa.array(np.arange(table.num_rows)))
             aggs = [*aggs, (ROW, "list", ROW)]
@@ -167,6 +176,7 @@ class Partials:
             grouped = _replace(
                 grouped, f"t{x}", pc.if_else(empty, pa.scalar(None, text.type), text)
             )
+        grouped = self._narrowed(grouped)
         if not self.lists:
             return grouped
         rows = grouped.column(ROW).combine_chunks()
@@ -210,7 +220,7 @@ class Partials:
             with np.errstate(all="ignore"):  # too few values: NULL whatever the value
                 var = np.maximum((squares - total * total / n) / (n - ddof), 0.0)
             return stat_column(fn, count, var, typ)
-        total, squares = (_ints(partials.column(f"{name}{p}")) for p in "sq")
+        total, squares = (_ints(self._wide(partials, f"{name}{p}")) for p in "sq")
         divisor = np.maximum(count - ddof, 1).astype(object)
         # exact until this one division (Python's int / int rounds once)
         below = np.maximum(count, 1).astype(object) * divisor * 10 ** (2 * scale)
@@ -218,8 +228,30 @@ class Partials:
         var = np.asarray((number * squares - total * total) / below, np.float64)
         return stat_column(fn, count, var, typ)
 
+    def _wide(self, table: pa.Table, name: str) -> pa.ChunkedArray:
+        """An exact moment's sums as DECIMAL256."""
+        column = table.column(name)
+        wide = pa.decimal256(76, self.exact[name])
+        return column if column.type == wide else column.cast(wide)
 
-def _replace(table: pa.Table, name: str, column: pa.Array) -> pa.Table:
+    def _widened(self, table: pa.Table) -> pa.Table:
+        for name in self.exact:
+            if name in table.column_names and not pa.types.is_decimal256(table[name].type):
+                table = _replace(table, name, self._wide(table, name))
+        return table
+
+    def _narrowed(self, table: pa.Table) -> pa.Table:
+        for name, scale in self.exact.items():
+            for typ in [pa.int64()] * (scale == 0) + [pa.decimal128(38, scale)]:
+                try:
+                    table = _replace(table, name, table.column(name).cast(typ))
+                    break
+                except pa.ArrowInvalid:  # a sum too wide for it
+                    continue
+        return table
+
+
+def _replace(table: pa.Table, name: str, column: pa.Array | pa.ChunkedArray) -> pa.Table:
     at = table.schema.get_field_index(name)
     return table.set_column(at, pa.field(name, column.type), column)
 
@@ -269,7 +301,7 @@ class ColumnarSlices:
         columns[END] = pa.array(ends)
         table = pa.table(columns).filter(pa.array(keep))
         by = [*self.keys, END]
-        grouped = {MAIN: self.partials.group(table, by, self.partials.partial)}
+        grouped = {MAIN: self.partials.group([table], by, self.partials.partial)}
         for name, readers in self.sets.items():
             value = table.column(f"a{readers[0]}")  # one argument and FILTER for all readers
             pairs = table.select(by).append_column(VALUE, value).filter(pc.is_valid(value))
@@ -290,7 +322,7 @@ class ColumnarSlices:
         if len(pieces) == 1:
             return pieces[0]
         by, aggs = self.layers[layer]
-        return self.partials.group(pa.concat_tables(pieces), by, aggs)
+        return self.partials.group(pieces, by, aggs)
 
     def _final(self, layers: list[Layers]) -> pa.Table:
         """Keys and the final partials (`_columnar`'s c/s/m columns) of these slices."""
@@ -311,8 +343,7 @@ class ColumnarSlices:
                     aggs.append((name, fn.name.lower(), f"m{j}"))
                 else:
                     aggs.append((name, "count", f"c{j}"))
-        table = pa.concat_tables(parts, promote_options="default")
-        return self.partials.group(table, self.keys, aggs)
+        return self.partials.group(parts, self.keys, aggs)
 
     def _no_pairs(self, name: str) -> pa.Table:
         fields = [*(f for f in self.pieces_schema()), pa.field(VALUE, self.types[name])]

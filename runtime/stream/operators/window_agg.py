@@ -235,7 +235,7 @@ class WindowAgg(BaseOperator):
             columns[SESSION] = pa.array(session)
             columns.update(self.partials.inputs(rows))
             by = [*self.keys, SESSION]
-            grouped = self.partials.group(pa.table(columns), by, self.partials.partial)
+            grouped = self.partials.group([pa.table(columns)], by, self.partials.partial)
             number = np.asarray(grouped.column(SESSION))
             return [self._columnar_batch(grouped, bounds[number, 0], bounds[number, 1])]
         group = self.node.group
