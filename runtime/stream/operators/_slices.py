@@ -50,6 +50,8 @@ END = "_end"
 VALUE = "_value"
 ROW = "_row"
 ALL = "_all"
+SQUARES = 2**31  # values up to this have int64 squares
+SAFE = 2**63  # int64 sums whose terms' absolute values add up to less cannot overflow
 MAIN = ""
 MAX_PIECES = 16
 Layers = dict[str, list[pa.Table]]  # MAIN: partials; a value set's name: its distinct pairs
@@ -105,13 +107,15 @@ class Partials:
                 name = readers.setdefault((fn.args[0], fn.filter), f"w{x}")
                 self.moments_of[x] = name
                 self.scales[name] = None if pa.types.is_floating(typ) else getattr(typ, "scale", 0)
-        # the exact moments' sums and their scales: kept as the narrowest of int64 (integers),
-        # DECIMAL(38) and DECIMAL256 that holds a piece's sums, summed in DECIMAL256
+        # the exact moments' columns (a batch's values `w`, the sums `ws` and the squares or
+        # their sums `wq`) and their scales: summed in int64 where no sum can overflow it, else
+        # in DECIMAL256; kept as the narrowest of int64, DECIMAL(38) and DECIMAL256 that holds
+        # a piece's sums
         self.exact = {
             f"{w}{p}": scale * (2 if p == "q" else 1)
             for w, scale in self.scales.items()
             if scale is not None
-            for p in "sq"
+            for p in ("", "s", "q")
         }
         self.lists = [f"e{x}" for x, fn in enumerate(fns) if fn.name == "ARRAY_AGG"]
         self.partial = col.partial_aggs(self.plain_fns)
@@ -150,17 +154,19 @@ class Partials:
                 out[f"i{x}"] = value
             elif name == f"w{x}":
                 scale = self.scales[name]
-                typ = (
-                    pa.float64() if scale is None else pa.decimal256(_precision(value.type), scale)
-                )
-                out[name] = value.cast(typ)
-                out[f"{name}q"] = pc.multiply(out[name], out[name])
+                if scale is None:
+                    value = value.cast(pa.float64())
+                elif pa.types.is_decimal(value.type) or _bound(value.cast(pa.int64())) > SQUARES:
+                    value = value.cast(pa.decimal256(_precision(value.type), scale))
+                else:  # every square fits int64
+                    value = value.cast(pa.int64())
+                out[name], out[f"{name}q"] = value, pc.multiply(value, value)
         return out
 
     def group(self, tables: Sequence[pa.Table], by: list[str], aggs: Sequence[col.Agg]) -> pa.Table:
         """The rows of `tables` aggregated by `by` (`col.group`), LISTAGG's lists of values or
         texts joined and ARRAY_AGG's lists concatenated, each key's in row order."""
-        table = pa.concat_tables([self._widened(t) for t in tables], promote_options="default")
+        table = self._summable(tables)
         if self.lists:
             table = table.append_column(ROW, pa.array(np.arange(table.num_rows)))
             aggs = [*aggs, (ROW, "list", ROW)]
@@ -220,7 +226,7 @@ class Partials:
             with np.errstate(all="ignore"):  # too few values: NULL whatever the value
                 var = np.maximum((squares - total * total / n) / (n - ddof), 0.0)
             return stat_column(fn, count, var, typ)
-        total, squares = (_ints(self._wide(partials, f"{name}{p}")) for p in "sq")
+        total, squares = (self._ints(partials.column(f"{name}{p}")) for p in "sq")
         divisor = np.maximum(count - ddof, 1).astype(object)
         # exact until this one division (Python's int / int rounds once)
         below = np.maximum(count, 1).astype(object) * divisor * 10 ** (2 * scale)
@@ -228,20 +234,29 @@ class Partials:
         var = np.asarray((number * squares - total * total) / below, np.float64)
         return stat_column(fn, count, var, typ)
 
-    def _wide(self, table: pa.Table, name: str) -> pa.ChunkedArray:
-        """An exact moment's sums as DECIMAL256."""
-        column = table.column(name)
-        wide = pa.decimal256(76, self.exact[name])
-        return column if column.type == wide else column.cast(wide)
+    def _summable(self, tables: Sequence[pa.Table]) -> pa.Table:
+        """The tables as one, the exact moments' columns as int64 where no sum of them can
+        overflow it (Arrow's int64 sums wrap), else as DECIMAL256."""
+        exact = [name for name in self.exact if name in tables[0].column_names]
+        if any(t.schema != tables[0].schema for t in tables[1:]):
+            tables = [self._widened(t, exact) for t in tables]
+        table = pa.concat_tables(tables, promote_options="default")
+        wide = [name for name in exact if not _summable(table.column(name), table.num_rows)]
+        return self._widened(table, wide)
 
-    def _widened(self, table: pa.Table) -> pa.Table:
-        for name in self.exact:
-            if name in table.column_names and not pa.types.is_decimal256(table[name].type):
-                table = _replace(table, name, self._wide(table, name))
+    def _widened(self, table: pa.Table, names: Sequence[str]) -> pa.Table:
+        for name in names:
+            if name not in table.column_names:
+                continue
+            column, wide = table.column(name), pa.decimal256(76, self.exact[name])
+            if column.type != wide:
+                table = _replace(table, name, column.cast(wide))
         return table
 
     def _narrowed(self, table: pa.Table) -> pa.Table:
         for name, scale in self.exact.items():
+            if name not in table.column_names or table.schema.field(name).type == pa.int64():
+                continue
             for typ in [pa.int64()] * (scale == 0) + [pa.decimal128(38, scale)]:
                 try:
                     table = _replace(table, name, table.column(name).cast(typ))
@@ -249,6 +264,23 @@ class Partials:
                 except pa.ArrowInvalid:  # a sum too wide for it
                     continue
         return table
+
+    def _ints(self, column: pa.ChunkedArray) -> np.ndarray:
+        """Exact sums as Python ints of their unscaled values (an object array)."""
+        if column.type == pa.int64():
+            return np.asarray(pc.fill_null(column, 0)).astype(object)
+        return _ints(column.cast(pa.decimal256(76, column.type.scale)))
+
+
+def _bound(column: pa.Array | pa.ChunkedArray) -> int:
+    """The largest absolute value of an int64 column (0 if it has none)."""
+    low, high = pc.min_max(column).values()
+    return max(abs(low.as_py() or 0), abs(high.as_py() or 0))
+
+
+def _summable(column: pa.ChunkedArray, rows: int) -> bool:
+    """Whether int64 sums of any of its values stay within int64."""
+    return column.type == pa.int64() and _bound(column) * rows < SAFE
 
 
 def _replace(table: pa.Table, name: str, column: pa.Array | pa.ChunkedArray) -> pa.Table:
@@ -322,10 +354,12 @@ class ColumnarSlices:
         if len(pieces) == 1:
             return pieces[0]
         by, aggs = self.layers[layer]
-        return self.partials.group(pieces, by, aggs)
+        if layer == MAIN:
+            return self.partials.group(pieces, by, aggs)
+        return col.group(pa.concat_tables(pieces), by, aggs)  # distinct pairs
 
     def _final(self, layers: list[Layers]) -> pa.Table:
-        """Keys and the final partials (`_columnar`'s c/s/m columns) of these slices."""
+        """Keys and the final partials of these slices."""
         main = self._merge(MAIN, [p for slices in layers for p in slices.get(MAIN, [])])
         if not self.sets:
             return main

@@ -103,7 +103,8 @@ def rounded(rows: Counter[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
 @pytest.mark.parametrize("group", ["k", ""])
 @pytest.mark.parametrize("seed", [1, 7, 12])
 def test_columnar_matches_python_accumulators(window: str, group: str, seed: int) -> None:
-    graph = job(window, group)
+    distinct = "" if window == "session" else ", COUNT(DISTINCT s) AS ds, SUM(DISTINCT v) AS sd"
+    graph = job(window, group, AGGS + distinct)
     table = events(600, seed, dyadic=True)
     batch = [23, 7, 61][seed % 3]
     got, late = run(graph, table, True, batch)
