@@ -3,8 +3,9 @@ changelog.
 
 Rows live in an Arrow-backed `RowStore` with a partition-key index (`KeyedRows`); sort values
 stay in the rows' columns (no Python value per row). A batch is applied as a whole: the
-partitions it touches are ranked before and after it (their rows' sort columns gathered, sorted
-by Arrow with the row's arrival as the last key, ranked per partition with numpy) and the
+partitions it touches are ranked before and after it in one pass (their rows' sort columns
+gathered, sorted by Arrow with the row's arrival as the last key, ranked per partition and
+state with numpy) and the
 difference is emitted: -D for rows (with their rank) that left the top or changed rank, then +I
 for rows that entered it or got their new rank. Ties under ROW_NUMBER keep arrival order; a
 retraction removes the earliest stored row equal to it. Over an insert-only input (Flink's
@@ -47,21 +48,26 @@ class Rank(BaseOperator):
         self.rows = KeyedRows(self.store, coder, node.partition, nulls=True)
         self.columns = (*node.partition, *(k.index for k in node.order))
 
-    def _top(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Of live rows `ids` (whole partitions): (ids, ranks) of the rows ranked in
-        [lower, upper], and the ids ranked beyond upper."""
+    def _top(
+        self, ids: np.ndarray, after: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Of rows `ids` (whole partitions, each as it was before the batch or, where `after`,
+        as it is after it): (ids, ranks, after) of the rows ranked in [lower, upper], and the
+        ids ranked beyond upper after the batch. Both states in one sort: a partition before
+        and after are two groups (the rows a batch retracted stay readable until the store
+        compacts), so a batch pays the fixed cost of a ranking once."""
         if not len(ids):
-            return _NONE, _NONE, _NONE
+            return _NONE, _NONE, np.zeros(0, np.bool_), _NONE
         node = self.node
         width = len(node.partition)
         rows = self.store.take(ids, self.columns)
-        groups = group_ids(rows.columns[:width], len(ids))
+        groups = 2 * group_ids(rows.columns[:width], len(ids)) + after
         order = sorted_positions(groups, rows.columns[width:], node.order, ids)
         keys = [c.take(pa.array(order)) for c in rows.columns[width:]]
         ranks = group_ranks(groups[order], keys, node.fn)
-        ids = ids[order]
+        ids, after = ids[order], after[order]
         inside = (ranks >= node.lower) & (ranks <= node.upper)
-        return ids[inside], ranks[inside], ids[ranks > node.upper]
+        return ids[inside], ranks[inside], after[inside], ids[(ranks > node.upper) & after]
 
     def process(self, batch: pa.RecordBatch, input_index: int) -> Output:
         self.records_in += batch.num_rows
@@ -71,7 +77,6 @@ class Rank(BaseOperator):
         touched = np.unique(codes)
         _, old = self.rows.index.lookup(touched, self.store.alive)
         old = np.sort(old)
-        before, before_ranks, _ = self._top(old)
         ins = np.flatnonzero(~retract)
         first = self.rows.append(data, ins, codes, nulls)
         new = np.arange(first, first + len(ins))
@@ -79,8 +84,10 @@ class Rank(BaseOperator):
         if len(ret):
             self.rows.retract(data, ret, codes, columns, first + np.searchsorted(ins, ret))
         now = np.concatenate([old, new])
-        after, after_ranks, beyond = self._top(now[self.store.alive[now]])
-        out = self._changes(before, before_ranks, after, after_ranks)
+        now = now[self.store.alive[now]]
+        phase = np.r_[np.zeros(len(old), np.bool_), np.ones(len(now), np.bool_)]
+        top, ranks, after, beyond = self._top(np.concatenate([old, now]), phase)
+        out = self._changes(top[~after], ranks[~after], top[after], ranks[after])
         if self.append_only:
             self.store.release(beyond)  # never back in the top: no retractions
         self.rows.maybe_compact()
