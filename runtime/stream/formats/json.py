@@ -12,8 +12,9 @@ one), the encoder writes the declared one.
 
 When the buffer does not parse, the bad messages are found by bisection (only then is there
 per-message work): `json.ignore-parse-errors = true` skips and counts them, otherwise the job
-fails naming topic, partition and offset and the parser's reason. Null (tombstone) and empty
-values carry no row and are skipped without counting, as Flink's JSON deserializer does.
+fails naming topic, partition and offset and the parser's reason. Null (tombstone), empty and
+blank values and the JSON literal `null` carry no row and are skipped without counting, as
+Flink's JSON deserializer does.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
@@ -84,6 +86,22 @@ def _finish(column: pa.Array, target: pa.DataType) -> pa.Array:
     return column.cast(target)
 
 
+def _objects_only(values: Sequence[bytes], buf: bytes) -> bool:
+    """Whether every value starts with `{` (`buf`: the values joined with newlines). Checked
+    on the first bytes at once; only a poll with another value pays per message."""
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    starts = np.cumsum(lengths + 1) - lengths - 1
+    return bool((np.frombuffer(buf, dtype=np.uint8)[starts] == ord("{")).all())
+
+
+def _carries_no_row(value: bytes) -> bool:
+    """A JSON `null` (Flink's deserializer returns no row for it, as for a tombstone) or a blank
+    value. pyarrow 26 reads a `null` line inside a buffer as an all-NULL row and crashes
+    (SIGSEGV) on a buffer that starts with one, so such values never reach it (and `_read`
+    refuses a buffer starting with `null`)."""
+    return value.strip() in (b"", b"null")
+
+
 class JsonDecoder:
     def __init__(self, schema: pa.Schema, options: Mapping[str, str], table: str) -> None:
         self.schema = schema
@@ -99,11 +117,27 @@ class JsonDecoder:
         """`lines` as one table; `buf`: their newline-joined bytes, when already made."""
         if buf is None:
             buf = b"\n".join(lines)
+        if not buf.startswith(b"{") and buf.lstrip().startswith(b"null"):
+            raise pa.ArrowInvalid("a JSON null followed by more text where an object was expected")
         opts = pj.ReadOptions(use_threads=False, block_size=max(len(buf) + 1, 1 << 16))
         table = pj.read_json(io.BytesIO(buf), read_options=opts, parse_options=self.parse_options)
         if table.num_rows != len(lines):
             raise pa.ArrowInvalid(f"expected {len(lines)} JSON objects, found {table.num_rows}")
         return table
+
+    def _rowless(self, values: Sequence[bytes], buf: bytes, table: pa.Table) -> list[int]:
+        """The values among a parsed poll that carry no row (`null`, read by pyarrow as a row
+        of NULLs): only rows whose every column is NULL are looked at."""
+        if not table.num_columns:
+            if _objects_only(values, buf):
+                return []
+            return [i for i, v in enumerate(values) if _carries_no_row(v)]
+        empty = table.column(0).is_null()
+        for column in table.columns[1:]:
+            empty = pc.and_(empty, column.is_null())
+        if not pc.any(empty).as_py():
+            return []
+        return [i for i in np.flatnonzero(empty).tolist() if _carries_no_row(values[i])]
 
     def _bisect(
         self,
@@ -125,17 +159,27 @@ class JsonDecoder:
 
     def parse(self, values: Sequence[bytes | None], locate: Locate) -> Decoded:
         """Parse to the read schema (before type conversion)."""
-        index = None  # message index per line (None: every value is a line)
-        lines: Sequence[bytes] = values  # type: ignore[assignment]
-        if not all(values):
-            index = [i for i, v in enumerate(values) if v]
-            lines = [values[i] for i in index]  # type: ignore[misc]
-        if not lines:
-            return Decoded(self.read_schema.empty_table(), [])
         # One block holds the whole buffer, so a value spread over lines (pretty-printed, or
         # with a `\r\n` end) still parses as one object: the row count is the check.
+        if all(values) and values[0].startswith(b"{"):  # type: ignore[union-attr]
+            buf = b"\n".join(values)  # type: ignore[arg-type]
+            try:
+                table = self._read(values, buf)  # type: ignore[arg-type]
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass
+            else:
+                rowless = self._rowless(values, buf, table)  # type: ignore[arg-type]
+                if not rowless:
+                    return Decoded(table, None)
+                keep = np.ones(len(values), dtype=bool)
+                keep[rowless] = False
+                return Decoded(table.filter(keep), np.flatnonzero(keep).tolist())
+        index = [i for i, v in enumerate(values) if v and not _carries_no_row(v)]
+        lines = [values[i] for i in index]  # type: ignore[misc]
+        if not lines:
+            return Decoded(self.read_schema.empty_table(), [])
         try:
-            return Decoded(self._read(lines, b"\n".join(lines)), index)
+            return Decoded(self._read(lines), index)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
         good: list[tuple[int, pa.Table]] = []
@@ -145,14 +189,12 @@ class JsonDecoder:
             at, reason = bad[0]
             raise ExecutionError(
                 f"table {self.table_name}: malformed json record at "
-                f"{locate(at if index is None else index[at])}: "
+                f"{locate(index[at])}: "
                 f"{reason} (set 'json.ignore-parse-errors' = 'true' to skip such records)"
             )
         kept: list[int] = []
         for base, part in good:
-            kept.extend(
-                base + j if index is None else index[base + j] for j in range(part.num_rows)
-            )
+            kept.extend(index[base + j] for j in range(part.num_rows))
         tables = [part for _, part in good]
         table = pa.concat_tables(tables) if tables else self.read_schema.empty_table()
         return Decoded(table, kept, skipped=len(bad))

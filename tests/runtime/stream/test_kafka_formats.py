@@ -457,3 +457,26 @@ def test_debezium_encoder_follows_flink() -> None:
     out = [json.loads(v) for v in make_encoder("debezium-json", schema, {}, "t").encode(batch)]
     assert [o["op"] for o in out] == ["c", "d", "c", "d"]
     assert out[1] == {"before": {"id": 1}, "after": None, "op": "d"}
+
+
+def test_json_null_and_blank_values_carry_no_row_and_never_crash_the_parser() -> None:
+    """Flink's JSON deserializer returns no row for a `null` value. pyarrow 26 crashes (SIGSEGV)
+    on a buffer that starts with `null`, so these polls would kill the job without a word."""
+    decoder = make_decoder("json", SCHEMA, {}, "t")
+    for values in (
+        [b"null"],
+        [b" null \n"],
+        [b"null", b'{"id":1}'],
+        [b"   ", b'{"id":1}', b"null"],
+    ):
+        decoded = decoder.decode(values, locate)
+        assert decoded.table.column("id").to_pylist() == ([1] if len(values) > 1 else [])
+        assert decoded.skipped == 0
+    # `null` followed by more text is one malformed record, wherever it sits in the poll
+    for values in ([b'null {"id":2}'], [b'{"id":1}', b'null\n{"id":2}'], [b"null null"]):
+        with pytest.raises(ExecutionError, match=f"offset {100 + len(values) - 1}"):
+            decoder.decode(values, locate)
+    lenient = make_decoder("json", SCHEMA, {"json.ignore-parse-errors": "true"}, "t")
+    decoded = lenient.decode([b'{"id":1}', b"\tnull null", b'{"id":3}'], locate)
+    assert decoded.table.column("id").to_pylist() == [1, 3]
+    assert decoded.skipped == 1
