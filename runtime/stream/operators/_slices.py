@@ -10,8 +10,9 @@ The partials (`Partials`, closing sessions' too): `_columnar`'s for COUNT, SUM, 
 and over an insert-only input, per aggregate x:
 - STDDEV_POP/STDDEV_SAMP/VAR_POP/VAR_SAMP, per (argument, FILTER) `w{x}` of its first reader:
   the count, sum and sum of squares (`w{x}c`, `w{x}s`, `w{x}q`), doubles as float64 (the
-  per-row accumulators' formula, (Q - S*S/n) / (n - ddof)) and integers and decimals exactly in
-  DECIMAL256 (the exact (n Q - S^2) / (n (n - ddof)) rounded once, as group_agg's `_groups`);
+  per-row accumulators' formula, (Q - S*S/n) / (n - ddof)) and integers and decimals exactly
+  (int64 where no sum can overflow it, else DECIMAL256; the exact (n Q - S^2) / (n (n - ddof))
+  rounded once, as group_agg's `_groups`);
 - FIRST_VALUE/LAST_VALUE: `f{x}`, Arrow's ordered hash_first/hash_last (NULLs skipped);
 - LISTAGG (one separator): `t{x}`, the text, Arrow's ordered hash_list of the values or of the
   pieces' texts joined (NULLs skipped; no value is NULL);
