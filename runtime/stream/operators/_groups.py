@@ -50,7 +50,7 @@ from nrtg.catalog.types import Kind
 from ..api import OP_COLUMN
 from . import _columnar as col
 from ._accumulators import INTEGER_KINDS, ORDERED, STATS, AggFn, stat_as_type
-from ._keys import rows_equal
+from ._keys import NULL_EXACT, rows_equal
 from ._rows import DELETE, INSERT, UPDATE_AFTER, UPDATE_BEFORE
 from ._slots import KeySlots
 from ._slotvalues import SlotValues
@@ -58,6 +58,8 @@ from ._values import ValueCounts
 
 ROWS = "rows"
 ROW_LIST = "row_list"  # a pre-aggregated batch's row numbers per key
+_NUMPY_AGGS = frozenset({"sum", "min", "max"})
+SMALL_BATCH = 512  # rows a batch pre-aggregated by numpy has fewer of
 # per array or pool name its values at some slots (`ColumnarGroups._state`)
 State = dict[str, Any]
 _HASH_AGG = {"FIRST_VALUE": "first", "LAST_VALUE": "last"}  # Arrow's (NULLs skipped, in order)
@@ -220,8 +222,6 @@ class ColumnarGroups:
         self.shared = set(self.shareable)
         self.arrays = {k: np.zeros(0, t) for k, t in self.dtypes.items() if k not in self.shared}
         self.live = 0
-        # the value multisets need each row's group: the pre-aggregation lists its rows
-        self.row_list = [ROW_LIST] if self.values else []
 
     # -- one batch -----------------------------------------------------------------------
     def apply(self, batch: pa.RecordBatch, ops: np.ndarray) -> pa.RecordBatch | None:
@@ -230,7 +230,7 @@ class ColumnarGroups:
         keys = self._key_columns(batch)
         inputs = col.inputs(batch, self.fns)
         elements = self._elements(batch, inputs)
-        delta = self._pre_aggregate(keys, inputs, sign, elements)
+        delta, owner = self._pre_aggregate(keys, inputs, sign, elements)
         slots, _ = self.slots.slots(delta.select(self.keys))
         self._grow(self.slots.size)
         live_before = self.arrays[ROWS][slots] > 0
@@ -241,19 +241,21 @@ class ColumnarGroups:
             slots_touched, delta_touched = slots[touched], delta.filter(pa.array(touched))
         else:  # no retraction of a lost group (always without retractions): no filter
             slots_touched, delta_touched = slots, delta
-        self._update(slots_touched, delta_touched.drop_columns(self.row_list), elements)
-        if self.values:
-            owner = _owners(delta.column(ROW_LIST), len(sign))
+        self._update(slots_touched, delta_touched, elements)
+        if owner is not None:
             self._update_values(inputs, sign, slots[owner], touched[owner])
         live_after = self.arrays[ROWS][slots] > 0
         if not live_after.all():
             gone = slots[~live_after]
+            for key, store in self.values.items():
+                # values still present only after retractions of rows never seen (state lost):
+                # else no scan of the multiset's pairs
+                if self.arrays[f"c{key}"][gone].any():
+                    store.forget(gone)
             for a in self.arrays.values():
                 a[gone] = 0  # a group that comes back starts afresh
             for pool in self.pooled.values():
                 pool.clear(gone)
-            for store in self.values.values():
-                store.forget(gone)
         self.live += int(np.count_nonzero(live_after)) - int(np.count_nonzero(live_before))
         # the results before and after in one pass (every result is per slot): half the
         # fixed cost of the Arrow calls a result takes
@@ -294,16 +296,14 @@ class ColumnarGroups:
         inputs: dict[str, pa.Array],
         sign: np.ndarray,
         elements: dict[int, tuple[pa.Array, np.ndarray]],
-    ) -> pa.Table:
+    ) -> tuple[pa.Table, np.ndarray | None]:
         """The batch's net change per key: `rows`, the counts, sums and minima/maxima (of the
-        aggregates that do not keep their values), the `listed` aggregates' rows."""
+        aggregates that do not keep their values), the `listed` aggregates' rows; and, when
+        there are value multisets (they take the rows one by one), each row's key position."""
         columns = dict(keys)
         columns[ROWS] = pa.array(sign)
         aggs: list[col.Agg] = [(ROWS, "sum", ROWS)]
         signed = bool((sign < 0).any())  # without retractions no sign is applied
-        if self.values:
-            columns[ROW_LIST] = pa.array(np.arange(len(sign)))
-            aggs.append((ROW_LIST, "list", ROW_LIST))
         for x, fn in enumerate(self.fns):
             if col.keeps_values(fn):
                 continue
@@ -352,7 +352,49 @@ class ColumnarGroups:
             else:
                 columns[f"m{x}"] = number
                 aggs.append((f"m{x}", fn.name.lower(), f"m{x}"))
-        return col.group(pa.table(columns), self.keys, aggs)
+        return self._group(columns, aggs, len(sign))
+
+    def _group(
+        self, columns: dict[str, pa.Array], aggs: list[col.Agg], n: int
+    ) -> tuple[pa.Table, np.ndarray | None]:
+        """`col.group` of the batch by key, with each row's key position when the value
+        multisets need it. By numpy for a small batch whose key is one column its own code and
+        whose aggregates are int64 sums, minima or maxima: Arrow's hash aggregate costs a fixed
+        0.1-0.2 ms, most of a small batch's time (numpy's sort and scatter catch up with it at
+        about 500 rows)."""
+        simple = n < SMALL_BATCH and all(
+            op in _NUMPY_AGGS and columns[c].type == pa.int64() for c, op, _ in aggs
+        )
+        positions = self._key_positions(columns[self.keys[0]], n) if simple else None
+        if positions is None:
+            if self.values:  # each key's row numbers, for the rows' key positions
+                columns[ROW_LIST] = pa.array(np.arange(n))
+                aggs = [*aggs, (ROW_LIST, "list", ROW_LIST)]
+            delta = col.group(pa.table(columns), self.keys, aggs)
+            if not self.values:
+                return delta, None
+            return delta.drop_columns([ROW_LIST]), _owners(delta.column(ROW_LIST), n)
+        first, at = positions
+        k = len(first)
+        out = {self.keys[0]: columns[self.keys[0]].take(pa.array(first))}
+        for name, op, alias in aggs:
+            out[alias] = _aggregate(columns[name], op, at, k)
+        return pa.table(out), at if self.values else None
+
+    def _key_positions(self, key: pa.Array, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """For a key column its own code: the first row of each distinct key in order of
+        appearance, and each row's key position (None for other keys, or when NULL and the
+        least int64, which share a code, are both in the batch)."""
+        if len(self.keys) != 1 or not self.slots.coder.exact:
+            return None
+        codes, nulls = self.slots.coder.codes([key], n)
+        if nulls.any() and (codes[~nulls] == NULL_EXACT).any():
+            return None
+        _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        order = np.argsort(first)
+        position = np.empty(len(first), np.int64)
+        position[order] = np.arange(len(first))
+        return first[order], position[inverse.ravel()]
 
     def _moment_aggs(
         self,
@@ -461,6 +503,8 @@ class ColumnarGroups:
                 group, change, values = store.apply(rows, value, sign)
             else:
                 group, change, values = store.apply(rows[mine], value.filter(take), sign[mine])
+            moved = np.unique(group)
+            had = self.arrays[f"c{key}"][moved] > 0  # a value present before the batch
             np.add.at(self.arrays[f"c{key}"], group, change)
             extreme = []
             for x in readers:
@@ -470,8 +514,15 @@ class ColumnarGroups:
                     np.add.at(self.arrays[name], group, change * number)
                 elif self.fns[x].name != "COUNT":
                     extreme.append(x)
-            if extreme:
-                moved = np.unique(group)
+            if extreme and all(self.dtypes.get(self._acc(x)) is np.int64 for x in extreme):
+                # integers: each group's extreme follows the values that came, and only a group
+                # whose extreme went is searched in the multiset (a scan of every present pair)
+                lost = np.zeros(len(moved), np.bool_)
+                number = np.asarray(pc.cast(values, pa.int64()))
+                for x in extreme:
+                    lost |= self._follow(x, moved, had, group, change, number)
+                moved = moved[lost]
+            if extreme and len(moved):
                 best, tops = store.extremes(moved, [self.fns[x].name for x in extreme])
                 for x, top in zip(extreme, tops, strict=True):
                     name = self._acc(x)
@@ -484,6 +535,31 @@ class ColumnarGroups:
                             pc.cast(top, _arrow(self.dtypes[name]))
                         )
             store.maybe_compact(self.slots.size)
+
+    def _follow(
+        self,
+        x: int,
+        moved: np.ndarray,
+        had: np.ndarray,
+        group: np.ndarray,
+        change: np.ndarray,
+        number: np.ndarray,
+    ) -> np.ndarray:
+        """An integer MIN/MAX x of the groups `moved` (sorted; `had`: with a value before) takes
+        the values that became present (`group`, `change` +1, `number`); which of the groups lost
+        their extreme (a value that went equal to it: the multiset must tell the new one)."""
+        array = self.arrays[self._acc(x)]
+        low = self.fns[x].name == "MIN"
+        at = np.searchsorted(moved, group)
+        old = array[moved]
+        none = _INT64.max if low else _INT64.min
+        new = np.where(had, old, none)
+        came = change > 0
+        (np.minimum if low else np.maximum).at(new, at[came], number[came])
+        array[moved] = np.where(had | (np.bincount(at[came], minlength=len(moved)) > 0), new, 0)
+        lost = np.zeros(len(moved), np.bool_)
+        lost[at[(change < 0) & (number == old[at])]] = True
+        return lost & had
 
     def _acc(self, x: int) -> str:
         return f"{'s' if self.fns[x].name in col.SUMS else 'm'}{x}"
@@ -604,8 +680,7 @@ class ColumnarGroups:
                 out[x] = text if text.type == self.types[x] else text.cast(self.types[x])
                 continue
             if fn.name == "COUNT":  # the count itself: no partials table to build
-                counted = pa.array(count)
-                out[x] = counted if counted.type == self.types[x] else counted.cast(self.types[x])
+                out[x] = pa.array(count, self.types[x])
                 continue
             j = len(partial)
             partial.append(x)
@@ -736,6 +811,26 @@ class ColumnarGroups:
             self.values[x].restore(values)
         for x, kept in state.get("pooled", {}).items():
             self.pooled[x].restore(kept)
+
+
+def _aggregate(values: pa.Array, op: str, at: np.ndarray, k: int) -> pa.Array:
+    """Arrow's hash sum/min/max of int64 `values` in groups `at` (of `k`): NULLs skipped, NULL
+    for a group without a value (a sum wraps around as Arrow's does)."""
+    valid = np.asarray(values.is_valid()) if values.null_count else None
+    number = np.asarray(values.fill_null(0) if valid is not None else values)
+    if op == "sum":
+        out = np.zeros(k, np.int64)
+        np.add.at(out, at, number)
+    else:
+        ufunc = np.minimum if op == "min" else np.maximum
+        out = np.full(k, _INT64.max if op == "min" else _INT64.min, np.int64)
+        if valid is None:
+            ufunc.at(out, at, number)
+        else:
+            ufunc.at(out, at[valid], number[valid])
+    if valid is None:
+        return pa.array(out)
+    return pa.array(out, mask=np.bincount(at[valid], minlength=k) == 0)
 
 
 def _owners(lists: pa.ChunkedArray, n: int) -> np.ndarray:
@@ -924,4 +1019,5 @@ def ops_array(batch: pa.RecordBatch) -> np.ndarray:
     index = batch.schema.get_field_index(OP_COLUMN)
     if index < 0:
         return np.full(batch.num_rows, INSERT, np.int8)
-    return np.asarray(batch.column(index).fill_null(INSERT))
+    ops = batch.column(index)
+    return np.asarray(ops.fill_null(INSERT) if ops.null_count else ops)

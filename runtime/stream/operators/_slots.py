@@ -4,7 +4,8 @@ The keys live in Arrow, in slot order. The index is sorted numpy arrays of 64-bi
 (`_keys.KeyCoder`: one integer column is its own code, other keys a numpy hash) with the slot
 beside each: a large run and a small one
 that new keys are sorted into, merged into the large one when it reaches an eighth of it. A
-lookup is one `searchsorted` per run for a whole batch, then a check that the keys are equal.
+lookup is one `searchsorted` per run for a whole batch, then a check that the keys are equal
+(none for a key column its own code while no key was stored under another code).
 Two different keys with one hash are told apart by probing: a key whose hash is taken by
 another key is stored under the next free code (code + 1, + 2, ...), and lookups follow the
 same chain, so a collision costs a loop, never a wrong group. Codes live in memory only: a
@@ -62,7 +63,9 @@ class KeySlots:
     def slots(self, keys: pa.Table) -> tuple[np.ndarray, np.ndarray]:
         """The slot of each of `keys` (distinct keys, columns in key order), new keys getting
         new slots; and which of them are new."""
-        keys = keys.rename_columns(self.names).cast(self.empty.schema)
+        keys = keys.rename_columns(self.names)
+        if keys.schema != self.empty.schema:  # a cast costs more than a small batch's lookup
+            keys = keys.cast(self.empty.schema)
         h = self.hashes(keys)
         out = np.full(len(h), -1, np.int64)
         if self._trusted(h):
@@ -80,6 +83,7 @@ class KeySlots:
             out[cand[same]] = at[same]
             todo = cand[~same]
             h[todo] += np.uint64(1)  # taken by another key: probe on
+            self.probed |= bool(len(todo))  # (a new key among them is stored so)
         new = out < 0
         if new.any():
             out[new] = self._add(keys.filter(pa.array(new)), h[new])

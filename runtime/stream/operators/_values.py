@@ -40,7 +40,8 @@ class ValueCounts:
         presence changed: (group slot, +1 present now / -1 gone, value)."""
         group = pa.array(slots.astype(np.int32, copy=False))
         table = pa.table({"k0": group, "k1": values, "sign": pa.array(sign)})
-        table = table.filter(pc.is_valid(values))
+        if values.null_count:
+            table = table.filter(pc.is_valid(values))
         net = col.group(table, ["k0", "k1"], [("sign", "sum", "sign")])
         pairs, _ = self.pairs.slots(net.select(["k0", "k1"]))
         if len(self.count) < self.pairs.size:
