@@ -37,6 +37,7 @@ from nrtg.compiler.plan import nodes as n
 from . import _columnar as col
 from ._accumulators import ORDERED, STATS, AggFn
 from ._groups import (
+    _HASH_AGG,
     _first_or_last,
     _ints,
     _listagg,
@@ -56,7 +57,6 @@ SAFE = 2**63  # int64 sums whose terms' absolute values add up to less cannot ov
 MAIN = ""
 MAX_PIECES = 16
 Layers = dict[str, list[pa.Table]]  # MAIN: partials; a value set's name: its distinct pairs
-_HASH_AGG = {"FIRST_VALUE": "first", "LAST_VALUE": "last"}
 
 
 def supports(
