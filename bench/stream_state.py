@@ -85,6 +85,11 @@ QUERIES: dict[str, str] = {
     "window_agg": """SELECT auction, COUNT(*) AS n, MAX(price) AS hi, window_start
         FROM TABLE(HOP(TABLE bid, DESCRIPTOR(`dateTime`), INTERVAL '2' SECOND,
         INTERVAL '10' SECOND)) GROUP BY auction, window_start, window_end;""",
+    "window_agg (stddev, first, list aggs)": """SELECT auction,
+        STDDEV_POP(price) AS sd, VAR_SAMP(price) AS v, FIRST_VALUE(bidder) AS b0,
+        LAST_VALUE(channel) AS c1, LISTAGG(channel, ';') AS cs, ARRAY_AGG(bidder) AS bs,
+        window_start FROM TABLE(HOP(TABLE bid, DESCRIPTOR(`dateTime`), INTERVAL '2' SECOND,
+        INTERVAL '10' SECOND)) GROUP BY auction, window_start, window_end;""",
     "window_rank": """SELECT * FROM (SELECT auction, bidder, price, window_start, window_end,
         ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY price DESC) AS rn
         FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(`dateTime`), INTERVAL '10' SECOND)))
