@@ -448,7 +448,11 @@ class _StatementBinder:
             raise PlanValidationError(f"cannot INSERT INTO view {ident}", stmt.target.span)
         if stmt.options:
             target = with_dynamic_options(
-                self.session.options, target, stmt.options, stmt.target.span
+                self.session.options,
+                target,
+                stmt.options,
+                stmt.target.span,
+                dict(stmt.option_spans),
             )
         else:
             check_table_options(target.options, str(ident), stmt.target.span)

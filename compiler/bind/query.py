@@ -177,7 +177,11 @@ class QueryBinder:
         options = node.meta.get("options") if node._meta else None
         if options:
             obj = with_dynamic_options(
-                self.session.options, obj, options, node.meta.get("hint_span", s)
+                self.session.options,
+                obj,
+                options,
+                node.meta.get("hint_span", s),
+                dict(node.meta.get("option_spans", ())),
             )
         if isinstance(obj, ViewDef):
             return self._view(obj, alias, s)

@@ -341,7 +341,12 @@ _CONNECTORS: dict[str, _Connector] = {
 
 
 def check_table_options(
-    options: Mapping[str, str], table: str, span: Span | None, statement: str | None = None
+    options: Mapping[str, str],
+    table: str,
+    span: Span | None,
+    statement: str | None = None,
+    *,
+    key_spans: Mapping[str, Span] | None = None,
 ) -> None:
     """Refuse `options` as Flink's planner would: a key that neither the connector nor its
     format declares (PlanValidationError, with the closest supported key as help), a missing
@@ -379,6 +384,8 @@ def check_table_options(
             refusals.append((key, refused))
 
     def place(key: str | None) -> Span | None:
+        if key_spans and key in key_spans:  # a hint's key
+            return key_spans[key]
         # the statement is read only for an error
         if statement is None or span is None:
             return span

@@ -100,11 +100,12 @@ def with_dynamic_options(
     obj: TableDef | ViewDef,
     options: tuple[tuple[str, str], ...],
     span: Span | None,
+    key_spans: Mapping[str, Span] | None = None,
 ) -> TableDef:
     """`t /*+ OPTIONS('k' = 'v') */`: the table with the hint's options merged over its own,
     for this one reference (Flink's dynamic table options; the catalog is not changed). The
     merged options are checked against the keys the connector and its format declare, errors
-    pointing at the hint."""
+    pointing at the hint's key (`key_spans`) or else at the hint."""
     if isinstance(obj, ViewDef):
         raise BindError(
             f"{obj.ident} is a view: OPTIONS hints apply to tables only, as in Flink", span
@@ -114,7 +115,7 @@ def with_dynamic_options(
             f"OPTIONS hints are disabled by SET '{DYNAMIC_OPTIONS}' = 'false'", span
         )
     merged = {**obj.options, **dict(options)}
-    check_table_options(merged, str(obj.ident), span)
+    check_table_options(merged, str(obj.ident), span, key_spans=key_spans)
     return replace(obj, options=merged)
 
 

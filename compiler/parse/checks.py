@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import itertools
 from collections.abc import Callable
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar, NamedTuple, NoReturn
 
 from sqlglot import exp, parser
 from sqlglot.errors import ParseError as SqlglotParseError
@@ -25,6 +25,15 @@ from .nodes import mark_span, span_of
 __all__ = ["CLAUSE_KEYWORDS", "StrictParser", "SyntaxFailure"]
 
 Options = tuple[tuple[str, str], ...]
+
+
+class TableHint(NamedTuple):
+    """A table's `/*+ OPTIONS(...) */`: the options, the hint's place and each key's."""
+
+    options: Options
+    span: Span
+    key_spans: tuple[tuple[str, Span], ...]
+
 
 CLAUSE_KEYWORDS = (
     "SELECT",
@@ -163,14 +172,14 @@ class StrictParser(parser.Parser):
         # the tokenizer has checked that the comment is closed
         return self.sql.index("*/", start + 3)
 
-    def table_hint(self, node: exp.Expr | None = None) -> tuple[Options, Span] | None:
-        """The OPTIONS of a hint right after the token just read (a table's name) and where
-        the hint is (`/*+` to `*/`), or None."""
+    def table_hint(self, node: exp.Expr | None = None) -> TableHint | None:
+        """The OPTIONS of a hint right after the token just read (a table's name), where the
+        hint is (`/*+` to `*/`) and where its keys are, or None."""
         start = skip_comments(self.sql, self._prev.end + 1)
         if not self.sql.startswith("/*+", start):
             return None
         end = self._hint_end(start)
-        options = hint_options(parse_hints(self.sql, start + 3, end, self.stmt_index))
+        options, keys = hint_options(parse_hints(self.sql, start + 3, end, self.stmt_index))
         self.table_hints.add(start)
         # The tokenizer left the hint as a comment on the name (then on `node`, the name's
         # node) or on the token after it; it is printed from the options instead
@@ -183,13 +192,14 @@ class StrictParser(parser.Parser):
         for comments in holders:
             if body in comments:
                 comments.remove(body)
-        return options, Span(start, end + 2, self.stmt_index)
+        return TableHint(options, Span(start, end + 2, self.stmt_index), keys)
 
     def _parse_table_parts(self, *args: Any, **kwargs: Any) -> exp.Table:
         table = super()._parse_table_parts(*args, **kwargs)
         hint = self.table_hint(table) if "/*+" in self.sql else None
         if hint is not None:
-            table.meta["options"], table.meta["hint_span"] = hint
+            table.meta["options"], table.meta["hint_span"] = hint.options, hint.span
+            table.meta["option_spans"] = hint.key_spans
         return table
 
     def raise_error(self, message: str, token: Token | None = None) -> None:

@@ -65,6 +65,7 @@ class Hint:
     values: tuple[str, ...]
     options: tuple[tuple[str, str], ...]
     span: Span
+    key_spans: tuple[Span, ...] = ()  # where each option's key is, in `options`' order
 
 
 @dataclass(frozen=True)
@@ -137,19 +138,21 @@ class _Reader:
             self.i += 1
             values: list[str] = []
             options: list[tuple[str, str]] = []
+            keys: list[Span] = []
             if self.text(self.i) == "(":
                 self.i += 1
-                last = self._options(values, options)
+                last = self._options(values, options, keys)
             span = Span(first.start, last.end, self.stmt)
-            out.append(Hint(first.text.upper(), tuple(values), tuple(options), span))
+            out.append(Hint(first.text.upper(), tuple(values), tuple(options), span, tuple(keys)))
             if self.i >= len(toks):
                 return tuple(out)
             if self.text(self.i) != ",":
                 raise self.fail("expected ',' between hints or the end of the hint (*/)")
             self.i += 1
 
-    def _options(self, values: list[str], options: list[tuple[str, str]]) -> _Tok:
-        """Reads `a, b` / `'x', 1` / `k = 'v', ...` up to `)`, which it returns."""
+    def _options(self, values: list[str], options: list[tuple[str, str]], keys: list[Span]) -> _Tok:
+        """Reads `a, b` / `'x', 1` / `k = 'v', ...` up to `)`, which it returns; `keys` gets
+        where each option's key is."""
         toks = self.toks
         if self.text(self.i) == ")":
             self.i += 1
@@ -171,6 +174,7 @@ class _Reader:
                     raise self.fail(f"option '{tok.text}' is given twice")
                 seen.add(tok.text)
                 options.append((tok.text, toks[value].text))
+                keys.append(Span(tok.start, tok.end, self.stmt))
                 self.i += 3
             elif tok.kind == "name":
                 name = tok.text
@@ -196,10 +200,13 @@ class _Reader:
                 raise self.fail("expected ',' or ')' in the hint's options", self.i - 1)
 
 
-def hint_options(hints: tuple[Hint, ...]) -> tuple[tuple[str, str], ...]:
-    """The dynamic options of a table hint (its OPTIONS, merged in order); anything else in
-    the place of a table hint is an error."""
+def hint_options(
+    hints: tuple[Hint, ...],
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, Span], ...]]:
+    """The dynamic options of a table hint (its OPTIONS, merged in order) and where each key
+    is written (the last time); anything else in the place of a table hint is an error."""
     merged: dict[str, str] = {}
+    keys: dict[str, Span] = {}
     for hint in hints:
         if hint.name != "OPTIONS":
             raise ParseError(
@@ -214,7 +221,8 @@ def hint_options(hints: tuple[Hint, ...]) -> tuple[tuple[str, str], ...]:
                 hint.span,
             )
         merged.update(hint.options)
-    return tuple(merged.items())
+        keys.update(zip((k for k, _ in hint.options), hint.key_spans, strict=True))
+    return tuple(merged.items()), tuple(keys.items())
 
 
 def check_query_hints(hints: tuple[Hint, ...]) -> None:

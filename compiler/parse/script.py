@@ -375,7 +375,8 @@ class ScriptParser(FlinkParser):
             overwrite=overwrite,
             partition=tuple(partition),
             column_names=columns,
-            options=hint[0] if hint is not None else (),
+            options=hint.options if hint is not None else (),
+            option_spans=hint.key_spans if hint is not None else (),
             span=self._span(first),
             text="",
         )

@@ -194,8 +194,10 @@ class Insert(Statement):
     overwrite: bool = False
     partition: tuple[tuple[str, exp.Expression], ...] = ()
     column_names: tuple[str, ...] | None = None
-    # `INSERT INTO t /*+ OPTIONS(...) */`: dynamic options over the sink table's own
+    # `INSERT INTO t /*+ OPTIONS(...) */`: dynamic options over the sink table's own, and
+    # where each key is written (errors point at it)
     options: Options = ()
+    option_spans: tuple[tuple[str, Span], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
