@@ -261,7 +261,7 @@ class ColumnarGroups:
         # fixed cost of the Arrow calls a result takes
         k = len(slots)
         both = self._results(_joined(before, self._state(slots)))
-        same = rows_equal([c[:k] for c in both], [c[k:] for c in both], k)
+        same = _unchanged(both, k)
         out = self._changelog(delta, both, live_before, live_after, same)
         if self.slots.size - self.live > max(MIN_COMPACT, self.live):
             self._compact()
@@ -831,6 +831,24 @@ def _aggregate(values: pa.Array, op: str, at: np.ndarray, k: int) -> pa.Array:
     if valid is None:
         return pa.array(out)
     return pa.array(out, mask=np.bincount(at[valid], minlength=k) == 0)
+
+
+def _unchanged(both: list[pa.Array], k: int) -> np.ndarray:
+    """Per group whether every result before (the first `k` of `both`) equals the one after;
+    numbers without NULLs compared by numpy (`rows_equal` takes several Arrow calls a column;
+    NaN is unequal to itself either way)."""
+    same = np.ones(k, np.bool_)
+    rest = []
+    for column in both:
+        typ = column.type
+        if column.null_count or not (pa.types.is_integer(typ) or pa.types.is_floating(typ)):
+            rest.append(column)
+            continue
+        values = np.asarray(column)
+        same &= values[:k] == values[k:]
+    if rest:
+        same &= rows_equal([c[:k] for c in rest], [c[k:] for c in rest], k)
+    return same
 
 
 def _owners(lists: pa.ChunkedArray, n: int) -> np.ndarray:
