@@ -83,13 +83,26 @@ def lower_agg(
     ctx: LowerContext,
     wrap: Wrap = _identity,
     constants: Mapping[int, exp.Expression] = MappingProxyType({}),
+    order: Sequence[exp.Ordered] = (),
 ) -> exp.Expression:
     """One aggregate; `wrap` turns each underlying aggregate into a window call for OVER;
-    `constants`: the input columns that are literals (`literal_columns`)."""
+    `constants`: the input columns that are literals (`literal_columns`); `order`: the order
+    an ORDER_SENSITIVE aggregate takes its rows in (`ORDER BY` inside the call; DuckDB refuses
+    it with DISTINCT unless it orders by the argument, so a DISTINCT one keeps DuckDB's)."""
     args = [cols[i] for i in a.args]
+    if a.distinct or a.name.upper() not in ORDER_SENSITIVE:
+        order = ()
+
+    def in_order(last: exp.Expression) -> exp.Expression:
+        """An aggregate's last argument, followed by ORDER BY `order`."""
+        if not order:
+            return last
+        return exp.Order(this=last, expressions=[o.copy() for o in order])
 
     def agg(name: str, *xs: exp.Expression) -> exp.Expression:
         inner: list[exp.Expression] = list(xs)
+        if inner:
+            inner[-1] = in_order(inner[-1])
         call: exp.Expression
         if a.distinct and inner:
             call = exp.Anonymous(this=name, expressions=[exp.Distinct(expressions=inner)])
@@ -132,7 +145,7 @@ def lower_agg(
         if wrap is _identity:
             present = exp.Not(this=exp.Is(this=args[0].copy(), expression=exp.Null()))
             cond = present if a.filter is None else exp.and_(cols[a.filter], present)
-            call = exp.Anonymous(this=first_or_last, expressions=[args[0]])
+            call = exp.Anonymous(this=first_or_last, expressions=[in_order(args[0])])
             return exp.Filter(this=call, expression=exp.Where(this=cond))
         # a window takes no FILTER: DuckDB's `IGNORE NULLS` argument
         return wrap(exp.Anonymous(this=first_or_last, expressions=[IgnoreNulls(this=args[0])]))
@@ -146,7 +159,7 @@ def lower_agg(
             sep = constants[a.args[1]]
         # only the value is DISTINCT (agg() would make a DISTINCT tuple of value and separator)
         value = exp.Distinct(expressions=[args[0]]) if a.distinct else args[0]
-        call: exp.Expression = exp.Anonymous(this="string_agg", expressions=[value, sep])
+        call: exp.Expression = exp.Anonymous(this="string_agg", expressions=[value, in_order(sep)])
         if a.filter is not None:
             call = exp.Filter(this=call, expression=exp.Where(this=cols[a.filter]))
         return wrap(call)

@@ -8,6 +8,8 @@ and deduplication are spelled out with window functions; joins live in `duckdb_j
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlglot import exp
 
 from nrtg.compiler.plan import nodes as n
@@ -19,7 +21,14 @@ from .duckdb_context import ColRefs, col
 from .duckdb_expr import cast
 from .duckdb_joins import JoinLowering
 from .duckdb_share import fold_filtered_case, fold_project_over_filter
-from .duckdb_window import assign_windows, window_bounds, window_starts
+from .duckdb_window import (
+    RowOrder,
+    assign_windows,
+    order_columns,
+    row_order,
+    window_bounds,
+    window_starts,
+)
 
 __all__ = ["Rel", "RelLowerer", "Source", "unique_names"]
 
@@ -93,14 +102,17 @@ class RelLowerer(JoinLowering):
         aggs: tuple[AggCall, ...],
         names: tuple[str, ...],
         extra_keys: tuple[int, ...],
+        order: Sequence[exp.Ordered] = (),
     ) -> Rel:
+        """`order`: the order ORDER_SENSITIVE aggregates take their rows in (`lower_agg`)."""
         w = self.w
         cols = src.cols()
         types = [f.type for f in input_plan.schema.fields]
         constants = literal_columns(input_plan, self.ctx)
         items = [w.column_as(src.names[g], None, c) for g, c in zip(group, names, strict=False)]
         for a, c in zip(aggs, names[len(group) :], strict=False):
-            items.append(w.alias(lower_agg(a, cols, types, self.ctx, constants=constants), c))
+            call = lower_agg(a, cols, types, self.ctx, constants=constants, order=order)
+            items.append(w.alias(call, c))
         items += [
             w.column_as(src.names[i], None, c)
             for i, c in zip(extra_keys, names[len(group) + len(aggs) :], strict=True)
@@ -110,22 +122,23 @@ class RelLowerer(JoinLowering):
         # batch answer, and DuckDB's.
         return self.emit(w.select(items, src.cte, group=keys), names, src)
 
-    def _WindowTVF(self, p: n.WindowTVF, in_order: bool = True) -> Rel:
+    def _WindowTVF(self, p: n.WindowTVF, order: RowOrder = RowOrder.SORTED) -> Rel:
         src = self.lower(p.input)
         fields = p.input.schema.fields
         names = self.names_of(p)[len(fields) :]
-        select = assign_windows(src, p.window, fields, names, self.ctx, self.w, in_order)
-        return self.emit(select, self.names_of(p), src)
+        select = assign_windows(src, p.window, fields, names, self.ctx, self.w, order)
+        keys = order_columns(p.window) if order is RowOrder.KEYS else ()
+        return self.emit(select, (*self.names_of(p), *keys), src)
 
     def _WindowAggregate(self, p: n.WindowAggregate) -> Rel:
-        fast = self._window_aggregate_by_start(p)
+        # Order-sensitive aggregates take the window's rows in the stream target's order.
+        keyed = bool(row_order(p.window)) and any(a.name.upper() in ORDER_SENSITIVE for a in p.aggs)
+        fast = self._window_aggregate_by_start(p, keyed)
         if fast is not None:
             return fast
         tvf = n.WindowTVF(input=p.input, window=p.window, span=p.span)
-        # Sessions leave their window functions in no order: sorting them into (time, arrival)
-        # order costs, and only order-sensitive aggregates need it (duckdb_window._sessions).
-        in_order = any(a.name.upper() in ORDER_SENSITIVE for a in p.aggs)
-        src = self.lower(tvf) if in_order else self._WindowTVF(tvf, in_order=False)
+        src = self._WindowTVF(tvf, RowOrder.KEYS if keyed else RowOrder.ANY)
+        order = row_order(p.window) if keyed else []
         width = len(p.input.schema)
         props = tuple(width + n.WINDOW_PROPERTIES.index(x) for x in p.properties)
         if not {"window_start", "window_end"} <= set(p.properties):
@@ -134,12 +147,12 @@ class RelLowerer(JoinLowering):
             hidden = tuple(i for i in (width, width + 1) if i not in props)
             props_all = props + hidden
             names = self.names_of(p) + tuple(inner_names[i] + "$hidden" for i in hidden)
-            rel = self._group(src, tvf, p.group, p.aggs, names, props_all)
+            rel = self._group(src, tvf, p.group, p.aggs, names, props_all, order)
             keep = self.names_of(p)
             return self.emit(self.w.select([self.w.quoted(c) for c in keep], rel.cte), keep, rel)
-        return self._group(src, tvf, p.group, p.aggs, self.names_of(p), props)
+        return self._group(src, tvf, p.group, p.aggs, self.names_of(p), props, order)
 
-    def _window_aggregate_by_start(self, p: n.WindowAggregate) -> Rel | None:
+    def _window_aggregate_by_start(self, p: n.WindowAggregate, keyed: bool) -> Rel | None:
         """TUMBLE/HOP: group by the window's start in epoch ms (the end is start + size) and
         compute the bounds once per group, not per row."""
         if p.window.kind not in (n.WindowKind.TUMBLE, n.WindowKind.HOP):
@@ -150,10 +163,12 @@ class RelLowerer(JoinLowering):
                 return None
         src = self.lower(p.input)
         fields = p.input.schema.fields
-        starts = window_starts(src, p.window, fields, self.ctx, self.w)
+        starts = window_starts(src, p.window, fields, self.ctx, self.w, keyed)
         if starts is None:
             return None
-        inner = self.emit(starts, (*src.names, "$ws"), src)
+        keys = order_columns(p.window) if keyed else ()
+        inner = self.emit(starts, (*src.names, "$ws", *keys), src)
+        order = row_order(p.window) if keyed else ()
         w = self.w
         cols = inner.cols()
         types = [f.type for f in fields]
@@ -162,7 +177,8 @@ class RelLowerer(JoinLowering):
         agg_names = names[len(p.group) : len(p.group) + len(p.aggs)]
         constants = literal_columns(p.input, self.ctx)
         for a, c in zip(p.aggs, agg_names, strict=True):
-            items.append(w.alias(lower_agg(a, cols, types, self.ctx, constants=constants), c))
+            call = lower_agg(a, cols, types, self.ctx, constants=constants, order=order)
+            items.append(w.alias(call, c))
         prop_names = names[len(p.group) + len(p.aggs) :]
         items += window_bounds(p.window, fields[p.window.time_col], p.properties, prop_names, w)
         keys = [w.quoted(inner.names[g]) for g in p.group] + [w.quoted("$ws")]

@@ -7,6 +7,8 @@ TIMESTAMP_LTZ time column the alignment is in the session time zone's wall-clock
 
 from __future__ import annotations
 
+from enum import Enum
+from math import gcd
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
@@ -23,6 +25,45 @@ from .duckdb_types import data_type
 
 if TYPE_CHECKING:
     from .duckdb_rel import Rel
+
+
+ARRIVAL = "$arr"  # a row's position in the window's input, numbered before any row moves
+SLICE = "$slice"  # HOP, CUMULATE: the start (epoch ms) of the slice the row falls in
+
+
+class RowOrder(Enum):
+    """What reads a window assignment needs of the order of its rows."""
+
+    ANY = "any"  # nothing: no order-sensitive aggregate above
+    SORTED = "sorted"  # a bare TVF: SESSION's rows sorted by `row_order` (others: input order)
+    KEYS = "keys"  # `row_order`'s columns kept, for ORDER BY inside the aggregates
+
+
+def row_order(w: n.WindowSpec) -> list[exp.Ordered]:
+    """The order in which the stream target's window aggregate takes a window's rows, which
+    LISTAGG, ARRAY_AGG, COLLECT, FIRST_VALUE and LAST_VALUE follow, where the input order is
+    not it: HOP and CUMULATE merge their slices in time order, each slice's rows in arrival
+    order (Flink's slicing); a closed session's rows by (time, arrival)
+    (`_sessions.Sessions.close`). Over the columns `RowOrder.KEYS` keeps, for ORDER BY inside
+    the aggregates: the only order DuckDB promises an aggregate (a sort or a parallel scan
+    hands rows over in pieces). Empty for TUMBLE: a window's rows in arrival order, which they
+    reach the aggregate in, as a group aggregate's do while the scan is not parallel (ORDER BY
+    arrival inside the aggregates would keep it past that, at about 3x their CPU)."""
+    arrival = exp.Ordered(this=col(ARRIVAL))
+    if w.kind is n.WindowKind.TUMBLE:
+        return []
+    if w.kind is n.WindowKind.SESSION:
+        return [exp.Ordered(this=col("$t"), nulls_first=True), arrival]
+    return [exp.Ordered(this=col(SLICE)), arrival]
+
+
+def order_columns(w: n.WindowSpec) -> tuple[str, ...]:
+    """The names of `row_order`'s columns."""
+    return tuple(o.this.name for o in row_order(w))
+
+
+def _arrival() -> exp.Expression:
+    return _alias(exp.Window(this=exp.Anonymous(this="row_number", expressions=[])), ARRIVAL)
 
 
 def _num(v: int) -> exp.Expression:
@@ -80,33 +121,51 @@ def _sub_select(select: exp.Select, name: str) -> exp.Subquery:
 
 
 def window_starts(
-    src: Rel, w: n.WindowSpec, fields: tuple[Field, ...], ctx: LowerContext, wr: Writer
+    src: Rel,
+    w: n.WindowSpec,
+    fields: tuple[Field, ...],
+    ctx: LowerContext,
+    wr: Writer,
+    keys: bool,
 ) -> str | None:
     """SELECT input columns + "$ws" (each window's start in epoch ms) for TUMBLE and HOP, whose
     end is start + size: a window aggregate groups by this one BIGINT and computes the bounds
-    after aggregating (`window_bounds`), instead of per row. None for other windows."""
+    after aggregating (`window_bounds`), instead of per row. `keys`: + `order_columns`. None
+    for other windows."""
     m = wr.sql(_epoch_ms(col(src.names[w.time_col]), fields[w.time_col]))
     if w.kind is n.WindowKind.TUMBLE:
         assert w.size_ms is not None
         start = wr.func(ctx.use_macro("nrtg_window_start"), m, str(w.size_ms), str(w.offset_ms))
         return wr.select(["*", wr.named(start, "$ws")], src.cte)
     if w.kind is n.WindowKind.HOP:
-        return _hop_starts(src, w, m, ctx, wr)
+        return _hop_starts(src, w, m, ctx, wr, keys)
     return None
 
 
-def _hop_starts(src: Rel, w: n.WindowSpec, m: str, ctx: LowerContext, wr: Writer) -> str:
+def _hop_starts(
+    src: Rel, w: n.WindowSpec, m: str, ctx: LowerContext, wr: Writer, keys: bool
+) -> str:
     """SELECT input columns + "$ws", one row per HOP window of each row: the windows starting
     at the row's last aligned start, going back by `slide` while start > t - size. The row's
     epoch ms `m` is computed once, below ("$m"): DuckDB does not share a repeated expression
     inside UNNEST, and the start arithmetic uses it three times (Nexmark q5: ~10% of the
-    query's CPU)."""
+    query's CPU). `keys`: + `order_columns` (slices of gcd(size, slide), as the stream's)."""
     assert w.size_ms is not None and w.slide_ms is not None
-    with_m = wr.select(["*", wr.named(m, "$m")], src.cte)
+    with_m = wr.select(["*", wr.named(m, "$m")] + ([wr.sql(_arrival())] if keys else []), src.cte)
     row = wr.quoted("$m")
-    last = wr.func(ctx.use_macro("nrtg_window_start"), row, str(w.slide_ms), str(w.offset_ms))
+    window_start = ctx.use_macro("nrtg_window_start")
+    last = wr.func(window_start, row, str(w.slide_ms), str(w.offset_ms))
     starts = wr.func("range", last, f"{row} - {w.size_ms}", str(-w.slide_ms))
-    items = [wr.star_except(("$m",)), wr.named(wr.func("unnest", starts), "$ws")]
+    if not keys:
+        items = [wr.star_except(("$m",)), wr.named(wr.func("unnest", starts), "$ws")]
+        return wr.select(items, wr.subquery(with_m, "m"))
+    piece = wr.func(window_start, row, str(gcd(w.size_ms, w.slide_ms)), str(w.offset_ms))
+    items = [
+        wr.star_except(("$m", ARRIVAL)),
+        wr.named(wr.func("unnest", starts), "$ws"),
+        wr.named(piece, SLICE),
+        wr.quoted(ARRIVAL),
+    ]
     return wr.select(items, wr.subquery(with_m, "m"))
 
 
@@ -140,11 +199,11 @@ def assign_windows(
     names: tuple[str, ...],
     ctx: LowerContext,
     wr: Writer,
-    in_order: bool = True,
+    order: RowOrder,
 ) -> exp.Select | str:
     """SELECT input columns + window_start, window_end, window_time (named `names`), as a tree
-    or (HOP) as text. `in_order=False`: SESSION's rows may leave in any order (nothing above
-    depends on it)."""
+    or (HOP) as text; with `RowOrder.KEYS`, + `order_columns` last."""
+    keys = order_columns(w) if order is RowOrder.KEYS else ()
     time_field = fields[w.time_col]
     m = _epoch_ms(col(src.names[w.time_col]), time_field)
     if w.kind is n.WindowKind.TUMBLE:
@@ -156,14 +215,15 @@ def assign_windows(
         )
     if w.kind is n.WindowKind.HOP:
         assert w.size_ms is not None
-        inner = _hop_starts(src, w, wr.sql(m), ctx, wr)
+        inner = _hop_starts(src, w, wr.sql(m), ctx, wr, bool(keys))
         ws = col("$ws")
         end = _add(ws.copy(), _num(w.size_ms))
-        items = [
-            wr.star_except(("$ws",)),
+        hop_items = [
+            wr.star_except(("$ws", *keys)),
             *[wr.sql(b) for b in _bounds(ws, end, time_field, names)],
+            *[wr.quoted(k) for k in keys],
         ]
-        return wr.select(items, wr.subquery(inner, "h"))
+        return wr.select(hop_items, wr.subquery(inner, "h"))
     if w.kind is n.WindowKind.CUMULATE:
         assert w.size_ms is not None and w.step_ms is not None
         # Windows share the aligned start of the `size` window; ends grow by `step`; a row
@@ -177,14 +237,21 @@ def assign_windows(
         inner = exp.select(
             exp.Star(), _alias(start, "$ws"), _alias(fn("unnest", ends), "$we"), copy=False
         ).from_(src.table, copy=False)
+        if keys:  # the row's slice: the `step` one it falls in
+            piece = exp.Mul(this=paren(steps.copy()), expression=_num(w.step_ms))
+            numbered = exp.select(exp.Star(), _arrival(), copy=False).from_(src.table, copy=False)
+            inner = inner.select(_alias(_add(start.copy(), piece), SLICE), copy=False).from_(
+                _sub_select(numbered, "a"), copy=False
+            )
         items = [
-            exp.Star(except_=[col("$ws"), col("$we")]),
+            exp.Star(except_=[col(x) for x in ("$ws", "$we", *keys)]),
             *_bounds(col("$ws"), col("$we"), time_field, names),
+            *[col(k) for k in keys],
         ]
         return exp.select(*items, copy=False).from_(_sub_select(inner, "c"), copy=False)
     if w.kind is n.WindowKind.SESSION:
         assert w.gap_ms is not None
-        return _sessions(src, w, time_field, m, names, in_order)
+        return _sessions(src, w, time_field, m, names, order)
     raise InternalError(f"unknown window kind {w.kind}")
 
 
@@ -194,18 +261,16 @@ def _sessions(
     time_field: Field,
     m: exp.Expression,
     names: tuple[str, ...],
-    in_order: bool,
+    order: RowOrder,
 ) -> exp.Select:
     """Per partition, ordered by time: a row starts a new session when it is more than `gap`
     after the previous row (Flink merges windows [t, t + gap) that touch: TimeWindow.intersects
     is inclusive). A session is [first t, last t + gap).
 
-    The window functions leave the rows in no useful order, and an aggregate above takes them
-    in the order they come: LISTAGG, ARRAY_AGG, FIRST_VALUE and LAST_VALUE follow it. So
-    (`in_order`) the rows leave ordered by (time, arrival), the order in which the stream target
-    hands a closed session's rows to its aggregates (`_sessions.Sessions.close`); arrival is the
-    row's position in the input ("$arr", numbered before any window function reorders rows).
-    The sort costs up to a third of the query's CPU: without `in_order` it is left out."""
+    The window functions leave the rows in no useful order. A window aggregate orders its
+    order-sensitive aggregates by `row_order` (`RowOrder.KEYS`: "$t" and "$arr" kept); a bare
+    TVF sorts its rows so (`RowOrder.SORTED`), for whatever reads them, as the stream target's
+    come (a sort of every row: left out for `RowOrder.ANY`)."""
     assert w.gap_ms is not None
     part = [col(src.names[i]) for i in w.partition]
     t = col("$t")
@@ -220,9 +285,8 @@ def _sessions(
         return exp.Window(this=this, partition_by=partition or None, order=order)
 
     a = exp.select(exp.Star(), _alias(m, "$t"), copy=False).from_(src.table, copy=False)
-    if in_order:
-        arrival = exp.Window(this=exp.Anonymous(this="row_number", expressions=[]))
-        a = a.select(_alias(arrival, "$arr"), copy=False)
+    if order is not RowOrder.ANY:
+        a = a.select(_arrival(), copy=False)
     gap_ok = exp.LTE(
         this=exp.Sub(this=t.copy(), expression=window(fn("lag", t.copy()), [], True)),
         expression=_num(w.gap_ms),
@@ -239,10 +303,11 @@ def _sessions(
     first = window(fn("min", t.copy()), [col("$sid")], False)
     last = window(fn("max", t.copy()), [col("$sid")], False)
     end = _add(last, _num(w.gap_ms))
-    hidden = [col("$t"), col("$new"), col("$sid")] + ([col("$arr")] if in_order else [])
-    items = [exp.Star(except_=hidden), *_bounds(first, end, time_field, names)]
+    numbered = order is not RowOrder.ANY
+    hidden = [col(x) for x in ("$t", "$new", "$sid", *([ARRIVAL] if numbered else []))]
+    keys = [col(k) for k in order_columns(w)] if order is RowOrder.KEYS else []
+    items = [exp.Star(except_=hidden), *_bounds(first, end, time_field, names), *keys]
     out = exp.select(*items, copy=False).from_(_sub_select(c, "s"), copy=False)
-    if not in_order:
+    if order is not RowOrder.SORTED:
         return out
-    order = [exp.Ordered(this=t.copy(), nulls_first=True), exp.Ordered(this=col("$arr"))]
-    return out.order_by(*order, copy=False)
+    return out.order_by(*row_order(w), copy=False)
