@@ -20,8 +20,11 @@ and over an insert-only input, per aggregate x:
   the rows' one-element lists or the pieces' lists concatenated in row order.
 Pieces and slices merge in arrival and slice order, as the per-row accumulators do (a window's
 FIRST_VALUE is the first value of its earliest slice that has one, LISTAGG concatenates the
-slices' texts in slice order). Double sums associate per batch and per piece, not per row: the
-result may differ from the per-row path's in the last bits (parity compares 9 digits).
+slices' texts in slice order). The doubles' sums are not pre-summed per batch, which would
+associate the additions otherwise than the per-row accumulators: a batch's values and squares
+wait as rows (layer SUMS) until they are added, in arrival order, onto the slice's sums (layer
+SUMMED) when they reach a quarter of its keys or a window reads the slice; a window adds its
+slices' sums in slice order. So the results are the per-row path's to the bit.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ ALL = "_all"
 SQUARES = 2**31  # values up to this have int64 squares
 SAFE = 2**63  # int64 sums whose terms' absolute values add up to less cannot overflow
 MAIN = ""
+SUMS = "_w"  # the doubles' STDDEV/VAR values and squares, a batch's rows as they are
+SUMMED = "_ws"  # and their sums so far: one piece, a row per key
 MAX_PIECES = 16
 Layers = dict[str, list[pa.Table]]  # MAIN: partials; a value set's name: its distinct pairs
 
@@ -118,6 +123,7 @@ class Partials:
             if scale is not None
             for p in ("", "s", "q")
         }
+        self.doubles = [w for w, scale in self.scales.items() if scale is None]
         self.lists = [f"e{x}" for x, fn in enumerate(fns) if fn.name == "ARRAY_AGG"]
         self.partial = col.partial_aggs(self.plain_fns)
         self.merge = col.merge_aggs(self.plain_fns)
@@ -311,11 +317,18 @@ class ColumnarSlices:
                 name = f"_v{fn.args[0]}_{'' if fn.filter is None else fn.filter}"
                 self.sets.setdefault(name, []).append(j)
                 self.types[name] = typ
+        # the doubles' sums (of values and of squares) are two layers of their own: a batch's
+        # rows as they are, summed in arrival order onto the slice's sums so far (Arrow's hash
+        # sum adds a key's values in row order: the per-row accumulators' sums to the bit)
+        self.sums = [f"{w}{p}" for w in partials.doubles for p in "sq"]
+        self.partial = [a for a in partials.partial if a[2] not in self.sums]
         # how the pieces of each layer merge: (group by, aggregates)
         self.layers: dict[str, tuple[list[str], list[col.Agg]]] = {
-            MAIN: (self.keys, partials.merge)
+            MAIN: (self.keys, [a for a in partials.merge if a[2] not in self.sums])
         }
         self.layers.update({name: ([*self.keys, VALUE], []) for name in self.sets})
+        if self.sums:
+            self.layers[SUMS] = (self.keys, [(c, "sum", c) for c in self.sums])
         self.pieces: dict[int, Layers] = {}
 
     def add(self, batch: pa.RecordBatch, watermark: int) -> tuple[int, list[int]]:
@@ -334,7 +347,10 @@ class ColumnarSlices:
         columns[END] = pa.array(ends)
         table = pa.table(columns).filter(pa.array(keep))
         by = [*self.keys, END]
-        grouped = {MAIN: self.partials.group([table], by, self.partials.partial)}
+        grouped = {MAIN: self.partials.group([table], by, self.partial)}
+        if self.sums:
+            values = [table.column(c[:-1] if c[-1] == "s" else c) for c in self.sums]
+            grouped[SUMS] = pa.table([*(table.column(k) for k in by), *values], [*by, *self.sums])
         for name, readers in self.sets.items():
             value = table.column(f"a{readers[0]}")  # one argument and FILTER for all readers
             pairs = table.select(by).append_column(VALUE, value).filter(pc.is_valid(value))
@@ -344,12 +360,31 @@ class ColumnarSlices:
             slice_ends = part.column(END)
             for end in np.unique(np.asarray(slice_ends)).tolist():
                 piece = part.filter(pc.equal(slice_ends, end)).drop_columns([END])
-                pieces = self.pieces.setdefault(end, {}).setdefault(layer, [])
+                layers = self.pieces.setdefault(end, {})
+                if layer == SUMS:
+                    self._add_sums(layers, piece)
+                    continue
+                pieces = layers.setdefault(layer, [])
                 pieces.append(piece)
                 extra = sum(p.num_rows for p in pieces[1:])
                 if len(pieces) > MAX_PIECES or 4 * extra >= pieces[0].num_rows:
                     pieces[:] = [self._merge(layer, pieces)]
         return late, created
+
+    def _add_sums(self, layers: Layers, rows: pa.Table) -> None:
+        raw = layers.setdefault(SUMS, [])
+        raw.append(rows)
+        summed = sum(p.num_rows for p in layers.get(SUMMED, []))
+        if len(raw) > MAX_PIECES or 4 * sum(r.num_rows for r in raw) >= summed:
+            self._sum(layers)
+
+    def _sum(self, layers: Layers) -> None:
+        """Add a slice's pending double values onto its sums, in arrival order."""
+        raw = layers.pop(SUMS, [])
+        if raw:
+            pieces = [*layers.get(SUMMED, []), *raw]
+            by, aggs = self.layers[SUMS]
+            layers[SUMMED] = [col.group(pa.concat_tables(pieces), by, aggs)]
 
     def _merge(self, layer: str, pieces: list[pa.Table]) -> pa.Table:
         if len(pieces) == 1:
@@ -362,10 +397,17 @@ class ColumnarSlices:
     def _final(self, layers: list[Layers]) -> pa.Table:
         """Keys and the final partials of these slices."""
         main = self._merge(MAIN, [p for slices in layers for p in slices.get(MAIN, [])])
-        if not self.sets:
+        if not self.sets and not self.sums:
             return main
         parts = [main]
         aggs = list(self.layers[MAIN][1])
+        if self.sums:
+            # each slice's double sums, added up in slice order as the per-row accumulators
+            # merge (a slice's pending values summed for good: other windows read it too)
+            for slices in layers:
+                self._sum(slices)
+                parts.append(slices[SUMMED][0])
+            aggs += self.layers[SUMS][1]
         for name, readers in self.sets.items():
             pieces = [p for slices in layers for p in slices.get(name, [])]
             pairs = self._merge(name, pieces) if pieces else self._no_pairs(name)

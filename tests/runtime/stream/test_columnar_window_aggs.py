@@ -6,9 +6,7 @@ late rows, several seeds and batch sizes, a checkpoint restored midway."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
-from collections import Counter
 from decimal import Decimal as Dec
 from typing import Any
 
@@ -88,17 +86,6 @@ def run(graph: Any, table: pa.Table, columnar: bool, batch_size: int) -> tuple[A
     return ex.output(0), late
 
 
-def rounded(rows: Counter[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
-    """Doubles to 12 significant digits (sums associated per batch, not per row)."""
-
-    def one(v: Any) -> Any:
-        if isinstance(v, float) and math.isfinite(v) and v != 0:
-            return float(f"{v:.12g}")
-        return v
-
-    return Counter({tuple(one(v) for v in row): c for row, c in rows.items()})
-
-
 @pytest.mark.parametrize("window", sorted(WINDOWS))
 @pytest.mark.parametrize("group", ["k", ""])
 @pytest.mark.parametrize("seed", [1, 7, 12])
@@ -114,13 +101,16 @@ def test_columnar_matches_python_accumulators(window: str, group: str, seed: int
     assert folded == fold_multiset(want) and sum(folded.values()) > 10
 
 
-@pytest.mark.parametrize("window", ["hop", "session"])
-def test_random_doubles_match_to_the_last_digits(window: str) -> None:
-    graph = job(window, "k")
-    table = events(800, 5, dyadic=False)
+@pytest.mark.parametrize("window", sorted(WINDOWS))
+def test_random_doubles_match_to_the_bit(window: str) -> None:
+    """Sums of doubles depend on the order of the additions: the columnar ones add each slice's
+    values in arrival order and the slices' sums in slice order, as the per-row path (not
+    AVG's: `_columnar` sums a batch's values first)."""
+    graph = job(window, "k", AGGS.replace("AVG(x) AS ax,", ""))
+    table = events(1500, 5, dyadic=False)
     got, _ = run(graph, table, True, 17)
     want, _ = run(graph, table, False, 17)
-    assert rounded(fold_multiset(got)) == rounded(fold_multiset(want))
+    assert fold_multiset(got) == fold_multiset(want)
 
 
 @pytest.mark.parametrize("window", ["hop", "cumulate", "session"])
