@@ -22,6 +22,7 @@ from .duckdb_expr import cast
 from .duckdb_joins import JoinLowering
 from .duckdb_share import fold_filtered_case, fold_project_over_filter
 from .duckdb_window import (
+    ARRIVAL,
     RowOrder,
     assign_windows,
     order_columns,
@@ -219,18 +220,36 @@ class RelLowerer(JoinLowering):
             select = select.offset(p.offset, copy=False)
         return self.emit(select, src.names, src)
 
-    def _Over(self, p: n.Over) -> Rel:
-        from .duckdb_aggs import over_call
+    def _Over(self, p: n.Over, keep_arrival: bool = False) -> Rel:
+        """`keep_arrival`: the output keeps "$arr" last, for the Over above (the optimizer
+        splits the calls of one SELECT by window into a chain of Over nodes)."""
+        from .duckdb_aggs import over_call, ties_by_arrival
 
-        src = self.lower(p.input)
+        # Order-sensitive aggregates break time ties by arrival, as the stream target does:
+        # the input's rows numbered in the order they come ("$arr") before a window sorts them
+        # (once per chain: an Over's output is in its window's order, no longer arrival's).
+        sensitive = any(c.name.upper() in ORDER_SENSITIVE for c in p.calls)
+        numbered = keep_arrival or (sensitive and ties_by_arrival(p))
+        chained = numbered and isinstance(p.input, n.Over)
+        src = self._Over(p.input, keep_arrival=True) if chained else self.lower(p.input)
         names = self.names_of(p)
-        width = len(src.names)
+        width = len(p.input.schema)
         cols = src.cols()
         in_types = [f.type for f in p.input.schema.fields]
-        items = ["*"]
+        w = self.w
+        arrival = col(ARRIVAL) if numbered else None
+        items = [w.star_except((ARRIVAL,)) if numbered else "*"]
         for c, x in zip(p.calls, names[width:], strict=True):
-            items.append(self.w.alias(over_call(c, p, cols, in_types, self.ctx), x))
-        return self.emit(self.w.select(items, src.cte), names, src)
+            items.append(w.alias(over_call(c, p, cols, in_types, self.ctx, arrival), x))
+        if not numbered:
+            return self.emit(w.select(items, src.cte), names, src)
+        if keep_arrival:
+            items.append(w.quoted(ARRIVAL))
+            names = (*names, ARRIVAL)
+        if chained:
+            return self.emit(w.select(items, src.cte), names, src)
+        rows = w.select(["*", w.named("ROW_NUMBER() OVER ()", ARRIVAL)], src.cte)
+        return self.emit(w.select(items, w.subquery(rows, "a")), names, src)
 
     def _rank(
         self,
