@@ -24,7 +24,9 @@ from .duckdb_share import fold_filtered_case, fold_project_over_filter
 from .duckdb_window import (
     ARRIVAL,
     RowOrder,
+    arrival,
     assign_windows,
+    by_arrival,
     order_columns,
     row_order,
     window_bounds,
@@ -93,7 +95,18 @@ class RelLowerer(JoinLowering):
     # -- aggregation --------------------------------------------------------------------------
     def _Aggregate(self, p: n.Aggregate) -> Rel:
         src = self.lower(p.input)
-        return self._group(src, p.input, p.group, p.aggs, self.names_of(p), ())
+        if not any(a.name.upper() in ORDER_SENSITIVE for a in p.aggs):
+            return self._group(src, p.input, p.group, p.aggs, self.names_of(p), ())
+        # Order-sensitive aggregates take a group's rows in arrival order, as the stream
+        # target's: the input's rows numbered as they come, ORDER BY that inside the calls
+        # (a parallel scan hands DuckDB's aggregate its rows in pieces).
+        numbered = self.emit(self._numbered(src.cte), (*src.names, ARRIVAL), src)
+        names = self.names_of(p)
+        return self._group(numbered, p.input, p.group, p.aggs, names, (), [by_arrival()])
+
+    def _numbered(self, source: str) -> str:
+        """SELECT * FROM `source`, + "$arr" (`arrival`)."""
+        return self.w.select(["*", self.w.sql(arrival())], source)
 
     def _group(
         self,
@@ -133,7 +146,7 @@ class RelLowerer(JoinLowering):
 
     def _WindowAggregate(self, p: n.WindowAggregate) -> Rel:
         # Order-sensitive aggregates take the window's rows in the stream target's order.
-        keyed = bool(row_order(p.window)) and any(a.name.upper() in ORDER_SENSITIVE for a in p.aggs)
+        keyed = any(a.name.upper() in ORDER_SENSITIVE for a in p.aggs)
         fast = self._window_aggregate_by_start(p, keyed)
         if fast is not None:
             return fast
@@ -248,8 +261,7 @@ class RelLowerer(JoinLowering):
             names = (*names, ARRIVAL)
         if chained:
             return self.emit(w.select(items, src.cte), names, src)
-        rows = w.select(["*", w.named("ROW_NUMBER() OVER ()", ARRIVAL)], src.cte)
-        return self.emit(w.select(items, w.subquery(rows, "a")), names, src)
+        return self.emit(w.select(items, w.subquery(self._numbered(src.cte), "a")), names, src)
 
     def _rank(
         self,

@@ -41,20 +41,17 @@ class RowOrder(Enum):
 
 def row_order(w: n.WindowSpec) -> list[exp.Ordered]:
     """The order in which the stream target's window aggregate takes a window's rows, which
-    LISTAGG, ARRAY_AGG, COLLECT, FIRST_VALUE and LAST_VALUE follow, where the input order is
-    not it: HOP and CUMULATE merge their slices in time order, each slice's rows in arrival
+    LISTAGG, ARRAY_AGG, COLLECT, FIRST_VALUE and LAST_VALUE follow: a TUMBLE window's in arrival
+    order; HOP and CUMULATE merge their slices in time order, each slice's rows in arrival
     order (Flink's slicing); a closed session's rows by (time, arrival)
     (`_sessions.Sessions.close`). Over the columns `RowOrder.KEYS` keeps, for ORDER BY inside
     the aggregates: the only order DuckDB promises an aggregate (a sort or a parallel scan
-    hands rows over in pieces). Empty for TUMBLE: a window's rows in arrival order, which they
-    reach the aggregate in, as a group aggregate's do while the scan is not parallel (ORDER BY
-    arrival inside the aggregates would keep it past that, at about 3x their CPU)."""
-    arrival = exp.Ordered(this=col(ARRIVAL))
+    hands rows over in pieces)."""
     if w.kind is n.WindowKind.TUMBLE:
-        return []
+        return [by_arrival()]
     if w.kind is n.WindowKind.SESSION:
-        return [exp.Ordered(this=col("$t"), nulls_first=True), arrival]
-    return [exp.Ordered(this=col(SLICE)), arrival]
+        return [exp.Ordered(this=col("$t"), nulls_first=True), by_arrival()]
+    return [exp.Ordered(this=col(SLICE)), by_arrival()]
 
 
 def order_columns(w: n.WindowSpec) -> tuple[str, ...]:
@@ -62,7 +59,14 @@ def order_columns(w: n.WindowSpec) -> tuple[str, ...]:
     return tuple(o.this.name for o in row_order(w))
 
 
-def _arrival() -> exp.Expression:
+def by_arrival() -> exp.Ordered:
+    """ORDER BY "$arr": the order in which a group's rows arrive (`arrival`)."""
+    return exp.Ordered(this=col(ARRIVAL))
+
+
+def arrival() -> exp.Expression:
+    """`ROW_NUMBER() OVER () AS "$arr"`: the rows numbered in the order they come (a streaming
+    window: a parallel scan's pieces are numbered in input order)."""
     return _alias(exp.Window(this=exp.Anonymous(this="row_number", expressions=[])), ARRIVAL)
 
 
@@ -136,7 +140,8 @@ def window_starts(
     if w.kind is n.WindowKind.TUMBLE:
         assert w.size_ms is not None
         start = wr.func(ctx.use_macro("nrtg_window_start"), m, str(w.size_ms), str(w.offset_ms))
-        return wr.select(["*", wr.named(start, "$ws")], src.cte)
+        numbered = [wr.sql(arrival())] if keys else []
+        return wr.select(["*", wr.named(start, "$ws"), *numbered], src.cte)
     if w.kind is n.WindowKind.HOP:
         return _hop_starts(src, w, m, ctx, wr, keys)
     return None
@@ -151,7 +156,7 @@ def _hop_starts(
     inside UNNEST, and the start arithmetic uses it three times (Nexmark q5: ~10% of the
     query's CPU). `keys`: + `order_columns` (slices of gcd(size, slide), as the stream's)."""
     assert w.size_ms is not None and w.slide_ms is not None
-    with_m = wr.select(["*", wr.named(m, "$m")] + ([wr.sql(_arrival())] if keys else []), src.cte)
+    with_m = wr.select(["*", wr.named(m, "$m")] + ([wr.sql(arrival())] if keys else []), src.cte)
     row = wr.quoted("$m")
     window_start = ctx.use_macro("nrtg_window_start")
     last = wr.func(window_start, row, str(w.slide_ms), str(w.offset_ms))
@@ -210,9 +215,10 @@ def assign_windows(
         assert w.size_ms is not None
         start = _floor_start(m, w.size_ms, w.offset_ms, ctx)
         end = _add(start.copy(), _num(w.size_ms))
-        return exp.select(exp.Star(), *_bounds(start, end, time_field, names), copy=False).from_(
-            src.table, copy=False
-        )
+        numbered = [arrival()] if keys else []
+        return exp.select(
+            exp.Star(), *_bounds(start, end, time_field, names), *numbered, copy=False
+        ).from_(src.table, copy=False)
     if w.kind is n.WindowKind.HOP:
         assert w.size_ms is not None
         inner = _hop_starts(src, w, wr.sql(m), ctx, wr, bool(keys))
@@ -239,7 +245,7 @@ def assign_windows(
         ).from_(src.table, copy=False)
         if keys:  # the row's slice: the `step` one it falls in
             piece = exp.Mul(this=paren(steps.copy()), expression=_num(w.step_ms))
-            numbered = exp.select(exp.Star(), _arrival(), copy=False).from_(src.table, copy=False)
+            numbered = exp.select(exp.Star(), arrival(), copy=False).from_(src.table, copy=False)
             inner = inner.select(_alias(_add(start.copy(), piece), SLICE), copy=False).from_(
                 _sub_select(numbered, "a"), copy=False
             )
@@ -286,7 +292,7 @@ def _sessions(
 
     a = exp.select(exp.Star(), _alias(m, "$t"), copy=False).from_(src.table, copy=False)
     if order is not RowOrder.ANY:
-        a = a.select(_arrival(), copy=False)
+        a = a.select(arrival(), copy=False)
     gap_ok = exp.LTE(
         this=exp.Sub(this=t.copy(), expression=window(fn("lag", t.copy()), [], True)),
         expression=_num(w.gap_ms),
