@@ -503,54 +503,68 @@ class ColumnarGroups:
                 group, change, values = store.apply(rows, value, sign)
             else:
                 group, change, values = store.apply(rows[mine], value.filter(take), sign[mine])
-            moved = np.unique(group)
-            had = self.arrays[f"c{key}"][moved] > 0  # a value present before the batch
+            had = self.arrays[f"c{key}"][group] > 0  # the group had a value before the batch
             np.add.at(self.arrays[f"c{key}"], group, change)
-            extreme = []
             for x in readers:
                 name = self._acc(x)
                 if self.fns[x].name in col.SUMS:
                     number = np.asarray(pc.cast(values, _arrow(self.dtypes[name])))
                     np.add.at(self.arrays[name], group, change * number)
-                elif self.fns[x].name != "COUNT":
-                    extreme.append(x)
-            if extreme and all(self.dtypes.get(self._acc(x)) is np.int64 for x in extreme):
-                # integers: each group's extreme follows the values that came, and only a group
-                # whose extreme went is searched in the multiset (a scan of every present pair)
-                lost = np.zeros(len(moved), np.bool_)
-                number = np.asarray(pc.cast(values, pa.int64()))
-                for x in extreme:
-                    lost |= self._follow(x, moved, had, group, change, number)
-                moved = moved[lost]
-            if extreme and len(moved):
-                best, tops = store.extremes(moved, [self.fns[x].name for x in extreme])
-                for x, top in zip(extreme, tops, strict=True):
-                    name = self._acc(x)
-                    if name in self.pooled:
-                        self.pooled[name].clear(moved)
-                        self.pooled[name].set(best, top)
-                    else:
-                        self.arrays[name][moved] = 0
-                        self.arrays[name][best] = np.asarray(
-                            pc.cast(top, _arrow(self.dtypes[name]))
-                        )
+            extreme = [x for x in readers if self.fns[x].name in ("MIN", "MAX")]
+            if extreme:
+                self._update_extremes(store, extreme, group, change, values, had)
             store.maybe_compact(self.slots.size)
+
+    def _update_extremes(
+        self,
+        store: ValueCounts,
+        extreme: list[int],
+        group: np.ndarray,
+        change: np.ndarray,
+        values: pa.Array,
+        had: np.ndarray,
+    ) -> None:
+        """MIN/MAX readers of a value multiset after its presence changes (`group`, `change`,
+        `values`; `had`: the group had a value before) from the multiset's present values;
+        integers follow the values that came, and only a group whose extreme went is searched
+        in the multiset (a scan of every present pair)."""
+        moved = np.unique(group)
+        if all(self.dtypes.get(self._acc(x)) is np.int64 for x in extreme):
+            at = np.searchsorted(moved, group)
+            before = np.zeros(len(moved), np.bool_)
+            before[at] = had
+            lost = np.zeros(len(moved), np.bool_)
+            number = np.asarray(pc.cast(values, pa.int64()))
+            for x in extreme:
+                lost |= self._follow(x, moved, before, at, change, number)
+            moved = moved[lost]
+            if not len(moved):
+                return
+        best, tops = store.extremes(moved, [self.fns[x].name for x in extreme])
+        for x, top in zip(extreme, tops, strict=True):
+            name = self._acc(x)
+            if name in self.pooled:
+                self.pooled[name].clear(moved)
+                self.pooled[name].set(best, top)
+            else:
+                self.arrays[name][moved] = 0
+                self.arrays[name][best] = np.asarray(pc.cast(top, _arrow(self.dtypes[name])))
 
     def _follow(
         self,
         x: int,
         moved: np.ndarray,
         had: np.ndarray,
-        group: np.ndarray,
+        at: np.ndarray,
         change: np.ndarray,
         number: np.ndarray,
     ) -> np.ndarray:
-        """An integer MIN/MAX x of the groups `moved` (sorted; `had`: with a value before) takes
-        the values that became present (`group`, `change` +1, `number`); which of the groups lost
-        their extreme (a value that went equal to it: the multiset must tell the new one)."""
+        """An integer MIN/MAX x of the groups `moved` (`had`: with a value before) takes the
+        values that became present (their group's position `at` in `moved`, `change` +1,
+        `number`); which of the groups lost their extreme (a value that went equal to it: the
+        multiset must tell the new one)."""
         array = self.arrays[self._acc(x)]
         low = self.fns[x].name == "MIN"
-        at = np.searchsorted(moved, group)
         old = array[moved]
         none = _INT64.max if low else _INT64.min
         new = np.where(had, old, none)

@@ -67,12 +67,10 @@ class KeySlots:
         if keys.schema != self.empty.schema:  # a cast costs more than a small batch's lookup
             keys = keys.cast(self.empty.schema)
         h = self.hashes(keys)
-        out = np.full(len(h), -1, np.int64)
         if self._trusted(h):
-            out = self._find(h)
-            todo = np.zeros(0, np.int64)
+            out, todo = self._find(h), np.zeros(0, np.int64)
         else:
-            todo = np.arange(len(h))
+            out, todo = np.full(len(h), -1, np.int64), np.arange(len(h))
         while len(todo):
             found = self._find(h[todo])
             hit = found >= 0
@@ -90,9 +88,9 @@ class KeySlots:
         return out, new
 
     def _trusted(self, h: np.ndarray) -> bool:
-        """Whether a code found is the key itself, no comparison needed: an exact key column
-        (a code equal only for equal keys, but NULL's for the least int64) where no key was
-        ever stored under a probed code, looking up no code NULL's could be."""
+        """Whether a code hit is the key itself, needing no comparison: a key column its own
+        code (equal codes only for equal keys, but NULL's is the least int64's too) while no
+        key was stored under a probed code, and no code looked up is NULL's."""
         return self.coder.exact and not self.probed and not (h == _NULL_CODE).any()
 
     def _find(self, h: np.ndarray) -> np.ndarray:
