@@ -146,6 +146,11 @@ def lower_agg(
             present = exp.Not(this=exp.Is(this=args[0].copy(), expression=exp.Null()))
             cond = present if a.filter is None else exp.and_(cols[a.filter], present)
             call = exp.Anonymous(this=first_or_last, expressions=[in_order(args[0])])
+            if len(order) == 1 and not order[0].args.get("desc"):
+                # One ascending key (arrival: unique, never NULL): the value at its least or
+                # greatest, a plain hash aggregate (an ordered one keeps and sorts every row)
+                by = "arg_min" if name == "FIRST_VALUE" else "arg_max"
+                call = exp.Anonymous(this=by, expressions=[args[0], order[0].this.copy()])
             return exp.Filter(this=call, expression=exp.Where(this=cond))
         # a window takes no FILTER: DuckDB's `IGNORE NULLS` argument
         return wrap(exp.Anonymous(this=first_or_last, expressions=[IgnoreNulls(this=args[0])]))
