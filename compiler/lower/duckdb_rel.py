@@ -236,13 +236,13 @@ class RelLowerer(JoinLowering):
     def _Over(self, p: n.Over, keep_arrival: bool = False) -> Rel:
         """`keep_arrival`: the output keeps "$arr" last, for the Over above (the optimizer
         splits the calls of one SELECT by window into a chain of Over nodes)."""
-        from .duckdb_aggs import over_call, ties_by_arrival
+        from .duckdb_aggs import RANGE_POSITIONS, over_call, range_positions, ties_by_arrival
 
         # Order-sensitive aggregates break time ties by arrival, as the stream target does:
         # the input's rows numbered in the order they come ("$arr") before a window sorts them
         # (once per chain: an Over's output is in its window's order, no longer arrival's).
-        sensitive = any(c.name.upper() in ORDER_SENSITIVE for c in p.calls)
-        numbered = keep_arrival or (sensitive and ties_by_arrival(p))
+        sensitive = any(c.name.upper() in ORDER_SENSITIVE for c in p.calls) and ties_by_arrival(p)
+        numbered = keep_arrival or sensitive
         chained = numbered and isinstance(p.input, n.Over)
         src = self._Over(p.input, keep_arrival=True) if chained else self.lower(p.input)
         names = self.names_of(p)
@@ -251,7 +251,9 @@ class RelLowerer(JoinLowering):
         in_types = [f.type for f in p.input.schema.fields]
         w = self.w
         arrival = col(ARRIVAL) if numbered else None
-        items = [w.star_except((ARRIVAL,)) if numbered else "*"]
+        ranged = sensitive and p.frame.mode.upper() == "RANGE"
+        hidden = (ARRIVAL, *(RANGE_POSITIONS if ranged else ()))
+        items = [w.star_except(hidden) if numbered else "*"]
         for c, x in zip(p.calls, names[width:], strict=True):
             items.append(w.alias(over_call(c, p, cols, in_types, self.ctx, arrival), x))
         if not numbered:
@@ -259,9 +261,13 @@ class RelLowerer(JoinLowering):
         if keep_arrival:
             items.append(w.quoted(ARRIVAL))
             names = (*names, ARRIVAL)
-        if chained:
-            return self.emit(w.select(items, src.cte), names, src)
-        return self.emit(w.select(items, w.subquery(self._numbered(src.cte), "a")), names, src)
+        source = src.cte if chained else w.subquery(self._numbered(src.cte), "a")
+        if ranged:
+            assert arrival is not None
+            positions = range_positions(p, cols, in_types, arrival)
+            ranks = w.select(["*", *[w.alias(e, x) for e, x in positions]], source)
+            source = w.subquery(ranks, "r")
+        return self.emit(w.select(items, source), names, src)
 
     def _rank(
         self,

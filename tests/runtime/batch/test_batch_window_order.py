@@ -204,14 +204,7 @@ FRAMES = {
 }
 
 
-RANGE_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="known gap: a RANGE frame's tied rows come in DuckDB's order (its ORDER BY must "
-    "stay one key for an offset; ORDER BY arrival inside the call costs ~35x)",
-)
-
-
-@pytest.mark.parametrize("frame", ["rows", pytest.param("range", marks=RANGE_GAP)])
+@pytest.mark.parametrize("frame", list(FRAMES))
 def test_over_aggregates_break_time_ties_by_arrival(frame: str) -> None:
     """Two windows (a chain of two Over nodes): each frame's rows by (time, arrival)."""
     sql = (
