@@ -45,12 +45,20 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nrtg.catalog.types import Kind
-
 from ..api import OP_COLUMN
 from . import _columnar as col
-from ._accumulators import INTEGER_KINDS, ORDERED, STATS, AggFn, stat_as_type
+from ._accumulators import ORDERED, STATS, AggFn
 from ._keys import NULL_EXACT, rows_equal
+from ._partials import (
+    HASH_AGG,
+    decimal_ints,
+    first_or_last,
+    listagg,
+    precision,
+    stat_column,
+    stat_number,
+    without_nulls,
+)
 from ._rows import DELETE, INSERT, UPDATE_AFTER, UPDATE_BEFORE
 from ._slots import KeySlots
 from ._slotvalues import SlotValues
@@ -62,25 +70,11 @@ _NUMPY_AGGS = frozenset({"sum", "min", "max"})
 SMALL_BATCH = 512  # rows a batch pre-aggregated by numpy has fewer of
 # per array or pool name its values at some slots (`ColumnarGroups._state`)
 State = dict[str, Any]
-_HASH_AGG = {"FIRST_VALUE": "first", "LAST_VALUE": "last"}  # Arrow's (NULLs skipped, in order)
 _INT32 = np.iinfo(np.int32)
 _INT64 = np.iinfo(np.int64)
 GROWTH = 1.25
 MIN_COMPACT = 1024
 INT_BYTES = 32  # sys.getsizeof of a Python int of 31 to 59 bits (28 below, 36 up to 89)
-
-
-def _first_or_last(fn: AggFn, typ: pa.DataType | None) -> bool:
-    """FIRST_VALUE/LAST_VALUE over an input without retractions: one kept value per group."""
-    return (
-        fn.name in ORDERED
-        and not fn.retracting
-        and not fn.distinct
-        and len(fn.args) == 1
-        and typ is not None
-        and col.groupable(typ)
-        and not pa.types.is_decimal(typ)  # Arrow's hash_first/hash_last take no decimals
-    )
 
 
 def supports(
@@ -93,13 +87,13 @@ def supports(
     if not all(col.groupable(t) for t in key_types):
         return False
     for x, (fn, typ) in enumerate(zip(fns, arg_types, strict=True)):
-        if _first_or_last(fn, typ):
+        if first_or_last(fn, typ):
             continue
-        if _listagg(fn, typ) and x in separators:
+        if listagg(fn, typ) and x in separators:
             continue
         if _listed(fn) and typ is not None and col.groupable(typ):
             continue
-        if fn.name in STATS and not fn.distinct and typ is not None and _number(typ):
+        if fn.name in STATS and not fn.distinct and typ is not None and stat_number(typ):
             continue
         if not col.supports([fn], [typ], True):
             return False
@@ -116,20 +110,6 @@ def _listed(fn: AggFn) -> bool:
     """ARRAY_AGG, and FIRST_VALUE/LAST_VALUE under retraction: the list of values per group."""
     plain = not fn.distinct and len(fn.args) == 1
     return plain and (fn.name == "ARRAY_AGG" or (fn.name in ORDERED and fn.retracting))
-
-
-def _listagg(fn: AggFn, typ: pa.DataType | None) -> bool:
-    """LISTAGG of strings without DISTINCT: over an input without retractions one text per
-    group, the batch's values joined on; else the list of its values."""
-    string = typ is not None and (pa.types.is_string(typ) or pa.types.is_large_string(typ))
-    return fn.name == "LISTAGG" and not fn.distinct and string
-
-
-def _number(typ: pa.DataType) -> bool:
-    """Numbers STDDEV/VAR keep moments of: a decimal's square must fit DECIMAL256(76)."""
-    if pa.types.is_decimal(typ):
-        return int(typ.precision) <= 37
-    return pa.types.is_integer(typ) or pa.types.is_floating(typ)
 
 
 def _numpy(typ: pa.DataType) -> bool:
@@ -341,7 +321,7 @@ class ColumnarGroups:
                         value = pc.if_else(pa.array(sign < 0), pc.negate(value), value)
                     aggs.append((name, "sum", name))
                 else:
-                    aggs.append((name, _HASH_AGG.get(fn.name, fn.name.lower()), name))
+                    aggs.append((name, HASH_AGG.get(fn.name, fn.name.lower()), name))
                 columns[name] = value
                 continue
             typ = _arrow(self.dtypes[name])
@@ -410,7 +390,7 @@ class ColumnarGroups:
         if f"{key}q" in columns or f"{key}+" in columns:
             return
         if self.moments[key][1] is not None:
-            exact = value.cast(pa.decimal256(_precision(value.type), self.moments[key][1]))
+            exact = value.cast(pa.decimal256(precision(value.type), self.moments[key][1]))
             signed = pc.if_else(pa.array(sign < 0), pc.negate(exact), exact)
             columns[f"{key}s"] = signed
             columns[f"{key}q"] = pc.multiply(signed, exact)
@@ -432,7 +412,7 @@ class ColumnarGroups:
             if scale is not None:
                 for part in "sq":
                     array = self.arrays[f"{key}{part}"]
-                    new = array[slots].astype(object) + _ints(delta.column(f"{key}{part}"))
+                    new = array[slots].astype(object) + decimal_ints(delta.column(f"{key}{part}"))
                     if array.dtype != object and _exact(new).dtype == object:
                         array = self.arrays[f"{key}{part}"] = array.astype(object)
                     array[slots] = new
@@ -467,7 +447,7 @@ class ColumnarGroups:
         pool: SlotValues, sep: str, slots: np.ndarray, batch: pa.ChunkedArray
     ) -> None:
         """Each group's text gets the batch's non-NULL values joined on."""
-        lists = _without_nulls(batch.combine_chunks())
+        lists = without_nulls(batch.combine_chunks())
         added = pa.array(np.asarray(pc.list_value_length(lists)) > 0)
         at = slots[np.asarray(added)]
         text = pc.binary_join(lists.filter(added), sep)
@@ -891,33 +871,6 @@ def _joined(first: State, second: State) -> State:
     return out
 
 
-def stat_column(fn: AggFn, count: np.ndarray, var: np.ndarray, typ: pa.DataType) -> pa.Array:
-    """VAR_*/STDDEV_* from the count and variance (NULL without enough values), as its type."""
-    none = count - (1 if fn.name.endswith("_SAMP") else 0) <= 0
-    value = np.sqrt(var) if fn.name.startswith("STDDEV") else var
-    kind = fn.type.kind
-    if kind is Kind.DECIMAL:  # exact HALF_UP at the scale: Python's, one call per result row
-        pairs = zip(value.tolist(), none.tolist(), strict=True)
-        return pa.array([None if n else stat_as_type(v, fn.type) for v, n in pairs], typ)
-    if kind in INTEGER_KINDS:  # HALF_UP of a value >= 0 (the fraction is exact)
-        whole = np.floor(value)
-        value = whole + (value - whole >= 0.5)
-        return pa.array(value.astype(np.int64), mask=none).cast(typ)
-    return pa.array(value, mask=none).cast(typ)
-
-
-def _without_nulls(lists: pa.ListArray) -> pa.ListArray:
-    """The lists without their NULL elements (Arrow's binary_join of a list with one is NULL)."""
-    values = lists.flatten()
-    valid = np.asarray(values.is_valid())
-    if valid.all():
-        return lists
-    parents = np.asarray(pc.list_parent_indices(lists))
-    counts = np.bincount(parents[valid], minlength=len(lists))
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    return pa.ListArray.from_arrays(pa.array(offsets), values.filter(pa.array(valid)))
-
-
 def _update_lists(
     pool: SlotValues,
     slots: np.ndarray,
@@ -1007,27 +960,6 @@ def _listed_rows(lists: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     valid = np.asarray(rows.is_valid())
     parents = np.asarray(pc.list_parent_indices(lists), np.int64)[valid]
     return np.asarray(rows.filter(pa.array(valid)), np.int64), parents
-
-
-def _precision(typ: pa.DataType) -> int:
-    """Decimal digits enough for any value of an integer or decimal type."""
-    if pa.types.is_decimal(typ):
-        return int(typ.precision)
-    return len(str(2**typ.bit_width))
-
-
-def _ints(sums: pa.ChunkedArray) -> np.ndarray:
-    """DECIMAL256 sums as Python ints of their unscaled values (0 where NULL), from the 32-byte
-    two's complement words (no decimal context, so no rounding)."""
-    array = sums.combine_chunks()
-    words = memoryview(array.buffers()[1])[array.offset * 32 : (array.offset + len(array)) * 32]
-    valid = array.is_valid().to_pylist()
-    out = np.zeros(len(array), object)
-    out[:] = [
-        int.from_bytes(words[32 * i : 32 * i + 32], "little", signed=True) if ok else 0
-        for i, ok in enumerate(valid)
-    ]
-    return out
 
 
 def _exact(values: np.ndarray) -> np.ndarray:

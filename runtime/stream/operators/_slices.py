@@ -38,17 +38,8 @@ import pyarrow.compute as pc
 from nrtg.compiler.plan import nodes as n
 
 from . import _columnar as col
+from . import _partials as shared
 from ._accumulators import ORDERED, STATS, AggFn
-from ._groups import (
-    _HASH_AGG,
-    _first_or_last,
-    _ints,
-    _listagg,
-    _number,
-    _precision,
-    _without_nulls,
-    stat_column,
-)
 from ._windows import epoch_ms_column, slice_size
 
 END = "_end"
@@ -74,11 +65,11 @@ def supports(
     one string; `multisets`: DISTINCT aggregates count, their values kept per slice)."""
     for x, (fn, typ) in enumerate(zip(fns, arg_types, strict=True)):
         if fn.name in STATS:
-            ok = not fn.distinct and typ is not None and _number(typ)
+            ok = not fn.distinct and typ is not None and shared.stat_number(typ)
         elif fn.name in ORDERED:
-            ok = _first_or_last(fn, typ)
+            ok = shared.first_or_last(fn, typ)
         elif fn.name == "LISTAGG":
-            ok = _listagg(fn, typ) and x in separators
+            ok = shared.listagg(fn, typ) and x in separators
         elif fn.name == "ARRAY_AGG":
             ok = not fn.distinct and len(fn.args) == 1
         else:
@@ -132,7 +123,7 @@ class Partials:
             self.merge += [(f"{w}{p}", "sum", f"{w}{p}") for p in "csq"]
         for x, fn in enumerate(fns):
             if fn.name in ORDERED:
-                op = _HASH_AGG[fn.name]
+                op = shared.HASH_AGG[fn.name]
                 self.partial.append((f"i{x}", op, f"f{x}"))
                 self.merge.append((f"f{x}", op, f"f{x}"))
             elif fn.name == "LISTAGG":
@@ -164,7 +155,7 @@ class Partials:
                 if scale is None:
                     value = value.cast(pa.float64())
                 elif pa.types.is_decimal(value.type) or _bound(value.cast(pa.int64())) > SQUARES:
-                    value = value.cast(pa.decimal256(_precision(value.type), scale))
+                    value = value.cast(pa.decimal256(shared.precision(value.type), scale))
                 else:  # every square fits int64
                     value = value.cast(pa.int64())
                 out[name], out[f"{name}q"] = value, pc.multiply(value, value)
@@ -183,7 +174,7 @@ class Partials:
             table = table.append_column(ALL, pa.array(np.zeros(table.num_rows, np.int8)))
             grouped = col.group(table, [ALL], aggs).drop_columns([ALL])
         for x, sep in self.separators.items():
-            lists = _without_nulls(grouped.column(f"t{x}").combine_chunks())
+            lists = shared.without_nulls(grouped.column(f"t{x}").combine_chunks())
             text = pc.binary_join(lists, sep)
             empty = pc.equal(pc.list_value_length(lists), 0)
             grouped = _replace(
@@ -232,14 +223,14 @@ class Partials:
             )
             with np.errstate(all="ignore"):  # too few values: NULL whatever the value
                 var = np.maximum((squares - total * total / n) / (n - ddof), 0.0)
-            return stat_column(fn, count, var, typ)
+            return shared.stat_column(fn, count, var, typ)
         total, squares = (self._ints(partials.column(f"{name}{p}")) for p in "sq")
         divisor = np.maximum(count - ddof, 1).astype(object)
         # exact until this one division (Python's int / int rounds once)
         below = np.maximum(count, 1).astype(object) * divisor * 10 ** (2 * scale)
         number = count.astype(object)
         var = np.asarray((number * squares - total * total) / below, np.float64)
-        return stat_column(fn, count, var, typ)
+        return shared.stat_column(fn, count, var, typ)
 
     def _summable(self, tables: Sequence[pa.Table]) -> pa.Table:
         """The tables as one, the exact moments' columns as int64 where no sum of them can
@@ -276,7 +267,7 @@ class Partials:
         """Exact sums as Python ints of their unscaled values (an object array)."""
         if column.type == pa.int64():
             return np.asarray(pc.fill_null(column, 0)).astype(object)
-        return _ints(column.cast(pa.decimal256(76, column.type.scale)))
+        return shared.decimal_ints(column.cast(pa.decimal256(76, column.type.scale)))
 
 
 def _bound(column: pa.Array | pa.ChunkedArray) -> int:
