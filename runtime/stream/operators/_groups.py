@@ -51,7 +51,9 @@ from ._accumulators import ORDERED, STATS, AggFn
 from ._keys import NULL_EXACT, rows_equal
 from ._partials import (
     HASH_AGG,
+    ddof_of,
     decimal_ints,
+    exact_variance,
     first_or_last,
     listagg,
     precision,
@@ -458,15 +460,11 @@ class ColumnarGroups:
         where there are too few values)."""
         key = self.moments_of[x]
         scale = self.moments[key][1]
-        ddof = 1 if self.fns[x].name.endswith("_SAMP") else 0
-        divisor = np.maximum(count - ddof, 1)
+        ddof = ddof_of(self.fns[x])
         if scale is None:
-            return np.maximum(state[f"{key}q"] / divisor, 0.0)
+            return np.maximum(state[f"{key}q"] / np.maximum(count - ddof, 1), 0.0)
         total, squares = (state[f"{key}{p}"].astype(object) for p in "sq")
-        n = count.astype(object)
-        # exact until this one division (Python's int / int rounds once)
-        below = np.maximum(count, 1).astype(object) * divisor.astype(object) * 10 ** (2 * scale)
-        return np.asarray((n * squares - total * total) / below, np.float64)
+        return exact_variance(count, ddof, total, squares, scale)
 
     def _update_values(
         self, inputs: dict[str, pa.Array], sign: np.ndarray, rows: np.ndarray, mine: np.ndarray

@@ -1,9 +1,8 @@
 """What group_agg's columnar groups (`_groups`) and window_agg's columnar slices (`_slices`) share
-beyond `_columnar`'s partials: which LISTAGG, FIRST_VALUE/LAST_VALUE and STDDEV/VAR
-arguments they keep column-wise, Arrow's ordered hash aggregates for FIRST/LAST_VALUE, the exact
-moments' decoding, and a STDDEV/VAR result column. Its own module because
-`_columnar` cannot import `_groups` (which imports it) and `_slices` should not reach into
-`_groups`' private helpers.
+beyond `_columnar`'s partials: which LISTAGG, FIRST_VALUE/LAST_VALUE and STDDEV/VAR calls they
+keep column-wise, Arrow's ordered hash aggregates for FIRST/LAST_VALUE, the exact moments'
+decoding and variance, and a STDDEV/VAR result column. A module of its own: `_columnar` cannot
+import `_groups` (which imports it), and `_slices` should not reach into `_groups`' privates.
 """
 
 from __future__ import annotations
@@ -80,9 +79,27 @@ def without_nulls(lists: pa.ListArray) -> pa.ListArray:
     return pa.ListArray.from_arrays(pa.array(offsets), values.filter(pa.array(valid)))
 
 
+def ddof_of(fn: AggFn) -> int:
+    """The degrees of freedom a STDDEV/VAR loses: 1 for a sample's, 0 for a population's."""
+    return 1 if fn.name.endswith("_SAMP") else 0
+
+
+def exact_variance(
+    count: np.ndarray, ddof: int, total: np.ndarray, squares: np.ndarray, scale: int
+) -> np.ndarray:
+    """The variance per group from the exact sum and sum of squares of the unscaled values
+    (Python ints), (n Q - S^2) / (n (n - ddof)), as doubles (any value where there are too few
+    values)."""
+    divisor = np.maximum(count - ddof, 1)
+    # exact until this one division (Python's int / int rounds once)
+    below = np.maximum(count, 1).astype(object) * divisor.astype(object) * 10 ** (2 * scale)
+    n = count.astype(object)
+    return np.asarray((n * squares - total * total) / below, np.float64)
+
+
 def stat_column(fn: AggFn, count: np.ndarray, var: np.ndarray, typ: pa.DataType) -> pa.Array:
     """VAR_*/STDDEV_* from the count and variance (NULL without enough values), as its type."""
-    none = count - (1 if fn.name.endswith("_SAMP") else 0) <= 0
+    none = count - ddof_of(fn) <= 0
     value = np.sqrt(var) if fn.name.startswith("STDDEV") else var
     kind = fn.type.kind
     if kind is Kind.DECIMAL:  # exact HALF_UP at the scale: Python's, one call per result row

@@ -213,7 +213,7 @@ class Partials:
     def _stat(self, x: int, partials: pa.Table, typ: pa.DataType) -> pa.Array:
         fn, name = self.fns[x], self.moments_of[x]
         count = np.asarray(pc.fill_null(partials.column(f"{name}c"), 0), np.int64)
-        ddof = 1 if fn.name.endswith("_SAMP") else 0
+        ddof = shared.ddof_of(fn)
         scale = self.scales[name]
         if scale is None:  # the per-row accumulators' formula, element by element
             n = count.astype(np.float64)
@@ -225,12 +225,9 @@ class Partials:
                 var = np.maximum((squares - total * total / n) / (n - ddof), 0.0)
             return shared.stat_column(fn, count, var, typ)
         total, squares = (self._ints(partials.column(f"{name}{p}")) for p in "sq")
-        divisor = np.maximum(count - ddof, 1).astype(object)
-        # exact until this one division (Python's int / int rounds once)
-        below = np.maximum(count, 1).astype(object) * divisor * 10 ** (2 * scale)
-        number = count.astype(object)
-        var = np.asarray((number * squares - total * total) / below, np.float64)
-        return shared.stat_column(fn, count, var, typ)
+        return shared.stat_column(
+            fn, count, shared.exact_variance(count, ddof, total, squares, scale), typ
+        )
 
     def _summable(self, tables: Sequence[pa.Table]) -> pa.Table:
         """The tables as one, the exact moments' columns as int64 where no sum of them can
