@@ -1,8 +1,9 @@
 """What group_agg's columnar groups (`_groups`) and window_agg's columnar slices (`_slices`) share
-beyond `_columnar`'s partials: which LISTAGG, FIRST_VALUE/LAST_VALUE and STDDEV/VAR calls they
-keep column-wise, Arrow's ordered hash aggregates for FIRST/LAST_VALUE, the exact moments'
-decoding and variance, and a STDDEV/VAR result column. A module of its own: `_columnar` cannot
-import `_groups` (which imports it), and `_slices` should not reach into `_groups`' privates.
+beyond `_columnar`'s partials: the LISTAGG calls whose separator is one string, which LISTAGG,
+FIRST_VALUE/LAST_VALUE and STDDEV/VAR calls they keep column-wise, Arrow's ordered hash
+aggregates for FIRST/LAST_VALUE, the exact moments' decoding and variance, and a STDDEV/VAR
+result column. A module of its own: `_columnar` cannot import `_groups` (which imports it), and
+`_slices` should not reach into `_groups`' privates.
 """
 
 from __future__ import annotations
@@ -12,11 +13,29 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nrtg.catalog.types import Kind
+from nrtg.compiler.plan import nodes as n
+from nrtg.compiler.plan.expr import Literal
 
 from . import _columnar as col
 from ._accumulators import INTEGER_KINDS, ORDERED, AggFn, stat_as_type
 
 HASH_AGG = {"FIRST_VALUE": "first", "LAST_VALUE": "last"}  # Arrow's (NULLs skipped, in order)
+
+
+def listagg_separators(node: n.Aggregate | n.WindowAggregate) -> dict[int, str]:
+    """LISTAGG calls (position -> separator) whose separator is one string for every row: the
+    default, or a literal the input projects (the batch target wants a literal too)."""
+    out: dict[int, str] = {}
+    for x, a in enumerate(node.aggs):
+        if a.name.upper() != "LISTAGG":
+            continue
+        if len(a.args) == 1:
+            out[x] = ","
+        elif isinstance(node.input, n.Project):
+            sep = node.input.exprs[a.args[1]]
+            if isinstance(sep, Literal) and isinstance(sep.value, str):
+                out[x] = sep.value
+    return out
 
 
 def first_or_last(fn: AggFn, typ: pa.DataType | None) -> bool:

@@ -17,12 +17,12 @@ import pyarrow as pa
 from nrtg.compiler.lower.graph import OperatorSpec
 from nrtg.compiler.plan import nodes as n
 from nrtg.compiler.plan import traits
-from nrtg.compiler.plan.expr import Literal
 
 from ..api import Output
 from ._accumulators import add, agg_fns, new_acc, result
 from ._base import BaseOperator
 from ._groups import ColumnarGroups, ops_array, supports
+from ._partials import listagg_separators
 from ._rows import (
     DELETE,
     INSERT,
@@ -39,22 +39,6 @@ from ._sizing import arrow_size
 Key = tuple[Any, ...]
 
 
-def _separators(node: n.Aggregate) -> dict[int, str]:
-    """LISTAGG calls (position -> separator) whose separator is one string for every row: the
-    default, or a literal the input projects (the batch target wants a literal too)."""
-    out: dict[int, str] = {}
-    for x, a in enumerate(node.aggs):
-        if a.name.upper() != "LISTAGG":
-            continue
-        if len(a.args) == 1:
-            out[x] = ","
-        elif isinstance(node.input, n.Project):
-            sep = node.input.exprs[a.args[1]]
-            if isinstance(sep, Literal) and isinstance(sep.value, str):
-                out[x] = sep.value
-    return out
-
-
 class GroupAgg(BaseOperator):
     def __init__(self, spec: OperatorSpec) -> None:
         super().__init__(spec)
@@ -68,7 +52,7 @@ class GroupAgg(BaseOperator):
         arg_types = [in_schema.field(fn.args[0]).type if fn.args else None for fn in self.fns]
         key_types = [in_schema.field(i).type for i in self.group]
         self.columnar: ColumnarGroups | None = None
-        seps = _separators(node)
+        seps = listagg_separators(node)
         if supports(self.fns, arg_types, key_types, seps):
             self.columnar = ColumnarGroups(self.group, self.fns, in_schema, self.out_schema, seps)
         # otherwise key -> [row count, accumulators]

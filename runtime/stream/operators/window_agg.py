@@ -36,12 +36,12 @@ from ._accumulators import add, agg_fns, merge, new_acc, result
 from ._base import BaseOperator
 from ._columnar import groupable
 from ._duck import DEFAULT_ENV, Env
+from ._partials import listagg_separators
 from ._rows import Row, arrow_schema, epoch_ms, rows_of, to_batch
 from ._sessions import Sessions
 from ._sizing import arrow_size, deep_size
 from ._slices import ColumnarSlices, Partials, supports
 from ._windows import last_use, slice_end, window_ends_of_slice, window_start
-from .group_agg import _separators
 from .window_tvf import ms_array
 
 Key = tuple[Any, ...]
@@ -65,7 +65,7 @@ class WindowAgg(BaseOperator):
         self.keys = [f"k{j}" for j in range(len(node.group))]
         self.session = self.window.kind is n.WindowKind.SESSION
         # slices keep DISTINCT aggregates' values; closing sessions aggregate in one pass
-        separators = _separators(node)
+        separators = listagg_separators(node)
         self.by_columns = supports(self.fns, arg_types, separators, not self.session) and all(
             groupable(self.in_schema.field(i).type) for i in node.group
         )
