@@ -33,7 +33,7 @@ from nrtg.compiler.plan import nodes as n
 
 from . import _columnar as col
 from ._accumulators import STATS, AggFn
-from ._groups import stat_column
+from ._partials import ddof_of, exact_variance, stat_column
 from ._rows import epoch_ms_array
 from ._slots import KeySlots
 from ._slotvalues import SlotValues
@@ -345,10 +345,8 @@ class OverColumns:
             sums[part] = total
         fn = self.fns[x]
         n = sums["c"]
-        ddof = 1 if fn.name.endswith("_SAMP") else 0
-        below = np.maximum(n, 1).astype(object) * np.maximum(n - ddof, 1).astype(object)
-        var = (n.astype(object) * sums["q"] - sums["s"] * sums["s"]) / below
-        return stat_column(fn, n, np.asarray(var, np.float64), self.types[x])
+        var = exact_variance(n, ddof_of(fn), sums["s"], sums["q"], 0)
+        return stat_column(fn, n, var, self.types[x])
 
     def _lag(self, x: int, rows: pa.Table, index: np.ndarray, seg_start: np.ndarray) -> pa.Array:
         """LAG(value, n[, default]): the value n rows back in the partition, else the default
