@@ -39,13 +39,12 @@ _SIMPLE = {
     "VAR_SAMP": "var_samp",
     "BOOL_AND": "bool_and",
     "BOOL_OR": "bool_or",
-    "COLLECT": "list",
     "ARRAY_AGG": "list",
     # Arbitrary among the group's non-NULL values: Flink's result depends on arrival order.
 }
 
 # Aggregates whose result follows the order of their input rows (Flink: arrival order).
-ORDER_SENSITIVE = frozenset({"FIRST_VALUE", "LAST_VALUE", "LISTAGG", "ARRAY_AGG", "COLLECT"})
+ORDER_SENSITIVE = frozenset({"FIRST_VALUE", "LAST_VALUE", "LISTAGG", "ARRAY_AGG"})
 
 _RANKING = {
     "ROW_NUMBER": "row_number",
@@ -168,6 +167,12 @@ def lower_agg(
         if a.filter is not None:
             call = exp.Filter(this=call, expression=exp.Where(this=cols[a.filter]))
         return wrap(call)
+    if name == "COLLECT":
+        # Flink's MULTISET: value -> count, NULLs not counted, DISTINCT counts each value once,
+        # and a group without values has the empty multiset (histogram gives NULL); the map's
+        # keys come in key order, as the stream target writes them
+        empty = cast(exp.Anonymous(this="map"), a.type)
+        return exp.Coalesce(this=cast(agg("histogram", *args), a.type), expressions=[empty])
     if name in _SIMPLE:
         out = agg(_SIMPLE[name], *args)
         if name == "SUM" and is_integer(a.type):  # Flink's SUM of integers overflows as Java

@@ -177,7 +177,7 @@ def result(fn: AggFn, acc: list[Any]) -> Any:
     if name == "COUNT":
         return len(values or ()) if fn.distinct else count
     if name == "COLLECT":
-        return [(v, c) for v, c in (values or {}).items()]
+        return _multiset(values or {}, fn.distinct)
     if name == "ARRAY_AGG":
         # a copy: the group keeps changing the accumulator after its result was taken
         return list(values) if values else None
@@ -269,3 +269,14 @@ def _as_type(v: Any, typ: SqlType) -> Any:
     if typ.kind in (Kind.DOUBLE, Kind.FLOAT):
         return float(v)
     return v
+
+
+def _multiset(counts: dict[Any, int], distinct: bool) -> list[tuple[Any, int]]:
+    """COLLECT's MULTISET as (value, count) pairs: one each under DISTINCT, in key order (a
+    multiset has none of its own; the batch target's histogram writes key order too), or in
+    first-appearance order for values Python cannot order (ROWs holding NULLs)."""
+    pairs = [(v, 1 if distinct else c) for v, c in counts.items() if c > 0]
+    try:
+        return sorted(pairs, key=lambda pair: pair[0])
+    except TypeError:
+        return pairs
