@@ -14,12 +14,11 @@ import pytest
 from sqlglot import exp
 
 from nrtg.catalog import types as t
-from nrtg.compiler.api import compile_sql
 from nrtg.compiler.lower.stream import lower_to_stream
 from nrtg.compiler.parse.parse import parse_expression, parse_query, to_flink_sql
-from nrtg.compiler.plan import nodes as n
 from nrtg.runtime.batch.executor import run_plan
 from nrtg.runtime.stream.executor import run_graph
+from tests.runtime.stream._parity import optimized_plan
 
 SQL = (
     "SELECT id, LOCALTIMESTAMP AS lts, LOCALTIME AS lt, CURRENT_TIMESTAMP AS cts, "
@@ -28,15 +27,10 @@ SQL = (
 )
 
 
-def _plan(sql: str) -> n.Plan:
-    (root,) = compile_sql(sql).optimized
-    return root
-
-
 def test_bare_keywords_are_calls() -> None:
     assert isinstance(parse_expression("LOCALTIMESTAMP"), exp.Localtimestamp)
     assert isinstance(parse_expression("localtime"), exp.Localtime)
-    fields = _plan(SQL).schema.fields
+    fields = optimized_plan(SQL).schema.fields
     assert [f.type for f in fields[1:]] == [
         t.timestamp(3, False),
         t.time(0, False),
@@ -48,7 +42,7 @@ def test_bare_keywords_are_calls() -> None:
 
 
 def test_quoted_name_is_still_a_column() -> None:
-    plan = _plan("SELECT `localtime` + 1 AS x FROM (VALUES (1)) AS v(`localtime`)")
+    plan = optimized_plan("SELECT `localtime` + 1 AS x FROM (VALUES (1)) AS v(`localtime`)")
     assert plan.schema.fields[0].type == t.int_(False)
 
 
@@ -63,7 +57,7 @@ def _rows(table: pa.Table) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("zone", ["UTC", "Pacific/Honolulu", "Asia/Kolkata"])
 def test_both_targets_read_the_clock_in_the_session_zone(zone: str) -> None:
-    plan = _plan(SQL)
+    plan = optimized_plan(SQL)
     before = dt.datetime.now(dt.UTC)
     batch = _rows(run_plan(plan, time_zone=zone).table)
     (changes,) = run_graph(lower_to_stream((plan,)), time_zone=zone)

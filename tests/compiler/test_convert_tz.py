@@ -9,10 +9,8 @@ from typing import Any
 import pytest
 
 from nrtg.catalog import types as t
-from nrtg.compiler.api import compile_sql
 from nrtg.compiler.lower.duckdb_funcs import java_zone
-from nrtg.compiler.plan import nodes as n
-from tests.runtime.stream._parity import run_parity
+from tests.runtime.stream._parity import column_per_id, optimized_plan
 
 TIMES = (
     "(VALUES (1, '1970-01-01 00:00:00'), (2, '2024-03-10 02:30:00'), "
@@ -20,15 +18,8 @@ TIMES = (
 )
 
 
-def _plan(sql: str) -> n.Plan:
-    (root,) = compile_sql(sql).optimized
-    return root
-
-
 def _column(expr: str) -> dict[int, Any]:
-    batch, stream = run_parity(_plan(f"SELECT id, {expr} AS v FROM {TIMES}"))
-    assert batch == stream
-    return {row[0]: row[1] for row in batch}
+    return column_per_id(expr, TIMES)
 
 
 def test_flink_doc_example_and_dst() -> None:
@@ -70,5 +61,5 @@ def test_java_zone(name: str, zone: str) -> None:
 
 
 def test_type() -> None:
-    plan = _plan("SELECT CONVERT_TZ('1970-01-01 00:00:00', 'UTC', 'UTC') AS v")
+    plan = optimized_plan("SELECT CONVERT_TZ('1970-01-01 00:00:00', 'UTC', 'UTC') AS v")
     assert plan.schema.fields[0].type == t.string()

@@ -16,8 +16,7 @@ from nrtg.catalog import types as t
 from nrtg.compiler.api import compile_sql
 from nrtg.compiler.errors import NrtgError, ParseError, TypeCheckError
 from nrtg.compiler.parse.parse import parse_expression, to_flink_sql
-from nrtg.compiler.plan import nodes as n
-from tests.runtime.stream._parity import run_parity
+from tests.runtime.stream._parity import column_per_id, optimized_plan, run_parity
 
 DOCS = (
     '(VALUES (1, \'{"k": 5, "s": "abc", "a": [1, 2], "o": {"x": 1}, "b": true, '
@@ -27,16 +26,9 @@ DOCS = (
 )
 
 
-def _plan(sql: str) -> n.Plan:
-    (root,) = compile_sql(sql).optimized
-    return root
-
-
 def _column(expr: str) -> dict[int, Any]:
     """`expr` per document id, the same on both targets."""
-    batch, stream = run_parity(_plan(f"SELECT id, {expr} AS v FROM {DOCS}"))
-    assert batch == stream
-    return {row[0]: row[1] for row in batch}
+    return column_per_id(expr, DOCS)
 
 
 @pytest.mark.parametrize(
@@ -75,7 +67,7 @@ def test_malformed_clauses(sql: str, message: str) -> None:
 
 
 def test_types() -> None:
-    fields = _plan(
+    fields = optimized_plan(
         f"SELECT JSON_VALUE(doc, '$.k') AS a, JSON_VALUE(doc, '$.k' RETURNING BIGINT) AS b, "
         f"JSON_QUERY(doc, '$.a' RETURNING ARRAY<STRING>) AS c, JSON_EXISTS(doc, '$.k') AS d, "
         f"JSON_EXISTS('{{}}', '$.k') AS e, JSON_EXISTS('{{}}', '$.k' UNKNOWN ON ERROR) AS f "
@@ -235,6 +227,6 @@ def test_constructors_print_back() -> None:
 def test_flink_doc_examples(expr: str, doc: str, expected: Any) -> None:
     literal = "'" + doc.replace("'", "''") + "'"
     sql = f"SELECT 1 AS id, {expr} AS v FROM (VALUES ({literal})) AS t(s)"
-    batch, stream = run_parity(_plan(sql))
+    batch, stream = run_parity(optimized_plan(sql))
     assert batch == stream
     assert [v for _, v in batch] == [expected]

@@ -9,21 +9,16 @@ from typing import Any
 
 import pytest
 
-from nrtg.compiler.api import compile_sql
 from nrtg.compiler.errors import NrtgError, UnsupportedError
-from nrtg.compiler.plan import nodes as n
-from tests.runtime.stream._parity import run_parity
-
-
-def _plan(sql: str) -> n.Plan:
-    (root,) = compile_sql(sql).optimized
-    return root
+from tests.runtime.stream._parity import optimized_plan, run_parity
 
 
 def _values(expr: str, *inputs: str) -> list[Any]:
     """`expr` over column `s` for each input (SQL literals), the same on both targets."""
     rows = ", ".join(f"({i}, {v})" for i, v in enumerate(inputs))
-    batch, stream = run_parity(_plan(f"SELECT id, {expr} AS v FROM (VALUES {rows}) AS t(id, s)"))
+    batch, stream = run_parity(
+        optimized_plan(f"SELECT id, {expr} AS v FROM (VALUES {rows}) AS t(id, s)")
+    )
     assert batch == stream
     return [v for _, v in sorted(batch)]
 

@@ -9,8 +9,7 @@ from nrtg.catalog import types as t
 from nrtg.compiler.api import compile_sql
 from nrtg.compiler.errors import BindError, ParseError
 from nrtg.compiler.parse.parse import parse_query, to_flink_sql
-from nrtg.compiler.plan import nodes as n
-from tests.runtime.stream._parity import run_parity
+from tests.runtime.stream._parity import optimized_plan, run_parity
 
 ROWS = (
     "(VALUES (1, ARRAY['a', 'b']), (2, CAST(NULL AS ARRAY<STRING>)), "
@@ -18,13 +17,8 @@ ROWS = (
 )
 
 
-def _plan(sql: str) -> n.Plan:
-    (root,) = compile_sql(sql).optimized
-    return root
-
-
 def _both(sql: str) -> set[tuple[object, ...]]:
-    batch, stream = run_parity(_plan(sql))
+    batch, stream = run_parity(optimized_plan(sql))
     assert batch == stream
     assert all(c == 1 for c in batch.values())
     return set(batch)
@@ -54,11 +48,13 @@ def test_map_and_row_elements() -> None:
 
 
 def test_position_type_and_default_names() -> None:
-    plan = _plan(f"SELECT * FROM {ROWS} CROSS JOIN UNNEST(arr) WITH ORDINALITY")
+    plan = optimized_plan(f"SELECT * FROM {ROWS} CROSS JOIN UNNEST(arr) WITH ORDINALITY")
     fields = plan.schema.fields[-2:]
     assert [f.name for f in fields] == ["EXPR$0", "ORDINALITY"]
     assert fields[1].type == t.int_(nullable=False)
-    left = _plan(f"SELECT n FROM {ROWS} LEFT JOIN UNNEST(arr) WITH ORDINALITY AS x(v, n) ON TRUE")
+    left = optimized_plan(
+        f"SELECT n FROM {ROWS} LEFT JOIN UNNEST(arr) WITH ORDINALITY AS x(v, n) ON TRUE"
+    )
     assert left.schema.fields[0].type == t.int_(nullable=True)
 
 

@@ -84,6 +84,20 @@ def query_plans(
     return [r.input if isinstance(r, n.Sink) else r for r in roots], udfs
 
 
+def optimized_plan(sql: str) -> n.Plan:
+    """The optimized plan of a one-query script."""
+    (root,) = compile_sql(sql).optimized
+    return root
+
+
+def column_per_id(expr: str, source: str) -> dict[Any, Any]:
+    """`expr` for each row of `source` (a FROM item with an `id` column) by id, after checking
+    that both targets give the same rows."""
+    batch, stream = run_parity(optimized_plan(f"SELECT id, {expr} AS v FROM {source}"))
+    assert batch == stream
+    return {row[0]: row[1] for row in batch}
+
+
 def run_parity(
     plan: n.Plan,
     tables: dict[str, pa.Table] | None = None,
