@@ -178,10 +178,6 @@ class JsonDecoder:
         lines = [values[i] for i in index]  # type: ignore[misc]
         if not lines:
             return Decoded(self.read_schema.empty_table(), [])
-        try:
-            return Decoded(self._read(lines), index)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
         good: list[tuple[int, pa.Table]] = []
         bad: list[tuple[int, str]] = []
         self._bisect(lines, 0, good, bad)
@@ -196,7 +192,12 @@ class JsonDecoder:
         for base, part in good:
             kept.extend(index[base + j] for j in range(part.num_rows))
         tables = [part for _, part in good]
-        table = pa.concat_tables(tables) if tables else self.read_schema.empty_table()
+        if not self.read_schema:  # concatenating tables without columns loses their rows
+            table = pa.table({"rows": pa.nulls(len(kept))}).drop_columns(["rows"])
+        elif tables:
+            table = pa.concat_tables(tables)
+        else:
+            table = self.read_schema.empty_table()
         return Decoded(table, kept, skipped=len(bad))
 
     def convert(self, table: pa.Table) -> pa.Table:

@@ -99,6 +99,9 @@ def test_json_without_fields_still_counts_rows_and_finds_malformed_records() -> 
     assert decoded.source == [0, 2]
     with pytest.raises(ExecutionError, match="offset 101"):
         decoder.decode([b'{"id":1}', b'{"id":'], locate)
+    lenient = make_decoder("json", pa.schema([]), {"json.ignore-parse-errors": "true"}, "t")
+    decoded = lenient.decode([b'{"id":1}', b'{"id":', None, b'{"x":2}'], locate)
+    assert (decoded.table.num_rows, decoded.source, decoded.skipped) == (2, [0, 3], 1)
 
 
 def test_json_skip_keeps_every_good_record_in_a_large_batch() -> None:
