@@ -240,11 +240,11 @@ def _extract(value: str, path: tuple[str, ...]) -> str:
     return value
 
 
-def lenient_json(args: list[str], columns: Columns, keys: str) -> Reader:
-    """`json.ignore-parse-errors = true`: a line that is not JSON, or whose field (at any
-    depth of ROWs) holds a value of the wrong type (DuckDB's from_json gives NULL, Flink fails
-    the record), is skipped; the skipped lines are counted. `keys`: the partition columns to carry along
-    (`, "k1", "k2"`)."""
+def flagged_json(lines: str, columns: Columns, keys: str) -> str:
+    """Per non-blank line of the relation `lines` (a VARCHAR column `line`, and the `keys`
+    columns: `, "k1", "k2"`): `j`, the record parsed to `columns` (a STRUCT), and `bad`, true
+    when the line is not JSON or a field (at any depth of ROWs) holds a value of the wrong type
+    (DuckDB's from_json gives NULL, Flink fails the record)."""
     structure = json.dumps(dict(columns))
     wrong = " OR ".join(
         f"({_extract('j', path)} IS NULL AND coalesce(try(json_type(line, "
@@ -253,10 +253,16 @@ def lenient_json(args: list[str], columns: Columns, keys: str) -> Reader:
     )
     parsed = (
         f"(SELECT line{keys}, CASE WHEN json_valid(line) THEN "
-        f"try(from_json(line, {lit(structure)})) END AS j FROM {_lines(args)} "
+        f"try(from_json(line, {lit(structure)})) END AS j FROM {lines} "
         "WHERE trim(line) <> '')"
     )
-    flagged = f"(SELECT j{keys}, j IS NULL OR ({wrong or 'FALSE'}) AS bad FROM {parsed})"
+    return f"(SELECT j{keys}, j IS NULL OR ({wrong or 'FALSE'}) AS bad FROM {parsed})"
+
+
+def lenient_json(args: list[str], columns: Columns, keys: str) -> Reader:
+    """`json.ignore-parse-errors = true`: the bad lines (`flagged_json`) are skipped and
+    counted. `keys`: the partition columns to carry along (`, "k1", "k2"`)."""
+    flagged = flagged_json(_lines(args), columns, keys)
     return Reader(
         f"(SELECT unnest(j){keys} FROM {flagged} WHERE NOT bad)",
         f"SELECT count(*) FROM {flagged} WHERE bad",

@@ -1,26 +1,30 @@
 """Flink's `json` format, vectorized.
 
-Decoding joins a poll's message values with newlines and parses the buffer once with
-`pyarrow.json` against an explicit read schema (unknown fields are ignored, missing ones are
-NULL, as with Flink's `json.fail-on-missing-field = false`). Types pyarrow's JSON reader cannot
-produce directly are read in a wider form and converted afterwards: DECIMAL via a wide decimal
-rounded HALF_UP to the declared scale (as Flink's JSON source does), DATE/TIME/BYTES via text
-(BYTES are base64, as Flink writes them). TIMESTAMP values may be written in the SQL
-(`2026-01-01 00:00:00.123`) or the ISO-8601 (`2026-01-01T00:00:00.123`) layout; the reader
-accepts both whatever `json.timestamp-format.standard` says (Flink accepts only the declared
-one), the encoder writes the declared one.
+Decoding has one semantics: DuckDB's typed `read_json`, the reader the filesystem connector
+uses for JSON files (json_duck.py), so a topic and a file decode the same bytes alike. A poll's
+message values are joined with newlines and read at once; small polls go through pyarrow's
+reader where it provably gives DuckDB's answer (json_fast.py, ~20x cheaper per query), the
+rest through DuckDB. Unknown fields are ignored and missing ones are NULL (Flink's
+`json.fail-on-missing-field = false`); DECIMAL rounds HALF_UP to the declared scale, as Flink's
+JSON source does; TIMESTAMP takes the SQL (`2026-01-01 00:00:00.123`) and the ISO-8601
+(`2026-01-01T00:00:00.123`) layouts whatever `json.timestamp-format.standard` says (Flink
+accepts only the declared one; the encoder writes the declared one); BYTES are base64, as Flink
+writes them.
 
-When the buffer does not parse, the bad messages are found by bisection (only then is there
-per-message work): `json.ignore-parse-errors = true` skips and counts them, otherwise the job
-fails naming topic, partition and offset and the parser's reason. Null (tombstone), empty and
-blank values and the JSON literal `null` carry no row and are skipped without counting, as
-Flink's JSON deserializer does.
+DuckDB is more lenient than Flink's Jackson reader in places: it reads `"123"` into a BIGINT
+(Flink does too), `true` as 1, rounds `1.5` into a BIGINT to 2 (Flink truncates to 1) and
+accepts a trailing comma.
+
+Null (tombstone), empty and blank values and the JSON literal `null` carry no row and are
+skipped without counting, as Flink's JSON deserializer does. Any other value that is not a JSON
+object, or does not read, is malformed: the job fails naming topic, partition and offset and
+the reason, or with `json.ignore-parse-errors = true` the record is skipped and counted. Only a
+poll with such a value pays per-message work.
 """
 
 from __future__ import annotations
 
 import base64
-import io
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -28,62 +32,18 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.json as pj
 
 from nrtg.catalog.errors import ExecutionError
 
 from ..chunks import contiguous
 from . import Decoded, Locate, is_true, text_bytes
+from .json_duck import DuckJson
+from .json_fast import FastJson
 
-WIDE_DECIMAL = pa.decimal128(38, 18)
-
-
-def _read_type(t: pa.DataType, table: str) -> pa.DataType:
-    """The type pyarrow.json reads for a target type (converted by `_finish`)."""
-    if pa.types.is_decimal(t):
-        return WIDE_DECIMAL
-    if pa.types.is_date(t) or pa.types.is_time(t) or pa.types.is_binary(t):
-        return pa.string()
-    if pa.types.is_struct(t):
-        return pa.struct([pa.field(f.name, _read_type(f.type, table)) for f in t])
-    if pa.types.is_list(t):
-        inner = _read_type(t.value_type, table)
-        if inner != t.value_type:
-            raise ExecutionError(
-                f"table {table}: json arrays of {t.value_type} are not supported by the stream "
-                "decoder yet"
-            )
-        return t
-    if pa.types.is_map(t) or pa.types.is_duration(t):
-        raise ExecutionError(f"table {table}: json values of type {t} are not supported yet")
-    return t
-
-
-def _finish(column: pa.Array, target: pa.DataType) -> pa.Array:
-    if column.type == target:
-        return column
-    if pa.types.is_decimal(target):
-        rounded = pc.round(column, ndigits=target.scale, round_mode="half_towards_infinity")
-        return rounded.cast(target)
-    if pa.types.is_date(target):
-        return column.cast(target)
-    if pa.types.is_time(target):
-        # `12:34:56` and `12:34:56.5`: the ISO parser of Arrow's cast takes both, strptime's
-        # %S no fraction
-        stamps = pc.binary_join_element_wise("1970-01-01T", column, "").cast(pa.timestamp("ns"))
-        return stamps.cast(pa.time64("ns")).cast(target, safe=False)
-    if pa.types.is_binary(target):
-        decoded = [None if v is None else base64.b64decode(v) for v in column.to_pylist()]
-        return pa.array(decoded, type=target)
-    if pa.types.is_struct(target):
-        assert isinstance(column, pa.StructArray)
-        children = [
-            _finish(column.field(i), target.field(i).type) for i in range(target.num_fields)
-        ]
-        return pa.StructArray.from_arrays(
-            children, fields=list(target), mask=column.is_null() if column.null_count else None
-        )
-    return column.cast(target)
+# Polls of at least this many bytes go to DuckDB at once: below, pyarrow's reader is cheaper
+# (DuckDB costs ~2 ms more per query, pyarrow ~1 us more per message: even at ~1500-2000
+# events, BENCHMARKS.md).
+DUCKDB_MIN_BYTES = 512 << 10
 
 
 def _objects_only(values: Sequence[bytes], buf: bytes) -> bool:
@@ -94,128 +54,77 @@ def _objects_only(values: Sequence[bytes], buf: bytes) -> bool:
     return bool((np.frombuffer(buf, dtype=np.uint8)[starts] == ord("{")).all())
 
 
-def _carries_no_row(value: bytes) -> bool:
-    """A JSON `null` (Flink's deserializer returns no row for it, as for a tombstone) or a blank
-    value. pyarrow 26 reads a `null` line inside a buffer as an all-NULL row and crashes
-    (SIGSEGV) on a buffer that starts with one, so such values never reach it (and `_read`
-    refuses a buffer starting with `null`)."""
-    return value.strip() in (b"", b"null")
+def _carries_no_row(value: bytes | None) -> bool:
+    """A tombstone, a blank value or a JSON `null` (Flink's deserializer returns no row)."""
+    return value is None or value.strip() in (b"", b"null")
+
+
+def _rows_only(count: int) -> pa.Table:
+    """A table of `count` rows and no columns (from_arrays would lose the count)."""
+    return pa.table({"rows": pa.nulls(count)}).drop_columns(["rows"])
 
 
 class JsonDecoder:
     def __init__(self, schema: pa.Schema, options: Mapping[str, str], table: str) -> None:
         self.schema = schema
         self.table_name = table
-        self.read_schema = pa.schema([pa.field(f.name, _read_type(f.type, table)) for f in schema])
         self.ignore_errors = is_true(options, "json.ignore-parse-errors")
-        self.parse_options = pj.ParseOptions(
-            explicit_schema=self.read_schema, unexpected_field_behavior="ignore"
-        )
+        self.duck = DuckJson(schema, table)
+        self.fast = FastJson.of(schema)
 
-    # -- parsing --------------------------------------------------------------------------
-    def _read(self, lines: Sequence[bytes], buf: bytes | None = None) -> pa.Table:
-        """`lines` as one table; `buf`: their newline-joined bytes, when already made."""
+    def _read(self, lines: Sequence[bytes], buf: bytes | None = None) -> pa.Table | None:
+        """The lines (JSON objects, by their first byte) read at once, or None when one of
+        them does not read; `buf`: the lines joined with newlines, when already made."""
         if buf is None:
             buf = b"\n".join(lines)
-        if not buf.startswith(b"{") and buf.lstrip().startswith(b"null"):
-            raise pa.ArrowInvalid("a JSON null followed by more text where an object was expected")
-        opts = pj.ReadOptions(use_threads=False, block_size=max(len(buf) + 1, 1 << 16))
-        table = pj.read_json(io.BytesIO(buf), read_options=opts, parse_options=self.parse_options)
-        if table.num_rows != len(lines):
-            raise pa.ArrowInvalid(f"expected {len(lines)} JSON objects, found {table.num_rows}")
-        return table
-
-    def _rowless(self, values: Sequence[bytes], buf: bytes, table: pa.Table) -> list[int]:
-        """The values among a parsed poll that carry no row (`null`, read by pyarrow as a row
-        of NULLs): only rows whose every column is NULL are looked at."""
-        if not table.num_columns:
-            if _objects_only(values, buf):
-                return []
-            return [i for i, v in enumerate(values) if _carries_no_row(v)]
-        empty = table.column(0).is_null()
-        for column in table.columns[1:]:
-            empty = pc.and_(empty, column.is_null())
-        if not pc.any(empty).as_py():
-            return []
-        return [i for i in np.flatnonzero(empty).tolist() if _carries_no_row(values[i])]
-
-    def _bisect(
-        self,
-        lines: Sequence[bytes],
-        base: int,
-        good: list[tuple[int, pa.Table]],
-        bad: list[tuple[int, str]],
-    ) -> None:
+        if buf.count(b"\n") != len(lines) - 1:
+            # a value spread over lines (pretty-printed): a tab is JSON whitespace where a line
+            # feed is, and as invalid inside a string, so each value stays one line
+            buf = b"\n".join(v.replace(b"\n", b"\t") for v in lines)
+        if self.fast is not None and len(buf) < DUCKDB_MIN_BYTES:
+            table = self.fast.read(buf, len(lines))
+            if table is not None:
+                return table
         try:
-            good.append((base, self._read(lines)))
-            return
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
-            if len(lines) == 1:
-                bad.append((base, str(e)))
-                return
-        mid = len(lines) // 2
-        self._bisect(lines[:mid], base, good, bad)
-        self._bisect(lines[mid:], base + mid, good, bad)
-
-    def parse(self, values: Sequence[bytes | None], locate: Locate) -> Decoded:
-        """Parse to the read schema (before type conversion)."""
-        # One block holds the whole buffer, so a value spread over lines (pretty-printed, or
-        # with a `\r\n` end) still parses as one object: the row count is the check.
-        if all(values) and values[0].startswith(b"{"):  # type: ignore[union-attr]
-            buf = b"\n".join(values)  # type: ignore[arg-type]
-            try:
-                table = self._read(values, buf)  # type: ignore[arg-type]
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                pass
-            else:
-                rowless = self._rowless(values, buf, table)  # type: ignore[arg-type]
-                if not rowless:
-                    return Decoded(table, None)
-                keep = np.ones(len(values), dtype=bool)
-                keep[rowless] = False
-                return Decoded(table.filter(keep), np.flatnonzero(keep).tolist())
-        index = [i for i, v in enumerate(values) if v and not _carries_no_row(v)]
-        lines = [values[i] for i in index]  # type: ignore[misc]
-        if not lines:
-            return Decoded(self.read_schema.empty_table(), [])
-        good: list[tuple[int, pa.Table]] = []
-        bad: list[tuple[int, str]] = []
-        self._bisect(lines, 0, good, bad)
-        if bad and not self.ignore_errors:
-            at, reason = bad[0]
-            raise ExecutionError(
-                f"table {self.table_name}: malformed json record at "
-                f"{locate(index[at])}: "
-                f"{reason} (set 'json.ignore-parse-errors' = 'true' to skip such records)"
-            )
-        kept: list[int] = []
-        for base, part in good:
-            kept.extend(index[base + j] for j in range(part.num_rows))
-        tables = [part for _, part in good]
-        if not self.read_schema:  # concatenating tables without columns loses their rows
-            table = pa.table({"rows": pa.nulls(len(kept))}).drop_columns(["rows"])
-        elif tables:
-            table = pa.concat_tables(tables)
-        else:
-            table = self.read_schema.empty_table()
-        return Decoded(table, kept, skipped=len(bad))
-
-    def convert(self, table: pa.Table) -> pa.Table:
-        if not self.schema:  # no field is read (projection.py): only the row count matters
-            return table
-        columns = [_finish(contiguous(table.column(i)), f.type) for i, f in enumerate(self.schema)]
-        return pa.Table.from_arrays(columns, schema=self.schema)
+            return self.duck.read(buf, len(lines))
+        except Exception:  # duckdb.Error, or a row count mismatch (ValueError): classify
+            return None
 
     def decode(self, values: Sequence[bytes | None], locate: Locate) -> Decoded:
-        parsed = self.parse(values, locate)
-        try:
-            parsed.table = self.convert(parsed.table)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+        if all(values):
+            buf = b"\n".join(values)  # type: ignore[arg-type]
+            if _objects_only(values, buf):  # type: ignore[arg-type]
+                table = self._read(values, buf)  # type: ignore[arg-type]
+                if table is not None:
+                    return Decoded(table, None)
+        index: list[int] = []  # the messages holding an object
+        bad: list[tuple[int, str]] = []
+        for i, v in enumerate(values):
+            if _carries_no_row(v):
+                continue
+            if v.lstrip()[:1] == b"{":  # type: ignore[union-attr]
+                index.append(i)
+            else:
+                bad.append((i, "the value is not a JSON object"))
+        lines = [values[i] for i in index]
+        table = self._read(lines) if lines and (not bad or self.ignore_errors) else None  # type: ignore[arg-type]
+        kept = index
+        if table is None and lines:
+            table, good = self.duck.classify(lines)  # type: ignore[arg-type]
+            kept = [index[j] for j in good]
+            missing = sorted(set(range(len(lines))) - set(good))
+            bad += [(index[j], "") for j in missing]
+        if bad and not self.ignore_errors:
+            at, reason = min(bad)
+            if not reason:
+                reason = self.duck.reason(values[at])  # type: ignore[arg-type]
             raise ExecutionError(
-                f"table {self.table_name}: a json value does not fit its column type in the "
-                f"records from {locate(0)} on: {e}"
-            ) from e
-        return parsed
+                f"table {self.table_name}: malformed json record at {locate(at)}: {reason} "
+                "(set 'json.ignore-parse-errors' = 'true' to skip such records)"
+            )
+        if table is None:
+            table = self.schema.empty_table() if self.schema else _rows_only(0)
+        return Decoded(table, kept, skipped=len(bad))
 
 
 def _is_datetime(t: pa.DataType) -> bool:

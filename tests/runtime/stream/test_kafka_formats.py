@@ -116,6 +116,109 @@ def test_json_skip_keeps_every_good_record_in_a_large_batch() -> None:
     assert decoded.source == expected
 
 
+@pytest.fixture(params=["pyarrow first", "duckdb"])
+def json_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both decoding paths: small polls read by pyarrow where it provably agrees with DuckDB,
+    and DuckDB for every poll."""
+    from nrtg.runtime.stream.formats import json as json_format
+
+    limit = 1 << 60 if request.param == "pyarrow first" else 0
+    monkeypatch.setattr(json_format, "DUCKDB_MIN_BYTES", limit)
+    return str(request.param)
+
+
+def test_json_reads_values_as_json_files_are_read(json_path: str) -> None:
+    """DuckDB's read_json rules, as for a JSON file: a number in a string, an integral float,
+    a timestamp's offset dropped (TIMESTAMP) or applied (TIMESTAMP_LTZ), a trailing comma,
+    maps; decimals round HALF_UP, also past 20 integer digits."""
+    schema = pa.schema(
+        [
+            ("id", pa.int64()),
+            ("f", pa.float32()),
+            ("p", pa.decimal128(38, 2)),
+            ("ts", pa.timestamp("ms")),
+            ("lt", pa.timestamp("ms", "UTC")),
+            ("m", pa.map_(pa.string(), pa.int64())),
+        ]
+    )
+    values = [
+        b'{"id":"123","f":0.1,"p":12345678901234567890123.455,'
+        b'"ts":"2026-01-01 10:00:00.5+01:00","lt":"2026-01-01 10:00:00+01:00","m":{"a":1},}',
+        b'{"id":1e2,"f":16777217,"p":"1.005","ts":"2026-1-2","lt":"2026-01-01T10:00:00Z"}',
+    ]
+    rows = make_decoder("json", schema, {}, "t").decode(values, locate).table.to_pylist()
+    assert rows[0]["id"] == 123 and rows[1]["id"] == 100
+    assert rows[0]["f"] == pytest.approx(0.1) and rows[1]["f"] == 16777216.0
+    assert rows[0]["p"] == decimal.Decimal("12345678901234567890123.46")
+    assert rows[1]["p"] == decimal.Decimal("1.01")
+    assert rows[0]["ts"] == dt.datetime(2026, 1, 1, 10, 0, 0, 500000)
+    assert rows[1]["ts"] == dt.datetime(2026, 1, 2)
+    utc = dt.UTC
+    assert rows[0]["lt"] == dt.datetime(2026, 1, 1, 9, 0, tzinfo=utc)
+    assert rows[1]["lt"] == dt.datetime(2026, 1, 1, 10, 0, tzinfo=utc)
+    assert rows[0]["m"] == [("a", 1)] and rows[1]["m"] is None
+
+
+def test_json_small_clean_polls_stay_on_pyarrow() -> None:
+    """A trickle of small polls does not pay DuckDB's ~2 ms per query: the guarded pyarrow
+    read takes them (DuckDB is only connected when a poll needs it)."""
+    values = [
+        b'{"id":1,"name":"a","price":1.25,"ts":"2026-01-01 00:00:00.123","day":"2026-01-02",'
+        b'"tags":[1,2],"row":{"a":5,"t":"2026-01-01T00:00:01"}}',
+        b'{"id":2}',
+    ]
+    decoder = make_decoder("json", SCHEMA, {}, "t")
+    rows = decoder.decode(values, locate).table.to_pylist()
+    assert rows[0]["row"] == {"a": 5, "t": dt.datetime(2026, 1, 1, 0, 0, 1)}
+    assert decoder.duck.con is None  # type: ignore[attr-defined]
+    decoder.decode([b'{"id":"3"}'], locate)  # pyarrow rejects a string for a number
+    assert decoder.duck.con is not None  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        (pa.timestamp("ms"), b'"2026-01-01T00"'),  # hour only: pyarrow reads it, DuckDB not
+        (pa.decimal128(38, 18), b"12345678901234567890123"),  # pyarrow's 128-bit read wraps
+        (pa.float32(), b"1e39"),  # pyarrow narrows it to infinity
+        (pa.binary(), b'"aGVsbG8"'),  # unpadded base64
+        (pa.time32("ms"), b'"25:00:00"'),
+        (pa.int32(), b"2147483648"),
+    ],
+)
+def test_json_values_duckdb_rejects_are_malformed_on_both_paths(
+    json_path: str, column: pa.DataType, value: bytes
+) -> None:
+    schema = pa.schema([("id", pa.int64()), ("v", column)])
+    values = [b'{"id":1}', b'{"id":2,"v":' + value + b"}", b'{"id":3}']
+    lenient = make_decoder("json", schema, {"json.ignore-parse-errors": "true"}, "t")
+    decoded = lenient.decode(values, locate)
+    assert (decoded.table.column("id").to_pylist(), decoded.skipped) == ([1, 3], 1)
+    with pytest.raises(ExecutionError, match="offset 101"):
+        make_decoder("json", schema, {}, "t").decode(values, locate)
+
+
+def test_json_many_malformed_records_in_a_large_poll(json_path: str) -> None:
+    """Every tenth record bad in 5000: each is found (one classifying query, not bisection),
+    the first one is the one a strict job names."""
+    values: list[bytes | None] = []
+    for i in range(5000):
+        if i % 10 == 3:
+            values.append(b'{"id": "x%d"}' % i if i % 20 == 3 else b'{"id": %d' % i)
+        else:
+            values.append(b'{"id": %d, "name": "n%d"}' % (i, i))
+    decoded = make_decoder("json", SCHEMA, {"json.ignore-parse-errors": "true"}, "t").decode(
+        values, locate
+    )
+    good = [i for i in range(5000) if i % 10 != 3]
+    assert decoded.skipped == 500
+    assert decoded.source == good
+    assert decoded.table.column("id").to_pylist() == good
+    assert decoded.table.column("name").to_pylist() == [f"n{i}" for i in good]
+    with pytest.raises(ExecutionError, match=r"offset 103: Failed to cast value"):
+        make_decoder("json", SCHEMA, {}, "t").decode(values, locate)
+
+
 def test_json_encoder_writes_sql_or_iso_timestamps() -> None:
     schema = pa.schema([("id", pa.int64()), ("ts", pa.timestamp("ms")), ("p", pa.decimal128(5, 2))])
     batch = pa.RecordBatch.from_pylist(
