@@ -4,9 +4,8 @@
 columns, and for lenient formats (`json.ignore-parse-errors = true`) a query counting the
 records it skips, which the runtime reports.
 
-- `json`: newline-delimited, the declared columns typed; a malformed line fails the run with the
-  file and position (DuckDB's message). Lenient: lines that are not JSON, or whose top-level
-  field has a value of the wrong type, are skipped and counted (Flink skips the record).
+- `json`: json_format.py (newline-delimited, the declared columns typed; the same rules decode
+  Kafka values in the stream runtime).
 - `csv`: Flink's `csv.*` options (field delimiter, quote, escape, null literal, comments,
   ignore-parse-errors), no header line.
 - `raw`: one row per line, the line as the single STRING (or BYTES) column.
@@ -21,7 +20,6 @@ partition columns. `s3://` and `s3a://` paths are listed and read through remote
 from __future__ import annotations
 
 import itertools
-import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -108,10 +106,11 @@ def file_reader(
         columns = [(n, t) for n, t in columns if n not in where.partition_keys]
     keys = "".join(f", {q(k)}" for k in sorted(where.partition_keys))  # line readers keep them
     if fmt == "json":
+        from .json_format import lenient_json, strict_json
+
         if opts.get("json.ignore-parse-errors", "false").lower() == "true":
-            return lenient_json(args, columns, keys)
-        args += ["format = 'newline_delimited'", f"columns = {spec(columns)}"]
-        return Reader(f"read_json({', '.join(args)})")
+            return Reader(*lenient_json(lines(args), columns, keys))
+        return Reader(strict_json(args, columns, keys))
     if fmt == "csv":
         args += ["header = false", "auto_detect = false"]
         args.append(f"delim = {lit(opts.get('csv.field-delimiter', ','))}")
@@ -182,7 +181,7 @@ def _lenient_csv(args: list[str], columns: Columns, keys: str) -> Reader:
     return Reader(f'(SELECT * EXCLUDE ("$bad") FROM {flagged} WHERE NOT "$bad")', count)
 
 
-def _lines(args: list[str]) -> str:
+def lines(args: list[str]) -> str:
     """Each line of the files as one VARCHAR column `line`."""
     return (
         f"read_csv({', '.join(args)}, columns = {{'line': 'VARCHAR'}}, header = false, "
@@ -197,73 +196,4 @@ def _raw(args: list[str], columns: Columns, table: str, keys: str) -> Reader:
         )
     name, typ = columns[0]
     value = "encode(line)" if typ.upper() == "BLOB" else "line"
-    return Reader(f"(SELECT {value} AS {q(name)}{keys} FROM {_lines(args)})")
-
-
-def _paths(columns: Columns, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    """Every field path, into ROWs too (a wrong type deep in a ROW makes the record bad too,
-    as in Flink)."""
-    out: list[tuple[str, ...]] = []
-    for name, typ in columns:
-        out.append((*prefix, name))
-        nested = _struct_fields(typ)
-        if nested:
-            out += _paths(nested, (*prefix, name))
-    return out
-
-
-def _struct_fields(typ: str) -> list[tuple[str, str]] | None:
-    """The fields of a DuckDB `STRUCT("a" INTEGER, "b" STRUCT(...))` type text."""
-    if not (typ.startswith("STRUCT(") and typ.endswith(")")):
-        return None
-    body, fields, depth, start, quoted = typ[7:-1], [], 0, 0, False
-    for i, ch in enumerate(body + ","):
-        if ch == '"':
-            quoted = not quoted  # a doubled "" toggles twice
-        elif not quoted and ch in "([":
-            depth += 1
-        elif not quoted and ch in ")]":
-            depth -= 1
-        elif not quoted and depth == 0 and ch == ",":
-            field = body[start:i].strip()
-            end = field.index('"', 1)
-            while field[end : end + 2] == '""':
-                end = field.index('"', end + 2)
-            fields.append((field[1:end].replace('""', '"'), field[end + 1 :].strip()))
-            start = i + 1
-    return fields
-
-
-def _extract(value: str, path: tuple[str, ...]) -> str:
-    for name in path:
-        value = f"struct_extract({value}, {lit(name)})"
-    return value
-
-
-def flagged_json(lines: str, columns: Columns, keys: str) -> str:
-    """Per non-blank line of the relation `lines` (a VARCHAR column `line`, and the `keys`
-    columns: `, "k1", "k2"`): `j`, the record parsed to `columns` (a STRUCT), and `bad`, true
-    when the line is not JSON or a field (at any depth of ROWs) holds a value of the wrong type
-    (DuckDB's from_json gives NULL, Flink fails the record)."""
-    structure = json.dumps(dict(columns))
-    wrong = " OR ".join(
-        f"({_extract('j', path)} IS NULL AND coalesce(try(json_type(line, "
-        f"{lit('$.' + '.'.join(json.dumps(n) for n in path))})), 'NULL') <> 'NULL')"
-        for path in _paths(columns)
-    )
-    parsed = (
-        f"(SELECT line{keys}, CASE WHEN json_valid(line) THEN "
-        f"try(from_json(line, {lit(structure)})) END AS j FROM {lines} "
-        "WHERE trim(line) <> '')"
-    )
-    return f"(SELECT j{keys}, j IS NULL OR ({wrong or 'FALSE'}) AS bad FROM {parsed})"
-
-
-def lenient_json(args: list[str], columns: Columns, keys: str) -> Reader:
-    """`json.ignore-parse-errors = true`: the bad lines (`flagged_json`) are skipped and
-    counted. `keys`: the partition columns to carry along (`, "k1", "k2"`)."""
-    flagged = flagged_json(_lines(args), columns, keys)
-    return Reader(
-        f"(SELECT unnest(j){keys} FROM {flagged} WHERE NOT bad)",
-        f"SELECT count(*) FROM {flagged} WHERE bad",
-    )
+    return Reader(f"(SELECT {value} AS {q(name)}{keys} FROM {lines(args)})")

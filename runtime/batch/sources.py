@@ -20,7 +20,8 @@ from nrtg.compiler.lower.duckdb_types import duck_type_text
 from nrtg.compiler.plan import traits
 
 from .changelog import OP, debezium_changes, folded
-from .formats import Reader, file_reader, files, lenient_json, spec
+from .formats import Reader, file_reader, files, lines
+from .json_format import lenient_json, strict_json
 
 if TYPE_CHECKING:
     import duckdb
@@ -158,9 +159,8 @@ def _reader(
             args.append("hive_partitioning = true")
         if opts.get("debezium-json.ignore-parse-errors", "false").lower() == "true":
             # DuckDB's own ignore_errors turns a bad record into NULLs: skip and count it
-            return _counted(con, lenient_json(args, changes_spec, ""), table)
-        args += ["format = 'newline_delimited'", f"columns = {spec(changes_spec)}"]
-        return f"read_json({', '.join(args)})"
+            return _counted(con, Reader(*lenient_json(lines(args), changes_spec, "")), table)
+        return strict_json(args, changes_spec, "")
     return _counted(con, file_reader(fmt, where, opts, spec_columns or [], table), table)
 
 

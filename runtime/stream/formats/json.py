@@ -37,7 +37,7 @@ from nrtg.catalog.errors import ExecutionError
 
 from ..chunks import contiguous
 from . import Decoded, Locate, is_true, text_bytes
-from .json_duck import DuckJson
+from .json_duck import DuckJson, rows_only
 from .json_fast import FastJson
 
 # Polls of at least this many bytes go to DuckDB at once: below, pyarrow's reader is cheaper
@@ -57,11 +57,6 @@ def _objects_only(values: Sequence[bytes], buf: bytes) -> bool:
 def _carries_no_row(value: bytes | None) -> bool:
     """A tombstone, a blank value or a JSON `null` (Flink's deserializer returns no row)."""
     return value is None or value.strip() in (b"", b"null")
-
-
-def _rows_only(count: int) -> pa.Table:
-    """A table of `count` rows and no columns (from_arrays would lose the count)."""
-    return pa.table({"rows": pa.nulls(count)}).drop_columns(["rows"])
 
 
 class JsonDecoder:
@@ -123,7 +118,7 @@ class JsonDecoder:
                 "(set 'json.ignore-parse-errors' = 'true' to skip such records)"
             )
         if table is None:
-            table = self.schema.empty_table() if self.schema else _rows_only(0)
+            table = self.schema.empty_table() if self.schema else rows_only(0)
         return Decoded(table, kept, skipped=len(bad))
 
 

@@ -1,16 +1,13 @@
-"""A poll's JSON objects read by DuckDB's typed `read_json`: the reader (and the conversions)
-the filesystem connector uses for JSON files, so a topic and a file decode the same bytes
-alike. The JSON semantics of the stream decoder are defined here; json_fast.py only takes the
-polls where pyarrow provably agrees.
+"""A poll's JSON objects read by DuckDB with the JSON rules of the filesystem connector
+(runtime/batch/json_format.py: typed `read_json`, BYTES as base64), so a topic and a file decode
+the same bytes alike. json_fast.py only takes the polls where pyarrow provably agrees.
 
 The poll goes to DuckDB as one newline-delimited buffer in an anonymous in-memory file
-(`memfd`, read through `/proc/self/fd`: nothing to clean up, even after kill -9). Flink's BYTES
-are base64 text in JSON: they are read as VARCHAR and decoded with `from_base64`.
+(`memfd`, read through `/proc/self/fd`: nothing to clean up, even after kill -9).
 
 A poll that does not read cleanly (a malformed record, a value that does not fit its type) is
-classified line by line with the lenient reader of JSON files (`flagged_json`: a line is bad
-when it is not JSON or a field, at any depth, does not convert), so every bad record is found in
-one query, not by bisection.
+classified line by line with the lenient JSON file reader, so every bad record is found in one
+query, not by bisection.
 """
 
 from __future__ import annotations
@@ -27,7 +24,8 @@ import pyarrow as pa
 from nrtg.catalog.errors import ExecutionError
 from nrtg.catalog.type_mapping import from_arrow_type
 from nrtg.compiler.lower.duckdb_types import duck_type_text
-from nrtg.runtime.batch.formats import flagged_json, lit, q, spec
+from nrtg.runtime.batch.formats import lit
+from nrtg.runtime.batch.json_format import lenient_json, strict_json
 
 from ..chunks import contiguous
 
@@ -35,54 +33,15 @@ from ..chunks import contiguous
 _MAX_OBJECT = 16 << 20
 
 
-def _read_type(t: pa.DataType, table: str) -> str:
-    """The DuckDB type `read_json` reads a column of Arrow type `t` as (BYTES as base64 text)."""
-    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
-        return "VARCHAR"
-    if pa.types.is_struct(t):
-        fields = ", ".join(
-            '"' + f.name.replace('"', '""') + '" ' + _read_type(f.type, table) for f in t
-        )
-        return f"STRUCT({fields})"
+def rows_only(count: int) -> pa.Table:
+    """A table of `count` rows and no columns (from_arrays would lose the count)."""
+    return pa.table({"rows": pa.nulls(count)}).drop_columns(["rows"])
+
+
+def _duck_type(t: pa.DataType, table: str) -> str:
     if pa.types.is_duration(t):
         raise ExecutionError(f"table {table}: json values of type {t} are not supported yet")
-    if (pa.types.is_list(t) or pa.types.is_map(t)) and _holds_bytes(t):
-        raise ExecutionError(
-            f"table {table}: json arrays and maps of BYTES are not supported by the stream "
-            "decoder yet"
-        )
     return duck_type_text(from_arrow_type(t))
-
-
-def _holds_bytes(t: pa.DataType) -> bool:
-    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
-        return True
-    if pa.types.is_struct(t) or pa.types.is_list(t) or pa.types.is_map(t):
-        return any(_holds_bytes(t.field(i).type) for i in range(t.num_fields))
-    return False
-
-
-def _typed(expr: str, t: pa.DataType, strict: bool) -> tuple[str, list[str]]:
-    """The SQL turning a value read as `_read_type(t)` into `t` (BYTES from base64), and the
-    predicates that are true where a present value does not decode (strict: decoding errors
-    fail the query instead, no predicates)."""
-    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
-        if strict:
-            return f"from_base64({expr})", []
-        return f"try(from_base64({expr}))", [
-            f"({expr} IS NOT NULL AND try(from_base64({expr})) IS NULL)"
-        ]
-    if pa.types.is_struct(t) and _holds_bytes(t):
-        parts, failed = [], []
-        for f in t:
-            value, bad = _typed(f"{expr}.{q(f.name)}", f.type, strict)
-            parts.append(f"{q(f.name)} := {value}")
-            failed += bad
-        return (
-            f"CASE WHEN {expr} IS NULL THEN NULL ELSE struct_pack({', '.join(parts)}) END",
-            failed,
-        )
-    return expr, []
 
 
 class _PollFile:
@@ -108,10 +67,7 @@ class DuckJson:
     def __init__(self, schema: pa.Schema, table: str) -> None:
         self.schema = schema
         self.table_name = table
-        self.columns = [(f.name, _read_type(f.type, table)) for f in schema]
-        self.strict_select = ", ".join(
-            _typed(q(f.name), f.type, True)[0] + f" AS {q(f.name)}" for f in schema
-        )
+        self.columns = [(f.name, _duck_type(f.type, table)) for f in schema]
         self.con: Any = None
         self.file: _PollFile | None = None
 
@@ -146,19 +102,16 @@ class DuckJson:
         con = self._connect()
         assert self.file is not None
         self.file.write(buf)
-        args = f"{lit(self.file.path)}, format = 'newline_delimited'"
+        args = [lit(self.file.path)]
         if len(buf) >= _MAX_OBJECT:
-            args += f", maximum_object_size = {len(buf) + 1}"
+            args.append(f"maximum_object_size = {len(buf) + 1}")
         if not self.columns:  # nothing read: the objects are only checked and counted
-            (count,) = con.sql(f"SELECT count(*) FROM read_json_objects({args})").fetchone()
+            objects = f"read_json_objects({', '.join(args)}, format = 'newline_delimited')"
+            (count,) = con.sql(f"SELECT count(*) FROM {objects}").fetchone()
             if count != rows:
                 raise ValueError(f"expected {rows} JSON objects, found {count}")
-            return pa.table({"rows": pa.nulls(rows)}).drop_columns(["rows"])
-        sql = (
-            f"SELECT {self.strict_select} FROM read_json({args}, columns = {spec(self.columns)}, "
-            "auto_detect = false)"
-        )
-        table = con.sql(sql).to_arrow_table()
+            return rows_only(rows)
+        table = con.sql(f"SELECT * FROM {strict_json(args, self.columns, '')}").to_arrow_table()
         if table.num_rows != rows:
             raise ValueError(f"expected {rows} JSON objects, found {table.num_rows}")
         return self._conform(table)
@@ -188,19 +141,11 @@ class DuckJson:
                     "AND json_type(line) = 'OBJECT' ORDER BY \"$i\""
                 )
                 index = con.sql(sql).to_arrow_table().column(0).to_pylist()
-                return pa.table({"rows": pa.nulls(len(index))}).drop_columns(["rows"]), index
-            flagged = flagged_json(relation, self.columns, ', "$i"')
-            typed, failed = [], []
-            for f in self.schema:
-                value, bad = _typed(q(f.name), f.type, False)
-                typed.append(f"{value} AS {q(f.name)}")
-                failed += bad
-            rows = f'(SELECT "$i", unnest(j) FROM {flagged} WHERE NOT bad)'
-            where = f"WHERE NOT ({' OR '.join(failed)})" if failed else ""
-            sql = f'SELECT "$i", {", ".join(typed)} FROM {rows} {where} ORDER BY "$i"'
-            table = con.sql(sql).to_arrow_table()
+                return rows_only(len(index)), index
+            rows, _ = lenient_json(relation, self.columns, ', "$i"')
+            table = con.sql(f'SELECT * FROM {rows} ORDER BY "$i"').to_arrow_table()
         finally:
             with contextlib.suppress(Exception):
                 con.unregister("nrtg_json_lines")
-        index = table.column(0).to_pylist()
+        index = table.column("$i").to_pylist()
         return self._conform(table.drop_columns(["$i"])), index

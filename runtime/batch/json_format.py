@@ -1,0 +1,159 @@
+"""Flink's `json` format as DuckDB reads it: the one set of JSON rules, used for JSON files
+(formats.py) and Kafka values (runtime/stream/formats/json_duck.py) alike.
+
+- Newline-delimited objects, the declared columns typed by DuckDB's `read_json`: unknown fields
+  are ignored, missing ones NULL; a malformed line, or a value that does not convert to its
+  column's type, fails the read with DuckDB's message.
+- BYTES are base64 text, as Flink writes them: read as VARCHAR and decoded by `from_base64`
+  (in ROWs too; arrays and maps of BYTES are refused).
+- Lenient (`json.ignore-parse-errors = true`): a line that is not JSON, whose field (at any
+  depth of ROWs) holds a value of the wrong type (DuckDB's from_json gives NULL where Flink
+  fails the record), or whose BYTES are not base64, is skipped and counted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from nrtg.compiler.errors import UnsupportedError
+
+from .formats import Columns, lit, q, spec
+
+
+def _struct_fields(typ: str) -> list[tuple[str, str]] | None:
+    """The fields of a DuckDB `STRUCT("a" INTEGER, "b" STRUCT(...))` type text."""
+    if not (typ.startswith("STRUCT(") and typ.endswith(")")):
+        return None
+    body, fields, depth, start, quoted = typ[7:-1], [], 0, 0, False
+    for i, ch in enumerate(body + ","):
+        if ch == '"':
+            quoted = not quoted  # a doubled "" toggles twice
+        elif not quoted and ch in "([":
+            depth += 1
+        elif not quoted and ch in ")]":
+            depth -= 1
+        elif not quoted and depth == 0 and ch == ",":
+            field = body[start:i].strip()
+            end = field.index('"', 1)
+            while field[end : end + 2] == '""':
+                end = field.index('"', end + 2)
+            fields.append((field[1:end].replace('""', '"'), field[end + 1 :].strip()))
+            start = i + 1
+    return fields
+
+
+def _paths(columns: Columns, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every field path, into ROWs too (a wrong type deep in a ROW makes the record bad too,
+    as in Flink)."""
+    out: list[tuple[str, ...]] = []
+    for name, typ in columns:
+        out.append((*prefix, name))
+        nested = _struct_fields(typ)
+        if nested:
+            out += _paths(nested, (*prefix, name))
+    return out
+
+
+def _extract(value: str, path: tuple[str, ...]) -> str:
+    for name in path:
+        value = f"struct_extract({value}, {lit(name)})"
+    return value
+
+
+def _holds_bytes(typ: str) -> bool:
+    if typ == "BLOB":
+        return True
+    fields = _struct_fields(typ)
+    if fields is not None:
+        return any(_holds_bytes(t) for _, t in fields)
+    # arrays and maps: no quoted names inside unless a STRUCT, which the word test also sees
+    return re.search(r"\bBLOB\b", typ) is not None
+
+
+def _text_type(typ: str, column: str) -> str:
+    """The type `typ` is read as: BYTES as their base64 text."""
+    if typ == "BLOB":
+        return "VARCHAR"
+    fields = _struct_fields(typ)
+    if fields is not None:
+        return "STRUCT(" + ", ".join(f"{q(n)} {_text_type(t, column)}" for n, t in fields) + ")"
+    if _holds_bytes(typ):
+        raise UnsupportedError(
+            f"column {column}: json arrays and maps of BYTES are not supported ({typ})"
+        )
+    return typ
+
+
+def _typed(expr: str, typ: str, strict: bool) -> tuple[str, list[str]]:
+    """The SQL turning `expr`, read as `_text_type(typ)`, into `typ` (BYTES from base64), and
+    the predicates true where a present value does not decode (none when `strict`: a failed
+    decoding fails the query)."""
+    if typ == "BLOB":
+        if strict:
+            return f"from_base64({expr})", []
+        decoded = f"try(from_base64({expr}))"
+        return decoded, [f"({expr} IS NOT NULL AND {decoded} IS NULL)"]
+    fields = _struct_fields(typ)
+    if fields is None or not _holds_bytes(typ):
+        return expr, []
+    parts, failed = [], []
+    for name, t in fields:
+        value, bad = _typed(f"struct_extract({expr}, {lit(name)})", t, strict)
+        parts.append(f"{q(name)} := {value}")
+        failed += bad
+    return f"CASE WHEN {expr} IS NULL THEN NULL ELSE struct_pack({', '.join(parts)}) END", failed
+
+
+def _text_columns(columns: Columns) -> Columns:
+    return [(n, _text_type(t, n)) for n, t in columns]
+
+
+def strict_json(args: list[str], columns: Columns, keys: str) -> str:
+    """The FROM-clause expression reading the newline-delimited objects of `args` (the files
+    and reader options) as `columns`; `keys`: columns to carry along (`, "k1", "k2"`)."""
+    read = f"read_json({', '.join(args)}, format = 'newline_delimited', "
+    read += f"columns = {spec(_text_columns(columns))})"
+    if not any(_holds_bytes(t) for _, t in columns):
+        return read
+    typed = ", ".join(f"{_typed(q(n), t, True)[0]} AS {q(n)}" for n, t in columns)
+    return f"(SELECT {typed}{keys} FROM {read})"
+
+
+def _flagged(lines: str, columns: Columns, keys: str) -> str:
+    """Per non-blank line of the relation `lines` (a VARCHAR column `line`, and the `keys`
+    columns): `j`, the record parsed to `columns` (a STRUCT), and `bad`, true when the line is
+    not JSON or a field (at any depth of ROWs) holds a value of the wrong type."""
+    structure = json.dumps(dict(columns))
+    wrong = " OR ".join(
+        f"({_extract('j', path)} IS NULL AND coalesce(try(json_type(line, "
+        f"{lit('$.' + '.'.join(json.dumps(n) for n in path))})), 'NULL') <> 'NULL')"
+        for path in _paths(columns)
+    )
+    parsed = (
+        f"(SELECT line{keys}, CASE WHEN json_valid(line) THEN "
+        f"try(from_json(line, {lit(structure)})) END AS j FROM {lines} "
+        "WHERE trim(line) <> '')"
+    )
+    return f"(SELECT j{keys}, j IS NULL OR ({wrong or 'FALSE'}) AS bad FROM {parsed})"
+
+
+def lenient_json(lines: str, columns: Columns, keys: str) -> tuple[str, str]:
+    """`json.ignore-parse-errors = true` over the relation `lines` (a VARCHAR column `line`,
+    and the `keys` columns): the good records' rows (`columns`, then the keys) and a query
+    counting the bad ones."""
+    flagged = _flagged(lines, _text_columns(columns), keys)
+    rows = f"(SELECT unnest(j){keys} FROM {flagged} WHERE NOT bad)"
+    bad = f"(SELECT count(*) FROM {flagged} WHERE bad)"
+    typed, failed = [], []
+    for name, typ in columns:
+        value, wrong = _typed(q(name), typ, False)
+        typed.append(f"{value} AS {q(name)}")
+        failed += wrong
+    if not failed:
+        return rows, f"SELECT {bad}"
+    undecoded = " OR ".join(failed)
+    return (
+        f"(SELECT {', '.join(typed)}{keys} FROM {rows} WHERE NOT ({undecoded}))",
+        f"SELECT {bad} + (SELECT count(*) FROM {rows} WHERE {undecoded})",
+    )
