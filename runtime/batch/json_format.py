@@ -8,7 +8,10 @@
   (in ROWs too; arrays and maps of BYTES are refused).
 - Lenient (`json.ignore-parse-errors = true`): a line that is not JSON, whose field (at any
   depth of ROWs) holds a value of the wrong type (DuckDB's from_json gives NULL where Flink
-  fails the record), or whose BYTES are not base64, is skipped and counted.
+  fails the record), gives a declared key twice, or whose BYTES are not base64, is skipped and
+  counted. For files that is one query; it is more lenient than read_json for array elements
+  and map values and for some strings read into numbers (`_flagged`), which the Kafka decoder
+  catches by reading the lines it accepts strictly.
 """
 
 from __future__ import annotations
@@ -43,15 +46,45 @@ def _struct_fields(typ: str) -> list[tuple[str, str]] | None:
     return fields
 
 
-def _paths(columns: Columns, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    """Every field path, into ROWs too (a wrong type deep in a ROW makes the record bad too,
-    as in Flink)."""
-    out: list[tuple[str, ...]] = []
+def _paths(columns: Columns, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
+    """Every field path and its type, into ROWs too (a wrong type deep in a ROW makes the
+    record bad too, as in Flink)."""
+    out: list[tuple[tuple[str, ...], str]] = []
     for name, typ in columns:
-        out.append((*prefix, name))
+        out.append(((*prefix, name), typ))
         nested = _struct_fields(typ)
         if nested:
             out += _paths(nested, (*prefix, name))
+    return out
+
+
+def _json_path(path: tuple[str, ...]) -> str:
+    # DuckDB does not unescape a path: names beyond ASCII stay as they are
+    return lit("$" + "".join("." + json.dumps(n, ensure_ascii=False) for n in path))
+
+
+def _twice(names: list[str], path: tuple[str, ...]) -> str:
+    """True where the object at `path` gives one of `names` twice (read_json fails such a
+    record, from_json takes the first)."""
+    keys = f"coalesce(try(json_keys(line, {_json_path(path)})), [])"
+    declared = "[" + ", ".join(lit(n) for n in names) + "]"
+    mine = f"list_filter({keys}, lambda k: list_contains({declared}, k))"
+    return f"(len({mine}) <> len(list_distinct({mine})))"
+
+
+def _wrong(columns: Columns) -> list[str]:
+    """Per field (at any depth of ROWs), the predicates true where its value does not read:
+    from_json gave NULL for a present value, a ROW got something else than an object, or an
+    object gives a declared key twice."""
+    out = [_twice([n for n, _ in columns], ())]
+    for path, typ in _paths(columns):
+        present = f"coalesce(try(json_type(line, {_json_path(path)})), 'NULL')"
+        out.append(f"({_extract('j', path)} IS NULL AND {present} <> 'NULL')")
+        nested = _struct_fields(typ)
+        if nested is not None:
+            # from_json makes a ROW of NULLs out of a scalar or an array
+            out.append(f"({present} NOT IN ('OBJECT', 'NULL'))")
+            out.append(_twice([n for n, _ in nested], path))
     return out
 
 
@@ -123,13 +156,11 @@ def strict_json(args: list[str], columns: Columns, keys: str) -> str:
 def _flagged(lines: str, columns: Columns, keys: str) -> str:
     """Per non-blank line of the relation `lines` (a VARCHAR column `line`, and the `keys`
     columns): `j`, the record parsed to `columns` (a STRUCT), and `bad`, true when the line is
-    not JSON or a field (at any depth of ROWs) holds a value of the wrong type."""
+    not JSON or a field does not read (`_wrong`). Still more lenient than read_json for array
+    elements and map values that do not convert, and for strings DuckDB's cast reads into
+    numbers and booleans but its JSON reader does not (`"1.5"` into BIGINT)."""
     structure = json.dumps(dict(columns))
-    wrong = " OR ".join(
-        f"({_extract('j', path)} IS NULL AND coalesce(try(json_type(line, "
-        f"{lit('$.' + '.'.join(json.dumps(n) for n in path))})), 'NULL') <> 'NULL')"
-        for path in _paths(columns)
-    )
+    wrong = " OR ".join(_wrong(columns))
     parsed = (
         f"(SELECT line{keys}, CASE WHEN json_valid(line) THEN "
         f"try(from_json(line, {lit(structure)})) END AS j FROM {lines} "

@@ -59,6 +59,17 @@ def _carries_no_row(value: bytes | None) -> bool:
     return value is None or value.strip() in (b"", b"null")
 
 
+def _joined(lines: Sequence[bytes], buf: bytes | None = None) -> bytes:
+    """The lines joined with newlines, each still one line (`buf`: the plain join, if made)."""
+    if buf is None:
+        buf = b"\n".join(lines)
+    if buf.count(b"\n") != len(lines) - 1:
+        # a value spread over lines (pretty-printed): a tab is JSON whitespace where a line
+        # feed is, and as invalid inside a string, so each value stays one line
+        buf = b"\n".join(v.replace(b"\n", b"\t") for v in lines)
+    return buf
+
+
 class JsonDecoder:
     def __init__(self, schema: pa.Schema, options: Mapping[str, str], table: str) -> None:
         self.schema = schema
@@ -70,20 +81,56 @@ class JsonDecoder:
     def _read(self, lines: Sequence[bytes], buf: bytes | None = None) -> pa.Table | None:
         """The lines (JSON objects, by their first byte) read at once, or None when one of
         them does not read; `buf`: the lines joined with newlines, when already made."""
-        if buf is None:
-            buf = b"\n".join(lines)
-        if buf.count(b"\n") != len(lines) - 1:
-            # a value spread over lines (pretty-printed): a tab is JSON whitespace where a line
-            # feed is, and as invalid inside a string, so each value stays one line
-            buf = b"\n".join(v.replace(b"\n", b"\t") for v in lines)
+        buf = _joined(lines, buf)
         if self.fast is not None and len(buf) < DUCKDB_MIN_BYTES:
             table = self.fast.read(buf, len(lines))
             if table is not None:
                 return table
         try:
             return self.duck.read(buf, len(lines))
-        except Exception:  # duckdb.Error, or a row count mismatch (ValueError): classify
+        except Exception:  # duckdb.Error, or a row count mismatch (ValueError): sort them out
             return None
+
+    def _sort_out(self, lines: Sequence[bytes]) -> tuple[pa.Table, list[int], list[int]]:
+        """The rows of the lines that read, their positions, and the positions of those that
+        do not (only the first, for a job that fails on it). One query with the lenient JSON
+        reader finds most bad lines; it is more lenient than read_json in a few cases (a
+        declared key given twice, array elements that do not convert, strings DuckDB's cast
+        takes), so the lines it accepts are read strictly, and bisected only if that fails."""
+        accepted = self.duck.classify(lines)
+        rejected = sorted(set(range(len(lines))) - set(accepted))
+        if rejected and not self.ignore_errors:  # a record after the first bad one is moot
+            accepted = [j for j in accepted if j < rejected[0]]
+            rejected = rejected[:1]
+        parts: list[tuple[list[int], pa.Table]] = []
+        self._bisect(accepted, lines, parts, rejected)
+        good = [j for positions, _ in parts for j in positions]
+        if not self.schema:  # concatenating tables without columns loses their rows
+            return rows_only(len(good)), good, sorted(rejected)
+        tables = [table for _, table in parts]
+        table = pa.concat_tables(tables) if tables else self.schema.empty_table()
+        return table, good, sorted(rejected)
+
+    def _bisect(
+        self,
+        positions: list[int],
+        lines: Sequence[bytes],
+        parts: list[tuple[list[int], pa.Table]],
+        rejected: list[int],
+    ) -> None:
+        if not positions:
+            return
+        some = [lines[j] for j in positions]
+        try:
+            parts.append((positions, self.duck.read(_joined(some), len(some))))
+            return
+        except Exception:  # duckdb.Error or ValueError, as in _read
+            if len(positions) == 1:
+                rejected.append(positions[0])
+                return
+        mid = len(positions) // 2
+        self._bisect(positions[:mid], lines, parts, rejected)
+        self._bisect(positions[mid:], lines, parts, rejected)
 
     def decode(self, values: Sequence[bytes | None], locate: Locate) -> Decoded:
         if all(values):
@@ -101,14 +148,15 @@ class JsonDecoder:
                 index.append(i)
             else:
                 bad.append((i, "the value is not a JSON object"))
-        lines = [values[i] for i in index]
-        table = self._read(lines) if lines and (not bad or self.ignore_errors) else None  # type: ignore[arg-type]
+        if bad and not self.ignore_errors:  # only a record before it can fail the job first
+            index = [i for i in index if i < bad[0][0]]
+        lines: list[bytes] = [values[i] for i in index]  # type: ignore[misc]
+        table = self._read(lines) if lines else None
         kept = index
         if table is None and lines:
-            table, good = self.duck.classify(lines)  # type: ignore[arg-type]
+            table, good, failed = self._sort_out(lines)
             kept = [index[j] for j in good]
-            missing = sorted(set(range(len(lines))) - set(good))
-            bad += [(index[j], "") for j in missing]
+            bad += [(index[j], "") for j in failed]
         if bad and not self.ignore_errors:
             at, reason = min(bad)
             if not reason:

@@ -107,7 +107,7 @@ class DuckJson:
             args.append(f"maximum_object_size = {len(buf) + 1}")
         if not self.columns:  # nothing read: the objects are only checked and counted
             objects = f"read_json_objects({', '.join(args)}, format = 'newline_delimited')"
-            (count,) = con.sql(f"SELECT count(*) FROM {objects}").fetchone()
+            (count,) = con.execute(f"SELECT count(*) FROM {objects}").fetchone()
             if count != rows:
                 raise ValueError(f"expected {rows} JSON objects, found {count}")
             return rows_only(rows)
@@ -127,25 +127,21 @@ class DuckJson:
             return text.removeprefix("Invalid Input Error: ")
         return "the record does not decode with the others"
 
-    def classify(self, lines: Sequence[bytes]) -> tuple[pa.Table, list[int]]:
-        """Each line read on its own terms: the rows of the good lines and their indexes (the
-        other lines are bad), with the filesystem connector's lenient JSON rules."""
+    def classify(self, lines: Sequence[bytes]) -> list[int]:
+        """The positions of the lines the filesystem connector's lenient JSON rules accept
+        (one query for the whole poll)."""
         con = self._connect()
         data = pa.table({"$i": pa.array(range(len(lines)), pa.int64()), "line": lines})
         con.register("nrtg_json_lines", data)
         try:
             relation = '(SELECT "$i", try(decode(line)) AS line FROM nrtg_json_lines)'
-            if not self.columns:
-                sql = (
-                    f'SELECT "$i" FROM {relation} WHERE json_valid(line) '
-                    "AND json_type(line) = 'OBJECT' ORDER BY \"$i\""
-                )
-                index = con.sql(sql).to_arrow_table().column(0).to_pylist()
-                return rows_only(len(index)), index
-            rows, _ = lenient_json(relation, self.columns, ', "$i"')
-            table = con.sql(f'SELECT * FROM {rows} ORDER BY "$i"').to_arrow_table()
+            if self.columns:
+                rows, _ = lenient_json(relation, self.columns, ', "$i"')
+            else:
+                rows = f"(SELECT * FROM {relation} WHERE json_type(try(json(line))) = 'OBJECT')"
+            found = con.sql(f'SELECT "$i" FROM {rows} ORDER BY "$i"').to_arrow_table()
         finally:
             with contextlib.suppress(Exception):
                 con.unregister("nrtg_json_lines")
-        index = table.column("$i").to_pylist()
-        return self._conform(table.drop_columns(["$i"])), index
+        positions: list[int] = found.column(0).to_pylist()
+        return positions

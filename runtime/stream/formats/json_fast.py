@@ -172,7 +172,8 @@ def _guard(t: pa.DataType) -> tuple[pa.DataType, Finish | None] | None:
         return pa.string(), _bytes(t)
     if pa.types.is_float32(t):
         return pa.float64(), _float(t)
-    if pa.types.is_decimal128(t):
+    if pa.types.is_decimal128(t) and t.scale < t.precision:
+        # without integer digits DuckDB fails some exponents (`1.5E-1` into DECIMAL(5, 5))
         return pa.decimal256(t.precision, t.scale), _decimal(t)
     if pa.types.is_list(t) and _plain(t.value_type):
         return t, None
@@ -223,6 +224,10 @@ class FastJson:
             return None
         if not self.schema:
             return table
+        try:
+            table.validate(full=True)  # pyarrow does not check that strings are UTF-8
+        except pa.ArrowInvalid:
+            return None
         texts = _Texts()
         try:
             columns = [

@@ -21,11 +21,12 @@ Left out of the generator, DuckDB's own oddities: values outside Arrow's or Pyth
 (TIME `24:00:00`; DATE/TIMESTAMP `infinity`, `-infinity`, years 0 and above 9999) and some
 exponents into a DECIMAL without integer digits (`1.5E-1` fails into DECIMAL(5, 5)).
 
-Left out until the decoder agrees (it reads them where read_json fails the record): declared
-keys given twice (`{"a":1,"a":2}`, in ROWs too); a ROW given a non-object (`1`, `[]`);
-ARRAY elements and MAP values that do not convert (`["x"]`, `{"k":[1]}`); strings read into
-numbers by DuckDB's cast but not its JSON reader (`"1.5"` and `"+5"` into integers, `"1"` into
-BOOLEAN, `" 2.5 "` into FLOAT/DOUBLE); column names beyond ASCII (`ü`).
+Cases the decoder's one-query classification of a bad poll gets wrong on its own, and its
+strict re-read of the lines it accepts must catch: declared keys given twice (`{"a":1,"a":2}`,
+in ROWs too); a ROW given a non-object (`1`, `[]`); ARRAY elements and MAP values that do not
+convert (`["x"]`, `{"k":[1]}`); strings read into numbers by DuckDB's cast but not its JSON
+reader (`"1.5"` and `"+5"` into integers, `"1"` into BOOLEAN, `" 2.5 "` into FLOAT/DOUBLE);
+column names beyond ASCII (`ü`).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ INTEGERS = {Kind.TINYINT: 8, Kind.SMALLINT: 16, Kind.INT: 32, Kind.BIGINT: 64}
 DECIMALS = [(1, 0), (3, 2), (5, 5), (18, 4), (19, 2), (38, 0), (38, 19)]
 # Column and ROW field names: a mixed case one (a key differing only in case is another key in
 # Flink), a space, a quote.
-NAMES = ["id", "v", "Amount", "ts", "with space", 'q"uote', "x_1", "day", "b"]
+NAMES = ["id", "v", "Amount", "ts", "with space", 'q"uote', "x_1", "day", "b", "ü"]
 
 
 def scalar_types() -> list[SqlType]:
@@ -171,6 +172,8 @@ def int_mutations(bits: int) -> list[str]:
     return [
         '"123"',
         '" 12 "',
+        '"1.5"',
+        '"+5"',
         '"0x10"',
         '"abc"',
         "1.5",
@@ -220,6 +223,7 @@ def float_valid(rng: random.Random, single: bool) -> str:
 
 FLOAT_MUTATIONS = [
     '"1.5"',
+    '" 2.5 "',
     '"NaN"',
     '"nan"',
     '"inf"',
@@ -243,6 +247,7 @@ FLOAT_MUTATIONS = [
 
 BOOL_MUTATIONS = [
     '"true"',
+    '"1"',
     '"false"',
     '"TRUE"',
     '"t"',
@@ -512,15 +517,19 @@ class Gen:
                 rng,
                 lambda: "[" + self.valid(element) + ",null]",
                 lambda: rng.choice(['{"a":1}', "1", '"[1,2]"', "true", "[1.0]", '["1"]', "[true]"]),
+                lambda: rng.choice(['["x"]', "[[1]]", "[9223372036854775808]", '["1.5"]']),
             )
         if k is Kind.MAP:
             return rng.choice(
                 [
                     *('{"a":"1"}', '{"a":1.5}', '{"a":1.0}', "[]", '{"a":true}', '{"a":1,"a":2}'),
                     *('[["a",1]]', "1", '"a"', '{"a":null}'),
+                    *('{"k":"x"}', '{"k":[1]}', '{"k":"1.5"}'),
                 ]
             )
         if k is Kind.ROW:
+            if rng.random() < 0.2:
+                return rng.choice(["1", "[]", '"x"', "true"])  # not an object
             return self.object([(f.name, f.type) for f in typ.fields], mistakes=True)
         return rng.choice(mutations(typ))
 
@@ -552,8 +561,10 @@ class Gen:
                 out.pop(rng.randrange(len(out)))  # missing key
             elif roll < 0.4:
                 out.insert(rng.randint(0, len(out)), f'"zz":{rng.choice(JUNK)}')  # unknown key
-            elif roll < 0.6:
+            elif roll < 0.5:
                 out += ['"dup":1', '"dup":{"x":[2]}']  # duplicate undeclared key
+            elif roll < 0.6:
+                out.append(f"{json.dumps(name)}:{self.value(typ)}")  # declared key given twice
             elif roll < 0.8:
                 variant = name.upper() if name != name.upper() else name.lower()
                 out.append(f"{json.dumps(variant)}:{self.value(typ)}")  # key differing in case

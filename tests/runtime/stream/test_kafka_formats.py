@@ -184,6 +184,11 @@ def test_json_small_clean_polls_stay_on_pyarrow() -> None:
         (pa.binary(), b'"aGVsbG8"'),  # unpadded base64
         (pa.time32("ms"), b'"25:00:00"'),
         (pa.int32(), b"2147483648"),
+        # the lenient one-query classification takes these; the strict re-read does not
+        (pa.list_(pa.int64()), b'["x"]'),
+        (pa.int64(), b'"1.5"'),
+        (pa.bool_(), b'"1"'),
+        (pa.map_(pa.string(), pa.int64()), b'{"k":[1]}'),
     ],
 )
 def test_json_values_duckdb_rejects_are_malformed_on_both_paths(
