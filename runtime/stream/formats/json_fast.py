@@ -12,7 +12,9 @@ the poll to DuckDB instead:
   TIMESTAMP, and accepts an hour-only time DuckDB rejects;
 - DECIMAL(p, s) is read as a 256-bit decimal of the same precision and scale (pyarrow rejects a
   number with more digits, which DuckDB rounds) and cast to 128 bits with an overflow check
-  (pyarrow's 128-bit read wraps an integer part of 21+ digits without an error);
+  (pyarrow's 128-bit read wraps an integer part of 21+ digits without an error); DECIMAL(p, p)
+  is DuckDB's only (it fails some exponents there, `1.5E-1`, that pyarrow reads);
+- strings must be UTF-8 (pyarrow does not check; DuckDB fails the record);
 - FLOAT is read as DOUBLE and narrowed as DuckDB narrows it; an infinity from a finite number
   is DuckDB's error;
 - BYTES is base64 text decoded strictly;
