@@ -9,9 +9,9 @@
 - Lenient (`json.ignore-parse-errors = true`): a line that is not JSON, whose field (at any
   depth of ROWs) holds a value of the wrong type (DuckDB's from_json gives NULL where Flink
   fails the record), gives a declared key twice, or whose BYTES are not base64, is skipped and
-  counted. For files that is one query; it is more lenient than read_json for array elements
-  and map values and for some strings read into numbers (`_flagged`), which the Kafka decoder
-  catches by reading the lines it accepts strictly.
+  counted. For files that is one query; it is more lenient than read_json for some strings
+  read into numbers and booleans (`_flagged`), which the Kafka decoder catches by reading the
+  lines it accepts strictly.
 """
 
 from __future__ import annotations
@@ -58,9 +58,10 @@ def _paths(columns: Columns, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[s
     return out
 
 
-def _json_path(path: tuple[str, ...]) -> str:
+def _json_path(path: tuple[str, ...], items: str = "") -> str:
+    """The JSON path literal of `path` (`items`: `[*]` or `.*` for its elements)."""
     # DuckDB does not unescape a path: names beyond ASCII stay as they are
-    return lit("$" + "".join("." + json.dumps(n, ensure_ascii=False) for n in path))
+    return lit("$" + "".join("." + json.dumps(n, ensure_ascii=False) for n in path) + items)
 
 
 def _twice(names: list[str], path: tuple[str, ...]) -> str:
@@ -74,8 +75,8 @@ def _twice(names: list[str], path: tuple[str, ...]) -> str:
 
 def _wrong(columns: Columns) -> list[str]:
     """Per field (at any depth of ROWs), the predicates true where its value does not read:
-    from_json gave NULL for a present value, a ROW got something else than an object, or an
-    object gives a declared key twice."""
+    from_json gave NULL for a present value (or for an array element or map value), a ROW got
+    something else than an object, or an object gives a declared key twice."""
     out = [_twice([n for n, _ in columns], ())]
     for path, typ in _paths(columns):
         present = f"coalesce(try(json_type(line, {_json_path(path)})), 'NULL')"
@@ -85,7 +86,21 @@ def _wrong(columns: Columns) -> list[str]:
             # from_json makes a ROW of NULLs out of a scalar or an array
             out.append(f"({present} NOT IN ('OBJECT', 'NULL'))")
             out.append(_twice([n for n, _ in nested], path))
+        elif typ.endswith("[]") or typ.startswith("MAP("):
+            out.append(_lost_items(path, typ))
     return out
+
+
+def _lost_items(path: tuple[str, ...], typ: str) -> str:
+    """True where an array element or map value did not convert: from_json gives NULL for it,
+    so the read value holds more NULLs than the JSON text."""
+    items = "[*]" if typ.endswith("[]") else ".*"
+    texts = f"coalesce(try(json_extract(line, {_json_path(path, items)})), [])"
+    read = _extract("j", path)
+    if typ.startswith("MAP("):
+        read = f"map_values({read})"
+    nulls = f"len(list_filter({read}, lambda x: x IS NULL))"
+    return f"({read} IS NOT NULL AND {nulls} <> len(list_filter({texts}, lambda x: x = 'null')))"
 
 
 def _extract(value: str, path: tuple[str, ...]) -> str:
@@ -156,9 +171,9 @@ def strict_json(args: list[str], columns: Columns, keys: str) -> str:
 def _flagged(lines: str, columns: Columns, keys: str) -> str:
     """Per non-blank line of the relation `lines` (a VARCHAR column `line`, and the `keys`
     columns): `j`, the record parsed to `columns` (a STRUCT), and `bad`, true when the line is
-    not JSON or a field does not read (`_wrong`). Still more lenient than read_json for array
-    elements and map values that do not convert, and for strings DuckDB's cast reads into
-    numbers and booleans but its JSON reader does not (`"1.5"` into BIGINT)."""
+    not JSON or a field does not read (`_wrong`). Still more lenient than read_json for strings
+    DuckDB's cast reads into numbers and booleans but its JSON reader does not (`"1.5"` into
+    BIGINT, also as an array element or map value)."""
     structure = json.dumps(dict(columns))
     wrong = " OR ".join(_wrong(columns))
     parsed = (

@@ -539,3 +539,45 @@ def test_json_bytes_are_base64_in_files_as_in_kafka_values(tmp_path: Path, lenie
     decoded = decoder.decode(values, str)
     assert decoded.table.to_pylist() == expected
     assert decoded.skipped == 1
+
+
+def test_lenient_json_skips_array_elements_and_map_values_that_do_not_convert(
+    tmp_path: Path,
+) -> None:
+    """DuckDB's from_json turns such an element into NULL where read_json fails the record
+    (and Flink fails it): the record is skipped, in a file as from a topic; JSON nulls among
+    the elements stay NULLs."""
+    from nrtg.runtime.stream.formats import make_decoder
+
+    lines = [
+        '{"id": 1, "a": [1, null], "m": {"k": 1, "j": null}}',
+        '{"id": 2, "a": [1, "x"]}',
+        '{"id": 3, "m": {"k": [1]}}',
+        '{"id": 4, "a": [], "m": {}}',
+    ]
+    (tmp_path / "part-0.json").write_text("\n".join(lines) + "\n")
+    options = {
+        "connector": "filesystem",
+        "path": str(tmp_path),
+        "format": "json",
+        "json.ignore-parse-errors": "true",
+    }
+    plan = n.TableScan(
+        table=Ident("default", "items"),
+        fields=(
+            Field("id", t.bigint()),
+            Field("a", t.array(t.bigint())),
+            Field("m", t.map_(t.string(False), t.bigint())),
+        ),
+        options=tuple(sorted(options.items())),
+    )
+    assert [r["id"] for r in run_plan(plan).table.to_pylist()] == [1, 4]
+    schema = pa.schema(
+        [("id", pa.int64()), ("a", pa.list_(pa.int64())), ("m", pa.map_(pa.string(), pa.int64()))]
+    )
+    decoded = make_decoder("json", schema, options, "items").decode(
+        [line.encode() for line in lines], str
+    )
+    assert decoded.table.column("id").to_pylist() == [1, 4]
+    assert decoded.table.column("a").to_pylist() == [[1, None], []]
+    assert decoded.skipped == 2
