@@ -42,6 +42,9 @@ class Reader:
     sql: str  # a FROM-clause expression
     # statements whose last SELECT counts the records a lenient read drops
     skipped_sql: str | None = None
+    # a lenient read's much cheaper reader for input without bad records, and a query that
+    # fails, or returns a count other than 0, when the input has some: tried first
+    clean: tuple[str, str] | None = None
 
 
 def q(name: str) -> str:
@@ -106,10 +109,12 @@ def file_reader(
         columns = [(n, t) for n, t in columns if n not in where.partition_keys]
     keys = "".join(f", {q(k)}" for k in sorted(where.partition_keys))  # line readers keep them
     if fmt == "json":
-        from .json_format import lenient_json, strict_json
+        from .json_format import clean_json, lenient_json, strict_json
 
         if opts.get("json.ignore-parse-errors", "false").lower() == "true":
-            return Reader(*lenient_json(lines(args), columns, keys))
+            return Reader(
+                *lenient_json(lines(args), columns, keys), clean_json(args, columns, keys)
+            )
         return Reader(strict_json(args, columns, keys))
     if fmt == "csv":
         args += ["header = false", "auto_detect = false"]

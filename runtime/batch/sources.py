@@ -21,7 +21,7 @@ from nrtg.compiler.plan import traits
 
 from .changelog import OP, debezium_changes, folded
 from .formats import Reader, file_reader, files, lines
-from .json_format import lenient_json, strict_json
+from .json_format import clean_json, lenient_json, strict_json
 
 if TYPE_CHECKING:
     import duckdb
@@ -159,12 +159,21 @@ def _reader(
             args.append("hive_partitioning = true")
         if opts.get("debezium-json.ignore-parse-errors", "false").lower() == "true":
             # DuckDB's own ignore_errors turns a bad record into NULLs: skip and count it
-            return _counted(con, Reader(*lenient_json(lines(args), changes_spec, "")), table)
+            lenient = lenient_json(lines(args), changes_spec, "")
+            return _counted(con, Reader(*lenient, clean_json(args, changes_spec, "")), table)
         return strict_json(args, changes_spec, "")
     return _counted(con, file_reader(fmt, where, opts, spec_columns or [], table), table)
 
 
 def _counted(con: duckdb.DuckDBPyConnection, reader: Reader, table: str) -> str:
+    if reader.clean is not None:
+        clean, check = reader.clean
+        try:
+            rows = con.execute(check).fetchall()
+        except Exception:  # a bad record (duckdb.Error): the lenient read sorts them out
+            rows = []
+        if rows == [(0,)]:
+            return clean
     if reader.skipped_sql is not None:
         row = con.execute(reader.skipped_sql).fetchone()
         _note_skipped(con, table, int(row[0]) if row else 0)

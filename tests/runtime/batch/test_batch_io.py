@@ -581,3 +581,32 @@ def test_lenient_json_skips_array_elements_and_map_values_that_do_not_convert(
     assert decoded.table.column("id").to_pylist() == [1, 4]
     assert decoded.table.column("a").to_pylist() == [[1, None], []]
     assert decoded.skipped == 2
+
+
+@pytest.mark.parametrize("bad_line", [False, True])
+def test_lenient_json_reads_no_row_from_a_null_line(tmp_path: Path, bad_line: bool) -> None:
+    """A JSON `null` carries no row and is not counted (as in Flink and the Kafka decoder),
+    whether the file has a bad record (the lines are classified) or not (the strict reader,
+    which would make a row of NULLs of it, is not used then)."""
+    from nrtg.runtime.batch.sources import skipped_records
+
+    lines = ['{"id": 1}', "null", '{"id": 2}', *(['{"id": "x"}'] if bad_line else [])]
+    (tmp_path / "part-0.json").write_text("\n".join(lines) + "\n")
+    options = {
+        "connector": "filesystem",
+        "path": str(tmp_path),
+        "format": "json",
+        "json.ignore-parse-errors": "true",
+    }
+    plan = n.TableScan(
+        table=Ident("default", "nulls"),
+        fields=(Field("id", t.bigint()),),
+        options=tuple(sorted(options.items())),
+    )
+    session = BatchSession()
+    try:
+        result = session.run(lower_to_duckdb(plan))
+        assert [r["id"] for r in result.table.to_pylist()] == [1, 2]
+        assert skipped_records(session.con) == ([("default.nulls", 1)] if bad_line else [])
+    finally:
+        session.close()
