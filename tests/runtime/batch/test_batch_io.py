@@ -496,6 +496,20 @@ def test_a_second_insert_into_a_partitioned_directory_keeps_the_first(tmp_path: 
     assert written == [("k=a", 1), ("k=a", 3), ("k=b", 2), ("k=b", 4)]
 
 
+def _json_file(
+    tmp_path: Path, table: str, lines: list[str], fields: tuple[Field, ...], lenient: bool = True
+) -> n.TableScan:
+    """A JSON file of `lines` and the scan of its table (`json.ignore-parse-errors` when
+    `lenient`)."""
+    (tmp_path / "part-0.json").write_text("\n".join(lines) + "\n")
+    options = {"connector": "filesystem", "path": str(tmp_path), "format": "json"}
+    if lenient:
+        options["json.ignore-parse-errors"] = "true"
+    return n.TableScan(
+        table=Ident("default", table), fields=fields, options=tuple(sorted(options.items()))
+    )
+
+
 @pytest.mark.parametrize("lenient", [False, True])
 def test_json_bytes_are_base64_in_files_as_in_kafka_values(tmp_path: Path, lenient: bool) -> None:
     """Flink writes BYTES into JSON as base64: a file reads them back as the Kafka decoder
@@ -507,23 +521,16 @@ def test_json_bytes_are_base64_in_files_as_in_kafka_values(tmp_path: Path, lenie
         '{"id": 2, "b": null, "r": {"x": null}}',
         '{"id": 3, "b": "not base64!"}',
     ]
-    (tmp_path / "part-0.json").write_text("\n".join(lines) + "\n")
-    options = {"connector": "filesystem", "path": str(tmp_path), "format": "json"}
-    if lenient:
-        options["json.ignore-parse-errors"] = "true"
-    plan = n.TableScan(
-        table=Ident("default", "blobs"),
-        fields=(
-            Field("id", t.bigint()),
-            Field("b", t.bytes_()),
-            Field("r", t.row([("x", t.bytes_())])),
-        ),
-        options=tuple(sorted(options.items())),
+    fields = (
+        Field("id", t.bigint()),
+        Field("b", t.bytes_()),
+        Field("r", t.row([("x", t.bytes_())])),
     )
+    plan = _json_file(tmp_path, "blobs", lines, fields, lenient)
     schema = pa.schema(
         [("id", pa.int64()), ("b", pa.binary()), ("r", pa.struct([("x", pa.binary())]))]
     )
-    decoder = make_decoder("json", schema, dict(options), "blobs")
+    decoder = make_decoder("json", schema, dict(plan.options), "blobs")
     values = [line.encode() for line in lines]
     if not lenient:
         with pytest.raises(ExecutionError, match="base64"):
@@ -555,27 +562,17 @@ def test_lenient_json_skips_array_elements_and_map_values_that_do_not_convert(
         '{"id": 3, "m": {"k": [1]}}',
         '{"id": 4, "a": [], "m": {}}',
     ]
-    (tmp_path / "part-0.json").write_text("\n".join(lines) + "\n")
-    options = {
-        "connector": "filesystem",
-        "path": str(tmp_path),
-        "format": "json",
-        "json.ignore-parse-errors": "true",
-    }
-    plan = n.TableScan(
-        table=Ident("default", "items"),
-        fields=(
-            Field("id", t.bigint()),
-            Field("a", t.array(t.bigint())),
-            Field("m", t.map_(t.string(False), t.bigint())),
-        ),
-        options=tuple(sorted(options.items())),
+    fields = (
+        Field("id", t.bigint()),
+        Field("a", t.array(t.bigint())),
+        Field("m", t.map_(t.string(False), t.bigint())),
     )
+    plan = _json_file(tmp_path, "items", lines, fields)
     assert [r["id"] for r in run_plan(plan).table.to_pylist()] == [1, 4]
     schema = pa.schema(
         [("id", pa.int64()), ("a", pa.list_(pa.int64())), ("m", pa.map_(pa.string(), pa.int64()))]
     )
-    decoded = make_decoder("json", schema, options, "items").decode(
+    decoded = make_decoder("json", schema, dict(plan.options), "items").decode(
         [line.encode() for line in lines], str
     )
     assert decoded.table.column("id").to_pylist() == [1, 4]
@@ -591,18 +588,7 @@ def test_lenient_json_reads_no_row_from_a_null_line(tmp_path: Path, bad_line: bo
     from nrtg.runtime.batch.sources import skipped_records
 
     lines = ['{"id": 1}', "null", '{"id": 2}', *(['{"id": "x"}'] if bad_line else [])]
-    (tmp_path / "part-0.json").write_text("\n".join(lines) + "\n")
-    options = {
-        "connector": "filesystem",
-        "path": str(tmp_path),
-        "format": "json",
-        "json.ignore-parse-errors": "true",
-    }
-    plan = n.TableScan(
-        table=Ident("default", "nulls"),
-        fields=(Field("id", t.bigint()),),
-        options=tuple(sorted(options.items())),
-    )
+    plan = _json_file(tmp_path, "nulls", lines, (Field("id", t.bigint()),))
     session = BatchSession()
     try:
         result = session.run(lower_to_duckdb(plan))
