@@ -1,8 +1,8 @@
 """Record formats of the streaming connectors: message bytes <-> Arrow, a batch at a time.
 
 A `Decoder` turns the values of a poll's messages into one Arrow table; the per-message Python
-work is kept to joining the buffers, the parsing is vectorized (pyarrow's JSON/CSV readers). A
-message that cannot be decoded either fails the job (the error names topic/partition/offset,
+work is kept to joining the buffers, the parsing is vectorized (DuckDB's and pyarrow's JSON
+readers, pyarrow's CSV reader). A message that cannot be decoded either fails the job (the error names topic/partition/offset,
 which the caller's `locate(i)` renders) or, with `<format>.ignore-parse-errors = true`, is
 skipped and counted. Changelog formats (debezium-json) also return each row's kind.
 

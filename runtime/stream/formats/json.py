@@ -1,7 +1,8 @@
 """Flink's `json` format, vectorized.
 
 Decoding has one semantics: DuckDB's typed `read_json`, the reader the filesystem connector
-uses for JSON files (json_duck.py), so a topic and a file decode the same bytes alike. A poll's
+uses for JSON files (json_duck.py, with the rules of runtime/batch/json_format.py), so a
+topic and a file decode the same bytes alike. A poll's
 message values are joined with newlines and read at once; small polls go through pyarrow's
 reader where it provably gives DuckDB's answer (json_fast.py, ~20x cheaper per query), the
 rest through DuckDB. Unknown fields are ignored and missing ones are NULL (Flink's
