@@ -109,12 +109,10 @@ def file_reader(
         columns = [(n, t) for n, t in columns if n not in where.partition_keys]
     keys = "".join(f", {q(k)}" for k in sorted(where.partition_keys))  # line readers keep them
     if fmt == "json":
-        from .json_format import clean_json, lenient_json, strict_json
+        from .json_format import lenient_reader, strict_json
 
         if opts.get("json.ignore-parse-errors", "false").lower() == "true":
-            return Reader(
-                *lenient_json(lines(args), columns, keys), clean_json(args, columns, keys)
-            )
+            return lenient_reader(args, columns, keys)
         return Reader(strict_json(args, columns, keys))
     if fmt == "csv":
         args += ["header = false", "auto_detect = false"]

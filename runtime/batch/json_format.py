@@ -22,7 +22,7 @@ import re
 
 from nrtg.compiler.errors import UnsupportedError
 
-from .formats import Columns, lit, q, spec
+from .formats import Columns, Reader, lit, q, spec
 from .formats import lines as file_lines
 
 
@@ -193,9 +193,9 @@ def _flagged(lines: str, columns: Columns, keys: str) -> str:
     """Per line of the relation `lines` (a VARCHAR column `line`, and the `keys` columns) that
     is not blank or `null` (Flink reads no row from those, and counts none): `j`, the record
     parsed to `columns` (a STRUCT), and `bad`, true when the line is not JSON or a field does
-    not read (`_wrong`). Still more lenient than read_json for strings
-    DuckDB's cast reads into numbers and booleans but its JSON reader does not (`"1.5"` into
-    BIGINT, also as an array element or map value)."""
+    not read (`_wrong`). Still more lenient than read_json for strings DuckDB's cast reads into
+    numbers and booleans but its JSON reader does not (`"1.5"` into BIGINT, also as an array
+    element or map value)."""
     structure = json.dumps(dict(columns))
     checks, types, object_keys = _wrong(columns)
     wrong = " OR ".join(checks)
@@ -227,3 +227,9 @@ def lenient_json(lines: str, columns: Columns, keys: str) -> tuple[str, str]:
         f"(SELECT {', '.join(typed)}{keys} FROM {rows} WHERE NOT ({undecoded}))",
         f"SELECT {bad} + (SELECT count(*) FROM {rows} WHERE {undecoded})",
     )
+
+
+def lenient_reader(args: list[str], columns: Columns, keys: str) -> Reader:
+    """The lenient read of the files of `args`: the strict reader when no record is bad
+    (`clean_json`), else the classified lines (`lenient_json`)."""
+    return Reader(*lenient_json(file_lines(args), columns, keys), clean_json(args, columns, keys))

@@ -20,8 +20,8 @@ from nrtg.compiler.lower.duckdb_types import duck_type_text
 from nrtg.compiler.plan import traits
 
 from .changelog import OP, debezium_changes, folded
-from .formats import Reader, file_reader, files, lines
-from .json_format import clean_json, lenient_json, strict_json
+from .formats import Reader, file_reader, files
+from .json_format import lenient_reader, strict_json
 
 if TYPE_CHECKING:
     import duckdb
@@ -159,8 +159,7 @@ def _reader(
             args.append("hive_partitioning = true")
         if opts.get("debezium-json.ignore-parse-errors", "false").lower() == "true":
             # DuckDB's own ignore_errors turns a bad record into NULLs: skip and count it
-            lenient = lenient_json(lines(args), changes_spec, "")
-            return _counted(con, Reader(*lenient, clean_json(args, changes_spec, "")), table)
+            return _counted(con, lenient_reader(args, changes_spec, ""), table)
         return strict_json(args, changes_spec, "")
     return _counted(con, file_reader(fmt, where, opts, spec_columns or [], table), table)
 

@@ -4,7 +4,8 @@ A `Decoder` turns the values of a poll's messages into one Arrow table; the per-
 work is kept to joining the buffers, the parsing is vectorized (DuckDB's and pyarrow's JSON
 readers, pyarrow's CSV reader). A message that cannot be decoded either fails the job (the
 error names topic/partition/offset, which the caller's `locate(i)` renders) or, with
-`<format>.ignore-parse-errors = true`, is skipped and counted. Changelog formats (debezium-json) also return each row's kind.
+`<format>.ignore-parse-errors = true`, is skipped and counted. Changelog formats
+(debezium-json) also return each row's kind.
 
 An `Encoder` turns a batch into one bytes value per row (DuckDB's `to_json` for JSON, pyarrow's
 CSV writer for CSV).

@@ -2,8 +2,8 @@
 
 Decoding has one semantics: DuckDB's typed `read_json`, the reader the filesystem connector
 uses for JSON files (json_duck.py, with the rules of runtime/batch/json_format.py), so a
-topic and a file decode the same bytes alike. A poll's
-message values are joined with newlines and read at once; small polls go through pyarrow's
+topic and a file decode the same bytes alike. A poll's message values are joined with
+newlines and read at once; small polls go through pyarrow's
 reader where it provably gives DuckDB's answer (json_fast.py, ~20x cheaper per query), the
 rest through DuckDB. Unknown fields are ignored and missing ones are NULL (Flink's
 `json.fail-on-missing-field = false`); DECIMAL rounds HALF_UP to the declared scale, as Flink's
@@ -60,15 +60,10 @@ def _carries_no_row(value: bytes | None) -> bool:
     return value is None or value.strip() in (b"", b"null")
 
 
-def _joined(lines: Sequence[bytes], buf: bytes | None = None) -> bytes:
-    """The lines joined with newlines, each still one line (`buf`: the plain join, if made)."""
-    if buf is None:
-        buf = b"\n".join(lines)
-    if buf.count(b"\n") != len(lines) - 1:
-        # a value spread over lines (pretty-printed): a tab is JSON whitespace where a line
-        # feed is, and as invalid inside a string, so each value stays one line
-        buf = b"\n".join(v.replace(b"\n", b"\t") for v in lines)
-    return buf
+def _one_line_each(lines: Sequence[bytes]) -> bytes:
+    """The lines joined with newlines, a value spread over lines (pretty-printed) kept on one:
+    a tab is JSON whitespace where a line feed is, and as invalid inside a string."""
+    return b"\n".join(v.replace(b"\n", b"\t") for v in lines)
 
 
 class JsonDecoder:
@@ -89,7 +84,7 @@ class JsonDecoder:
         # count: every value starts with `{`, so none can make up for it); only then are the
         # lines looked at (counting line feeds costs ~0.15 us a message).
         if table is None and buf.count(b"\n") != len(lines) - 1:
-            table = self._read_buffer(_joined(lines, buf), len(lines))
+            table = self._read_buffer(_one_line_each(lines), len(lines))
         return table
 
     def _read_buffer(self, buf: bytes, rows: int) -> pa.Table | None:
@@ -133,7 +128,7 @@ class JsonDecoder:
             return
         some = [lines[j] for j in positions]
         try:
-            parts.append((positions, self.duck.read(_joined(some), len(some))))
+            parts.append((positions, self.duck.read(_one_line_each(some), len(some))))
             return
         except Exception:  # duckdb.Error or ValueError, as in _read
             if len(positions) == 1:
